@@ -1,0 +1,27 @@
+# The two commands: `make run` and `make test`. Both set up everything they need.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test install neo4j bench clean
+
+$(BIN)/refgraph: pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/refgraph
+
+neo4j: install
+	$(BIN)/refgraph neo4j fetch
+
+run: neo4j
+	$(BIN)/refgraph serve
+
+test: neo4j
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache

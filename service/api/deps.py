@@ -1,0 +1,47 @@
+"""Dependencies the routes declare: the database and the caller's workspace."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from service.errors import Unauthorized, Unavailable
+from service.store.database import Database
+
+_bearer = HTTPBearer(auto_error=False, description="A refgraph token (REFGRAPH_TOKENS)")
+
+
+def require_ready(request: Request) -> None:
+    """Every /v1 route waits for Neo4j and its migrations: 503 until then."""
+    if not request.app.state.migrations_ready.is_set():
+        raise Unavailable(
+            "the service is waiting for Neo4j and its migrations; try again shortly",
+            code="database_unavailable",
+        )
+
+
+def get_db(request: Request) -> Database:
+    return request.app.state.db
+
+
+def get_workspace(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
+    presented = credentials.credentials.encode()
+    workspace = None
+    for token, ws in request.app.state.tokens.items():
+        if hmac.compare_digest(presented, token.encode()):
+            workspace = ws
+    if workspace is None:
+        raise Unauthorized("the bearer token is not valid")
+    return workspace
+
+
+DB = Annotated[Database, Depends(get_db)]
+Workspace = Annotated[str, Depends(get_workspace)]

@@ -1,0 +1,92 @@
+"""All settings in one class, read from the environment (prefix ``REFGRAPH_``).
+
+``NEO4J_URI`` / ``NEO4J_USER`` / ``NEO4J_PASSWORD`` (no prefix) point the service at
+an existing server (Docker, a cluster with a ``neo4j://`` routing URI, Aura); when
+``NEO4J_URI`` is unset the service starts its own local Neo4j.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEV_TOKEN = "dev-token"
+DEV_NEO4J_PASSWORD = "refgraph-dev-password"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REFGRAPH_", extra="ignore")
+
+    environment: Literal["local", "production"] = "local"
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+
+    # An external Neo4j. Unset: the service starts a local server (see local_neo4j).
+    neo4j_uri: str | None = Field(
+        default=None, validation_alias=AliasChoices("NEO4J_URI", "REFGRAPH_NEO4J_URI")
+    )
+    neo4j_user: str = Field(
+        default="neo4j", validation_alias=AliasChoices("NEO4J_USER", "REFGRAPH_NEO4J_USER")
+    )
+    neo4j_password: SecretStr = Field(
+        default=SecretStr(DEV_NEO4J_PASSWORD),
+        validation_alias=AliasChoices("NEO4J_PASSWORD", "REFGRAPH_NEO4J_PASSWORD"),
+    )
+    neo4j_database: str = Field(
+        default="neo4j",
+        validation_alias=AliasChoices("NEO4J_DATABASE", "REFGRAPH_NEO4J_DATABASE"),
+    )
+
+    # The local server (used only when neo4j_uri is unset).
+    neo4j_bolt_port: int = 7687
+    neo4j_http_port: int = 7474
+    neo4j_heap: str = "2g"
+    neo4j_pagecache: str = "2g"
+    data_dir: Path = PROJECT_ROOT / ".refgraph" / "data"
+    cache_dir: Path = Path.home() / ".cache" / "refgraph"
+
+    # "token:workspace" pairs, comma separated.
+    tokens: SecretStr = SecretStr(f"{DEV_TOKEN}:default")
+
+    cypher_dir: Path = PROJECT_ROOT / "cypher"
+    # How long start-up waits for Neo4j before serving 503s while it keeps trying.
+    startup_wait_s: float = 30.0
+    # How long a process waits for a migration another process is applying.
+    migration_wait_s: float = 120.0
+
+    @field_validator("data_dir", "cache_dir", "cypher_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @model_validator(mode="after")
+    def _no_default_secrets_outside_local(self) -> Settings:
+        self.token_workspaces()  # fail early on a malformed REFGRAPH_TOKENS
+        if self.environment != "local":
+            if DEV_TOKEN in self.token_workspaces():
+                raise ValueError("REFGRAPH_TOKENS still holds the dev token; set real tokens")
+            if self.neo4j_password.get_secret_value() == DEV_NEO4J_PASSWORD:
+                raise ValueError("NEO4J_PASSWORD is the dev default; set a real password")
+        return self
+
+    def token_workspaces(self) -> dict[str, str]:
+        """The static tokens, token -> workspace."""
+        pairs: dict[str, str] = {}
+        for item in self.tokens.get_secret_value().split(","):
+            item = item.strip()
+            if not item:
+                continue
+            token, sep, workspace = item.partition(":")
+            if not sep or not token or not workspace:
+                raise ValueError("REFGRAPH_TOKENS must be 'token:workspace' pairs, comma separated")
+            pairs[token] = workspace
+        return pairs
+
+    @property
+    def local_bolt_uri(self) -> str:
+        return f"bolt://localhost:{self.neo4j_bolt_port}"

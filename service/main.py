@@ -1,0 +1,96 @@
+"""create_app(): the FastAPI service, its lifespan owning one Neo4j driver.
+
+At start-up the lifespan loads the named queries (failing loudly if one the store
+uses is missing) and applies migrations. If Neo4j is not reachable yet, the API
+starts anyway, answers 503 (``/healthz`` and every ``/v1`` route), and keeps trying
+in the background until Neo4j answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Depends, FastAPI
+from neo4j import AsyncGraphDatabase
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
+from service.api import errors
+from service.api.deps import require_ready
+from service.api.routes import health, workspace
+from service.config import Settings
+from service.store import health as health_store
+from service.store import migrations
+from service.store.database import Database
+from service.store.queries import Queries
+
+log = logging.getLogger("refgraph")
+
+STORE_QUERIES = [*migrations.USES, *health_store.USES]
+RETRY_S = 2.0
+
+
+async def _migrate_until_done(app: FastAPI) -> None:
+    state = app.state
+    while True:
+        try:
+            await state.migrator.migrate()
+            state.migrations_ready.set()
+            return
+        except (ServiceUnavailable, SessionExpired, OSError) as exc:
+            log.warning("Neo4j not reachable (%s); retrying in %.0fs", exc, RETRY_S)
+            await asyncio.sleep(RETRY_S)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    if settings.neo4j_uri is None:
+        raise ValueError("create_app needs settings.neo4j_uri (refgraph serve sets it)")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        queries = Queries.load(settings.cypher_dir)
+        for name in STORE_QUERIES:
+            queries[name]  # noqa: B018 - raises QueryNotFound now rather than mid-request
+        driver = AsyncGraphDatabase.driver(
+            settings.neo4j_uri,
+            auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
+            connection_timeout=5.0,
+        )
+        db = Database(driver=driver, name=settings.neo4j_database, queries=queries)
+        app.state.db = db
+        app.state.tokens = settings.token_workspaces()
+        app.state.migrator = migrations.Migrator(
+            db, migrations.load_migrations(settings.cypher_dir / "migrations"),
+            wait_s=settings.migration_wait_s,
+        )
+        app.state.migrations_ready = asyncio.Event()
+        task = asyncio.create_task(_migrate_until_done(app))
+        try:
+            # Normally Neo4j is up: be ready before serving. Otherwise serve 503s meanwhile.
+            await asyncio.wait({task}, timeout=settings.startup_wait_s)
+            if task.done():
+                task.result()  # a broken migration stops start-up here
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+            await driver.close()
+
+    app = FastAPI(
+        title="refgraph",
+        version="0.1.0",
+        description="Custom objects and references on Neo4j.",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.include_router(health.router)
+    v1 = APIRouter(
+        prefix="/v1", responses=errors.V1_ERROR_RESPONSES, dependencies=[Depends(require_ready)]
+    )
+    v1.include_router(workspace.router)
+    app.include_router(v1)
+    return app

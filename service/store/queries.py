@@ -1,0 +1,98 @@
+"""Load the named Cypher queries in ``cypher/`` once, at start-up.
+
+A query is the file ``cypher/<area>/<verb_noun>.cypher``; its name is
+``<area>/<verb_noun>``, its leading ``//`` comment its documentation. Each query is
+tagged with its name (``metadata={"query": name}``: the transaction's metadata for a
+transaction function, the ``Query``'s for an auto-commit run), so it shows in
+``SHOW TRANSACTIONS`` and the query log. This is the one place where a validated
+identifier may be put into query text: ``{{Name}}`` placeholders are replaced by
+backtick-quoted identifiers that have passed ``check_identifier``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from neo4j import Query
+
+from service.domain.identifiers import check_identifier
+
+PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+SKIPPED_AREAS = {"migrations", "reports"}  # loaded by their own loaders
+
+
+class QueryNotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    text: str
+    doc: str
+
+    @property
+    def placeholders(self) -> set[str]:
+        return set(PLACEHOLDER.findall(self.text))
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        return {"query": self.name}
+
+    def __call__(self, **identifiers: str) -> str:
+        """The query text, with each ``{{Name}}`` replaced by a checked identifier."""
+        missing = self.placeholders - identifiers.keys()
+        if missing:
+            raise ValueError(f"query {self.name} needs identifiers {sorted(missing)}")
+        return PLACEHOLDER.sub(
+            lambda m: f"`{check_identifier(identifiers[m.group(1)], what=m.group(1))}`",
+            self.text,
+        )
+
+    def query(self, **identifiers: str) -> Query:
+        """For an auto-commit ``session.run``."""
+        return Query(self(**identifiers), metadata=self.metadata)
+
+
+def parse_doc(text: str) -> str:
+    """The leading ``//`` comment block of a Cypher file."""
+    doc = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("//"):
+            break
+        doc.append(stripped[2:].strip())
+    return "\n".join(doc).strip()
+
+
+class Queries:
+    def __init__(self, queries: dict[str, NamedQuery]):
+        self._queries = queries
+
+    @classmethod
+    def load(cls, root: Path) -> Queries:
+        if not root.is_dir():
+            raise FileNotFoundError(f"Cypher directory {root} does not exist")
+        queries = {}
+        for path in sorted(root.rglob("*.cypher")):
+            relative = path.relative_to(root)
+            if relative.parts[0] in SKIPPED_AREAS:
+                continue
+            name = relative.with_suffix("").as_posix()
+            text = path.read_text()
+            queries[name] = NamedQuery(name=name, text=text, doc=parse_doc(text))
+        return cls(queries)
+
+    def __getitem__(self, name: str) -> NamedQuery:
+        try:
+            return self._queries[name]
+        except KeyError:
+            raise QueryNotFound(f"no Cypher query named {name!r} (cypher/{name}.cypher)") from None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._queries
+
+    def names(self) -> list[str]:
+        return sorted(self._queries)

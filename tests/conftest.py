@@ -1,0 +1,122 @@
+"""The Neo4j the tests use, and the app under test.
+
+Neo4j comes from NEO4J_URI (+ NEO4J_USER / NEO4J_PASSWORD) when set; otherwise from
+testcontainers when a Docker engine answers; otherwise refgraph's own local server,
+started once per session on free ports with a throw-away data directory. Each test
+gets a fresh workspace and token, so tests never touch data that is not theirs.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from neo4j import GraphDatabase
+
+from service.config import Settings
+from service.main import create_app
+
+TEST_PASSWORD = "refgraph-test-password"
+
+
+@dataclass(frozen=True)
+class Neo4jTarget:
+    uri: str
+    user: str
+    password: str
+    database: str = "neo4j"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _docker_answers() -> bool:
+    try:
+        import docker
+
+        docker.from_env(timeout=3).ping()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def neo4j_target(tmp_path_factory) -> Iterator[Neo4jTarget]:
+    if os.environ.get("NEO4J_URI"):
+        yield Neo4jTarget(
+            uri=os.environ["NEO4J_URI"],
+            user=os.environ.get("NEO4J_USER", "neo4j"),
+            password=os.environ.get("NEO4J_PASSWORD", ""),
+            database=os.environ.get("NEO4J_DATABASE", "neo4j"),
+        )
+    elif _docker_answers():
+        from testcontainers.neo4j import Neo4jContainer
+
+        with Neo4jContainer("neo4j:5.26-community", password=TEST_PASSWORD) as container:
+            yield Neo4jTarget(container.get_connection_url(), "neo4j", TEST_PASSWORD)
+    else:
+        from service.local_neo4j import LocalNeo4j, ensure_classpath
+
+        server = LocalNeo4j(
+            home=tmp_path_factory.mktemp("neo4j"),
+            classpath=ensure_classpath(Settings().cache_dir),
+            bolt_port=free_port(),
+            http_port=free_port(),
+            password=TEST_PASSWORD,
+            heap="1g",
+            pagecache="512m",
+        )
+        with server:
+            yield Neo4jTarget(server.bolt_uri, "neo4j", TEST_PASSWORD)
+
+
+@pytest.fixture(scope="session")
+def graph(neo4j_target):
+    """A plain driver to read the graph back, as a user in Neo4j Browser would."""
+    with GraphDatabase.driver(
+        neo4j_target.uri, auth=(neo4j_target.user, neo4j_target.password)
+    ) as driver:
+        yield driver
+
+
+def settings_for(target: Neo4jTarget, **overrides) -> Settings:
+    values = dict(
+        neo4j_uri=target.uri,
+        neo4j_user=target.user,
+        neo4j_password=target.password,
+        neo4j_database=target.database,
+    )
+    values.update(overrides)
+    return Settings(**values)
+
+
+@dataclass
+class Api:
+    client: httpx.AsyncClient
+    app: object
+    workspace: str
+    token: str
+
+
+@pytest.fixture
+async def api(neo4j_target) -> AsyncIterator[Api]:
+    """The real app under its lifespan, with a token for a fresh workspace."""
+    workspace = f"ws_{uuid.uuid4().hex[:12]}"
+    token = f"tok-{uuid.uuid4().hex}"
+    app = create_app(settings_for(neo4j_target, tokens=f"{token}:{workspace}"))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(
+            transport=transport,
+            base_url="http://refgraph.test",
+            headers={"Authorization": f"Bearer {token}"},
+        ) as client:
+            yield Api(client=client, app=app, workspace=workspace, token=token)

@@ -1,0 +1,104 @@
+"""Migrations: in order, each once, recorded in the graph, safe under concurrent starts."""
+
+import asyncio
+import uuid
+
+import pytest
+from neo4j import AsyncGraphDatabase
+
+from service.config import PROJECT_ROOT
+from service.store.database import Database
+from service.store.migrations import MigrationError, Migrator, load_migrations
+from service.store.queries import Queries
+
+QUERIES = Queries.load(PROJECT_ROOT / "cypher")
+
+
+@pytest.fixture
+def scope(graph):
+    """A migration scope of this test's own, and the marker label its migrations write."""
+    name = f"test_{uuid.uuid4().hex[:10]}"
+    yield name
+    graph.execute_query(
+        "MATCH (m:_RefgraphMigration {scope: $scope}) DETACH DELETE m", scope=name
+    )
+    graph.execute_query("MATCH (n:_MigrationProbe {scope: $scope}) DETACH DELETE n", scope=name)
+
+
+def write_migrations(directory, scope, count):
+    directory.mkdir(exist_ok=True)
+    for version in range(1, count + 1):
+        # Not idempotent on purpose: a second application would show as a second node.
+        (directory / f"{version:04d}_step{version}.cypher").write_text(
+            f"CREATE (:_MigrationProbe {{scope: '{scope}', version: {version}}})\n"
+        )
+    return load_migrations(directory)
+
+
+async def test_concurrent_starts_apply_each_migration_exactly_once(neo4j_target, graph, scope, tmp_path):
+    migrations = write_migrations(tmp_path / "m", scope, 3)
+    drivers = [
+        AsyncGraphDatabase.driver(neo4j_target.uri, auth=(neo4j_target.user, neo4j_target.password))
+        for _ in range(4)
+    ]
+    try:
+        migrators = [
+            Migrator(Database(d, neo4j_target.database, QUERIES), migrations, scope=scope, poll_s=0.05)
+            for d in drivers
+        ]
+        statuses = await asyncio.gather(*(m.migrate() for m in migrators))
+    finally:
+        for d in drivers:
+            await d.close()
+    assert all(s.current for s in statuses)
+    assert all(s.applied == ["0001_step1", "0002_step2", "0003_step3"] for s in statuses)
+    probes, _, _ = graph.execute_query(
+        "MATCH (n:_MigrationProbe {scope: $scope}) RETURN n.version AS v", scope=scope
+    )
+    assert sorted(r["v"] for r in probes) == [1, 2, 3]
+    records, _, _ = graph.execute_query(
+        "MATCH (m:_RefgraphMigration {scope: $scope}) RETURN m.version AS v, m.state AS state",
+        scope=scope,
+    )
+    assert {(r["v"], r["state"]) for r in records} == {(1, "applied"), (2, "applied"), (3, "applied")}
+
+
+async def test_a_later_start_applies_only_new_migrations_and_refuses_edited_ones(
+    neo4j_target, graph, scope, tmp_path
+):
+    directory = tmp_path / "m"
+    async with AsyncGraphDatabase.driver(
+        neo4j_target.uri, auth=(neo4j_target.user, neo4j_target.password)
+    ) as driver:
+        db = Database(driver, neo4j_target.database, QUERIES)
+        await Migrator(db, write_migrations(directory, scope, 1), scope=scope).migrate()
+        status = await Migrator(db, write_migrations(directory, scope, 2), scope=scope).migrate()
+        assert status.applied == ["0001_step1", "0002_step2"]
+        probes, _, _ = graph.execute_query(
+            "MATCH (n:_MigrationProbe {scope: $scope}) RETURN count(n) AS c", scope=scope
+        )
+        assert probes[0]["c"] == 2
+
+        (directory / "0001_step1.cypher").write_text("RETURN 'edited'\n")
+        with pytest.raises(MigrationError, match="has changed"):
+            await Migrator(db, load_migrations(directory), scope=scope).migrate()
+
+
+async def test_a_claim_left_by_a_dead_process_is_taken_over(neo4j_target, graph, scope, tmp_path):
+    migrations = write_migrations(tmp_path / "m", scope, 1)
+    graph.execute_query(
+        "CREATE (:_RefgraphMigration {scope: $scope, version: 1, name: 'step1', checksum: $c,"
+        " state: 'applying', owner: 'dead', started_at: datetime() - duration('PT1H')})",
+        scope=scope, c=migrations[0].checksum,
+    )
+    async with AsyncGraphDatabase.driver(
+        neo4j_target.uri, auth=(neo4j_target.user, neo4j_target.password)
+    ) as driver:
+        db = Database(driver, neo4j_target.database, QUERIES)
+        status = await Migrator(db, migrations, scope=scope, stale_after_s=60).migrate()
+    assert status.current
+    records, _, _ = graph.execute_query(
+        "MATCH (m:_RefgraphMigration {scope: $scope}) RETURN m.owner AS owner, m.state AS state",
+        scope=scope,
+    )
+    assert [(r["owner"] != "dead", r["state"]) for r in records] == [(True, "applied")]

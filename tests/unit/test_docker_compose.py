@@ -1,0 +1,24 @@
+"""docker-compose.yml cannot run here (no Docker engine); check it says what we mean."""
+
+import yaml
+
+from service.config import PROJECT_ROOT
+
+
+def test_compose_runs_neo4j_526_community_with_health_and_volume():
+    compose = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
+    neo4j = compose["services"]["neo4j"]
+    assert neo4j["image"] == "neo4j:5.26-community"
+    assert "test" in neo4j["healthcheck"]
+    volume = neo4j["volumes"][0].split(":")[0]
+    assert volume in compose["volumes"]
+    assert {"7474:7474", "7687:7687"} <= set(neo4j["ports"])
+
+
+def test_api_waits_for_healthy_neo4j_and_is_configured_by_neo4j_uri():
+    compose = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
+    api = compose["services"]["api"]
+    assert api["build"]["dockerfile"] == "Dockerfile"
+    assert api["depends_on"]["neo4j"]["condition"] == "service_healthy"
+    assert api["environment"]["NEO4J_URI"] == "bolt://neo4j:7687"
+    assert (PROJECT_ROOT / "Dockerfile").exists()
