@@ -135,6 +135,8 @@ class LocalNeo4j:
         if self._process is not None:
             return self
         self._prepare()
+        log = self.home / "logs" / "neo4j.log"
+        log_offset = log.stat().st_size if log.exists() else 0
         console = open(self.home / "logs" / "console.log", "ab")
         command = [
             _java(), f"-Xms{self.heap}", f"-Xmx{self.heap}", *JVM_OPTIONS,
@@ -148,21 +150,30 @@ class LocalNeo4j:
         console.close()
         (self.home / "run" / "neo4j.pid").write_text(str(self._process.pid))
         try:
-            self._wait_for_bolt()
+            self._wait_for_bolt(log_offset)
         except BaseException:
-            self.stop()
+            self.stop(timeout_s=15)
             raise
         return self
 
-    def _wait_for_bolt(self) -> None:
+    def _failed_to_start(self, log_offset: int) -> bool:
+        """Neo4j logs a failed start well before its JVM exits."""
+        log = self.home / "logs" / "neo4j.log"
+        if not log.exists():
+            return False
+        with log.open("rb") as f:
+            f.seek(log_offset)
+            return b"ERROR Failed to start Neo4j" in f.read()
+
+    def _wait_for_bolt(self, log_offset: int) -> None:
         deadline = time.monotonic() + self.start_timeout_s
-        with GraphDatabase.driver(self.bolt_uri, auth=(self.user, self.password)) as driver:
+        with GraphDatabase.driver(
+            self.bolt_uri, auth=(self.user, self.password),
+            connection_timeout=2.0, connection_acquisition_timeout=3.0,
+        ) as driver:
             while True:
-                if self._process.poll() is not None:
-                    raise Neo4jStartError(
-                        f"Neo4j exited with status {self._process.returncode} while starting\n"
-                        + self.log_tail()
-                    )
+                if self._process.poll() is not None or self._failed_to_start(log_offset):
+                    raise Neo4jStartError("Neo4j failed to start\n" + self.log_tail())
                 try:
                     driver.verify_connectivity()
                     return
