@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
             connection_timeout=5.0,
             connection_acquisition_timeout=10.0,
+            notifications_min_severity="OFF",  # "property key does not exist" on a new database is noise
         )
         db = Database(driver=driver, name=settings.neo4j_database, queries=queries)
         app.state.db = db
