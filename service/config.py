@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     # "token:workspace" pairs, comma separated.
     tokens: SecretStr = SecretStr(f"{DEV_TOKEN}:default")
 
+    # Per-workspace quotas: Neo4j never reclaims labels and relationship types.
+    max_types_per_workspace: int = 50
+    max_attributes_per_type: int = 100
+
     cypher_dir: Path = PROJECT_ROOT / "cypher"
     # How long start-up waits for Neo4j before serving 503s while it keeps trying.
     startup_wait_s: float = 30.0

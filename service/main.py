@@ -19,16 +19,17 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from service.api import errors
 from service.api.deps import require_ready
-from service.api.routes import health, workspace
+from service.api.routes import health, types, workspace
 from service.config import Settings
 from service.store import health as health_store
 from service.store import migrations
+from service.store import schema as schema_store
 from service.store.database import Database
 from service.store.queries import Queries
 
 log = logging.getLogger("refgraph")
 
-STORE_QUERIES = [*migrations.USES, *health_store.USES]
+STORE_QUERIES = [*migrations.USES, *health_store.USES, *schema_store.USES]
 RETRY_S = 2.0
 
 
@@ -64,6 +65,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db = Database(driver=driver, name=settings.neo4j_database, queries=queries)
         app.state.db = db
         app.state.tokens = settings.token_workspaces()
+        app.state.schema = schema_store.SchemaStore(
+            db, schema_store.Quotas(settings.max_types_per_workspace,
+                                    settings.max_attributes_per_type))
         app.state.migrator = migrations.Migrator(
             db, migrations.load_migrations(settings.cypher_dir / "migrations"),
             wait_s=settings.migration_wait_s,
@@ -94,5 +98,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         prefix="/v1", responses=errors.V1_ERROR_RESPONSES, dependencies=[Depends(require_ready)]
     )
     v1.include_router(workspace.router)
+    v1.include_router(types.router)
     app.include_router(v1)
     return app

@@ -8,6 +8,7 @@ gets a fresh workspace and token, so tests never touch data that is not theirs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import uuid
@@ -109,6 +110,12 @@ class Api:
 @pytest.fixture
 async def api(neo4j_target) -> AsyncIterator[Api]:
     """The real app under its lifespan, with a token for a fresh workspace."""
+    async with api_for(neo4j_target) as api:
+        yield api
+
+
+@contextlib.asynccontextmanager
+async def api_for(neo4j_target: Neo4jTarget) -> AsyncIterator[Api]:
     workspace = f"ws_{uuid.uuid4().hex[:12]}"
     token = f"tok-{uuid.uuid4().hex}"
     app = create_app(settings_for(neo4j_target, tokens=f"{token}:{workspace}"))

@@ -50,13 +50,13 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def _responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": ErrorResponse, "description": HTTP_CODES.get(status, "error")}
             for status in statuses}
 
 
 # The error answers any /v1 route can give, for the OpenAPI document.
-V1_ERROR_RESPONSES = _responses(401, 422, 500, 503)
+V1_ERROR_RESPONSES = responses(401, 422, 500, 503)
 
 
 async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:

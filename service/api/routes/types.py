@@ -1,0 +1,73 @@
+"""Schema routes: /v1/types and /v1/types/{type}/attributes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response, status
+
+from service.api.deps import Workspace
+from service.api.errors import responses
+from service.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from service.api.schemas import AttributePublic, TypePublic
+from service.domain.schema import AttributeCreate, TypeCreate, TypeUpdate
+from service.errors import NotFound
+from service.store.schema import SchemaStore
+
+router = APIRouter(prefix="/types", tags=["schema"])
+
+
+def store(request: Request) -> SchemaStore:
+    return request.app.state.schema
+
+
+@router.get("", response_model=Page[TypePublic])
+async def list_types(request: Request, workspace: Workspace, limit: Limit = 100,
+                     cursor: Cursor = None):
+    after = decode_cursor(cursor)
+    types = [t for t in await store(request).list_types(workspace)]
+    types.sort(key=lambda t: t.name.lower())
+    if after is not None:
+        types = [t for t in types if t.name.lower() > after]
+    page = types[:limit]
+    more = len(types) > limit
+    return Page(data=[TypePublic.of(t) for t in page],
+                next_cursor=encode_cursor(page[-1].name.lower()) if more else None)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=TypePublic,
+             responses=responses(409))
+async def create_type(request: Request, workspace: Workspace, body: TypeCreate):
+    return TypePublic.of(await store(request).create_type(workspace, body))
+
+
+@router.get("/{type}", response_model=TypePublic, responses=responses(404))
+async def get_type(request: Request, workspace: Workspace, type: str):
+    return TypePublic.of(await store(request).get_type(workspace, type))
+
+
+@router.patch("/{type}", response_model=TypePublic, responses=responses(404))
+async def update_type(request: Request, workspace: Workspace, type: str, body: TypeUpdate):
+    return TypePublic.of(
+        await store(request).update_type(workspace, type, body.model_dump(exclude_unset=True)))
+
+
+@router.delete("/{type}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(404, 409))
+async def delete_type(request: Request, workspace: Workspace, type: str):
+    await store(request).delete_type(workspace, type)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/{type}/attributes", status_code=status.HTTP_201_CREATED,
+             response_model=AttributePublic, responses=responses(404, 409))
+async def add_attribute(request: Request, workspace: Workspace, type: str, body: AttributeCreate):
+    return AttributePublic.of(await store(request).add_attribute(workspace, type, body))
+
+
+@router.get("/{type}/attributes/{attribute}", response_model=AttributePublic,
+            responses=responses(404))
+async def get_attribute(request: Request, workspace: Workspace, type: str, attribute: str):
+    owner = await store(request).get_type(workspace, type)
+    found = owner.find_case_insensitive(attribute)
+    if found is None:
+        raise NotFound(f"{owner.name} has no attribute named {attribute!r}",
+                       code="unknown_attribute", details={"type": owner.name, "attribute": attribute})
+    return AttributePublic.of(found)

@@ -1,0 +1,97 @@
+"""Attribute values: checked against their data type on the way in, turned back into
+JSON on the way out. Dates and datetimes are stored as Neo4j temporal values so that
+Cypher can compare them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from neo4j.time import Date, DateTime
+
+from service.domain.schema import DataType
+
+MAX_STRING = 65_536
+MAX_LIST = 1_000
+
+
+class ValueProblem(ValueError):
+    pass
+
+
+def _datetime(value: Any) -> dt.datetime:
+    if not isinstance(value, str):
+        raise ValueProblem("expected an ISO 8601 datetime string")
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueProblem(f"{value[:40]!r} is not an ISO 8601 datetime") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed
+
+
+def to_graph(data_type: DataType, value: Any) -> Any:
+    """The value to store, or ``ValueProblem`` saying why it does not fit."""
+    if value is None:
+        return None
+    match data_type:
+        case DataType.string:
+            if not isinstance(value, str):
+                raise ValueProblem("expected a string")
+            if len(value) > MAX_STRING:
+                raise ValueProblem(f"longer than {MAX_STRING} characters")
+            return value
+        case DataType.integer:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueProblem("expected an integer")
+            if not -(2**63) <= value < 2**63:
+                raise ValueProblem("out of the 64-bit integer range")
+            return value
+        case DataType.float:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueProblem("expected a number")
+            return float(value)
+        case DataType.boolean:
+            if not isinstance(value, bool):
+                raise ValueProblem("expected true or false")
+            return value
+        case DataType.date:
+            if not isinstance(value, str):
+                raise ValueProblem("expected an ISO 8601 date string (YYYY-MM-DD)")
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                raise ValueProblem(f"{value[:40]!r} is not an ISO 8601 date") from None
+        case DataType.datetime:
+            return _datetime(value)
+        case DataType.string_list:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueProblem("expected a list of strings")
+            if len(value) > MAX_LIST:
+                raise ValueProblem(f"more than {MAX_LIST} items")
+            if any(len(v) > MAX_STRING for v in value):
+                raise ValueProblem(f"an item is longer than {MAX_STRING} characters")
+            return value
+    raise ValueProblem(f"{data_type.value} values are not set here")
+
+
+def timestamp_to_graph(value: Any) -> dt.datetime | None:
+    """external_created_at / external_updated_at: ISO 8601 or Unix seconds."""
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return dt.datetime.fromtimestamp(value, tz=dt.timezone.utc)
+    return _datetime(value)
+
+
+def to_json(value: Any) -> Any:
+    if isinstance(value, DateTime):
+        value = value.to_native()
+    if isinstance(value, Date):
+        return value.iso_format()
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value

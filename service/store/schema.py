@@ -1,0 +1,294 @@
+"""Types and attributes, kept in the graph per workspace:
+
+    (:_Workspace)-[:HAS_TYPE]->(:_Type)-[:HAS_ATTRIBUTE]->(:_Attribute)
+    (:_Attribute)-[:TARGETS]->(:_Type)        a reference's target type
+    (:_Attribute)-[:INVERSE_OF]->(:_Attribute)
+
+A schema change locks its workspace node, re-reads the schema and checks the rules
+inside one write transaction, so concurrent changes cannot both pass a check.
+Constraints for new labels and relationship types are created first, in their own
+schema transactions (Neo4j does not mix schema and data changes); they are
+idempotent, so a change that fails afterwards leaves only a harmless constraint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+from neo4j.exceptions import ConstraintError
+
+from service.domain import schema_rules
+from service.domain.schema import (
+    BUILTINS,
+    AttributeCreate,
+    AttributeDef,
+    DataType,
+    TypeCreate,
+    TypeDef,
+)
+from service.errors import Conflict, InvalidInput, NotFound
+from service.store.database import Database
+
+USES = [
+    "schema/lock_workspace", "schema/mark_builtins", "schema/load_types", "schema/create_type",
+    "schema/create_attribute", "schema/link_inverse", "schema/update_type",
+    "schema/update_attribute", "schema/delete_attribute", "schema/delete_type",
+    "schema/count_objects", "schema/create_id_constraint",
+    "schema/create_external_id_constraint", "references/create_source_one_constraint",
+    "references/create_target_one_constraint",
+]
+
+
+@dataclass(frozen=True)
+class Quotas:
+    max_types: int = 50
+    max_attributes: int = 100
+
+
+def _attribute(row: dict[str, Any]) -> AttributeDef:
+    return AttributeDef(
+        type=row["type"], name=row["name"], data_type=DataType(row["data_type"]),
+        label=row.get("label") or "", description=row.get("description") or "",
+        required=bool(row.get("required")), builtin=bool(row.get("builtin")),
+        target=row.get("target"), cardinality=row.get("cardinality") or "many",
+        on_delete=row.get("on_delete") or "clear", inverse_name=row.get("inverse_name"),
+        inverse_cardinality=row.get("inverse_cardinality") or "many",
+        direction=row.get("direction") or "out", rel_type=row.get("rel_type"),
+        created_at=row.get("created_at"),
+    )
+
+
+def _type(row: dict[str, Any]) -> TypeDef:
+    t = row["type"]
+    return TypeDef(
+        name=t["name"], label=t.get("label") or t["name"], description=t.get("description") or "",
+        builtin=bool(t.get("builtin")), created_at=t.get("created_at"),
+        updated_at=t.get("updated_at"),
+        attributes={a["name"]: _attribute(a) for a in row["attributes"]},
+    )
+
+
+def _attribute_props(workspace: str, a: AttributeDef, position: int) -> dict[str, Any]:
+    return {
+        "workspace": workspace, "type": a.type, "type_key": a.type.lower(), "name": a.name,
+        "key": a.name.lower(), "label": a.label, "description": a.description,
+        "data_type": a.data_type.value, "required": a.required, "builtin": a.builtin,
+        "target": a.target, "cardinality": a.cardinality if a.is_reference else None,
+        "on_delete": a.on_delete if a.is_reference else None,
+        "inverse_name": a.inverse_name, "inverse_cardinality":
+            a.inverse_cardinality if a.is_reference else None,
+        "direction": a.direction if a.is_reference else None, "rel_type": a.rel_type,
+        "position": position,
+    }
+
+
+async def load_types(tx: AsyncManagedTransaction, db: Database, workspace: str,
+                     name: str | None = None) -> dict[str, TypeDef]:
+    result = await tx.run(db.queries["schema/load_types"](), workspace=workspace,
+                          key=name.lower() if name else None)
+    return {row["type"]["key"]: _type(row) async for row in result}
+
+
+async def read_type(tx: AsyncManagedTransaction, db: Database, workspace: str, name: str) -> TypeDef:
+    types = await load_types(tx, db, workspace, name)
+    if not types:
+        raise NotFound(f"no object type named {name!r}", code="unknown_type",
+                       details={"type": name})
+    return next(iter(types.values()))
+
+
+class SchemaStore:
+    def __init__(self, db: Database, quotas: Quotas = Quotas()):
+        self.db = db
+        self.quotas = quotas
+        self._ready_workspaces: set[str] = set()
+
+    # ---- reads -----------------------------------------------------------------
+
+    async def list_types(self, workspace: str) -> list[TypeDef]:
+        await self.ensure_workspace(workspace)
+        return list((await self.db.read(lambda tx: load_types(tx, self.db, workspace))).values())
+
+    async def get_type(self, workspace: str, name: str) -> TypeDef:
+        await self.ensure_workspace(workspace)
+        return await self.db.read(lambda tx: read_type(tx, self.db, workspace, name))
+
+    # ---- the workspace and its built-in types ---------------------------------------
+
+    async def ensure_workspace(self, workspace: str) -> None:
+        if workspace in self._ready_workspaces:
+            return
+
+        async def work(tx: AsyncManagedTransaction) -> None:
+            row = await (await tx.run(self.db.queries["schema/lock_workspace"](),
+                                      workspace=workspace)).single()
+            if row["builtins"]:
+                return
+            types = await load_types(tx, self.db, workspace)
+            for spec in BUILTINS:
+                if spec.name.lower() not in types:
+                    new, planned = schema_rules.plan_type(
+                        types, spec, max_types=self.quotas.max_types,
+                        max_attributes=self.quotas.max_attributes, builtin=True,
+                    )
+                    await self._write_type(tx, workspace, new, planned)
+                    types = await load_types(tx, self.db, workspace)
+            await tx.run(self.db.queries["schema/mark_builtins"](), workspace=workspace)
+
+        await self.db.write(work)
+        self._ready_workspaces.add(workspace)
+
+    # ---- changes -----------------------------------------------------------------
+
+    async def _ensure_constraints(self, labels: set[str], definitions: list[AttributeDef]) -> None:
+        q = self.db.queries
+        statements = []
+        for label in sorted(labels):
+            statements += [q["schema/create_id_constraint"].query(Label=label),
+                           q["schema/create_external_id_constraint"].query(Label=label)]
+        for rel in sorted({d.rel_type for d in definitions if d.is_reference}):
+            statements += [q["references/create_source_one_constraint"].query(Rel=rel),
+                           q["references/create_target_one_constraint"].query(Rel=rel)]
+        async with self.db.driver.session(database=self.db.name) as session:
+            for statement in statements:
+                await (await session.run(statement)).consume()
+
+    async def _write_type(self, tx, workspace: str, new: TypeDef,
+                          planned: list[AttributeDef]) -> None:
+        q = self.db.queries
+        props = {"workspace": workspace, "name": new.name, "key": new.name.lower(),
+                 "label": new.label, "description": new.description, "builtin": new.builtin}
+        await tx.run(q["schema/create_type"](), workspace=workspace, props=props)
+        await self._write_attributes(tx, workspace, planned, {})
+
+    async def _write_attributes(self, tx, workspace: str, planned: list[AttributeDef],
+                                types: dict[str, TypeDef]) -> None:
+        q = self.db.queries
+        positions: dict[str, int] = {}
+        for definition in planned:
+            key = definition.type.lower()
+            existing = len(types[key].attributes) if key in types else 0
+            positions[key] = positions.get(key, existing) + 1
+            await tx.run(q["schema/create_attribute"](), workspace=workspace,
+                         props=_attribute_props(workspace, definition, positions[key]))
+        for definition in planned:
+            if definition.inverse_name and definition.direction == "out":
+                for a, b in ((definition, definition.inverse()), (definition.inverse(), definition)):
+                    await tx.run(q["schema/link_inverse"](), workspace=workspace,
+                                 type=a.type, name=a.name, inverse_type=b.type,
+                                 inverse_name=b.name)
+
+    async def create_type(self, workspace: str, spec: TypeCreate) -> TypeDef:
+        await self.ensure_workspace(workspace)
+        # Check once outside the transaction to know which constraints to create ...
+        types = await self.db.read(lambda tx: load_types(tx, self.db, workspace))
+        new, planned = schema_rules.plan_type(
+            types, spec, max_types=self.quotas.max_types, max_attributes=self.quotas.max_attributes)
+        await self._ensure_constraints({new.name}, planned)
+
+        async def work(tx: AsyncManagedTransaction) -> TypeDef:
+            await tx.run(self.db.queries["schema/lock_workspace"](), workspace=workspace)
+            # ... and again under the workspace lock, where it counts.
+            current = await load_types(tx, self.db, workspace)
+            new, planned = schema_rules.plan_type(
+                current, spec, max_types=self.quotas.max_types,
+                max_attributes=self.quotas.max_attributes)
+            await self._write_type(tx, workspace, new, planned)
+            return await read_type(tx, self.db, workspace, new.name)
+
+        return await self._write_schema(work)
+
+    async def add_attribute(self, workspace: str, type_name: str,
+                            spec: AttributeCreate) -> AttributeDef:
+        await self.ensure_workspace(workspace)
+        types = await self.db.read(lambda tx: load_types(tx, self.db, workspace))
+        if type_name.lower() not in types:
+            raise NotFound(f"no object type named {type_name!r}", code="unknown_type",
+                           details={"type": type_name})
+        planned = schema_rules.plan_attribute(types, type_name, spec,
+                                              max_attributes=self.quotas.max_attributes)
+        await self._ensure_constraints(set(), planned)
+
+        async def work(tx: AsyncManagedTransaction) -> AttributeDef:
+            await tx.run(self.db.queries["schema/lock_workspace"](), workspace=workspace)
+            current = await load_types(tx, self.db, workspace)
+            if type_name.lower() not in current:
+                raise NotFound(f"no object type named {type_name!r}", code="unknown_type")
+            planned = schema_rules.plan_attribute(current, type_name, spec,
+                                                  max_attributes=self.quotas.max_attributes)
+            if spec.required and not planned[0].is_reference:
+                await self._refuse_required_on_existing(tx, workspace, current[type_name.lower()])
+            await self._write_attributes(tx, workspace, planned, current)
+            owner = await read_type(tx, self.db, workspace, type_name)
+            return owner.attributes[spec.name]
+
+        return await self._write_schema(work)
+
+    async def _refuse_required_on_existing(self, tx, workspace: str, owner: TypeDef) -> None:
+        count = await self._count(tx, workspace, owner.name)
+        if count:
+            raise Conflict(
+                f"{owner.name} has {count} objects without a value for the new required "
+                "attribute; add it as optional, fill it, then make it required",
+                code="required_attribute_on_existing_objects", details={"objects": count},
+            )
+
+    async def _count(self, tx, workspace: str, label: str) -> int:
+        row = await (await tx.run(self.db.queries["schema/count_objects"](Label=label),
+                                  workspace=workspace)).single()
+        return row["count"]
+
+    async def _write_schema(self, work):
+        try:
+            return await self.db.write(work)
+        except ConstraintError as exc:  # a concurrent change won a uniqueness race
+            raise Conflict("a concurrent schema change conflicts with this one; retry",
+                           code="schema_conflict") from exc
+
+    async def update_type(self, workspace: str, name: str, changes: dict[str, Any]) -> TypeDef:
+        await self.ensure_workspace(workspace)
+
+        async def work(tx: AsyncManagedTransaction) -> TypeDef:
+            current = await read_type(tx, self.db, workspace, name)
+            if changes.get("name") not in (None, current.name):
+                raise InvalidInput(
+                    f"type names are immutable: {current.name!r} cannot be renamed",
+                    code="immutable_name", details={"field": "name"},
+                )
+            editable = {k: v for k, v in changes.items() if k in ("label", "description")}
+            if editable:
+                await tx.run(self.db.queries["schema/update_type"](), workspace=workspace,
+                             type=current.name, changes=editable)
+            return await read_type(tx, self.db, workspace, current.name)
+
+        return await self.db.write(work)
+
+    async def delete_type(self, workspace: str, name: str) -> None:
+        await self.ensure_workspace(workspace)
+
+        async def work(tx: AsyncManagedTransaction) -> None:
+            await tx.run(self.db.queries["schema/lock_workspace"](), workspace=workspace)
+            types = await load_types(tx, self.db, workspace)
+            current = types.get(name.lower())
+            if current is None:
+                raise NotFound(f"no object type named {name!r}", code="unknown_type")
+            if current.builtin:
+                raise Conflict(f"{current.name} is built in and cannot be deleted",
+                               code="builtin_type")
+            count = await self._count(tx, workspace, current.name)
+            if count:
+                raise Conflict(f"{current.name} still has {count} objects; delete them first",
+                               code="type_in_use", details={"objects": count})
+            users = [f"{t.name}.{a.name}" for t in types.values() if t.name != current.name
+                     for a in t.attributes.values()
+                     if a.is_reference and a.target == current.name and a.inverse_name is None]
+            if users:
+                raise Conflict(f"{current.name} is the target of {', '.join(users)}; "
+                               "delete those attributes first", code="type_in_use",
+                               details={"attributes": users})
+            await tx.run(self.db.queries["schema/delete_type"](), workspace=workspace,
+                         type=current.name)
+
+        await self.db.write(work)
