@@ -19,17 +19,20 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from service.api import errors
 from service.api.deps import require_ready
-from service.api.routes import health, types, workspace
+from service.api.routes import health, objects, types, workspace
 from service.config import Settings
 from service.store import health as health_store
 from service.store import migrations
+from service.store import objects as object_store
+from service.store import references as reference_store
 from service.store import schema as schema_store
 from service.store.database import Database
 from service.store.queries import Queries
 
 log = logging.getLogger("refgraph")
 
-STORE_QUERIES = [*migrations.USES, *health_store.USES, *schema_store.USES]
+STORE_QUERIES = [*migrations.USES, *health_store.USES, *schema_store.USES,
+                 *object_store.USES, *reference_store.USES]
 RETRY_S = 2.0
 
 
@@ -68,6 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.schema = schema_store.SchemaStore(
             db, schema_store.Quotas(settings.max_types_per_workspace,
                                     settings.max_attributes_per_type))
+        app.state.objects = object_store.ObjectStore(db, app.state.schema)
+        app.state.references = object_store.ReferenceStore(app.state.objects)
         app.state.migrator = migrations.Migrator(
             db, migrations.load_migrations(settings.cypher_dir / "migrations"),
             wait_s=settings.migration_wait_s,
@@ -99,5 +104,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     v1.include_router(workspace.router)
     v1.include_router(types.router)
+    v1.include_router(objects.router)
     app.include_router(v1)
     return app

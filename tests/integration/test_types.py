@@ -1,15 +1,7 @@
 """Schema management through the API, read back from the graph."""
 
-ORDER = {
-    "name": "Order", "label": "Order", "description": "A purchase",
-    "attributes": [
-        {"name": "order_number", "data_type": "string", "required": True},
-        {"name": "total", "data_type": "float"},
-        {"name": "customer", "data_type": "reference",
-         "reference": {"target": "Person", "cardinality": "one", "on_delete": "clear",
-                       "inverse": {"name": "orders", "cardinality": "many"}}},
-    ],
-}
+from tests.integration.helpers import ORDER
+
 
 
 async def test_create_a_type_with_a_one_to_many_reference(api, graph):
@@ -18,7 +10,7 @@ async def test_create_a_type_with_a_one_to_many_reference(api, graph):
     body = response.json()
     assert body["name"] == "Order" and body["created_at"]
     attributes = {a["name"]: a for a in body["attributes"]}
-    assert set(attributes) == {"order_number", "total", "customer"}
+    assert set(attributes) == {"order_number", "total", "quantity", "placed_on", "customer"}
     assert attributes["order_number"]["label"] == "Order number"
     assert attributes["customer"]["reference"] == {
         "target": "Person", "cardinality": "one", "on_delete": "clear",
@@ -83,4 +75,4 @@ async def test_workspaces_do_not_see_each_others_types(api, neo4j_target):
         names = {a["name"] for a in (await other.client.get("/v1/types/Order")).json()["attributes"]}
         assert names == {"sku"}
     names = {a["name"] for a in (await api.client.get("/v1/types/Order")).json()["attributes"]}
-    assert names == {"order_number", "total", "customer"}
+    assert names == {"order_number", "total", "quantity", "placed_on", "customer"}

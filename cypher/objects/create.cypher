@@ -1,0 +1,7 @@
+// Create instances that have no external id.
+UNWIND $rows AS row
+CREATE (n:{{Label}} {workspace: $workspace, id: row.new_id})
+SET n += row.props,
+    n.created_at = datetime.transaction(),
+    n.updated_at = datetime.transaction()
+RETURN row.index AS index, n.id AS id, true AS created

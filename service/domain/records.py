@@ -1,0 +1,153 @@
+"""An instance as a client writes it, checked against its type: pure, no I/O.
+
+A record's problems are collected, not raised one by one, so a batch can report every
+failing record by index with every reason.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from service.domain.schema import TypeDef
+from service.domain.values import ValueProblem, timestamp_to_graph, to_graph
+
+MAX_BATCH = 10_000
+MAX_EXTERNAL_ID = 255
+
+
+class TargetRef(BaseModel):
+    """A reference target, by refgraph id or by the target's external id."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str | None = Field(None, max_length=64)
+    external_id: str | None = Field(None, min_length=1, max_length=MAX_EXTERNAL_ID)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> TargetRef:
+        if (self.id is None) == (self.external_id is None):
+            raise ValueError("give exactly one of 'id' or 'external_id'")
+        return self
+
+
+class ObjectWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    external_id: str | None = Field(None, min_length=1, max_length=MAX_EXTERNAL_ID)
+    external_created_at: str | int | float | None = None
+    external_updated_at: str | int | float | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    references: dict[str, TargetRef | list[TargetRef] | None] = Field(default_factory=dict)
+    on_conflict: Literal["error", "reassign"] = "error"
+
+
+class ObjectPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    external_created_at: str | int | float | None = None
+    external_updated_at: str | int | float | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    references: dict[str, TargetRef | list[TargetRef] | None] = Field(default_factory=dict)
+    on_conflict: Literal["error", "reassign"] = "error"
+
+
+class BatchWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    records: list[ObjectWrite] = Field(max_length=MAX_BATCH)
+
+
+@dataclass
+class Problem:
+    index: int
+    code: str
+    message: str
+    field: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {"index": self.index, "code": self.code, "message": self.message}
+        if self.field:
+            out["field"] = self.field
+        return out
+
+
+@dataclass
+class CheckedRecord:
+    index: int
+    external_id: str | None
+    props: dict[str, Any]  # attribute values and external timestamps, ready to SET
+    references: dict[str, list[TargetRef]]  # attribute name -> targets (empty: clear)
+    reassign: bool
+    given: set[str] = field(default_factory=set)  # attribute names the record sets
+
+
+def new_id() -> str:
+    """A UUIDv7: time-ordered, so listing by id lists by creation."""
+    ms = time.time_ns() // 1_000_000
+    raw = bytearray(ms.to_bytes(6, "big") + os.urandom(10))
+    raw[6] = 0x70 | (raw[6] & 0x0F)
+    raw[8] = 0x80 | (raw[8] & 0x3F)
+    return str(uuid.UUID(bytes=bytes(raw)))
+
+
+def check_record(type_def: TypeDef, record: ObjectWrite | ObjectPatch, index: int,
+                 problems: list[Problem]) -> CheckedRecord | None:
+    before = len(problems)
+    props: dict[str, Any] = {}
+    for name, value in record.attributes.items():
+        attribute = type_def.attribute(name)
+        if attribute is None:
+            problems.append(Problem(index, "unknown_attribute",
+                                    f"{type_def.name} has no attribute {name!r}", name))
+        elif attribute.is_reference:
+            problems.append(Problem(index, "invalid_value",
+                                    f"{name} is a reference: set it under 'references'", name))
+        elif value is None and attribute.required:
+            problems.append(Problem(index, "required", f"{name} is required", name))
+        else:
+            try:
+                props[name] = to_graph(attribute.data_type, value)
+            except ValueProblem as exc:
+                problems.append(Problem(
+                    index, "invalid_value",
+                    f"{name} must be {attribute.data_type.value}: {exc}", name))
+    for name in ("external_created_at", "external_updated_at"):
+        value = getattr(record, name)
+        if value is not None:
+            try:
+                props[name] = timestamp_to_graph(value)
+            except ValueProblem as exc:
+                problems.append(Problem(index, "invalid_value", f"{name}: {exc}", name))
+    references: dict[str, list[TargetRef]] = {}
+    for name, targets in record.references.items():
+        attribute = type_def.attribute(name)
+        if attribute is None or not attribute.is_reference:
+            problems.append(Problem(index, "unknown_attribute",
+                                    f"{type_def.name} has no reference attribute {name!r}", name))
+            continue
+        listed = [] if targets is None else targets if isinstance(targets, list) else [targets]
+        if attribute.cardinality == "one" and len(listed) > 1:
+            problems.append(Problem(index, "cardinality",
+                                    f"{name} is a reference to one {attribute.target}: "
+                                    f"{len(listed)} targets given", name))
+        if attribute.required and not listed:
+            problems.append(Problem(index, "required", f"{name} is required", name))
+        references[name] = listed
+    if len(problems) > before:
+        return None
+    return CheckedRecord(
+        index=index, external_id=getattr(record, "external_id", None), props=props,
+        references=references, reassign=record.on_conflict == "reassign",
+        given=set(record.attributes) | set(record.references),
+    )
+
+
+def missing_required(type_def: TypeDef, record: CheckedRecord) -> list[Problem]:
+    """For a record that creates an instance: the required attributes it leaves out."""
+    return [
+        Problem(record.index, "required", f"{a.name} is required", a.name)
+        for a in type_def.attributes.values()
+        if a.required and a.name not in record.given
+    ]

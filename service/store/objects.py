@@ -1,0 +1,420 @@
+"""Instances: create-or-update by external id (one or a batch, all-or-nothing in one
+transaction), read, list, patch and delete with each reference's ``on_delete``.
+
+Nodes carry the type's label and ``workspace``, ``id``, ``external_id``,
+``created_at``, ``updated_at``, ``external_created_at``, ``external_updated_at`` and one
+property per attribute value.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+from neo4j.exceptions import ConstraintError
+
+from service.domain.records import (
+    CheckedRecord,
+    ObjectPatch,
+    ObjectWrite,
+    Problem,
+    TargetRef,
+    check_record,
+    missing_required,
+    new_id,
+)
+from service.domain.schema import TypeDef
+from service.domain.values import to_json
+from service.errors import Conflict, InvalidInput, NotFound
+from service.store.database import Database
+from service.store.references import CardinalityConflict, RefRow, lock_nodes, targets_of, write_references
+from service.store.schema import load_types, read_type
+
+USES = [
+    "objects/find_by_external_ids", "objects/upsert", "objects/create", "objects/update_by_id",
+    "objects/get", "objects/list", "objects/resolve_ids", "objects/delete",
+]
+SYSTEM_FIELDS = ("id", "external_id", "external_created_at", "external_updated_at",
+                 "created_at", "updated_at")
+MAX_CASCADE = 100_000
+
+
+@dataclass
+class WriteResult:
+    ids: list[str]
+    created: list[bool]
+
+
+def _fail(problems: list[Problem], status: str = "invalid") -> None:
+    problems.sort(key=lambda p: p.index)
+    first = problems[0]
+    raise InvalidInput(
+        first.message if len(problems) == 1
+        else f"{len(problems)} problems, the first in record {first.index}: {first.message}",
+        code=first.code if len(problems) == 1 else "invalid_records",
+        details={"errors": [p.as_dict() for p in problems]},
+    )
+
+
+class ObjectStore:
+    def __init__(self, db: Database, schema):
+        self.db = db
+        self.schema = schema  # SchemaStore: makes sure the workspace has its built-ins
+
+    # ---- writes ----------------------------------------------------------------
+
+    async def write(self, workspace: str, type_name: str,
+                    records: list[ObjectWrite]) -> tuple[TypeDef, WriteResult]:
+        await self.schema.ensure_workspace(workspace)
+
+        async def work(tx: AsyncManagedTransaction):
+            type_def = await read_type(tx, self.db, workspace, type_name)
+            problems: list[Problem] = []
+            checked = [check_record(type_def, r, i, problems) for i, r in enumerate(records)]
+            if problems:
+                _fail(problems)
+            result = await self._upsert(tx, workspace, type_def, checked)
+            await self._write_references(tx, workspace, type_def, checked, result.ids)
+            return type_def, result
+
+        return await self._run_write(work)
+
+    async def patch(self, workspace: str, type_name: str, object_id: str,
+                    patch: ObjectPatch) -> TypeDef:
+        await self.schema.ensure_workspace(workspace)
+
+        async def work(tx: AsyncManagedTransaction):
+            type_def = await read_type(tx, self.db, workspace, type_name)
+            problems: list[Problem] = []
+            record = check_record(type_def, patch, 0, problems)
+            if problems:
+                _fail(problems)
+            row = await (await tx.run(self.db.queries["objects/update_by_id"](Label=type_def.name),
+                                      workspace=workspace, id=object_id, props=record.props)).single()
+            if row is None:
+                raise NotFound(f"no {type_def.name} with id {object_id!r}", code="unknown_object")
+            await self._write_references(tx, workspace, type_def, [record], [object_id])
+            return type_def
+
+        return await self._run_write(work)
+
+    async def _run_write(self, work):
+        try:
+            return await self.db.write(work)
+        except ConstraintError as exc:
+            # The database refused what a check should have caught (or a concurrent
+            # writer slipped in between): the documented conflict, nothing written.
+            raise CardinalityConflict(
+                "the database refused the write: it would break a reference's cardinality "
+                "or a unique external_id", details={"constraint": str(exc.message)[:300]},
+            ) from exc
+
+    async def _upsert(self, tx, workspace: str, type_def: TypeDef,
+                      records: list[CheckedRecord]) -> WriteResult:
+        q = self.db.queries
+        external_ids = sorted({r.external_id for r in records if r.external_id is not None})
+        existing = set()
+        if external_ids:
+            result = await tx.run(q["objects/find_by_external_ids"](Label=type_def.name),
+                                  workspace=workspace, external_ids=external_ids)
+            existing = {row["external_id"] async for row in result}
+        problems: list[Problem] = []
+        seen: set[str] = set()
+        for record in records:
+            new = record.external_id is None or (
+                record.external_id not in existing and record.external_id not in seen)
+            if new:
+                problems += missing_required(type_def, record)
+            if record.external_id is not None:
+                seen.add(record.external_id)
+        if problems:
+            _fail(problems)
+
+        rows = [{"index": r.index, "external_id": r.external_id, "props": r.props,
+                 "new_id": new_id()} for r in records]
+        ids: list[str] = [""] * len(records)
+        created = [False] * len(records)
+        with_external = [row for row in rows if row["external_id"] is not None]
+        without = [row for row in rows if row["external_id"] is None]
+        for query, batch in (("objects/upsert", with_external), ("objects/create", without)):
+            if batch:
+                result = await tx.run(q[query](Label=type_def.name), workspace=workspace, rows=batch)
+                async for row in result:
+                    ids[row["index"]] = row["id"]
+                    created[row["index"]] = row["created"]
+        return WriteResult(ids=ids, created=created)
+
+    async def _resolve(self, tx, workspace: str, label: str,
+                       refs: list[TargetRef]) -> tuple[dict[str, str], dict[str, str]]:
+        """Target ids found by id and by external id."""
+        q = self.db.queries
+        by_id, by_external = {}, {}
+        ids = sorted({r.id for r in refs if r.id is not None})
+        if ids:
+            result = await tx.run(q["objects/resolve_ids"](Label=label), workspace=workspace, ids=ids)
+            by_id = {row["id"]: row["id"] async for row in result}
+        external_ids = sorted({r.external_id for r in refs if r.external_id is not None})
+        if external_ids:
+            result = await tx.run(q["objects/find_by_external_ids"](Label=label),
+                                  workspace=workspace, external_ids=external_ids)
+            by_external = {row["external_id"]: row["id"] async for row in result}
+        return by_id, by_external
+
+    async def _write_references(self, tx, workspace: str, type_def: TypeDef,
+                                records: list[CheckedRecord], ids: list[str]) -> None:
+        by_attribute: dict[str, list[tuple[CheckedRecord, str]]] = defaultdict(list)
+        for record, holder in zip(records, ids):
+            for name in record.references:
+                by_attribute[name].append((record, holder))
+        if not by_attribute:
+            return
+        # Resolve every target first, so that all unknown ones are reported together.
+        problems: list[Problem] = []
+        resolved: dict[str, list[RefRow]] = {}
+        for name, entries in by_attribute.items():
+            attribute = type_def.attributes[name]
+            refs = [ref for record, _ in entries for ref in record.references[name]]
+            by_id, by_external = await self._resolve(tx, workspace, attribute.target, refs)
+            rows = []
+            for record, holder in entries:
+                targets = []
+                for ref in record.references[name]:
+                    found = by_id.get(ref.id) if ref.id is not None else by_external.get(ref.external_id)
+                    if found is None:
+                        how = f"id {ref.id!r}" if ref.id is not None else f"external_id {ref.external_id!r}"
+                        problems.append(Problem(record.index, "unknown_reference",
+                                                f"{name}: no {attribute.target} with {how}", name))
+                    else:
+                        targets.append(found)
+                rows.append(RefRow(holder=holder, targets=tuple(dict.fromkeys(targets)),
+                                   index=record.index))
+            resolved[name] = rows
+        if problems:
+            _fail(problems)
+        # Lock every node the references touch, in one global order, then re-read the
+        # schema: a cardinality change that committed meanwhile is seen here.
+        lock: dict[str, set[str]] = defaultdict(set)
+        for name, rows in resolved.items():
+            attribute = type_def.attributes[name]
+            for row in rows:
+                lock[attribute.type].add(row.holder)
+                lock[attribute.target].update(row.targets)
+        await lock_nodes(tx, self.db, workspace, lock)
+        current = await read_type(tx, self.db, workspace, type_def.name)
+        reassign = any(r.reassign for r in records)
+        for name, rows in resolved.items():
+            await write_references(tx, self.db, workspace, current.attributes[name], rows,
+                                   mode="replace", reassign=reassign, locked=True)
+
+    # ---- reads -----------------------------------------------------------------
+
+    async def get(self, workspace: str, type_name: str, object_ids: list[str],
+                  expand: set[str] = frozenset()) -> tuple[TypeDef, list[dict[str, Any]]]:
+        await self.schema.ensure_workspace(workspace)
+
+        async def work(tx: AsyncManagedTransaction):
+            type_def = await read_type(tx, self.db, workspace, type_name)
+            return type_def, await self._read(tx, workspace, type_def, object_ids, expand)
+
+        return await self.db.read(work)
+
+    async def _read(self, tx, workspace: str, type_def: TypeDef, object_ids: list[str],
+                    expand: set[str]) -> list[dict[str, Any]]:
+        result = await tx.run(self.db.queries["objects/get"](Label=type_def.name),
+                              workspace=workspace, ids=object_ids)
+        nodes = [row["node"] async for row in result]
+        return await self._present(tx, workspace, type_def, nodes, expand)
+
+    async def _present(self, tx, workspace: str, type_def: TypeDef, nodes: list[dict],
+                       expand: set[str]) -> list[dict[str, Any]]:
+        ids = [n["id"] for n in nodes]
+        inline = [a for a in type_def.attributes.values()
+                  if a.is_reference and (a.cardinality == "one" or a.name in expand)]
+        refs: dict[str, dict[str, list[dict]]] = {}
+        for attribute in inline:
+            refs[attribute.name] = await targets_of(tx, self.db, workspace, attribute, ids)
+        out = []
+        for node in nodes:
+            references = {}
+            for attribute in inline:
+                targets = [{"id": t["id"], "type": attribute.target, "external_id": t["external_id"]}
+                           for t in refs[attribute.name].get(node["id"], [])]
+                references[attribute.name] = (
+                    (targets[0] if targets else None) if attribute.cardinality == "one" else targets)
+            out.append(present(type_def, node, references))
+        return out
+
+    async def list(self, workspace: str, type_name: str, *, limit: int, after: str | None,
+                   external_id: str | None) -> tuple[list[dict[str, Any]], bool]:
+        await self.schema.ensure_workspace(workspace)
+
+        async def work(tx: AsyncManagedTransaction):
+            type_def = await read_type(tx, self.db, workspace, type_name)
+            result = await tx.run(self.db.queries["objects/list"](Label=type_def.name),
+                                  workspace=workspace, after=after, external_id=external_id,
+                                  limit=limit + 1)
+            nodes = [row["node"] async for row in result]
+            return await self._present(tx, workspace, type_def, nodes[:limit], set()), len(nodes) > limit
+
+        return await self.db.read(work)
+
+    # ---- delete ----------------------------------------------------------------
+
+    async def delete(self, workspace: str, type_name: str, object_id: str) -> None:
+        await self.schema.ensure_workspace(workspace)
+
+        async def work(tx: AsyncManagedTransaction):
+            types = await load_types(tx, self.db, workspace)
+            type_def = types.get(type_name.lower())
+            if type_def is None:
+                raise NotFound(f"no object type named {type_name!r}", code="unknown_type")
+            found = await (await tx.run(self.db.queries["objects/resolve_ids"](Label=type_def.name),
+                                        workspace=workspace, ids=[object_id])).single()
+            if found is None:
+                raise NotFound(f"no {type_def.name} with id {object_id!r}", code="unknown_object")
+            doomed = await self._cascade(tx, workspace, types, type_def.name, object_id)
+            for label, ids in doomed.items():
+                await tx.run(self.db.queries["objects/delete"](Label=label), workspace=workspace,
+                             ids=sorted(ids))
+
+        await self.db.write(work)
+
+    async def _cascade(self, tx, workspace: str, types: dict[str, TypeDef], label: str,
+                       object_id: str) -> dict[str, set[str]]:
+        """Everything the delete removes, applying ``on_delete`` of each reference that
+        points at a removed object: clear (the reference goes), restrict (409), cascade."""
+        doomed: dict[str, set[str]] = defaultdict(set)
+        doomed[label].add(object_id)
+        frontier = [(label, object_id)]
+        pointing = defaultdict(list)  # target type -> attributes that reference it
+        for t in types.values():
+            for a in t.attributes.values():
+                if a.is_reference and a.on_delete != "clear":
+                    pointing[a.target].append(a)
+        while frontier:
+            by_label: dict[str, list[str]] = defaultdict(list)
+            for lbl, oid in frontier:
+                by_label[lbl].append(oid)
+            frontier = []
+            for lbl, oids in by_label.items():
+                for attribute in pointing.get(lbl, []):
+                    # Holders of `attribute` that reference one of the removed objects.
+                    reverse = attribute.inverse() or attribute.with_changes(
+                        type=attribute.target, target=attribute.type,
+                        direction="in" if attribute.direction == "out" else "out")
+                    holders = await targets_of(tx, self.db, workspace, reverse, oids)
+                    found = {t["id"]: t for ts in holders.values() for t in ts}
+                    alive = {i: t for i, t in found.items() if i not in doomed[attribute.type]}
+                    if not alive:
+                        continue
+                    if attribute.on_delete == "restrict":
+                        first = next(iter(alive.values()))
+                        raise Conflict(
+                            f"{attribute.type} {first['external_id'] or first['id']} still "
+                            f"references it through {attribute.name} (on_delete: restrict)",
+                            code="restricted",
+                            details={"attribute": f"{attribute.type}.{attribute.name}",
+                                     "holders": [{"id": t["id"], "external_id": t["external_id"]}
+                                                 for t in list(alive.values())[:20]],
+                                     "count": len(alive)},
+                        )
+                    for holder_id in alive:
+                        doomed[attribute.type].add(holder_id)
+                        frontier.append((attribute.type, holder_id))
+            if sum(len(v) for v in doomed.values()) > MAX_CASCADE:
+                raise Conflict(f"the delete would cascade to more than {MAX_CASCADE} objects",
+                               code="cascade_too_large")
+        return doomed
+
+
+def present(type_def: TypeDef, node: dict[str, Any], references: dict[str, Any]) -> dict[str, Any]:
+    out = {"id": node["id"], "type": type_def.name}
+    for name in SYSTEM_FIELDS[1:]:
+        out[name] = to_json(node.get(name))
+    out["attributes"] = {
+        a.name: to_json(node.get(a.name)) for a in type_def.attributes.values()
+        if not a.is_reference and node.get(a.name) is not None
+    }
+    out["references"] = references
+    return out
+
+
+class ReferenceStore:
+    """The references routes: read, replace, add and remove one attribute's targets."""
+
+    def __init__(self, objects: ObjectStore):
+        self.objects = objects
+        self.db = objects.db
+
+    async def _attribute(self, tx, workspace: str, type_name: str, object_id: str, name: str):
+        type_def = await read_type(tx, self.db, workspace, type_name)
+        attribute = type_def.attribute(name) or type_def.find_case_insensitive(name)
+        if attribute is None or not attribute.is_reference:
+            raise NotFound(f"{type_def.name} has no reference attribute {name!r}",
+                           code="unknown_attribute", details={"attribute": name})
+        found = await (await tx.run(self.db.queries["objects/resolve_ids"](Label=type_def.name),
+                                    workspace=workspace, ids=[object_id])).single()
+        if found is None:
+            raise NotFound(f"no {type_def.name} with id {object_id!r}", code="unknown_object")
+        return type_def, attribute
+
+    async def read(self, workspace: str, type_name: str, object_id: str, name: str):
+        await self.objects.schema.ensure_workspace(workspace)
+
+        async def work(tx):
+            _, attribute = await self._attribute(tx, workspace, type_name, object_id, name)
+            targets = (await targets_of(tx, self.db, workspace, attribute, [object_id]))[object_id]
+            return attribute, targets
+
+        return await self.db.read(work)
+
+    async def write(self, workspace: str, type_name: str, object_id: str, name: str,
+                    targets: list[TargetRef], *, mode: str, reassign: bool) -> None:
+        await self.objects.schema.ensure_workspace(workspace)
+
+        async def work(tx):
+            type_def, attribute = await self._attribute(tx, workspace, type_name, object_id, name)
+            if attribute.cardinality == "one" and len(targets) > 1:
+                raise InvalidInput(f"{attribute.name} is a reference to one {attribute.target}: "
+                                   f"{len(targets)} targets given", code="cardinality")
+            record = CheckedRecord(index=0, external_id=None, props={},
+                                   references={attribute.name: targets}, reassign=reassign)
+            if mode == "replace":
+                await self.objects._write_references(tx, workspace, type_def, [record], [object_id])
+                return
+            by_id, by_external = await self.objects._resolve(tx, workspace, attribute.target, targets)
+            resolved = []
+            for ref in targets:
+                found = by_id.get(ref.id) if ref.id is not None else by_external.get(ref.external_id)
+                if found is None:
+                    how = f"id {ref.id!r}" if ref.id is not None else f"external_id {ref.external_id!r}"
+                    raise InvalidInput(f"{attribute.name}: no {attribute.target} with {how}",
+                                       code="unknown_reference")
+                resolved.append(found)
+            await lock_nodes(tx, self.db, workspace,
+                             {attribute.type: {object_id}, attribute.target: set(resolved)}
+                             if attribute.type != attribute.target
+                             else {attribute.type: {object_id, *resolved}})
+            current = (await read_type(tx, self.db, workspace, type_def.name)).attributes[attribute.name]
+            await write_references(tx, self.db, workspace, current,
+                                   [RefRow(object_id, tuple(dict.fromkeys(resolved)))],
+                                   mode="add", reassign=reassign, locked=True)
+
+        await self.objects._run_write(work)
+
+    async def remove(self, workspace: str, type_name: str, object_id: str, name: str,
+                     target_id: str) -> None:
+        await self.objects.schema.ensure_workspace(workspace)
+
+        async def work(tx):
+            _, attribute = await self._attribute(tx, workspace, type_name, object_id, name)
+            targets = (await targets_of(tx, self.db, workspace, attribute, [object_id]))[object_id]
+            rels = [t["rel"] for t in targets if t["id"] == target_id]
+            if not rels:
+                raise NotFound(f"{attribute.name} of {object_id} does not include {target_id}",
+                               code="unknown_reference")
+            await tx.run(self.db.queries["references/delete_by_element_id"](), rels=rels)
+
+        await self.db.write(work)

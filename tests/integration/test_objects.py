@@ -1,0 +1,160 @@
+"""Instances: upsert by external_id, validation, references by external id, delete rules."""
+
+from tests.integration.helpers import ORDER, PASSPORT, create_types, edges, external_ids, person
+
+
+async def test_upsert_by_external_id_with_a_reference_by_external_id(api, graph):
+    await create_types(api, ORDER)
+    await person(api, "cust-42", email="ada@example.com")
+    record = {"external_id": "ord-1001", "external_created_at": "2026-11-01T10:00:00Z",
+              "attributes": {"order_number": "ORDER-1001", "total": 99.5},
+              "references": {"customer": {"external_id": "cust-42"}}}
+    first = await api.client.post("/v1/objects/Order", json=record)
+    assert first.status_code == 201, first.text
+    body = first.json()
+    assert body["type"] == "Order" and body["external_id"] == "ord-1001"
+    assert body["external_created_at"] == "2026-11-01T10:00:00Z"
+    assert body["external_updated_at"] is None
+    assert body["attributes"] == {"order_number": "ORDER-1001", "total": 99.5}
+    assert body["references"]["customer"]["external_id"] == "cust-42"
+    assert body["references"]["customer"]["type"] == "Person"
+
+    record["attributes"]["total"] = 120
+    second = await api.client.post("/v1/objects/Order", json=record)
+    assert second.status_code == 200, second.text
+    assert second.json()["id"] == body["id"]
+    assert second.json()["attributes"]["total"] == 120.0
+    assert external_ids(graph, api.workspace, "Order") == ["ord-1001"]
+    assert edges(graph, api.workspace, "CUSTOMER") == {("ord-1001", "cust-42")}
+
+    got = await api.client.get(f"/v1/objects/Order/{body['id']}")
+    assert got.status_code == 200 and got.json()["attributes"]["total"] == 120.0
+    listed = await api.client.get("/v1/objects/Order", params={"external_id": "ord-1001"})
+    assert [o["id"] for o in listed.json()["data"]] == [body["id"]]
+
+
+async def test_values_are_checked_against_their_type_and_nothing_is_written(api, graph):
+    await create_types(api, ORDER)
+    bad = await api.client.post("/v1/objects/Order", json={
+        "external_id": "o1", "attributes": {"order_number": "N1", "quantity": "abc"}})
+    assert bad.status_code == 422
+    error = bad.json()["error"]
+    assert "quantity" in error["message"] and error["details"]["errors"][0]["field"] == "quantity"
+    missing = await api.client.post("/v1/objects/Order", json={"external_id": "o2", "attributes": {}})
+    assert missing.status_code == 422 and "order_number" in missing.json()["error"]["message"]
+    unknown = await api.client.post("/v1/objects/Order", json={
+        "external_id": "o3", "attributes": {"order_number": "N3"},
+        "references": {"customer": {"external_id": "nobody"}}})
+    assert unknown.status_code == 422 and "nobody" in unknown.json()["error"]["message"]
+    assert external_ids(graph, api.workspace, "Order") == []
+    assert (await api.client.post("/v1/objects/Nope", json={"external_id": "x"})).status_code == 404
+
+
+async def test_one_to_one_conflict_names_the_holder_and_reassign_moves_it(api, graph):
+    await create_types(api, PASSPORT)
+    await person(api, "cust-42")
+    await person(api, "cust-43")
+    p1 = await api.client.post("/v1/objects/Passport", json={
+        "external_id": "P-1", "references": {"holder": {"external_id": "cust-42"}}})
+    assert p1.status_code == 201, p1.text
+    p2 = await api.client.post("/v1/objects/Passport", json={
+        "external_id": "P-2", "references": {"holder": {"external_id": "cust-42"}}})
+    assert p2.status_code == 409, p2.text
+    error = p2.json()["error"]
+    assert error["code"] == "cardinality_conflict"
+    assert error["details"]["attribute"] == "holder"
+    assert error["details"]["holder"]["external_id"] == "P-1"
+    assert external_ids(graph, api.workspace, "Passport") == ["P-1"]  # nothing written
+
+    p2 = await api.client.post("/v1/objects/Passport", json={
+        "external_id": "P-2", "references": {"holder": {"external_id": "cust-42"}},
+        "on_conflict": "reassign"})
+    assert p2.status_code == 201, p2.text
+    assert edges(graph, api.workspace, "HOLDER") == {("P-2", "cust-42")}
+
+    # Setting a `one` reference replaces that side's previous value.
+    moved = await api.client.post("/v1/objects/Passport", json={
+        "external_id": "P-2", "references": {"holder": {"external_id": "cust-43"}}})
+    assert moved.status_code == 200
+    assert edges(graph, api.workspace, "HOLDER") == {("P-2", "cust-43")}
+
+
+async def test_batch_is_all_or_nothing_and_lists_every_failing_record(api, graph):
+    await create_types(api, ORDER)
+    await person(api, "cust-1")
+    records = [{"external_id": f"o{i}", "attributes": {"order_number": f"N{i}"},
+                "references": {"customer": {"external_id": "cust-1"}}} for i in range(10)]
+    records[3]["attributes"]["total"] = "lots"
+    records[7]["references"]["customer"] = {"external_id": "ghost"}
+    response = await api.client.post("/v1/objects/Order/batch", json={"records": records})
+    assert response.status_code == 422, response.text
+    errors = response.json()["error"]["details"]["errors"]
+    assert [e["index"] for e in errors] == [3]  # value problems are found before lookups
+    records[3]["attributes"]["total"] = 10
+    response = await api.client.post("/v1/objects/Order/batch", json={"records": records})
+    assert response.status_code == 422
+    assert [(e["index"], "ghost" in e["message"]) for e in
+            response.json()["error"]["details"]["errors"]] == [(7, True)]
+    assert external_ids(graph, api.workspace, "Order") == []
+
+    records[7]["references"]["customer"] = {"external_id": "cust-1"}
+    ok = await api.client.post("/v1/objects/Order/batch", json={"records": records})
+    assert ok.status_code == 200, ok.text
+    assert (ok.json()["created"], ok.json()["updated"], len(ok.json()["ids"])) == (10, 0, 10)
+    again = await api.client.post("/v1/objects/Order/batch", json={"records": records})
+    assert (again.json()["created"], again.json()["updated"]) == (0, 10)
+    assert again.json()["ids"] == ok.json()["ids"]
+    assert sorted(external_ids(graph, api.workspace, "Order")) == sorted(f"o{i}" for i in range(10))
+    assert edges(graph, api.workspace, "CUSTOMER") == {(f"o{i}", "cust-1") for i in range(10)}
+
+
+async def test_reference_routes_read_replace_add_and_remove(api, graph):
+    await create_types(api, ORDER)
+    ada = await person(api, "ada")
+    for n in range(3):
+        response = await api.client.post("/v1/objects/Order", json={
+            "external_id": f"o{n}", "attributes": {"order_number": f"N{n}"}})
+        assert response.status_code == 201
+    base = f"/v1/objects/Person/{ada['id']}/references/orders"
+    put = await api.client.put(base, json={"targets": [{"external_id": "o0"}, {"external_id": "o1"}]})
+    assert put.status_code == 200, put.text
+    assert {t["external_id"] for t in put.json()["data"]} == {"o0", "o1"}
+    post = await api.client.post(base, json={"targets": [{"external_id": "o2"}]})
+    assert {t["external_id"] for t in post.json()["data"]} == {"o0", "o1", "o2"}
+    o1 = next(t["id"] for t in post.json()["data"] if t["external_id"] == "o1")
+    assert (await api.client.delete(f"{base}/{o1}")).status_code == 204
+    assert edges(graph, api.workspace, "CUSTOMER") == {("o0", "ada"), ("o2", "ada")}
+    page = await api.client.get(base, params={"limit": 1})
+    assert len(page.json()["data"]) == 1 and page.json()["next_cursor"]
+    expanded = await api.client.get(f"/v1/objects/Person/{ada['id']}", params={"expand": "orders"})
+    assert {t["external_id"] for t in expanded.json()["references"]["orders"]} == {"o0", "o2"}
+    missing = await api.client.get(f"/v1/objects/Person/{ada['id']}/references/nope")
+    assert missing.status_code == 404
+
+
+async def test_delete_applies_on_delete(api, graph):
+    restricted = {"name": "Invoice", "attributes": [
+        {"name": "payer", "data_type": "reference",
+         "reference": {"target": "Person", "cardinality": "one", "on_delete": "restrict"}}]}
+    await create_types(api, ORDER, PASSPORT, restricted)
+    ada = await person(api, "ada")
+    bob = await person(api, "bob")
+    await api.client.post("/v1/objects/Order", json={
+        "external_id": "o1", "attributes": {"order_number": "N1"},
+        "references": {"customer": {"id": ada["id"]}}})
+    await api.client.post("/v1/objects/Passport", json={
+        "external_id": "P-1", "references": {"holder": {"id": ada["id"]}}})
+    await api.client.post("/v1/objects/Invoice", json={
+        "external_id": "I-1", "references": {"payer": {"id": bob["id"]}}})
+
+    refused = await api.client.delete(f"/v1/objects/Person/{bob['id']}")
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "restricted"
+    assert "I-1" in refused.json()["error"]["message"]
+
+    deleted = await api.client.delete(f"/v1/objects/Person/{ada['id']}")
+    assert deleted.status_code == 200, deleted.text
+    assert sorted(external_ids(graph, api.workspace, "Person")) == ["bob"]
+    assert external_ids(graph, api.workspace, "Passport") == []  # cascade
+    assert external_ids(graph, api.workspace, "Order") == ["o1"]  # clear
+    assert edges(graph, api.workspace, "CUSTOMER") == set()
+    assert (await api.client.get(f"/v1/objects/Person/{ada['id']}")).status_code == 404
