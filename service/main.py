@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="Custom objects and references on Neo4j.",
         lifespan=lifespan,
+        redirect_slashes=False,  # an API answers 404, not a redirect, for a stray slash
     )
     errors.install(app)
     app.include_router(health.router)
