@@ -38,6 +38,8 @@ USES = [
     "schema/count_objects", "schema/create_id_constraint",
     "schema/create_external_id_constraint", "references/create_source_one_constraint",
     "references/create_target_one_constraint",
+    "references/edges_of", "references/set_keys", "references/delete_all",
+    "schema/lock_all_objects", "schema/remove_attribute_values", "schema/count_missing",
 ]
 
 
@@ -290,5 +292,200 @@ class SchemaStore:
                                details={"attributes": users})
             await tx.run(self.db.queries["schema/delete_type"](), workspace=workspace,
                          type=current.name)
+
+        await self.db.write(work)
+
+
+# ---- attribute edits, cardinality changes and deletes ---------------------------------
+
+
+@dataclass
+class CardinalityReport:
+    would_delete: int
+    associations: list[dict[str, Any]]
+    used_by: dict[str, list[Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"would_delete": self.would_delete, "associations": self.associations,
+                "used_by": self.used_by}
+
+
+class CardinalityChangeNeedsConfirmation(Conflict):
+    code = "confirmation_required"
+
+
+def _immutable(field: str, current: Any, given: Any, what: str) -> None:
+    if given is not None and given != current:
+        raise InvalidInput(f"{what} is immutable ({current!r} cannot become {given!r})",
+                           code="immutable_name" if field == "name" else "immutable_field",
+                           details={"field": field})
+
+
+async def _edges(tx, db: Database, workspace: str, attribute: AttributeDef) -> list:
+    from service.domain.cardinality import Edge
+
+    result = await tx.run(
+        db.queries["references/edges_of"](Holder=attribute.type, Target=attribute.target,
+                                          Rel=attribute.rel_type),
+        workspace=workspace, outgoing=attribute.direction == "out")
+    rows = [row async for row in result]
+    names = {row["holder"]: row["holder_external_id"] for row in rows}
+    names.update({row["target"]: row["target_external_id"] for row in rows})
+    return [Edge(row["holder"], row["target"], row["written_at"], row["rel"]) for row in rows], names
+
+
+class AttributeEditor:
+    """PATCH and DELETE of /v1/types/{type}/attributes/{attribute}."""
+
+    def __init__(self, schema: SchemaStore):
+        self.schema = schema
+        self.db = schema.db
+
+    async def _find(self, tx, workspace: str, type_name: str, name: str):
+        types = await load_types(tx, self.db, workspace)
+        owner = types.get(type_name.lower())
+        if owner is None:
+            raise NotFound(f"no object type named {type_name!r}", code="unknown_type")
+        attribute = owner.find_case_insensitive(name)
+        if attribute is None:
+            raise NotFound(f"{owner.name} has no attribute named {name!r}",
+                           code="unknown_attribute", details={"attribute": name})
+        return types, owner, attribute
+
+    async def update(self, workspace: str, type_name: str, name: str, changes,
+                     *, dry_run: bool, confirm: bool) -> tuple[AttributeDef | None, CardinalityReport | None]:
+        await self.schema.ensure_workspace(workspace)
+        from service.domain.cardinality import plan_prune
+
+        async def work(tx: AsyncManagedTransaction):
+            await tx.run(self.db.queries["schema/lock_workspace"](), workspace=workspace)
+            types, owner, attribute = await self._find(tx, workspace, type_name, name)
+            ref = changes.reference
+            _immutable("name", attribute.name, changes.name, "an attribute's name")
+            _immutable("data_type", attribute.data_type.value,
+                       changes.data_type.value if changes.data_type else None, "data_type")
+            edits: dict[str, Any] = {k: v for k, v in
+                                     (("label", changes.label), ("description", changes.description),
+                                      ("required", changes.required)) if v is not None}
+            inverse_edits: dict[str, Any] = {}
+            holder_card, inverse_card = attribute.cardinality, attribute.inverse_cardinality
+            if ref is not None:
+                if not attribute.is_reference:
+                    raise InvalidInput(f"{attribute.name} is not a reference",
+                                       code="not_a_reference")
+                _immutable("reference.target", attribute.target, ref.target, "a reference's target")
+                if ref.on_delete:
+                    edits["on_delete"] = ref.on_delete
+                holder_card = ref.cardinality or holder_card
+                if ref.inverse is not None:
+                    if attribute.inverse_name is None:
+                        raise InvalidInput(f"{attribute.name} has no inverse to change",
+                                           code="no_inverse")
+                    _immutable("reference.inverse.name", attribute.inverse_name,
+                               ref.inverse.name, "an inverse's name")
+                    inverse_card = ref.inverse.cardinality or inverse_card
+                    if ref.inverse.on_delete:
+                        inverse_edits["on_delete"] = ref.inverse.on_delete
+            if changes.required and not attribute.required and not attribute.is_reference:
+                missing = await (await tx.run(
+                    self.db.queries["schema/count_missing"](Label=owner.name, Key=attribute.name),
+                    workspace=workspace)).single()
+                if missing["count"]:
+                    raise Conflict(f"{missing['count']} {owner.name} objects have no {attribute.name}; "
+                                   "fill them before making it required",
+                                   code="required_attribute_on_existing_objects",
+                                   details={"objects": missing["count"]})
+
+            changing = (holder_card, inverse_card) != (attribute.cardinality,
+                                                       attribute.inverse_cardinality)
+            report = None
+            if changing:
+                tightening = (holder_card == "one" and attribute.cardinality == "many") or (
+                    inverse_card == "one" and attribute.inverse_cardinality == "many")
+                if tightening:
+                    # Hold every node on both ends: no writer adds an association meanwhile.
+                    for label in sorted({attribute.type, attribute.target}):
+                        await tx.run(self.db.queries["schema/lock_all_objects"](Label=label),
+                                     workspace=workspace)
+                edges, names = await _edges(tx, self.db, workspace, attribute)
+                dropped = plan_prune(edges, holder_one=holder_card == "one",
+                                     target_one=inverse_card == "one")
+                report = CardinalityReport(
+                    would_delete=len(dropped),
+                    associations=[
+                        {"source": {"id": e.holder, "type": attribute.type,
+                                    "external_id": names.get(e.holder)},
+                         "target": {"id": e.target, "type": attribute.target,
+                                    "external_id": names.get(e.target)}}
+                        for e in dropped],
+                    used_by={"connectors": [], "selectors": []},
+                )
+                if dry_run:
+                    return None, report
+                if tightening and not confirm:
+                    raise CardinalityChangeNeedsConfirmation(
+                        f"changing {owner.name}.{attribute.name} to "
+                        f"{holder_card}/{inverse_card} deletes {len(dropped)} associations; "
+                        "review them with dry_run=true and apply with confirm=true",
+                        details=report.as_dict())
+                if dropped:
+                    await tx.run(self.db.queries["references/delete_by_element_id"](),
+                                 rels=[e.rel for e in dropped])
+                edits["cardinality"] = holder_card
+                edits["inverse_cardinality"] = inverse_card
+                inverse_edits["cardinality"] = inverse_card
+                inverse_edits["inverse_cardinality"] = holder_card
+                changed = attribute.with_changes(cardinality=holder_card,
+                                                 inverse_cardinality=inverse_card)
+                await tx.run(self.db.queries["references/set_keys"](
+                    Source=changed.source_type, Target=changed.target_type, Rel=changed.rel_type),
+                    workspace=workspace, source_one=changed.source_one,
+                    target_one=changed.target_one)
+            elif dry_run:
+                return None, CardinalityReport(0, [], {"connectors": [], "selectors": []})
+            if edits:
+                await tx.run(self.db.queries["schema/update_attribute"](), workspace=workspace,
+                             type=owner.name, name=attribute.name, changes=edits)
+            if inverse_edits and attribute.inverse_name:
+                await tx.run(self.db.queries["schema/update_attribute"](), workspace=workspace,
+                             type=attribute.target, name=attribute.inverse_name,
+                             changes=inverse_edits)
+            current = await read_type(tx, self.db, workspace, owner.name)
+            return current.attributes[attribute.name], report
+
+        return await self.db.write(work)
+
+    async def delete(self, workspace: str, type_name: str, name: str) -> None:
+        await self.schema.ensure_workspace(workspace)
+        q = self.db.queries
+
+        async def work(tx: AsyncManagedTransaction):
+            await tx.run(q["schema/lock_workspace"](), workspace=workspace)
+            _, owner, attribute = await self._find(tx, workspace, type_name, name)
+            if attribute.builtin:
+                raise Conflict(f"{owner.name}.{attribute.name} is built in and cannot be deleted",
+                               code="builtin_attribute")
+            if not attribute.is_reference:
+                await tx.run(q["schema/remove_attribute_values"](Label=owner.name, Key=attribute.name),
+                             workspace=workspace)
+            elif attribute.direction == "out":
+                # The forward attribute owns the associations: they go, with the inverse.
+                await tx.run(q["references/delete_all"](
+                    Source=attribute.source_type, Target=attribute.target_type, Rel=attribute.rel_type),
+                    workspace=workspace)
+                if attribute.inverse_name:
+                    await tx.run(q["schema/delete_attribute"](), workspace=workspace,
+                                 type=attribute.target, name=attribute.inverse_name)
+            else:
+                # Deleting an inverse only stops reading the reference from this end.
+                await tx.run(q["schema/update_attribute"](), workspace=workspace,
+                             type=attribute.target, name=attribute.inverse_name,
+                             changes={"inverse_name": None, "inverse_cardinality": "many"})
+                await tx.run(q["references/set_keys"](
+                    Source=attribute.source_type, Target=attribute.target_type,
+                    Rel=attribute.rel_type), workspace=workspace,
+                    source_one=attribute.inverse_cardinality == "one", target_one=False)
+            await tx.run(q["schema/delete_attribute"](), workspace=workspace, type=owner.name,
+                         name=attribute.name)
 
         await self.db.write(work)

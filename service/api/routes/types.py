@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
+
+from typing import Any
+
+from pydantic import BaseModel
 
 from service.api.deps import Workspace
 from service.api.errors import responses
 from service.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from service.api.schemas import AttributePublic, TypePublic
-from service.domain.schema import AttributeCreate, TypeCreate, TypeUpdate
+from service.domain.schema import AttributeCreate, AttributeUpdate, TypeCreate, TypeUpdate
 from service.errors import NotFound
-from service.store.schema import SchemaStore
+from service.store.schema import AttributeEditor, SchemaStore
 
 router = APIRouter(prefix="/types", tags=["schema"])
 
@@ -71,3 +75,47 @@ async def get_attribute(request: Request, workspace: Workspace, type: str, attri
         raise NotFound(f"{owner.name} has no attribute named {attribute!r}",
                        code="unknown_attribute", details={"type": owner.name, "attribute": attribute})
     return AttributePublic.of(found)
+
+
+class AssociationEnd(BaseModel):
+    id: str
+    type: str
+    external_id: str | None
+
+
+class Association(BaseModel):
+    source: AssociationEnd
+    target: AssociationEnd
+
+
+class CardinalityReportPublic(BaseModel):
+    would_delete: int
+    associations: list[Association]
+    used_by: dict[str, list[Any]]
+
+
+@router.patch(
+    "/{type}/attributes/{attribute}",
+    response_model=AttributePublic | CardinalityReportPublic,
+    responses={**responses(404, 409),
+               200: {"description": "The attribute as stored; with dry_run=true, the report "
+                                    "of what a cardinality change would delete"}},
+)
+async def update_attribute(
+    request: Request, workspace: Workspace, type: str, attribute: str, body: AttributeUpdate,
+    dry_run: bool = Query(False, description="Report what a cardinality change would delete; change nothing"),
+    confirm: bool = Query(False, description="Apply a cardinality change that deletes associations"),
+):
+    editor = AttributeEditor(store(request))
+    updated, report = await editor.update(workspace, type, attribute, body, dry_run=dry_run,
+                                          confirm=confirm)
+    if dry_run:
+        return CardinalityReportPublic(**report.as_dict())
+    return AttributePublic.of(updated)
+
+
+@router.delete("/{type}/attributes/{attribute}", status_code=status.HTTP_204_NO_CONTENT,
+               responses=responses(404, 409))
+async def delete_attribute(request: Request, workspace: Workspace, type: str, attribute: str):
+    await AttributeEditor(store(request)).delete(workspace, type, attribute)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
