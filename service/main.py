@@ -19,9 +19,10 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from service.api import errors
 from service.api.deps import require_ready
-from service.api.routes import health, objects, types, workspace
+from service.api.routes import health, integrity, objects, types, workspace
 from service.config import Settings
 from service.store import health as health_store
+from service.store import integrity as integrity_store
 from service.store import migrations
 from service.store import objects as object_store
 from service.store import references as reference_store
@@ -32,7 +33,7 @@ from service.store.queries import Queries
 log = logging.getLogger("refgraph")
 
 STORE_QUERIES = [*migrations.USES, *health_store.USES, *schema_store.USES,
-                 *object_store.USES, *reference_store.USES]
+                 *object_store.USES, *reference_store.USES, *integrity_store.USES]
 RETRY_S = 2.0
 
 
@@ -106,5 +107,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(workspace.router)
     v1.include_router(types.router)
     v1.include_router(objects.router)
+    v1.include_router(integrity.router)
     app.include_router(v1)
     return app

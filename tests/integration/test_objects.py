@@ -158,3 +158,21 @@ async def test_delete_applies_on_delete(api, graph):
     assert external_ids(graph, api.workspace, "Order") == ["o1"]  # clear
     assert edges(graph, api.workspace, "CUSTOMER") == set()
     assert (await api.client.get(f"/v1/objects/Person/{ada['id']}")).status_code == 404
+
+
+async def test_integrity_reports_a_violation_made_by_hand_in_browser(api, graph):
+    await create_types(api, PASSPORT)
+    await person(api, "ada")
+    for n in (1, 2):
+        await api.client.post("/v1/objects/Passport", json={"external_id": f"P-{n}"})
+    clean = await api.client.get("/v1/integrity")
+    assert clean.status_code == 200 and clean.json()["ok"] is True
+    assert "Passport.holder" in clean.json()["checked"]
+    # What someone could type in Neo4j Browser, bypassing refgraph (and its keys):
+    graph.execute_query(
+        "MATCH (p:Person {workspace: $ws, external_id: 'ada'}), (pp:Passport {workspace: $ws}) "
+        "CREATE (pp)-[:HOLDER]->(p)", ws=api.workspace)
+    report = (await api.client.get("/v1/integrity")).json()
+    assert report["ok"] is False
+    assert {(v["attribute"], v["object"]["external_id"], v["count"]) for v in report["violations"]} \
+        == {("Person.passport", "ada", 2)}
