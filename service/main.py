@@ -19,7 +19,7 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from service.api import errors
 from service.api.deps import require_ready
-from service.api.routes import health, integrity, objects, types, workspace
+from service.api.routes import health, integrity, intercom, objects, types, workspace
 from service.config import Settings
 from service.store import health as health_store
 from service.store import integrity as integrity_store
@@ -109,4 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(objects.router)
     v1.include_router(integrity.router)
     app.include_router(v1)
+    compat = APIRouter(prefix="/intercom", responses=errors.V1_ERROR_RESPONSES,
+                       dependencies=[Depends(require_ready)])
+    compat.include_router(intercom.router)
+    app.include_router(compat)
     return app
