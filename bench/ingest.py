@@ -1,0 +1,176 @@
+"""Ingest benchmark: N orders, each referencing one of N/10 people, written
+
+  api  through POST /v1/objects/Order/batch of a real uvicorn server (HTTP, JSON,
+       validation, reference resolution by external id, cardinality locks), and
+  raw  by the raw Python driver running the same UNWIND ... MERGE of the same rows
+       (no validation, no locks): the baseline,
+
+in the same run, against the same Neo4j, several rounds each, each round into a fresh
+workspace. Reports records/s (median of rounds) and the ratio api/raw.
+
+    .venv/bin/python -m bench.ingest [--orders 100000] [--rounds 3] [--batch 5000]
+
+Uses NEO4J_URI if set, else starts refgraph's local Neo4j in a temporary directory.
+Writes bench/results/ingest-<time>.json and .md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+from neo4j import GraphDatabase
+
+from service.config import Settings
+from service.domain.records import new_id
+from service.local_neo4j import LocalNeo4j, ensure_classpath
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "refgraph-bench-password"
+ORDER = {"name": "Order", "attributes": [
+    {"name": "order_number", "data_type": "string", "required": True},
+    {"name": "total", "data_type": "float"},
+    {"name": "customer", "data_type": "reference",
+     "reference": {"target": "Person", "cardinality": "one",
+                   "inverse": {"name": "orders", "cardinality": "many"}}}]}
+
+RAW_UPSERT = """
+UNWIND $rows AS row
+MERGE (o:Order {workspace: $workspace, external_id: row.external_id})
+  ON CREATE SET o.id = row.id, o.created_at = datetime.transaction()
+SET o += row.props, o.updated_at = datetime.transaction()
+WITH o, row
+MATCH (p:Person {workspace: $workspace, external_id: row.customer})
+MERGE (o)-[r:CUSTOMER]->(p)
+  ON CREATE SET r.written_at = datetime.transaction(), r.source_one = o.id
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def orders(n: int, people: int) -> list[dict]:
+    return [{"external_id": f"ord-{i}", "attributes": {"order_number": f"ORDER-{i}", "total": i % 500 + 0.5},
+             "references": {"customer": {"external_id": f"cust-{i % people}"}}} for i in range(n)]
+
+
+@contextlib.contextmanager
+def neo4j_server():
+    if os.environ.get("NEO4J_URI"):
+        yield os.environ["NEO4J_URI"], os.environ.get("NEO4J_USER", "neo4j"), os.environ["NEO4J_PASSWORD"]
+        return
+    with tempfile.TemporaryDirectory() as home:
+        server = LocalNeo4j(home=Path(home), classpath=ensure_classpath(Settings().cache_dir),
+                            bolt_port=free_port(), http_port=free_port(), password=PASSWORD,
+                            heap="2g", pagecache="2g")
+        with server:
+            yield server.bolt_uri, "neo4j", PASSWORD
+
+
+@contextlib.contextmanager
+def api_server(uri: str, user: str, password: str, tokens: str):
+    port = free_port()
+    env = {**os.environ, "NEO4J_URI": uri, "NEO4J_USER": user, "NEO4J_PASSWORD": password,
+           "REFGRAPH_TOKENS": tokens}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "service.main:create_app", "--factory",
+         "--port", str(port), "--log-level", "warning"], env=env, cwd=ROOT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def run_api(base: str, token: str, records: list[dict], people: int, batch: int) -> float:
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=600) as c:
+        assert c.post("/v1/types", json=ORDER).status_code == 201
+        persons = [{"external_id": f"cust-{i}"} for i in range(people)]
+        for i in range(0, people, batch):
+            assert c.post("/v1/objects/Person/batch", json={"records": persons[i:i + batch]}).status_code == 200
+        started = time.perf_counter()
+        for i in range(0, len(records), batch):
+            response = c.post("/v1/objects/Order/batch", json={"records": records[i:i + batch]})
+            assert response.status_code == 200, response.text[:500]
+        return len(records) / (time.perf_counter() - started)
+
+
+def run_raw(uri: str, auth: tuple[str, str], records: list[dict], people: int, batch: int) -> float:
+    workspace = f"bench_raw_{uuid.uuid4().hex[:8]}"
+    rows = [{"external_id": r["external_id"], "id": new_id(), "props": r["attributes"],
+             "customer": r["references"]["customer"]["external_id"]} for r in records]
+    with GraphDatabase.driver(uri, auth=auth) as driver:
+        driver.execute_query(
+            "UNWIND range(0, $n - 1) AS i CREATE (:Person {workspace: $ws, external_id: 'cust-' + i, id: randomUUID()})",
+            n=people, ws=workspace)
+        started = time.perf_counter()
+        with driver.session(database="neo4j") as session:
+            for i in range(0, len(rows), batch):
+                session.execute_write(lambda tx, chunk: tx.run(RAW_UPSERT, rows=chunk, workspace=workspace).consume(),
+                                      rows[i:i + batch])
+        return len(rows) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=5_000)
+    args = parser.parse_args()
+    people = max(1, args.orders // 10)
+    records = orders(args.orders, people)
+    tokens = {f"bench-{r}": f"bench_api_{uuid.uuid4().hex[:8]}" for r in range(args.rounds)}
+    api_rates, raw_rates = [], []
+    with neo4j_server() as (uri, user, password):
+        # Warm up the server (page cache, query plans) before either side is timed.
+        run_raw(uri, (user, password), records[: args.batch], max(1, args.batch // 10), args.batch)
+        with api_server(uri, user, password, ",".join(f"{t}:{w}" for t, w in tokens.items())) as base:
+            for round_, token in enumerate(tokens):
+                raw_rates.append(run_raw(uri, (user, password), records, people, args.batch))
+                api_rates.append(run_api(base, token, records, people, args.batch))
+                print(f"round {round_ + 1}: api {api_rates[-1]:,.0f}/s  raw {raw_rates[-1]:,.0f}/s", flush=True)
+    api, raw = statistics.median(api_rates), statistics.median(raw_rates)
+    result = {
+        "benchmark": "ingest", "orders": args.orders, "people": people, "batch": args.batch,
+        "rounds": args.rounds, "api_records_per_s": api_rates, "raw_records_per_s": raw_rates,
+        "api_median": api, "raw_median": raw, "ratio_api_to_raw": api / raw,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform()},
+        "targets": {"ratio": 0.70, "api_records_per_s": 20_000},
+    }
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (out / f"ingest-{stamp}.json").write_text(json.dumps(result, indent=2))
+    table = (
+        f"| orders | batch | api records/s (median) | raw driver records/s (median) | api / raw |\n"
+        f"| --- | --- | --- | --- | --- |\n"
+        f"| {args.orders:,} | {args.batch:,} | {api:,.0f} | {raw:,.0f} | {api / raw:.2f} |\n"
+    )
+    (out / f"ingest-{stamp}.md").write_text(table)
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
