@@ -76,7 +76,8 @@ class ObjectStore:
             if problems:
                 _fail(problems)
             result = await self._upsert(tx, workspace, type_def, checked)
-            await self._write_references(tx, workspace, type_def, checked, result.ids)
+            await self._write_references(tx, workspace, type_def, checked, result.ids,
+                                         result.created)
             return type_def, result
 
         return await self._run_write(work)
@@ -163,8 +164,11 @@ class ObjectStore:
         return by_id, by_external
 
     async def _write_references(self, tx, workspace: str, type_def: TypeDef,
-                                records: list[CheckedRecord], ids: list[str]) -> None:
+                                records: list[CheckedRecord], ids: list[str],
+                                created: list[bool] | None = None) -> None:
+        created = created or [False] * len(ids)
         by_attribute: dict[str, list[tuple[CheckedRecord, str]]] = defaultdict(list)
+        new_holders = {holder for holder, new in zip(ids, created) if new}
         for record, holder in zip(records, ids):
             for name in record.references:
                 by_attribute[name].append((record, holder))
@@ -189,17 +193,19 @@ class ObjectStore:
                     else:
                         targets.append(found)
                 rows.append(RefRow(holder=holder, targets=tuple(dict.fromkeys(targets)),
-                                   index=record.index))
+                                   index=record.index, new=holder in new_holders))
             resolved[name] = rows
         if problems:
             _fail(problems)
         # Lock every node the references touch, in one global order, then re-read the
-        # schema: a cardinality change that committed meanwhile is seen here.
+        # schema: a cardinality change that committed meanwhile is seen here. (Holders
+        # created by this transaction are invisible to others: nothing to lock.)
         lock: dict[str, set[str]] = defaultdict(set)
         for name, rows in resolved.items():
             attribute = type_def.attributes[name]
             for row in rows:
-                lock[attribute.type].add(row.holder)
+                if not row.new:
+                    lock[attribute.type].add(row.holder)
                 lock[attribute.target].update(row.targets)
         await lock_nodes(tx, self.db, workspace, lock)
         current = await read_type(tx, self.db, workspace, type_def.name)

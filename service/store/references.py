@@ -41,6 +41,7 @@ class RefRow:
     holder: str
     targets: tuple[str, ...]
     index: int = 0  # the record's index in a batch, for error reports
+    new: bool = False  # the holder was created in this transaction: it has no references yet
 
 
 async def lock_nodes(tx: AsyncManagedTransaction, db: Database, workspace: str,
@@ -78,7 +79,8 @@ async def write_references(
     if not locked:
         ids: dict[str, set[str]] = defaultdict(set)
         for row in rows:
-            ids[attribute.type].add(row.holder)
+            if not row.new:
+                ids[attribute.type].add(row.holder)
             ids[attribute.target].update(row.targets)
         await lock_nodes(tx, db, workspace, ids)
 
@@ -109,8 +111,9 @@ async def write_references(
             )
         await _delete(tx, db, [t["rel"] for t in taken])
 
-    if mode == "replace" or holder_one:
-        current = await targets_of(tx, db, workspace, attribute, [r.holder for r in rows])
+    existing = [r.holder for r in rows if not r.new]
+    if (mode == "replace" or holder_one) and existing:
+        current = await targets_of(tx, db, workspace, attribute, existing)
         stale = []
         for row in rows:
             # replace: the given targets are the new set; add to a `one`: the new one replaces
