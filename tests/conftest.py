@@ -115,10 +115,10 @@ async def api(neo4j_target) -> AsyncIterator[Api]:
 
 
 @contextlib.asynccontextmanager
-async def api_for(neo4j_target: Neo4jTarget) -> AsyncIterator[Api]:
+async def api_for(neo4j_target: Neo4jTarget, **settings) -> AsyncIterator[Api]:
     workspace = f"ws_{uuid.uuid4().hex[:12]}"
     token = f"tok-{uuid.uuid4().hex}"
-    app = create_app(settings_for(neo4j_target, tokens=f"{token}:{workspace}"))
+    app = create_app(settings_for(neo4j_target, tokens=f"{token}:{workspace}", **settings))
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(

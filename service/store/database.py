@@ -25,12 +25,14 @@ class Database:
     name: str
     queries: Queries
 
+    # Results are consumed whole inside the transaction: fetch them in one go rather
+    # than in pulls of 1,000 records, each a round trip.
     async def read(self, work: Work[T], /, *args: Any) -> T:
-        async with self.driver.session(database=self.name) as session:
+        async with self.driver.session(database=self.name, fetch_size=-1) as session:
             return await session.execute_read(work, *args)
 
     async def write(self, work: Work[T], /, *args: Any) -> T:
-        async with self.driver.session(database=self.name) as session:
+        async with self.driver.session(database=self.name, fetch_size=-1) as session:
             return await session.execute_write(work, *args)
 
     async def read_rows(self, query: str, /, **params: Any) -> list[dict[str, Any]]:

@@ -131,9 +131,9 @@ class SchemaStore:
             types = await load_types(tx, self.db, workspace)
             for spec in BUILTINS:
                 if spec.name.lower() not in types:
-                    new, planned = schema_rules.plan_type(
+                    new, planned = schema_rules.plan_type(  # built-ins count toward no quota
                         types, spec, max_types=self.quotas.max_types,
-                        max_attributes=self.quotas.max_attributes, builtin=True,
+                        max_attributes=1_000_000, builtin=True,
                     )
                     await self._write_type(tx, workspace, new, planned)
                     types = await load_types(tx, self.db, workspace)

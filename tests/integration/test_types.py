@@ -76,3 +76,20 @@ async def test_workspaces_do_not_see_each_others_types(api, neo4j_target):
         assert names == {"sku"}
     names = {a["name"] for a in (await api.client.get("/v1/types/Order")).json()["attributes"]}
     assert names == {"order_number", "total", "quantity", "placed_on", "customer"}
+
+
+async def test_quotas_on_types_and_attributes(neo4j_target):
+    from tests.conftest import api_for
+
+    async with api_for(neo4j_target, max_types_per_workspace=2, max_attributes_per_type=3) as api:
+        for name in ("A", "B"):
+            assert (await api.client.post("/v1/types", json={"name": name})).status_code == 201
+        third = await api.client.post("/v1/types", json={"name": "C"})
+        assert third.status_code == 422 and third.json()["error"]["code"] == "quota_exceeded"
+        assert "max_types_per_workspace" in third.json()["error"]["message"]
+        for n in range(3):
+            response = await api.client.post("/v1/types/A/attributes",
+                                             json={"name": f"a{n}", "data_type": "string"})
+            assert response.status_code == 201, response.text
+        fourth = await api.client.post("/v1/types/A/attributes", json={"name": "a3", "data_type": "string"})
+        assert fourth.status_code == 422 and fourth.json()["error"]["code"] == "quota_exceeded"
