@@ -35,16 +35,6 @@ class TargetRef(BaseModel):
         return self
 
 
-class ObjectWrite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    external_id: str | None = Field(None, min_length=1, max_length=MAX_EXTERNAL_ID)
-    external_created_at: str | int | float | None = None
-    external_updated_at: str | int | float | None = None
-    attributes: dict[str, Any] = Field(default_factory=dict)
-    references: dict[str, TargetRef | list[TargetRef] | None] = Field(default_factory=dict)
-    on_conflict: Literal["error", "reassign"] = "error"
-
-
 class ObjectPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     external_created_at: str | int | float | None = None
@@ -52,6 +42,10 @@ class ObjectPatch(BaseModel):
     attributes: dict[str, Any] = Field(default_factory=dict)
     references: dict[str, TargetRef | list[TargetRef] | None] = Field(default_factory=dict)
     on_conflict: Literal["error", "reassign"] = "error"
+
+
+class ObjectWrite(ObjectPatch):
+    external_id: str | None = Field(None, min_length=1, max_length=MAX_EXTERNAL_ID)
 
 
 class BatchWrite(BaseModel):

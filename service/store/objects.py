@@ -165,38 +165,12 @@ class ObjectStore:
 
     async def _write_references(self, tx, workspace: str, type_def: TypeDef,
                                 records: list[CheckedRecord], ids: list[str],
-                                created: list[bool] | None = None) -> None:
-        created = created or [False] * len(ids)
-        by_attribute: dict[str, list[tuple[CheckedRecord, str]]] = defaultdict(list)
-        new_holders = {holder for holder, new in zip(ids, created) if new}
-        for record, holder in zip(records, ids):
-            for name in record.references:
-                by_attribute[name].append((record, holder))
-        if not by_attribute:
+                                created: list[bool] | None = None, *,
+                                mode: str = "replace") -> None:
+        resolved = await self._resolve_rows(tx, workspace, type_def, records, ids,
+                                            created or [False] * len(ids))
+        if not resolved:
             return
-        # Resolve every target first, so that all unknown ones are reported together.
-        problems: list[Problem] = []
-        resolved: dict[str, list[RefRow]] = {}
-        for name, entries in by_attribute.items():
-            attribute = type_def.attributes[name]
-            refs = [ref for record, _ in entries for ref in record.references[name]]
-            by_id, by_external = await self._resolve(tx, workspace, attribute.target, refs)
-            rows = []
-            for record, holder in entries:
-                targets = []
-                for ref in record.references[name]:
-                    found = by_id.get(ref.id) if ref.id is not None else by_external.get(ref.external_id)
-                    if found is None:
-                        how = f"id {ref.id!r}" if ref.id is not None else f"external_id {ref.external_id!r}"
-                        problems.append(Problem(record.index, "unknown_reference",
-                                                f"{name}: no {attribute.target} with {how}", name))
-                    else:
-                        targets.append(found)
-                rows.append(RefRow(holder=holder, targets=tuple(dict.fromkeys(targets)),
-                                   index=record.index, new=holder in new_holders))
-            resolved[name] = rows
-        if problems:
-            _fail(problems)
         # Lock every node the references touch, in one global order, then re-read the
         # schema: a cardinality change that committed meanwhile is seen here. (Holders
         # created by this transaction are invisible to others: nothing to lock.)
@@ -212,7 +186,40 @@ class ObjectStore:
         reassign = any(r.reassign for r in records)
         for name, rows in resolved.items():
             await write_references(tx, self.db, workspace, current.attributes[name], rows,
-                                   mode="replace", reassign=reassign, locked=True)
+                                   mode=mode, reassign=reassign, locked=True)
+
+    async def _resolve_rows(self, tx, workspace: str, type_def: TypeDef,
+                            records: list[CheckedRecord], ids: list[str],
+                            created: list[bool]) -> dict[str, list[RefRow]]:
+        """Each reference attribute's rows, with targets resolved to ids; every unknown
+        target of every record is reported together (422)."""
+        by_attribute: dict[str, list[tuple[CheckedRecord, str, bool]]] = defaultdict(list)
+        for record, holder, new in zip(records, ids, created):
+            for name in record.references:
+                by_attribute[name].append((record, holder, new))
+        problems: list[Problem] = []
+        resolved: dict[str, list[RefRow]] = {}
+        for name, entries in by_attribute.items():
+            attribute = type_def.attributes[name]
+            refs = [ref for record, _, _ in entries for ref in record.references[name]]
+            by_id, by_external = await self._resolve(tx, workspace, attribute.target, refs)
+            rows = []
+            for record, holder, new in entries:
+                targets = []
+                for ref in record.references[name]:
+                    found = by_id.get(ref.id) if ref.id is not None else by_external.get(ref.external_id)
+                    if found is None:
+                        how = f"id {ref.id!r}" if ref.id is not None else f"external_id {ref.external_id!r}"
+                        problems.append(Problem(record.index, "unknown_reference",
+                                                f"{name}: no {attribute.target} with {how}", name))
+                    else:
+                        targets.append(found)
+                rows.append(RefRow(holder=holder, targets=tuple(dict.fromkeys(targets)),
+                                   index=record.index, new=new))
+            resolved[name] = rows
+        if problems:
+            _fail(problems)
+        return resolved
 
     # ---- reads -----------------------------------------------------------------
 
@@ -387,26 +394,8 @@ class ReferenceStore:
                                    f"{len(targets)} targets given", code="cardinality")
             record = CheckedRecord(index=0, external_id=None, props={},
                                    references={attribute.name: targets}, reassign=reassign)
-            if mode == "replace":
-                await self.objects._write_references(tx, workspace, type_def, [record], [object_id])
-                return
-            by_id, by_external = await self.objects._resolve(tx, workspace, attribute.target, targets)
-            resolved = []
-            for ref in targets:
-                found = by_id.get(ref.id) if ref.id is not None else by_external.get(ref.external_id)
-                if found is None:
-                    how = f"id {ref.id!r}" if ref.id is not None else f"external_id {ref.external_id!r}"
-                    raise InvalidInput(f"{attribute.name}: no {attribute.target} with {how}",
-                                       code="unknown_reference")
-                resolved.append(found)
-            await lock_nodes(tx, self.db, workspace,
-                             {attribute.type: {object_id}, attribute.target: set(resolved)}
-                             if attribute.type != attribute.target
-                             else {attribute.type: {object_id, *resolved}})
-            current = (await read_type(tx, self.db, workspace, type_def.name)).attributes[attribute.name]
-            await write_references(tx, self.db, workspace, current,
-                                   [RefRow(object_id, tuple(dict.fromkeys(resolved)))],
-                                   mode="add", reassign=reassign, locked=True)
+            await self.objects._write_references(tx, workspace, type_def, [record], [object_id],
+                                                 mode=mode)
 
         await self.objects._run_write(work)
 

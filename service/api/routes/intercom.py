@@ -79,6 +79,15 @@ async def _find(request: Request, workspace: str, type: str, key: str) -> dict[s
     return found[0]
 
 
+async def _by_external_id(request: Request, workspace: str, type: str,
+                          external_id: str) -> dict[str, Any]:
+    found, _ = await _store(request).list(workspace, type, limit=1, after=None,
+                                          external_id=external_id)
+    if not found:
+        raise NotFound(f"no {type} with external_id {external_id!r}", code="object_not_found")
+    return found[0]
+
+
 @router.post("/{type}", response_model=IntercomInstance, responses=responses(404))
 async def create_or_update(request: Request, workspace: Workspace, type: str,
                            body: IntercomInstanceWrite):
@@ -94,11 +103,7 @@ async def create_or_update(request: Request, workspace: Workspace, type: str,
 @router.get("/{type}", response_model=IntercomInstance, responses=responses(404))
 async def get_by_external_id(request: Request, workspace: Workspace, type: str,
                              external_id: str = Query(...)):
-    found, _ = await _store(request).list(workspace, type, limit=1, after=None,
-                                          external_id=external_id)
-    if not found:
-        raise NotFound(f"no {type} with external_id {external_id!r}", code="object_not_found")
-    return _intercom(found[0])
+    return _intercom(await _by_external_id(request, workspace, type, external_id))
 
 
 @router.get("/{type}/{id}", response_model=IntercomInstance, responses=responses(404))
@@ -109,12 +114,9 @@ async def get_by_id(request: Request, workspace: Workspace, type: str, id: str):
 @router.delete("/{type}", response_model=IntercomDeleted, responses=responses(404, 409))
 async def delete_by_external_id(request: Request, workspace: Workspace, type: str,
                                 external_id: str = Query(...)):
-    found, _ = await _store(request).list(workspace, type, limit=1, after=None,
-                                          external_id=external_id)
-    if not found:
-        raise NotFound(f"no {type} with external_id {external_id!r}", code="object_not_found")
-    await _store(request).delete(workspace, type, found[0]["id"])
-    return IntercomDeleted(id=found[0]["id"], object=found[0]["type"])
+    obj = await _by_external_id(request, workspace, type, external_id)
+    await _store(request).delete(workspace, type, obj["id"])
+    return IntercomDeleted(id=obj["id"], object=obj["type"])
 
 
 @router.delete("/{type}/{id}", response_model=IntercomDeleted, responses=responses(404, 409))
