@@ -125,12 +125,12 @@ async def write_references(
         for row in rows for t in row.targets
     ]
     if merges:
-        await tx.run(
+        await (await tx.run(
             q["references/merge"](Source=attribute.source_type, Target=attribute.target_type,
                                   Rel=attribute.rel_type),
             workspace=workspace, rows=merges,
             source_one=attribute.source_one, target_one=attribute.target_one,
-        )
+        )).consume()
 
 
 def _refuse_shared_targets(attribute: AttributeDef, rows: list[RefRow]) -> None:
