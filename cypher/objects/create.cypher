@@ -4,4 +4,4 @@ CREATE (n:{{Label}} {workspace: $workspace, id: row.new_id})
 SET n += row.props,
     n.created_at = datetime.transaction(),
     n.updated_at = datetime.transaction()
-RETURN row.index AS index, n.id AS id, true AS created
+RETURN collect(n.id) AS ids, collect(true) AS created

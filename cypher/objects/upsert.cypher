@@ -7,4 +7,5 @@ MERGE (n:{{Label}} {workspace: $workspace, external_id: row.external_id})
                 n.created_at = datetime.transaction()
 SET n += row.props,
     n.updated_at = datetime.transaction()
-RETURN row.index AS index, n.id AS id, n.id = row.new_id AS created
+// One record of lists, in row order: far cheaper to send and decode than 10,000 rows.
+RETURN collect(n.id) AS ids, collect(n.id = row.new_id) AS created

@@ -118,9 +118,8 @@ class ObjectStore:
         external_ids = sorted({r.external_id for r in records if r.external_id is not None})
         existing = set()
         if external_ids:
-            result = await tx.run(q["objects/find_by_external_ids"](Label=type_def.name),
-                                  workspace=workspace, external_ids=external_ids)
-            existing = {row["external_id"] async for row in result}
+            existing = set((await self._lookup(tx, workspace, type_def.name,
+                                               external_ids=external_ids)))
         problems: list[Problem] = []
         seen: set[str] = set()
         for record in records:
@@ -141,27 +140,40 @@ class ObjectStore:
         without = [row for row in rows if row["external_id"] is None]
         for query, batch in (("objects/upsert", with_external), ("objects/create", without)):
             if batch:
-                result = await tx.run(q[query](Label=type_def.name), workspace=workspace, rows=batch)
-                async for row in result:
-                    ids[row["index"]] = row["id"]
-                    created[row["index"]] = row["created"]
+                result = await (await tx.run(q[query](Label=type_def.name), workspace=workspace,
+                                             rows=batch)).single()
+                for row, id_, new in zip(batch, result["ids"], result["created"]):
+                    ids[row["index"]] = id_
+                    created[row["index"]] = new
         return WriteResult(ids=ids, created=created)
 
     async def _resolve(self, tx, workspace: str, label: str,
                        refs: list[TargetRef]) -> tuple[dict[str, str], dict[str, str]]:
         """Target ids found by id and by external id."""
-        q = self.db.queries
         by_id, by_external = {}, {}
         ids = sorted({r.id for r in refs if r.id is not None})
         if ids:
-            result = await tx.run(q["objects/resolve_ids"](Label=label), workspace=workspace, ids=ids)
-            by_id = {row["id"]: row["id"] async for row in result}
+            by_id = {i: i for i in await self._lookup(tx, workspace, label, ids=ids)}
         external_ids = sorted({r.external_id for r in refs if r.external_id is not None})
         if external_ids:
-            result = await tx.run(q["objects/find_by_external_ids"](Label=label),
-                                  workspace=workspace, external_ids=external_ids)
-            by_external = {row["external_id"]: row["id"] async for row in result}
+            by_external = await self._lookup(tx, workspace, label, external_ids=external_ids)
         return by_id, by_external
+
+    async def _lookup(self, tx, workspace: str, label: str, *, ids: list[str] | None = None,
+                      external_ids: list[str] | None = None) -> dict[str, str]:
+        """Which of these ids (id -> external id) or external ids (external id -> id) exist."""
+        if ids is not None:
+            query, params, key, value = "objects/resolve_ids", {"ids": ids}, "ids", "external_ids"
+        else:
+            query, params = "objects/find_by_external_ids", {"external_ids": external_ids}
+            key, value = "external_ids", "ids"
+        row = await (await tx.run(self.db.queries[query](Label=label), workspace=workspace,
+                                  **params)).single()
+        return dict(zip(row[key], row[value]))
+
+    async def exists(self, tx, workspace: str, label: str, object_id: str) -> None:
+        if not await self._lookup(tx, workspace, label, ids=[object_id]):
+            raise NotFound(f"no {label} with id {object_id!r}", code="unknown_object")
 
     async def _write_references(self, tx, workspace: str, type_def: TypeDef,
                                 records: list[CheckedRecord], ids: list[str],
@@ -283,10 +295,7 @@ class ObjectStore:
             type_def = types.get(type_name.lower())
             if type_def is None:
                 raise NotFound(f"no object type named {type_name!r}", code="unknown_type")
-            found = await (await tx.run(self.db.queries["objects/resolve_ids"](Label=type_def.name),
-                                        workspace=workspace, ids=[object_id])).single()
-            if found is None:
-                raise NotFound(f"no {type_def.name} with id {object_id!r}", code="unknown_object")
+            await self.exists(tx, workspace, type_def.name, object_id)
             doomed = await self._cascade(tx, workspace, types, type_def.name, object_id)
             for label, ids in doomed.items():
                 await tx.run(self.db.queries["objects/delete"](Label=label), workspace=workspace,
@@ -367,10 +376,7 @@ class ReferenceStore:
         if attribute is None or not attribute.is_reference:
             raise NotFound(f"{type_def.name} has no reference attribute {name!r}",
                            code="unknown_attribute", details={"attribute": name})
-        found = await (await tx.run(self.db.queries["objects/resolve_ids"](Label=type_def.name),
-                                    workspace=workspace, ids=[object_id])).single()
-        if found is None:
-            raise NotFound(f"no {type_def.name} with id {object_id!r}", code="unknown_object")
+        await self.objects.exists(tx, workspace, type_def.name, object_id)
         return type_def, attribute
 
     async def read(self, workspace: str, type_name: str, object_id: str, name: str):
