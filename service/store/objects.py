@@ -35,6 +35,7 @@ from service.store.schema import load_types, read_type
 USES = [
     "objects/find_by_external_ids", "objects/upsert", "objects/create", "objects/update_by_id",
     "objects/get", "objects/list", "objects/resolve_ids", "objects/delete",
+    "objects/upsert_and_link",
 ]
 SYSTEM_FIELDS = ("id", "external_id", "external_created_at", "external_updated_at",
                  "created_at", "updated_at")
@@ -75,6 +76,9 @@ class ObjectStore:
             checked = [check_record(type_def, r, i, problems) for i, r in enumerate(records)]
             if problems:
                 _fail(problems)
+            fast = await self._upsert_and_link(tx, workspace, type_def, checked)
+            if fast is not None:
+                return type_def, fast
             result = await self._upsert(tx, workspace, type_def, checked)
             await self._write_references(tx, workspace, type_def, checked, result.ids,
                                          result.created)
@@ -146,6 +150,42 @@ class ObjectStore:
                     ids[row["index"]] = id_
                     created[row["index"]] = new
         return WriteResult(ids=ids, created=created)
+
+    async def _upsert_and_link(self, tx, workspace: str, type_def: TypeDef,
+                               records: list[CheckedRecord]) -> WriteResult | None:
+        """The common ingest (every record has an external id; at most one reference
+        attribute, held by the source and with a `many` target side) in one statement,
+        as the raw driver would write it. ``None``: not that case, take the general path."""
+        names = {name for r in records for name in r.references}
+        if any(r.external_id is None for r in records) or len(names) != 1:
+            return None
+        attribute = type_def.attributes[names.pop()]
+        if not _single_pass(attribute):
+            return None
+        rows = await self._resolve_rows(tx, workspace, type_def, records,
+                                        [""] * len(records), [True] * len(records))
+        targets = {row.index: row.targets for row in rows[attribute.name]}
+        await lock_nodes(tx, self.db, workspace,
+                         {attribute.target: {t for ts in targets.values() for t in ts}})
+        attribute = (await read_type(tx, self.db, workspace, type_def.name)).attributes[attribute.name]
+        if not _single_pass(attribute):  # a cardinality change committed meanwhile
+            return None
+        params = [{"external_id": r.external_id, "props": r.props, "new_id": new_id(),
+                   "touch": r.index in targets, "targets": list(targets.get(r.index, ()))}
+                  for r in records]
+        query = self.db.queries["objects/upsert_and_link"](
+            Label=type_def.name, Rel=attribute.rel_type, Target=attribute.target)
+        result = await (await tx.run(query, workspace=workspace, rows=params,
+                                     source_one=attribute.source_one)).single()
+        problems: list[Problem] = []
+        first_seen: set[str] = set()
+        for record, created in zip(records, result["created"]):
+            if created and record.external_id not in first_seen:
+                problems += missing_required(type_def, record)
+            first_seen.add(record.external_id)
+        if problems:
+            _fail(problems)  # raising rolls the whole write back
+        return WriteResult(ids=list(result["ids"]), created=list(result["created"]))
 
     async def _resolve(self, tx, workspace: str, label: str,
                        refs: list[TargetRef]) -> tuple[dict[str, str], dict[str, str]]:
@@ -349,6 +389,11 @@ class ObjectStore:
                 raise Conflict(f"the delete would cascade to more than {MAX_CASCADE} objects",
                                code="cascade_too_large")
         return doomed
+
+
+def _single_pass(attribute) -> bool:
+    return (attribute.direction == "out" and attribute.inverse_cardinality == "many"
+            and attribute.target != attribute.type)
 
 
 def present(type_def: TypeDef, node: dict[str, Any], references: dict[str, Any]) -> dict[str, Any]:

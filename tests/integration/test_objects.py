@@ -176,3 +176,31 @@ async def test_integrity_reports_a_violation_made_by_hand_in_browser(api, graph)
     assert report["ok"] is False
     assert {(v["attribute"], v["object"]["external_id"], v["count"]) for v in report["violations"]} \
         == {("Person.passport", "ada", 2)}
+
+
+async def test_upserts_replace_keep_or_clear_a_reference(api, graph):
+    """Order.customer takes the single-statement ingest path; its rules are the same."""
+    await create_types(api, ORDER)
+    await person(api, "p1")
+    await person(api, "p2")
+
+    async def upsert(**extra):
+        return await api.client.post("/v1/objects/Order/batch", json={"records": [
+            {"external_id": "o1", "attributes": {"order_number": "N1"}, **extra}]})
+
+    assert (await upsert(references={"customer": {"external_id": "p1"}})).status_code == 200
+    assert (await upsert(references={"customer": {"external_id": "p2"}})).status_code == 200
+    assert edges(graph, api.workspace, "CUSTOMER") == {("o1", "p2")}
+    assert (await upsert()).status_code == 200  # no references given: left alone
+    assert edges(graph, api.workspace, "CUSTOMER") == {("o1", "p2")}
+    assert (await upsert(references={"customer": None})).status_code == 200
+    assert edges(graph, api.workspace, "CUSTOMER") == set()
+
+    missing = await api.client.post("/v1/objects/Order/batch", json={"records": [
+        {"external_id": "o2", "attributes": {"order_number": "N2"},
+         "references": {"customer": {"external_id": "p1"}}},
+        {"external_id": "o3", "references": {"customer": {"external_id": "p1"}}}]})
+    assert missing.status_code == 422
+    assert [(e["index"], e["code"]) for e in missing.json()["error"]["details"]["errors"]] == [(1, "required")]
+    assert sorted(external_ids(graph, api.workspace, "Order")) == ["o1"]
+    assert edges(graph, api.workspace, "CUSTOMER") == set()

@@ -1,0 +1,28 @@
+// The common ingest in one pass: create or update instances by external id and set one
+// reference attribute whose target side is `many` (so no other holder can conflict).
+// Targets are ids the caller resolved and locked; a row with touch = false leaves the
+// reference alone, otherwise its targets replace the instance's current ones.
+UNWIND $rows AS row
+MERGE (n:{{Label}} {workspace: $workspace, external_id: row.external_id})
+  ON CREATE SET n.id = row.new_id,
+                n.created_at = datetime.transaction()
+SET n += row.props,
+    n.updated_at = datetime.transaction()
+WITH n, row, n.id = row.new_id AS created
+CALL {
+  WITH n, row, created
+  WITH n, row
+  WHERE row.touch AND NOT created
+  MATCH (n)-[old:{{Rel}}]->(x:{{Target}})
+  WHERE NOT x.id IN row.targets
+  DELETE old
+}
+CALL {
+  WITH n, row
+  UNWIND row.targets AS target
+  MATCH (t:{{Target}} {workspace: $workspace, id: target})
+  MERGE (n)-[r:{{Rel}}]->(t)
+    ON CREATE SET r.written_at = datetime.transaction(),
+                  r.source_one = CASE WHEN $source_one THEN n.id END
+}
+RETURN collect(n.id) AS ids, collect(created) AS created
