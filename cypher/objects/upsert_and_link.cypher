@@ -9,16 +9,14 @@ MERGE (n:{{Label}} {workspace: $workspace, external_id: row.external_id})
 SET n += row.props,
     n.updated_at = datetime.transaction()
 WITH n, row, n.id = row.new_id AS created
-CALL {
-  WITH n, row, created
+CALL (n, row, created) {
   WITH n, row
   WHERE row.touch AND NOT created
   MATCH (n)-[old:{{Rel}}]->(x:{{Target}})
   WHERE NOT x.id IN row.targets
   DELETE old
 }
-CALL {
-  WITH n, row
+CALL (n, row) {
   UNWIND row.targets AS target
   MATCH (t:{{Target}} {workspace: $workspace, id: target})
   MERGE (n)-[r:{{Rel}}]->(t)
