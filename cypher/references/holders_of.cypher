@@ -4,5 +4,5 @@ UNWIND $rows AS row
 MATCH (t:{{Target}} {workspace: $workspace, id: row.target})-[r:{{Rel}}]-(h:{{Holder}})
 WHERE (startNode(r) = h) = $outgoing
   AND h.id <> row.holder
-RETURN row.target AS target, h.id AS holder_id, h.external_id AS holder_external_id,
+RETURN row.target AS target, t.external_id AS target_external_id, h.id AS holder_id, h.external_id AS holder_external_id,
        elementId(r) AS rel

@@ -97,10 +97,12 @@ async def write_references(
         if taken and not reassign:
             first = taken[0]
             index = next(r.index for r in rows if first["target"] in r.targets)
+            target = f"{attribute.target} {first['target_external_id'] or first['target']}"
+            holder = f"{attribute.type} {first['holder_external_id'] or first['holder_id']}"
             raise CardinalityConflict(
-                f"{attribute.target} {first['target']} is already the {attribute.name} of "
-                f"{attribute.type} {first['holder_external_id'] or first['holder_id']}; "
-                f"pass \"on_conflict\": \"reassign\" to move it",
+                (f"{target} already has a {attribute.inverse_name} ({holder})"
+                 if attribute.inverse_name else f"{target} is already the {attribute.name} of {holder}")
+                + "; pass \"on_conflict\": \"reassign\" to move it",
                 details={
                     "attribute": attribute.name,
                     "holder": {"id": first["holder_id"], "type": attribute.type,

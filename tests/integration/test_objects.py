@@ -64,6 +64,7 @@ async def test_one_to_one_conflict_names_the_holder_and_reassign_moves_it(api, g
     assert error["code"] == "cardinality_conflict"
     assert error["details"]["attribute"] == "holder"
     assert error["details"]["holder"]["external_id"] == "P-1"
+    assert error["message"].startswith("Person cust-42 already has a passport (Passport P-1)")
     assert external_ids(graph, api.workspace, "Passport") == ["P-1"]  # nothing written
 
     p2 = await api.client.post("/v1/objects/Passport", json={
