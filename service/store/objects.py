@@ -119,23 +119,6 @@ class ObjectStore:
     async def _upsert(self, tx, workspace: str, type_def: TypeDef,
                       records: list[CheckedRecord]) -> WriteResult:
         q = self.db.queries
-        external_ids = sorted({r.external_id for r in records if r.external_id is not None})
-        existing = set()
-        if external_ids:
-            existing = set((await self._lookup(tx, workspace, type_def.name,
-                                               external_ids=external_ids)))
-        problems: list[Problem] = []
-        seen: set[str] = set()
-        for record in records:
-            new = record.external_id is None or (
-                record.external_id not in existing and record.external_id not in seen)
-            if new:
-                problems += missing_required(type_def, record)
-            if record.external_id is not None:
-                seen.add(record.external_id)
-        if problems:
-            _fail(problems)
-
         rows = [{"index": r.index, "external_id": r.external_id, "props": r.props,
                  "new_id": new_id()} for r in records]
         ids: list[str] = [""] * len(records)
@@ -149,6 +132,7 @@ class ObjectStore:
                 for row, id_, new in zip(batch, result["ids"], result["created"]):
                     ids[row["index"]] = id_
                     created[row["index"]] = new
+        _check_required(type_def, records, created)
         return WriteResult(ids=ids, created=created)
 
     async def _upsert_and_link(self, tx, workspace: str, type_def: TypeDef,
@@ -177,14 +161,7 @@ class ObjectStore:
             Label=type_def.name, Rel=attribute.rel_type, Target=attribute.target)
         result = await (await tx.run(query, workspace=workspace, rows=params,
                                      source_one=attribute.source_one)).single()
-        problems: list[Problem] = []
-        first_seen: set[str] = set()
-        for record, created in zip(records, result["created"]):
-            if created and record.external_id not in first_seen:
-                problems += missing_required(type_def, record)
-            first_seen.add(record.external_id)
-        if problems:
-            _fail(problems)  # raising rolls the whole write back
+        _check_required(type_def, records, result["created"])
         return WriteResult(ids=list(result["ids"]), created=list(result["created"]))
 
     async def _resolve(self, tx, workspace: str, label: str,
@@ -389,6 +366,15 @@ class ObjectStore:
                 raise Conflict(f"the delete would cascade to more than {MAX_CASCADE} objects",
                                code="cascade_too_large")
         return doomed
+
+
+def _check_required(type_def: TypeDef, records: list[CheckedRecord], created: list[bool]) -> None:
+    """Records that created an instance must give every required attribute. Checked after
+    the write, which knows what it created; raising rolls the whole write back."""
+    problems = [p for record, new in zip(records, created) if new
+                for p in missing_required(type_def, record)]
+    if problems:
+        _fail(problems)
 
 
 def _single_pass(attribute) -> bool:

@@ -11,6 +11,7 @@ from service.api.deps import Workspace
 from service.api.errors import responses
 from service.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from service.domain.records import BatchWrite, ObjectPatch, ObjectWrite, TargetRef
+from service.errors import NotFound
 from service.store.objects import ObjectStore, ReferenceStore
 
 router = APIRouter(prefix="/objects", tags=["objects"])
@@ -97,8 +98,6 @@ async def get_object(request: Request, workspace: Workspace, type: str, id: str,
                      expand: str | None = Query(None, description="many references to inline, comma separated")):
     type_def, found = await objects(request).get(workspace, type, [id], _expand(expand))
     if not found:
-        from service.errors import NotFound
-
         raise NotFound(f"no {type_def.name} with id {id!r}", code="unknown_object")
     return found[0]
 
