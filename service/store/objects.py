@@ -23,7 +23,7 @@ from service.domain.records import (
     TargetRef,
     check_record,
     missing_required,
-    new_id,
+    new_ids,
 )
 from service.domain.schema import TypeDef
 from service.domain.values import to_json
@@ -119,8 +119,8 @@ class ObjectStore:
     async def _upsert(self, tx, workspace: str, type_def: TypeDef,
                       records: list[CheckedRecord]) -> WriteResult:
         q = self.db.queries
-        rows = [{"index": r.index, "external_id": r.external_id, "props": r.props,
-                 "new_id": new_id()} for r in records]
+        rows = [{"index": r.index, "external_id": r.external_id, "props": r.props, "new_id": i}
+                for r, i in zip(records, new_ids(len(records)))]
         ids: list[str] = [""] * len(records)
         created = [False] * len(records)
         with_external = [row for row in rows if row["external_id"] is not None]
@@ -154,9 +154,9 @@ class ObjectStore:
         attribute = (await read_type(tx, self.db, workspace, type_def.name)).attributes[attribute.name]
         if not _single_pass(attribute):  # a cardinality change committed meanwhile
             return None
-        params = [{"external_id": r.external_id, "props": r.props, "new_id": new_id(),
+        params = [{"external_id": r.external_id, "props": r.props, "new_id": i,
                    "touch": r.index in targets, "targets": list(targets.get(r.index, ()))}
-                  for r in records]
+                  for r, i in zip(records, new_ids(len(records)))]
         query = self.db.queries["objects/upsert_and_link"](
             Label=type_def.name, Rel=attribute.rel_type, Target=attribute.target)
         result = await (await tx.run(query, workspace=workspace, rows=params,

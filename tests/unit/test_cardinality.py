@@ -23,3 +23,4 @@ def test_nothing_to_prune_when_relaxing_or_already_within_bounds():
     edges = [edge("a", "x", 1), edge("b", "y", 2)]
     assert plan_prune(edges, holder_one=True, target_one=True) == []
     assert plan_prune(edges + [edge("a", "y", 3)], holder_one=False, target_one=False) == []
+
