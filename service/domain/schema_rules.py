@@ -11,11 +11,20 @@ from service.domain.schema import (
     attribute_from_create,
     inverse_from_create,
 )
-from service.errors import Conflict, InvalidInput
+from service.errors import Conflict, InvalidInput, NotFound
 
 
 def _find_type(types: dict[str, TypeDef], name: str) -> TypeDef | None:
     return types.get(name.lower())
+
+
+def require_type(types: dict[str, TypeDef], name: str) -> TypeDef:
+    """The type named ``name`` (case-insensitively), or 404."""
+    found = _find_type(types, name)
+    if found is None:
+        raise NotFound(f"no object type named {name!r}", code="unknown_type",
+                       details={"type": name})
+    return found
 
 
 def plan_attribute(

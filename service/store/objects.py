@@ -26,6 +26,7 @@ from service.domain.records import (
     new_ids,
 )
 from service.domain.schema import TypeDef
+from service.domain.schema_rules import require_type
 from service.domain.values import to_json
 from service.errors import Conflict, InvalidInput, NotFound
 from service.store.database import Database
@@ -48,7 +49,7 @@ class WriteResult:
     created: list[bool]
 
 
-def _fail(problems: list[Problem], status: str = "invalid") -> None:
+def _fail(problems: list[Problem]) -> None:
     problems.sort(key=lambda p: p.index)
     first = problems[0]
     raise InvalidInput(
@@ -309,9 +310,7 @@ class ObjectStore:
 
         async def work(tx: AsyncManagedTransaction):
             types = await load_types(tx, self.db, workspace)
-            type_def = types.get(type_name.lower())
-            if type_def is None:
-                raise NotFound(f"no object type named {type_name!r}", code="unknown_type")
+            type_def = require_type(types, type_name)
             await self.exists(tx, workspace, type_def.name, object_id)
             doomed = await self._cascade(tx, workspace, types, type_def.name, object_id)
             for label, ids in doomed.items():

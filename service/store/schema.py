@@ -94,11 +94,7 @@ async def load_types(tx: AsyncManagedTransaction, db: Database, workspace: str,
 
 
 async def read_type(tx: AsyncManagedTransaction, db: Database, workspace: str, name: str) -> TypeDef:
-    types = await load_types(tx, db, workspace, name)
-    if not types:
-        raise NotFound(f"no object type named {name!r}", code="unknown_type",
-                       details={"type": name})
-    return next(iter(types.values()))
+    return schema_rules.require_type(await load_types(tx, db, workspace, name), name)
 
 
 class SchemaStore:
@@ -206,9 +202,7 @@ class SchemaStore:
                             spec: AttributeCreate) -> AttributeDef:
         await self.ensure_workspace(workspace)
         types = await self.db.read(lambda tx: load_types(tx, self.db, workspace))
-        if type_name.lower() not in types:
-            raise NotFound(f"no object type named {type_name!r}", code="unknown_type",
-                           details={"type": type_name})
+        schema_rules.require_type(types, type_name)
         planned = schema_rules.plan_attribute(types, type_name, spec,
                                               max_attributes=self.quotas.max_attributes)
         await self._ensure_constraints(set(), planned)
@@ -216,8 +210,7 @@ class SchemaStore:
         async def work(tx: AsyncManagedTransaction) -> AttributeDef:
             await tx.run(self.db.queries["schema/lock_workspace"](), workspace=workspace)
             current = await load_types(tx, self.db, workspace)
-            if type_name.lower() not in current:
-                raise NotFound(f"no object type named {type_name!r}", code="unknown_type")
+            schema_rules.require_type(current, type_name)
             planned = schema_rules.plan_attribute(current, type_name, spec,
                                                   max_attributes=self.quotas.max_attributes)
             if spec.required and not planned[0].is_reference:
@@ -273,9 +266,7 @@ class SchemaStore:
         async def work(tx: AsyncManagedTransaction) -> None:
             await tx.run(self.db.queries["schema/lock_workspace"](), workspace=workspace)
             types = await load_types(tx, self.db, workspace)
-            current = types.get(name.lower())
-            if current is None:
-                raise NotFound(f"no object type named {name!r}", code="unknown_type")
+            current = schema_rules.require_type(types, name)
             if current.builtin:
                 raise Conflict(f"{current.name} is built in and cannot be deleted",
                                code="builtin_type")
@@ -343,9 +334,7 @@ class AttributeEditor:
 
     async def _find(self, tx, workspace: str, type_name: str, name: str):
         types = await load_types(tx, self.db, workspace)
-        owner = types.get(type_name.lower())
-        if owner is None:
-            raise NotFound(f"no object type named {type_name!r}", code="unknown_type")
+        owner = schema_rules.require_type(types, type_name)
         attribute = owner.find_case_insensitive(name)
         if attribute is None:
             raise NotFound(f"{owner.name} has no attribute named {name!r}",
