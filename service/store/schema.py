@@ -131,7 +131,7 @@ class SchemaStore:
                         types, spec, max_types=self.quotas.max_types,
                         max_attributes=1_000_000, builtin=True,
                     )
-                    await self._write_type(tx, workspace, new, planned)
+                    await self._write_type(tx, workspace, new, planned, types)
                     types = await load_types(tx, self.db, workspace)
             await tx.run(self.db.queries["schema/mark_builtins"](), workspace=workspace)
 
@@ -154,12 +154,12 @@ class SchemaStore:
                 await (await session.run(statement)).consume()
 
     async def _write_type(self, tx, workspace: str, new: TypeDef,
-                          planned: list[AttributeDef]) -> None:
+                          planned: list[AttributeDef], types: dict[str, TypeDef]) -> None:
         q = self.db.queries
         props = {"workspace": workspace, "name": new.name, "key": new.name.lower(),
                  "label": new.label, "description": new.description, "builtin": new.builtin}
         await tx.run(q["schema/create_type"](), workspace=workspace, props=props)
-        await self._write_attributes(tx, workspace, planned, {})
+        await self._write_attributes(tx, workspace, planned, types)
 
     async def _write_attributes(self, tx, workspace: str, planned: list[AttributeDef],
                                 types: dict[str, TypeDef]) -> None:
@@ -193,7 +193,7 @@ class SchemaStore:
             new, planned = schema_rules.plan_type(
                 current, spec, max_types=self.quotas.max_types,
                 max_attributes=self.quotas.max_attributes)
-            await self._write_type(tx, workspace, new, planned)
+            await self._write_type(tx, workspace, new, planned, current)
             return await read_type(tx, self.db, workspace, new.name)
 
         return await self._write_schema(work)

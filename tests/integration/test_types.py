@@ -93,3 +93,9 @@ async def test_quotas_on_types_and_attributes(neo4j_target):
             assert response.status_code == 201, response.text
         fourth = await api.client.post("/v1/types/A/attributes", json={"name": "a3", "data_type": "string"})
         assert fourth.status_code == 422 and fourth.json()["error"]["code"] == "quota_exceeded"
+
+
+async def test_an_inverse_is_listed_after_the_targets_existing_attributes(api):
+    assert (await api.client.post("/v1/types", json=ORDER)).status_code == 201
+    names = [a["name"] for a in (await api.client.get("/v1/types/Person")).json()["attributes"]]
+    assert names == ["email", "name", "phone", "role", "conversations", "orders"]
