@@ -216,7 +216,7 @@ class ObjectStore:
         reassign = any(r.reassign for r in records)
         for name, rows in resolved.items():
             await write_references(tx, self.db, workspace, current.attributes[name], rows,
-                                   mode=mode, reassign=reassign, locked=True)
+                                   mode=mode, reassign=reassign)
 
     async def _resolve_rows(self, tx, workspace: str, type_def: TypeDef,
                             records: list[CheckedRecord], ids: list[str],

@@ -2,7 +2,8 @@
 
 A reference attribute's values are relationships ``(s:Source)-[:REL]->(t:Target)``;
 the attribute's *holder* is the source (``direction="out"``) or the target
-(``direction="in"``, an inverse). A write, inside the caller's transaction:
+(``direction="in"``, an inverse). A write, inside one transaction (steps 1 and 2 are
+the caller's, ``ObjectStore._write_references``, for all attributes of a write at once):
 
 1. locks every holder and target node, sorted by (label, id);
 2. re-reads the attribute under those locks, so a concurrent cardinality change is seen;
@@ -73,17 +74,10 @@ async def targets_of(tx: AsyncManagedTransaction, db: Database, workspace: str,
 async def write_references(
     tx: AsyncManagedTransaction, db: Database, workspace: str, attribute: AttributeDef,
     rows: list[RefRow], *, mode: Literal["replace", "add"], reassign: bool,
-    locked: bool = False,
 ) -> None:
+    """Write one attribute's references. The caller has locked every node involved
+    (``lock_nodes``) and read ``attribute`` after taking the locks."""
     q = db.queries
-    if not locked:
-        ids: dict[str, set[str]] = defaultdict(set)
-        for row in rows:
-            if not row.new:
-                ids[attribute.type].add(row.holder)
-            ids[attribute.target].update(row.targets)
-        await lock_nodes(tx, db, workspace, ids)
-
     holder_one = attribute.cardinality == "one"
     target_one = attribute.inverse_cardinality == "one"
     outgoing = attribute.direction == "out"
