@@ -26,6 +26,8 @@ from service.store import integrity as integrity_store
 from service.store import migrations
 from service.store import objects as object_store
 from service.store import references as reference_store
+from service.store import traversal as traversal_store
+from service.store.traversal import TraversalStore
 from service.store import schema as schema_store
 from service.store.database import Database
 from service.store.queries import Queries
@@ -33,7 +35,8 @@ from service.store.queries import Queries
 log = logging.getLogger("refgraph")
 
 STORE_QUERIES = [*migrations.USES, *health_store.USES, *schema_store.USES,
-                 *object_store.USES, *reference_store.USES, *integrity_store.USES]
+                 *object_store.USES, *reference_store.USES, *integrity_store.USES,
+                 *traversal_store.USES]
 RETRY_S = 2.0
 
 
@@ -74,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                     settings.max_attributes_per_type))
         app.state.objects = object_store.ObjectStore(db, app.state.schema)
         app.state.references = object_store.ReferenceStore(app.state.objects)
+        app.state.traversal = TraversalStore(db, app.state.objects)
         app.state.migrator = migrations.Migrator(
             db, migrations.load_migrations(settings.cypher_dir / "migrations"),
             wait_s=settings.migration_wait_s,

@@ -27,6 +27,18 @@ def require_type(types: dict[str, TypeDef], name: str) -> TypeDef:
     return found
 
 
+def reference_attribute(type_def: TypeDef, name: str) -> AttributeDef:
+    """The reference attribute ``name`` of ``type_def``, or 422 naming it."""
+    attribute = type_def.attribute(name)
+    if attribute is None or not attribute.is_reference:
+        raise InvalidInput(f"{type_def.name} has no reference attribute {name!r}",
+                           code="unknown_attribute",
+                           details={"type": type_def.name, "attribute": name,
+                                    "references": sorted(a.name for a in type_def.attributes.values()
+                                                         if a.is_reference)})
+    return attribute
+
+
 def plan_attribute(
     types: dict[str, TypeDef], type_name: str, spec: AttributeCreate, *, max_attributes: int,
     builtin: bool = False,

@@ -26,7 +26,7 @@ from service.domain.records import (
     new_ids,
 )
 from service.domain.schema import TypeDef
-from service.domain.schema_rules import require_type
+from service.domain.schema_rules import reference_attribute, require_type
 from service.domain.values import to_json
 from service.errors import Conflict, InvalidInput, NotFound
 from service.store.database import Database
@@ -36,7 +36,7 @@ from service.store.schema import load_types, read_type
 USES = [
     "objects/find_by_external_ids", "objects/upsert", "objects/create", "objects/update_by_id",
     "objects/get", "objects/list", "objects/resolve_ids", "objects/delete",
-    "objects/upsert_and_link",
+    "objects/upsert_and_link", "objects/list_referencing",
 ]
 SYSTEM_FIELDS = ("id", "external_id", "external_created_at", "external_updated_at",
                  "created_at", "updated_at")
@@ -268,10 +268,10 @@ class ObjectStore:
         result = await tx.run(self.db.queries["objects/get"](Label=type_def.name),
                               workspace=workspace, ids=object_ids)
         nodes = [row["node"] async for row in result]
-        return await self._present(tx, workspace, type_def, nodes, expand)
+        return await self.present(tx, workspace, type_def, nodes, expand)
 
-    async def _present(self, tx, workspace: str, type_def: TypeDef, nodes: list[dict],
-                       expand: set[str]) -> list[dict[str, Any]]:
+    async def present(self, tx, workspace: str, type_def: TypeDef, nodes: list[dict],
+                      expand: set[str] = frozenset()) -> list[dict[str, Any]]:
         ids = [n["id"] for n in nodes]
         inline = [a for a in type_def.attributes.values()
                   if a.is_reference and (a.cardinality == "one" or a.name in expand)]
@@ -290,16 +290,25 @@ class ObjectStore:
         return out
 
     async def list(self, workspace: str, type_name: str, *, limit: int, after: str | None,
-                   external_id: str | None) -> tuple[list[dict[str, Any]], bool]:
+                   external_id: str | None,
+                   referencing: tuple[str, str] | None = None) -> tuple[list[dict[str, Any]], bool]:
+        """A page of instances; ``referencing`` = (reference attribute, target id) keeps
+        those whose attribute holds that target."""
         await self.schema.ensure_workspace(workspace)
 
         async def work(tx: AsyncManagedTransaction):
             type_def = await read_type(tx, self.db, workspace, type_name)
-            result = await tx.run(self.db.queries["objects/list"](Label=type_def.name),
-                                  workspace=workspace, after=after, external_id=external_id,
-                                  limit=limit + 1)
-            nodes = [row["node"] async for row in result]
-            return await self._present(tx, workspace, type_def, nodes[:limit], set()), len(nodes) > limit
+            params = {"workspace": workspace, "after": after, "external_id": external_id,
+                      "limit": limit + 1}
+            if referencing is None:
+                query = self.db.queries["objects/list"](Label=type_def.name)
+            else:
+                attribute = reference_attribute(type_def, referencing[0])
+                query = self.db.queries["objects/list_referencing"](
+                    Label=type_def.name, Rel=attribute.rel_type, Target=attribute.target)
+                params |= {"target": referencing[1], "outgoing": attribute.direction == "out"}
+            nodes = [row["node"] async for row in await tx.run(query, **params)]
+            return await self.present(tx, workspace, type_def, nodes[:limit]), len(nodes) > limit
 
         return await self.db.read(work)
 

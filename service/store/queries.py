@@ -6,7 +6,9 @@ tagged with its name (``metadata={"query": name}``: the transaction's metadata f
 transaction function, the ``Query``'s for an auto-commit run), so it shows in
 ``SHOW TRANSACTIONS`` and the query log. This is the one place where a validated
 identifier may be put into query text: ``{{Name}}`` placeholders are replaced by
-backtick-quoted identifiers that have passed ``check_identifier``.
+backtick-quoted identifiers that have passed ``check_identifier``, and ``{{path:Name}}``
+placeholders by one MATCH per hop of a ``Walk`` built from such identifiers, for
+traversals whose length the caller chooses.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from pathlib import Path
 from neo4j import Query
 
 from service.domain.identifiers import check_identifier
+from service.domain.traversal import Walk
 
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+PATH_PLACEHOLDER = re.compile(r"\{\{path:(\w+)\}\}")
 SKIPPED_AREAS = {"migrations", "reports"}  # loaded by their own loaders
 
 
@@ -35,25 +39,46 @@ class NamedQuery:
 
     @property
     def placeholders(self) -> set[str]:
-        return set(PLACEHOLDER.findall(self.text))
+        return set(PLACEHOLDER.findall(self.text)) | set(PATH_PLACEHOLDER.findall(self.text))
 
     @property
     def metadata(self) -> dict[str, str]:
         return {"query": self.name}
 
-    def __call__(self, **identifiers: str) -> str:
-        """The query text, with each ``{{Name}}`` replaced by a checked identifier."""
+    def __call__(self, **identifiers: str | Walk) -> str:
+        """The query text, with each ``{{Name}}`` replaced by a checked identifier and
+        each ``{{path:Name}}`` by the clauses of a ``Walk``."""
         missing = self.placeholders - identifiers.keys()
         if missing:
             raise ValueError(f"query {self.name} needs identifiers {sorted(missing)}")
+        text = PATH_PLACEHOLDER.sub(lambda m: path_pattern(identifiers[m.group(1)]), self.text)
         return PLACEHOLDER.sub(
-            lambda m: f"`{check_identifier(identifiers[m.group(1)], what=m.group(1))}`",
-            self.text,
-        )
+            lambda m: f"`{check_identifier(identifiers[m.group(1)], what=m.group(1))}`", text)
 
     def query(self, **identifiers: str) -> Query:
         """For an auto-commit ``session.run``."""
         return Query(self(**identifiers), metadata=self.metadata)
+
+
+def path_pattern(walk: Walk) -> str:
+    """One ``MATCH`` per hop, from ``n0`` (which the query binds) to ``e``, each node in
+    ``$workspace``; then ``WITH e, path``: the nodes' ids and external ids from ``n0`` to ``e`` when the
+    walk keeps paths, else null, and then only distinct nodes are carried from hop to
+    hop. Separate MATCHes let a walk come back along a relationship it took
+    (``order.customer.orders`` includes the order it started from)."""
+    lines, previous = [], "n0"
+    for i, hop in enumerate(walk.hops, start=1):
+        node = "e" if i == len(walk.hops) else f"n{i}"
+        rel = f"[:`{check_identifier(hop.rel_type, what='relationship type')}`]"
+        arrow = f"-{rel}->" if hop.outgoing else f"<-{rel}-"
+        label = check_identifier(hop.target, what="label")
+        lines.append(f"MATCH ({previous}){arrow}({node}:`{label}` {{workspace: $workspace}})")
+        if not walk.keep_paths:
+            lines.append(f"WITH DISTINCT {node}")
+        previous = node
+    nodes = ", ".join(["n0"] + [f"n{i}" for i in range(1, len(walk.hops))] + ["e"])
+    lines.append(f"WITH e, [n IN [{nodes}] | n {{.id, .external_id}}] AS path" if walk.keep_paths else "WITH e, null AS path")
+    return "\n".join(lines)
 
 
 def parse_doc(text: str) -> str:

@@ -11,7 +11,8 @@ from service.api.deps import Workspace
 from service.api.errors import responses
 from service.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from service.domain.records import BatchWrite, ObjectPatch, ObjectWrite, TargetRef
-from service.errors import NotFound
+from service.domain.traversal import MAX_FILTERS, MAX_HOPS
+from service.errors import InvalidInput, NotFound
 from service.store.objects import ObjectStore, ReferenceStore
 
 router = APIRouter(prefix="/objects", tags=["objects"])
@@ -85,11 +86,48 @@ async def batch_upsert(request: Request, workspace: Workspace, type: str, body: 
     return BatchResult(created=created, updated=len(result.ids) - created, ids=result.ids)
 
 
-@router.get("/{type}", response_model=Page[ObjectPublic], responses=responses(404))
+@router.get("/{type}", response_model=Page[ObjectPublic], responses=responses(404, 422))
 async def list_objects(request: Request, workspace: Workspace, type: str, limit: Limit = 50,
                        cursor: Cursor = None, external_id: str | None = None):
+    """Instances in creation order. `external_id=` finds one; `references.<attribute>=<id>`
+    (one such filter) keeps those whose reference attribute holds the object with that
+    id, e.g. `GET /v1/objects/Order?references.customer=<person id>`."""
     found, more = await objects(request).list(workspace, type, limit=limit,
-                                              after=decode_cursor(cursor), external_id=external_id)
+                                              after=decode_cursor(cursor), external_id=external_id,
+                                              referencing=_referencing(request))
+    return Page(data=found, next_cursor=encode_cursor(found[-1]["id"]) if more else None)
+
+
+def _referencing(request: Request) -> tuple[str, str] | None:
+    given = [(key.removeprefix("references."), value) for key, value in request.query_params.multi_items()
+             if key.startswith("references.")]
+    if len(given) > 1:
+        raise InvalidInput("give at most one references.<attribute>= filter",
+                           code="invalid_filter", details={"filters": [k for k, _ in given]})
+    return given[0] if given else None
+
+
+class TraversedObject(ObjectPublic):
+    paths: list[list[ObjectRef]] | None = Field(
+        None, description="with include=paths: up to 10 paths that reach this object, start "
+                    "first; null otherwise")
+
+
+@router.get("/{type}/{id}/traverse", response_model=Page[TraversedObject],
+            responses=responses(404, 422))
+async def traverse(request: Request, workspace: Workspace, type: str, id: str,
+                   path: str = Query(..., max_length=1000, description=(
+                       "reference attribute names (inverse names too) separated by dots, "
+                       f"at most {MAX_HOPS}, e.g. orders.items")),
+                   where: list[str] = Query([], max_length=MAX_FILTERS, description=(
+                       "filters on the end type's attributes, all must hold: "
+                       "<attribute><op><value>, op one of = != < <= > >=, e.g. total>=100")),
+                   include: Literal["paths"] | None = None,
+                   limit: Limit = 50, cursor: Cursor = None):
+    """The distinct objects at the end of `path` from this object, in id order."""
+    found, more = await request.app.state.traversal.traverse(
+        workspace, type, id, path, where=where, limit=limit, after=decode_cursor(cursor),
+        with_paths=include == "paths")
     return Page(data=found, next_cursor=encode_cursor(found[-1]["id"]) if more else None)
 
 

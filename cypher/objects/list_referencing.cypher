@@ -1,0 +1,11 @@
+// A page of instances whose reference attribute holds a given object (Intercom's
+// references_contact_id, for any reference), in id order after the cursor.
+// $outgoing: the relationship starts at the listed instance.
+MATCH (t:{{Target}} {workspace: $workspace, id: $target})-[r:{{Rel}}]-(n:{{Label}} {workspace: $workspace})
+WHERE (startNode(r) = n) = $outgoing
+  AND ($after IS NULL OR n.id > $after)
+  AND ($external_id IS NULL OR n.external_id = $external_id)
+WITH DISTINCT n
+ORDER BY n.id
+LIMIT $limit
+RETURN n {.*} AS node
