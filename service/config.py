@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     max_attributes_per_type: int = 100
 
     cypher_dir: Path = PROJECT_ROOT / "cypher"
+    # A report runs in a read transaction that Neo4j stops after this long; JSON
+    # answers hold at most report_max_rows rows (CSV streams them all).
+    report_timeout_s: float = 30.0
+    report_max_rows: int = 10_000
     # How long start-up waits for Neo4j before serving 503s while it keeps trying.
     startup_wait_s: float = 30.0
     # How long a process waits for a migration another process is applying.

@@ -19,7 +19,7 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from service.api import errors
 from service.api.deps import require_ready
-from service.api.routes import health, integrity, intercom, objects, types, workspace
+from service.api.routes import health, integrity, intercom, objects, reports, types, workspace
 from service.config import Settings
 from service.store import health as health_store
 from service.store import integrity as integrity_store
@@ -27,6 +27,7 @@ from service.store import migrations
 from service.store import objects as object_store
 from service.store import references as reference_store
 from service.store import traversal as traversal_store
+from service.store.reports import ReportStore, load_reports
 from service.store.traversal import TraversalStore
 from service.store import schema as schema_store
 from service.store.database import Database
@@ -78,6 +79,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.objects = object_store.ObjectStore(db, app.state.schema)
         app.state.references = object_store.ReferenceStore(app.state.objects)
         app.state.traversal = TraversalStore(db, app.state.objects)
+        app.state.reports = ReportStore(db, app.state.schema, load_reports(settings.cypher_dir),
+                                        timeout_s=settings.report_timeout_s,
+                                        max_rows=settings.report_max_rows)
         app.state.migrator = migrations.Migrator(
             db, migrations.load_migrations(settings.cypher_dir / "migrations"),
             wait_s=settings.migration_wait_s,
@@ -111,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(workspace.router)
     v1.include_router(types.router)
     v1.include_router(objects.router)
+    v1.include_router(reports.router)
     v1.include_router(integrity.router)
     app.include_router(v1)
     compat = APIRouter(prefix="/intercom", responses=errors.V1_ERROR_RESPONSES,

@@ -127,3 +127,21 @@ async def api_for(neo4j_target: Neo4jTarget, **settings) -> AsyncIterator[Api]:
             headers={"Authorization": f"Bearer {token}"},
         ) as client:
             yield Api(client=client, app=app, workspace=workspace, token=token)
+
+
+async def load_demo(api: Api, demo) -> None:
+    for method, path, body in demo.requests():
+        response = await api.client.request(method, path, json=body)
+        assert response.status_code in (200, 201), f"{path}: {response.text[:300]}"
+
+
+@pytest.fixture(scope="module")
+async def demo_api(neo4j_target) -> AsyncIterator[tuple[Api, object]]:
+    """A fresh workspace holding the demo dataset (service.demo), shared by a module's
+    tests: they only read it."""
+    from service.demo import build
+
+    demo = build()
+    async with api_for(neo4j_target) as api:
+        await load_demo(api, demo)
+        yield api, demo

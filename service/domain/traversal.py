@@ -13,7 +13,7 @@ from typing import Any
 
 from service.domain.schema import DataType, TypeDef
 from service.domain.schema_rules import reference_attribute, require_type
-from service.domain.values import ValueProblem, to_graph
+from service.domain.values import ValueProblem, from_text, to_graph
 from service.errors import InvalidInput
 
 MAX_HOPS = 6
@@ -101,23 +101,8 @@ def parse_filters(end: TypeDef, raw: list[str]) -> list[Filter]:
             raise InvalidInput(f"{name} is {attribute.data_type.value}: only = and != apply",
                                code="invalid_filter", details={"where": text[:200]})
         try:
-            filters.append(Filter(name, op, to_graph(attribute.data_type, _from_text(attribute.data_type, value))))
+            filters.append(Filter(name, op, to_graph(attribute.data_type, from_text(attribute.data_type, value))))
         except ValueProblem as exc:
             raise InvalidInput(f"where {name}: must be {attribute.data_type.value}: {exc}",
                                code="invalid_value", details={"where": text[:200], "attribute": name}) from None
     return filters
-
-
-def _from_text(data_type: DataType, value: str) -> Any:
-    """A query-string value as the JSON value a client would have written."""
-    try:
-        match data_type:
-            case DataType.integer:
-                return int(value)
-            case DataType.float:
-                return float(value)
-            case DataType.boolean:
-                return {"true": True, "false": False}.get(value, value)
-    except ValueError:
-        return value
-    return value

@@ -76,6 +76,22 @@ def to_graph(data_type: DataType, value: Any) -> Any:
     raise ValueProblem(f"{data_type.value} values are not set here")
 
 
+def from_text(data_type: DataType, value: str) -> Any:
+    """A query-string value as the JSON value a client would have written: numbers and
+    booleans parsed, everything else left as text for ``to_graph`` to check."""
+    try:
+        match data_type:
+            case DataType.integer:
+                return int(value)
+            case DataType.float:
+                return float(value)
+    except ValueError:
+        return value
+    if data_type == DataType.boolean:
+        return {"true": True, "false": False}.get(value, value)
+    return value
+
+
 def timestamp_to_graph(value: Any) -> dt.datetime | None:
     """external_created_at / external_updated_at: ISO 8601 or Unix seconds."""
     if value is None:

@@ -131,7 +131,9 @@ class LocalNeo4j:
         if result.returncode != 0:
             raise Neo4jStartError(f"neo4j-admin set-initial-password failed: {result.stderr}")
 
-    def start(self) -> LocalNeo4j:
+    def start(self, *, detached: bool = False) -> LocalNeo4j:
+        """Start and wait for Bolt. ``detached``: the server outlives this process
+        (``refgraph neo4j start``); stop it with ``stop_running``."""
         if self._process is not None:
             return self
         self._prepare()
@@ -145,7 +147,8 @@ class LocalNeo4j:
         ]
         self._process = subprocess.Popen(
             command, env=self._env(), stdout=console, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+            preexec_fn=None if detached else _die_with_parent,
         )
         console.close()
         (self.home / "run" / "neo4j.pid").write_text(str(self._process.pid))
@@ -211,6 +214,30 @@ class LocalNeo4j:
                 process.kill()
                 process.wait()
         (self.home / "run" / "neo4j.pid").unlink(missing_ok=True)
+
+    def running_pid(self) -> int | None:
+        """The pid of a server running on this home, started by any process."""
+        pid_file = self.home / "run" / "neo4j.pid"
+        try:
+            pid = int(pid_file.read_text())
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except (OSError, ValueError):
+            return None
+        return pid if f"--home-dir={self.home}".encode() in command else None
+
+    def stop_running(self, timeout_s: float = 60.0) -> bool:
+        """Stop the server running on this home (False: none was)."""
+        pid = self.running_pid()
+        if pid is None:
+            return False
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        while self.running_pid() == pid and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if self.running_pid() == pid:
+            os.kill(pid, signal.SIGKILL)
+        (self.home / "run" / "neo4j.pid").unlink(missing_ok=True)
+        return True
 
     def __enter__(self) -> LocalNeo4j:
         return self.start()

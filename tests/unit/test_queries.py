@@ -3,7 +3,8 @@ import pytest
 from service.config import PROJECT_ROOT
 from service.errors import InvalidInput
 from service.main import STORE_QUERIES
-from service.store.queries import Queries, QueryNotFound
+from service.domain.traversal import Hop, Walk
+from service.store.queries import Queries, QueryNotFound, path_pattern
 
 
 def test_every_query_the_store_uses_exists():
@@ -30,3 +31,20 @@ def test_doc_comment_and_identifier_placeholders(tmp_path):
         query(Type="Order`) DETACH DELETE (n")
     with pytest.raises(ValueError, match="needs identifiers"):
         query()
+
+
+def test_a_walk_becomes_one_match_per_hop_with_checked_identifiers():
+    hops = [Hop("orders", "CUSTOMER", False, "Order"), Hop("items", "ORDER", False, "Item")]
+    distinct = path_pattern(Walk(hops, keep_paths=False))
+    assert distinct.splitlines() == [
+        "MATCH (n0)<-[:`CUSTOMER`]-(n1:`Order` {workspace: $workspace})",
+        "WITH DISTINCT n1",
+        "MATCH (n1)<-[:`ORDER`]-(e:`Item` {workspace: $workspace})",
+        "WITH DISTINCT e",
+        "WITH e, null AS path",
+    ]
+    with_paths = path_pattern(Walk(hops, keep_paths=True))
+    assert "DISTINCT" not in with_paths
+    assert with_paths.endswith("WITH e, [n IN [n0, n1, e] | n {.id, .external_id}] AS path")
+    with pytest.raises(InvalidInput):
+        path_pattern(Walk([Hop("x", "R]->() DETACH DELETE n//", True, "Order")], keep_paths=False))

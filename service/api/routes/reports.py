@@ -1,0 +1,77 @@
+"""GET /v1/reports and /v1/reports/{name}: named read-only Cypher reports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+
+from service.api.deps import Workspace
+from service.api.errors import responses
+from service.domain.reports import Report
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+
+class ReportParamPublic(BaseModel):
+    name: str
+    type: str
+    required: bool
+    default: Any
+    description: str
+
+
+class ReportPublic(BaseModel):
+    name: str
+    title: str
+    description: str
+    params: list[ReportParamPublic]
+
+
+class ReportResult(BaseModel):
+    name: str
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    truncated: bool
+
+
+def _public(report: Report) -> ReportPublic:
+    return ReportPublic(name=report.name, title=report.title, description=report.description, params=[
+        ReportParamPublic(name=p.name, type=p.data_type.value, required=p.required,
+                          default=p.default, description=p.description) for p in report.params])
+
+
+@router.get("", response_model=list[ReportPublic])
+async def list_reports(request: Request, workspace: Workspace):
+    """Every report with its parameters (pass them as query parameters to run it)."""
+    return [_public(r) for r in request.app.state.reports.reports.values()]
+
+
+@router.get("/{name}", response_model=ReportResult, responses={
+    **responses(404, 422), 200: {"content": {"text/csv": {}}, "description": "rows as JSON or CSV"}})
+async def run_report(request: Request, workspace: Workspace, name: str,
+                     format: Literal["json", "csv"] = Query("json", description="json, or csv (streamed)")):
+    """Runs the report in a read transaction with a time limit, in your workspace. The
+    report's own parameters are query parameters: `?before=2027-01-01&limit=50`."""
+    given = {k: v for k, v in request.query_params.items() if k != "format"}
+    store = request.app.state.reports
+    if format == "json":
+        return await store.run(workspace, name, given)
+    rows = await store.stream(workspace, name, given)
+    return StreamingResponse(_csv(rows), media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
+async def _csv(rows: AsyncIterator[list[Any]]) -> AsyncIterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    async for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()

@@ -1,0 +1,105 @@
+"""The report catalogue (``cypher/reports/*.cypher``) and running a report: one read
+transaction with a timeout, scoped to the caller's workspace."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from neo4j import READ_ACCESS, AsyncManagedTransaction, unit_of_work
+from neo4j.exceptions import ClientError
+
+from service.domain.reports import Report, parse_report
+from service.domain.values import to_json
+from service.errors import InvalidInput, NotFound
+
+
+def load_reports(root: Path) -> dict[str, Report]:
+    return {path.stem: parse_report(path.stem, path.read_text())
+            for path in sorted((root / "reports").glob("*.cypher"))}
+
+
+def json_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return [json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: json_value(v) for k, v in value.items()}
+    return to_json(value)
+
+
+class ReportStore:
+    def __init__(self, db, schema, reports: dict[str, Report], *, timeout_s: float, max_rows: int):
+        self.db = db
+        self.schema = schema  # SchemaStore: the workspace's built-in types exist before a report reads them
+        self.reports = reports
+        self.timeout_s = timeout_s
+        self.max_rows = max_rows
+
+    def get(self, name: str) -> Report:
+        report = self.reports.get(name)
+        if report is None:
+            raise NotFound(f"no report named {name!r}", code="unknown_report",
+                           details={"reports": sorted(self.reports)})
+        return report
+
+    async def _params(self, workspace: str, name: str, given: dict[str, str]) -> tuple[Report, dict[str, Any]]:
+        report = self.get(name)
+        params = {**report.bind(given), "workspace": workspace}
+        await self.schema.ensure_workspace(workspace)
+        return report, params
+
+    async def run(self, workspace: str, name: str, given: dict[str, str]) -> dict[str, Any]:
+        """``{name, columns, rows, truncated}``: at most max_rows rows, as JSON values."""
+        report, params = await self._params(workspace, name, given)
+
+        @unit_of_work(timeout=self.timeout_s, metadata={"report": report.name})
+        async def work(tx: AsyncManagedTransaction):
+            result = await tx.run(report.text, params)
+            columns, rows = list(result.keys()), []
+            async for record in result:
+                if len(rows) == self.max_rows:
+                    return columns, rows, True
+                rows.append({key: json_value(value) for key, value in record.items()})
+            return columns, rows, False
+
+        columns, rows, truncated = await self._explained(report, self.db.read(work))
+        return {"name": report.name, "columns": columns, "rows": rows, "truncated": truncated}
+
+    async def stream(self, workspace: str, name: str, given: dict[str, str]) -> AsyncIterator[list[Any]]:
+        """The column names, then each row as a list, pulled from Neo4j as they are
+        written out. Parameter errors are raised before the first item."""
+        report, params = await self._params(workspace, name, given)
+        session = self.db.driver.session(database=self.db.name, default_access_mode=READ_ACCESS,
+                                         fetch_size=1000)
+        try:
+            tx = await session.begin_transaction(timeout=self.timeout_s, metadata={"report": report.name})
+            result = await self._explained(report, tx.run(report.text, params))
+            keys = list(result.keys())
+        except BaseException:
+            await session.close()
+            raise
+
+        async def rows() -> AsyncIterator[list[Any]]:
+            try:
+                yield keys
+                async for record in result:
+                    yield [json_value(value) for value in record.values()]
+                await tx.commit()
+            finally:
+                await session.close()
+
+        return rows()
+
+    async def _explained(self, report: Report, awaitable):
+        """Neo4j's refusals as refgraph errors (422): the time limit, by name, or what
+        Neo4j refused."""
+        try:
+            return await awaitable
+        except ClientError as exc:
+            if "TimedOut" in (exc.code or ""):
+                raise InvalidInput(f"report {report.name} ran longer than its limit of {self.timeout_s:g} s",
+                                   code="report_timeout",
+                                   details={"limit": "report_timeout_s", "value": self.timeout_s}) from None
+            raise InvalidInput(f"report {report.name} failed: {exc.message}", code="report_failed",
+                               details={"neo4j_code": exc.code}) from None

@@ -1,0 +1,52 @@
+import datetime as dt
+
+import pytest
+
+from service.config import PROJECT_ROOT
+from service.domain.reports import ReportDefinitionError, parse_report
+from service.errors import InvalidInput
+from service.store.reports import load_reports
+
+GOOD = """// Passports expiring before a date
+// Which passports run out first.
+// @param before date : the first day that no longer counts
+// @param limit integer = 100 : at most this many rows
+MATCH (x:Passport {workspace: $workspace}) WHERE x.expires_on < $before
+RETURN x.id AS id LIMIT $limit
+"""
+
+
+def test_the_header_documents_the_report_and_its_parameters():
+    report = parse_report("passports_expiring", GOOD)
+    assert report.title == "Passports expiring before a date"
+    assert report.description == "Which passports run out first."
+    assert [(p.name, p.data_type.value, p.required, p.default) for p in report.params] == [
+        ("before", "date", True, None), ("limit", "integer", False, 100)]
+    assert report.bind({"before": "2027-01-01"}) == {"before": dt.date(2027, 1, 1), "limit": 100}
+
+
+def test_binding_names_every_bad_parameter():
+    report = parse_report("passports_expiring", GOOD)
+    with pytest.raises(InvalidInput) as caught:
+        report.bind({"limit": "many", "colour": "red"})
+    problems = caught.value.details["problems"]
+    assert any("colour" in p for p in problems) and any("before is required" in p for p in problems)
+    assert any("limit must be integer" in p for p in problems)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("MATCH (n) RETURN n", "title"),
+    ("// All\nMATCH (n:Person) RETURN n", "does not use $workspace"),
+    ("// Some\nMATCH (n:Person {workspace: $workspace}) WHERE n.x = $x RETURN n", "undeclared"),
+    ("// Some\n// @param x colour : what\nMATCH (n {workspace: $workspace}) RETURN n", "not one of"),
+    ("// Some\n// @param x integer = abc : what\nMATCH (n {workspace: $workspace}) RETURN n", "default"),
+])
+def test_a_report_that_cannot_be_served_is_refused_at_load(text, message):
+    with pytest.raises(ReportDefinitionError, match=message):
+        parse_report("some_report", text)
+
+
+def test_every_shipped_report_loads_and_is_documented():
+    reports = load_reports(PROJECT_ROOT / "cypher")
+    assert len(reports) >= 6
+    assert all(r.title and r.description for r in reports.values())
