@@ -36,7 +36,7 @@ def test_binding_names_every_bad_parameter():
 
 @pytest.mark.parametrize("text, message", [
     ("MATCH (n) RETURN n", "title"),
-    ("// All\nMATCH (n:Person) RETURN n", "does not use $workspace"),
+    ("// All\nMATCH (n:Person) RETURN n", r"does not use \$workspace"),
     ("// Some\nMATCH (n:Person {workspace: $workspace}) WHERE n.x = $x RETURN n", "undeclared"),
     ("// Some\n// @param x colour : what\nMATCH (n {workspace: $workspace}) RETURN n", "not one of"),
     ("// Some\n// @param x integer = abc : what\nMATCH (n {workspace: $workspace}) RETURN n", "default"),
