@@ -18,7 +18,7 @@ neo4j: install
 	$(BIN)/refgraph neo4j fetch
 
 run: neo4j
-	$(BIN)/refgraph serve
+	$(BIN)/refgraph serve --demo-if-empty
 
 test: neo4j
 	$(BIN)/pytest $(PYTEST_ARGS)

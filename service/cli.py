@@ -1,21 +1,39 @@
 """The ``refgraph`` command.
 
-    refgraph serve          the API, on a local Neo4j unless NEO4J_URI is set (make run)
-    refgraph neo4j fetch    resolve the Neo4j server from Maven Central once
-    refgraph neo4j run      only the local Neo4j, in the foreground
+    refgraph serve              the API, on a local Neo4j unless NEO4J_URI is set (make run)
+    refgraph demo               load the demo dataset through the API
+    refgraph import TYPE FILE   a JSONL or CSV file through the batch route
+    refgraph report NAME        run a report, as a table or CSV
+    refgraph neo4j fetch        resolve the Neo4j server from Maven Central once
+    refgraph neo4j run          only the local Neo4j, in the foreground
+    refgraph neo4j start|stop|status   the local Neo4j in the background
+
+The client commands (demo, import, report) talk to a running API: --url and --token,
+or REFGRAPH_URL and REFGRAPH_TOKEN; by default the local API and the first token of
+the settings.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import sys
+import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
+import httpx
 import typer
 import uvicorn
+from neo4j import GraphDatabase
+from neo4j.exceptions import Neo4jError, ServiceUnavailable
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from service import demo as demo_data
+from service import importer
 from service.config import Settings
 from service.local_neo4j import LocalNeo4j, ensure_classpath
 
@@ -49,6 +67,11 @@ def _neo4j_for(settings: Settings) -> Iterator[tuple[Settings, LocalNeo4j | None
     if settings.neo4j_uri:
         yield settings, None
         return
+    local = _local_server(settings)
+    if local.running_pid() is not None:  # started by `refgraph neo4j start`: use it, leave it running
+        console.print(f"Using the local Neo4j already running in [bold]{settings.data_dir}[/]")
+        yield settings.model_copy(update={"neo4j_uri": local.bolt_uri}), local
+        return
     console.print(f"Starting the local Neo4j in [bold]{settings.data_dir}[/] ...")
     with _local_server(settings) as server:
         yield settings.model_copy(update={"neo4j_uri": server.bolt_uri}), server
@@ -75,26 +98,148 @@ def _banner(settings: Settings, server: LocalNeo4j | None, host: str, port: int)
     if local:
         token = next(iter(settings.token_workspaces()), "TOKEN")
         console.print(f"Try: curl -H 'Authorization: Bearer {token}' {api}/v1/workspace")
-    console.print("Ctrl-C stops the API" + (" and Neo4j." if server else "."))
+    console.print("Ctrl-C stops the API" + (" and Neo4j." if server and server.running() else "."))
 
 
 @app.command()
 def serve(
     host: str = typer.Option(None, help="Address to bind (REFGRAPH_API_HOST)"),
     port: int = typer.Option(None, help="Port (REFGRAPH_API_PORT)"),
+    demo_if_empty: bool = typer.Option(False, help="Load the demo dataset when the workspace has no objects"),
 ) -> None:
     """Run the API; starts a local Neo4j unless NEO4J_URI is set."""
     from service.main import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the demo loader's requests
     settings = Settings()
     host = host or settings.api_host
     port = port or settings.api_port
     with _neo4j_for(settings) as (served, server):
         _banner(served, server, host, port)
+        if demo_if_empty:
+            url = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}"
+            threading.Thread(target=_demo_when_ready, args=(url, _default_token(settings)), daemon=True).start()
         with contextlib.suppress(KeyboardInterrupt):
             uvicorn.run(create_app(served), host=host, port=port, log_level="info")
     console.print("Stopped.")
+
+
+def _demo_when_ready(url: str, token: str) -> None:
+    """Once the API answers: the demo dataset, if the workspace has no objects yet."""
+    with _client(url, token) as client:
+        for _ in range(600):
+            with contextlib.suppress(httpx.HTTPError):
+                if client.get("/healthz").status_code == 200:
+                    break
+            time.sleep(0.5)
+        else:
+            return
+        try:
+            overview = client.get("/v1/reports/schema_overview").json()["rows"]
+            if any(row["instances"] for row in overview):
+                return
+            written = demo_data.load(client, demo_data.build())
+            console.print(f"[green]Loaded the demo dataset[/] ({written:,} objects): "
+                          "try the queries in the README in Neo4j Browser.")
+        except (httpx.HTTPError, RuntimeError, KeyError, ValueError) as exc:
+            console.print(f"[yellow]Could not load the demo dataset:[/] {exc}")
+
+
+# ---- client commands: they talk to a running API --------------------------------------
+
+URL = typer.Option(None, envvar="REFGRAPH_URL", help="API base URL (default: the local API)")
+TOKEN = typer.Option(None, envvar="REFGRAPH_TOKEN", help="API token (default: the first configured token)")
+
+
+def _default_token(settings: Settings) -> str:
+    return next(iter(settings.token_workspaces()))
+
+
+def _client(url: str | None, token: str | None) -> httpx.Client:
+    settings = Settings()
+    return httpx.Client(base_url=url or f"http://localhost:{settings.api_port}", timeout=300,
+                        headers={"Authorization": f"Bearer {token or _default_token(settings)}"})
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console)
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]{message}[/]")
+    return typer.Exit(1)
+
+
+@app.command()
+def demo(url: str = URL, token: str = TOKEN,
+         people: int = typer.Option(500, help="How many people (about 14 objects each)"),
+         seed: int = typer.Option(7, help="The same seed gives the same data")) -> None:
+    """Load the demo dataset through the API: people, passports, orders with items,
+    conversations with order options and selections. Loading it twice changes nothing."""
+    data = demo_data.build(people=people, seed=seed)
+    with _client(url, token) as client, _progress() as progress:
+        task = progress.add_task("demo objects", total=data.objects)
+        try:
+            written = demo_data.load(client, data, lambda n: progress.update(task, completed=n))
+        except (httpx.HTTPError, RuntimeError) as exc:
+            raise _fail(f"demo failed: {exc}") from None
+    console.print(f"Loaded {written:,} objects: {len(data.people)} people, {len(data.passports)} passports, "
+                  f"{len(data.orders)} orders, {len(data.items)} items, "
+                  f"{len(data.conversations)} conversations.")
+
+
+@app.command("import")
+def import_file(type_name: str = typer.Argument(..., metavar="TYPE"),
+                file: Path = typer.Argument(..., exists=True, dir_okay=False, help=".jsonl or .csv"),
+                url: str = URL, token: str = TOKEN,
+                batch: int = typer.Option(importer.DEFAULT_BATCH, min=1, max=10_000)) -> None:
+    """Import a JSONL or CSV file into TYPE through the batch route. Bad lines are
+    listed with their line numbers and the exit status is 1; every good line is
+    written, and importing the same file again changes nothing."""
+    total = sum(1 for _ in file.open(encoding="utf-8", errors="replace"))
+    with _client(url, token) as client, _progress() as progress:
+        task = progress.add_task(f"{file.name} -> {type_name}", total=total)
+        try:
+            summary = importer.import_file(client, type_name, file, batch=batch,
+                                           progress=lambda n: progress.update(task, completed=n))
+        except (httpx.HTTPError, importer.ImportFailed) as exc:
+            raise _fail(f"import stopped: {exc}") from None
+    console.print(f"{summary.read:,} records read: {summary.created:,} created, {summary.updated:,} updated, "
+                  f"{len(summary.failed):,} failed.")
+    if not summary.ok:
+        table = Table("line", "problem", title="Lines not imported")
+        for number, reason in sorted(summary.failed.items())[:100]:
+            table.add_row(str(number), reason)
+        console.print(table)
+        if len(summary.failed) > 100:
+            console.print(f"... and {len(summary.failed) - 100} more")
+        raise typer.Exit(1)
+
+
+@app.command()
+def report(name: str, param: list[str] = typer.Option([], "--param", "-p", help="k=v, repeatable"),
+           csv: bool = typer.Option(False, "--csv", help="CSV on standard output"),
+           url: str = URL, token: str = TOKEN) -> None:
+    """Run a report (see GET /v1/reports) and show it as a table, or as CSV."""
+    params = dict(p.split("=", 1) for p in param if "=" in p)
+    if len(params) != len(param):
+        raise _fail("--param takes key=value")
+    with _client(url, token) as client:
+        response = client.get(f"/v1/reports/{name}", params={**params, "format": "csv" if csv else "json"})
+    if response.status_code != 200:
+        raise _fail(importer._message(response))
+    if csv:
+        sys.stdout.write(response.text)
+        return
+    result = response.json()
+    table = Table(*result["columns"], title=name)
+    for row in result["rows"]:
+        table.add_row(*("" if row[c] is None else str(row[c]) for c in result["columns"]))
+    console.print(table)
+    if result["truncated"]:
+        console.print("[yellow]truncated: use --csv for every row[/]")
 
 
 @neo4j_app.command("fetch")
@@ -119,3 +264,50 @@ def neo4j_run() -> None:
         with contextlib.suppress(KeyboardInterrupt):
             while server.running():
                 time.sleep(1)
+
+
+@neo4j_app.command("start")
+def neo4j_start() -> None:
+    """Start the local Neo4j in the background (refgraph serve then uses it)."""
+    settings = Settings()
+    server = _local_server(settings)
+    if (pid := server.running_pid()) is not None:
+        console.print(f"Neo4j is already running in {server.home} (pid {pid}).")
+        return
+    server.start(detached=True)
+    console.print(f"Neo4j started in {server.home} (pid {server.pid})\n"
+                  f"Browser {server.browser_url}  Bolt {server.bolt_uri}  user {settings.neo4j_user}")
+
+
+@neo4j_app.command("stop")
+def neo4j_stop() -> None:
+    """Stop the local Neo4j started by `refgraph neo4j start`."""
+    server = _local_server(Settings())
+    console.print("Stopped." if server.stop_running() else f"No Neo4j is running in {server.home}.")
+
+
+@neo4j_app.command("status")
+def neo4j_status() -> None:
+    """Whether the local Neo4j runs, and whether it answers."""
+    settings = Settings()
+    server = _local_server(settings)
+    pid = server.running_pid()
+    table = Table(show_header=False, box=None, padding=(0, 2))
+    table.add_row("Data", str(server.home))
+    table.add_row("Process", f"running (pid {pid})" if pid else "not running")
+    if pid:
+        try:
+            with GraphDatabase.driver(server.bolt_uri, auth=(settings.neo4j_user,
+                                      settings.neo4j_password.get_secret_value())) as driver:
+                info = driver.get_server_info()
+            table.add_row("Bolt", f"{server.bolt_uri} answers ({info.agent})")
+        except (ServiceUnavailable, Neo4jError, OSError) as exc:
+            table.add_row("Bolt", f"{server.bolt_uri} does not answer: {exc}")
+        table.add_row("Browser", server.browser_url)
+    console.print(table)
+    if not pid:
+        raise typer.Exit(3)
+
+
+if __name__ == "__main__":
+    app()

@@ -145,3 +145,33 @@ async def demo_api(neo4j_target) -> AsyncIterator[tuple[Api, object]]:
     async with api_for(neo4j_target) as api:
         await load_demo(api, demo)
         yield api, demo
+
+
+@dataclass
+class LiveApi:
+    url: str
+    token: str
+    workspace: str
+
+
+@pytest.fixture
+def live_api(neo4j_target) -> Iterator[LiveApi]:
+    """The real app served by uvicorn on a loopback port, for clients in another
+    process (the CLI), with a token for a fresh workspace."""
+    import threading
+
+    import uvicorn
+
+    workspace, token = f"ws_{uuid.uuid4().hex[:12]}", f"tok-{uuid.uuid4().hex}"
+    app = create_app(settings_for(neo4j_target, tokens=f"{token}:{workspace}"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            assert thread.is_alive(), "uvicorn did not start"
+            threading.Event().wait(0.05)
+        yield LiveApi(f"http://127.0.0.1:{server.config.port}", token, workspace)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

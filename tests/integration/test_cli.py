@@ -1,0 +1,86 @@
+"""The refgraph CLI against a real API on loopback: import, demo and report."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from service.demo import ORDER
+
+REFGRAPH = [sys.executable, "-m", "service.cli"]
+
+
+def refgraph(live_api, *args, timeout=600):
+    env = {**os.environ, "REFGRAPH_URL": live_api.url, "REFGRAPH_TOKEN": live_api.token, "COLUMNS": "200"}
+    return subprocess.run([*REFGRAPH, *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def count(graph, workspace, label):
+    records, _, _ = graph.execute_query(
+        f"MATCH (n:`{label}` {{workspace: $ws}}) RETURN count(n) AS c, count(DISTINCT n.external_id) AS d",
+        ws=workspace)
+    return records[0]["c"], records[0]["d"]
+
+
+def test_import_of_50000_lines_with_3_bad_ones(live_api, graph, tmp_path: Path):
+    import httpx
+
+    headers = {"Authorization": f"Bearer {live_api.token}"}
+    assert httpx.post(f"{live_api.url}/v1/types", json=ORDER, headers=headers).status_code == 201
+    people = [{"external_id": f"cust-{i}"} for i in range(100)]
+    assert httpx.post(f"{live_api.url}/v1/objects/Person/batch", json={"records": people},
+                      headers=headers).status_code == 200
+    lines = [json.dumps({"external_id": f"ord-{i}", "attributes": {"order_number": f"N{i}", "total": i % 90},
+                         "references": {"customer": {"external_id": f"cust-{i % 100}"}}})
+             for i in range(50_000)]
+    lines[9] = '{"external_id": "ord-9", "attributes": {"order_number": "N9", "total": "lots"}}'  # bad value
+    lines[25_000] = '{"external_id": "ord-25000", "attributes": {"order_number": '                 # not JSON
+    lines[49_999] = json.dumps({"external_id": "ord-49999", "attributes": {"order_number": "N"},
+                                "references": {"customer": {"external_id": "nobody"}}})          # no such person
+    file = tmp_path / "orders.jsonl"
+    file.write_text("\n".join(lines) + "\n")
+
+    first = refgraph(live_api, "import", "Order", str(file), "--batch", "5000")
+    assert first.returncode == 1, first.stdout + first.stderr
+    out = first.stdout
+    assert "49,997 created" in out and "3 failed" in out
+    for line, reason in ((10, "total"), (25001, "not JSON"), (50000, "nobody")):
+        assert any(row.strip().startswith(f"│ {line} ") and reason in row for row in out.splitlines()), out
+    assert count(graph, live_api.workspace, "Order") == (49_997, 49_997)
+
+    again = refgraph(live_api, "import", "Order", str(file), "--batch", "5000")
+    assert again.returncode == 1 and "0 created, 49,997 updated" in again.stdout
+    assert count(graph, live_api.workspace, "Order") == (49_997, 49_997)
+
+
+def test_csv_import_converts_cells_to_the_attribute_types(live_api, graph, tmp_path: Path):
+    import httpx
+
+    headers = {"Authorization": f"Bearer {live_api.token}"}
+    assert httpx.post(f"{live_api.url}/v1/types", json=ORDER, headers=headers).status_code == 201
+    httpx.post(f"{live_api.url}/v1/objects/Person", json={"external_id": "cust-1"}, headers=headers)
+    file = tmp_path / "orders.csv"
+    file.write_text('external_id,order_number,total,placed_on,references.customer\n'
+                    'o1,"N1, rush",12.5,2026-11-01,cust-1\n'
+                    'o2,N2,,,\n')
+    result = refgraph(live_api, "import", "Order", str(file))
+    assert result.returncode == 0, result.stdout + result.stderr
+    records, _, _ = graph.execute_query(
+        "MATCH (o:Order {workspace: $ws}) OPTIONAL MATCH (o)-[:CUSTOMER]->(p) "
+        "RETURN o.external_id AS e, o.order_number AS n, o.total AS t, toString(o.placed_on) AS d, p.external_id AS c",
+        ws=live_api.workspace)
+    assert {tuple(r.values()) for r in records} == {("o1", "N1, rush", 12.5, "2026-11-01", "cust-1"),
+                                                    ("o2", "N2", None, None, None)}
+
+
+def test_demo_then_a_report_in_the_terminal(live_api):
+    loaded = refgraph(live_api, "demo", "--people", "40")
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    assert "40 people" in loaded.stdout
+    shown = refgraph(live_api, "report", "schema_overview")
+    assert shown.returncode == 0 and "Passport" in shown.stdout and "order_options" in shown.stdout
+    as_csv = refgraph(live_api, "report", "people_without_passport", "--csv")
+    assert as_csv.stdout.splitlines()[0] == "id,external_id,name,email"
+    bad = refgraph(live_api, "report", "passports_expiring")
+    assert bad.returncode == 1 and "before is required" in bad.stdout
