@@ -19,7 +19,7 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from service.api import errors
 from service.api.deps import require_ready
-from service.api.routes import health, integrity, intercom, objects, reports, types, workspace
+from service.api.routes import browser, health, integrity, intercom, objects, reports, types, workspace
 from service.config import Settings
 from service.store import health as health_store
 from service.store import integrity as integrity_store
@@ -109,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     app.include_router(health.router)
+    app.include_router(browser.router)
     v1 = APIRouter(
         prefix="/v1", responses=errors.V1_ERROR_RESPONSES, dependencies=[Depends(require_ready)]
     )

@@ -70,6 +70,8 @@ class LocalNeo4j:
     heap: str = "2g"
     pagecache: str = "2g"
     start_timeout_s: float = 120.0
+    # Browser runs `:style <url>` after connecting: refgraph's API serves its style there.
+    browser_style_url: str | None = None
 
     _process: subprocess.Popen | None = None
 
@@ -104,6 +106,9 @@ class LocalNeo4j:
             "db.tx_log.rotation.retention_policy": "1 days",
             "dbms.usage_report.enabled": "false",
         }
+        if self.browser_style_url:
+            lines["browser.remote_content_hostname_whitelist"] = "localhost"
+            lines["browser.post_connect_cmd"] = f"style {self.browser_style_url}"
         return "".join(f"{key}={value}\n" for key, value in lines.items())
 
     def _prepare(self) -> None:
