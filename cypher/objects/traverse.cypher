@@ -1,23 +1,32 @@
 // The distinct objects at the end of a walk along references from one start object
 // (n0), in id order after the cursor, filtered on the end type's attributes; every
 // node on the way is in the caller's workspace. The walk is one MATCH per hop,
-// ending with `WITH e, path` (path: the nodes' id and external_id from n0 to e, or null when the walk does
-// not keep paths). $filters: [{key, op, value}], op one of = != < <= > >= contains (a
-// string list holds the value). Each end object comes with up to $max_paths paths.
-MATCH (n0:{{Start}} {workspace: $workspace, id: $id})
-{{path:Walk}}
-WHERE ($after IS NULL OR e.id > $after)
-  AND all(f IN $filters WHERE
-        CASE f.op
-          WHEN '=' THEN e[f.key] = f.value
-          WHEN '!=' THEN e[f.key] <> f.value
-          WHEN '<' THEN e[f.key] < f.value
-          WHEN '<=' THEN e[f.key] <= f.value
-          WHEN '>' THEN e[f.key] > f.value
-          WHEN '>=' THEN e[f.key] >= f.value
-          WHEN 'contains' THEN f.value IN e[f.key]
-        END)
-WITH e, collect(path)[..$max_paths] AS paths
-ORDER BY e.id
-LIMIT $limit
-RETURN e {.*} AS node, paths
+// ending with `WITH e, path` (path: the nodes' id and external_id from n0 to e, or null
+// when the walk does not keep paths). $filters: [{key, op, value}], op one of
+// = != < <= > >= contains (a string list holds the value). Each end object comes with
+// up to $max_paths paths. One row: the workspace's schema version (the walk was planned
+// with a cached schema: the caller checks it), whether the start object exists, and
+// the page.
+MATCH (w:_Workspace {id: $workspace})
+OPTIONAL MATCH (start:{{Start}} {workspace: $workspace, id: $id})
+CALL (start) {
+  WITH start AS n0
+  WHERE n0 IS NOT NULL
+  {{path:Walk}}
+  WHERE ($after IS NULL OR e.id > $after)
+    AND all(f IN $filters WHERE
+          CASE f.op
+            WHEN '=' THEN e[f.key] = f.value
+            WHEN '!=' THEN e[f.key] <> f.value
+            WHEN '<' THEN e[f.key] < f.value
+            WHEN '<=' THEN e[f.key] <= f.value
+            WHEN '>' THEN e[f.key] > f.value
+            WHEN '>=' THEN e[f.key] >= f.value
+            WHEN 'contains' THEN f.value IN e[f.key]
+          END)
+  WITH e, collect(path)[..$max_paths] AS paths
+  ORDER BY e.id
+  LIMIT $limit
+  RETURN collect({node: e {.*}, paths: paths}) AS page
+}
+RETURN w.schema_version AS version, start IS NOT NULL AS found, page

@@ -33,6 +33,7 @@ from service.store.database import Database
 
 USES = [
     "schema/lock_workspace", "schema/mark_builtins", "schema/load_types", "schema/create_type",
+    "schema/schema_version",
     "schema/create_attribute", "schema/link_inverse", "schema/update_type",
     "schema/update_attribute", "schema/delete_attribute", "schema/delete_type",
     "schema/count_objects", "schema/create_id_constraint",
@@ -102,6 +103,7 @@ class SchemaStore:
         self.db = db
         self.quotas = quotas
         self._ready_workspaces: set[str] = set()
+        self._cached: dict[str, tuple[int, dict[str, TypeDef]]] = {}  # workspace -> (version, types)
 
     # ---- reads -----------------------------------------------------------------
 
@@ -112,6 +114,19 @@ class SchemaStore:
     async def get_type(self, workspace: str, name: str) -> TypeDef:
         await self.ensure_workspace(workspace)
         return await self.db.read(lambda tx: read_type(tx, self.db, workspace, name))
+
+    def cached_types(self, workspace: str) -> tuple[int | None, dict[str, TypeDef] | None]:
+        """The types last read for a workspace and their schema version, if any: a read
+        that checks the version in its own query can use them without reading the schema."""
+        return self._cached.get(workspace, (None, None))
+
+    async def current_types(self, tx: AsyncManagedTransaction, workspace: str) -> tuple[int, dict[str, TypeDef]]:
+        """The workspace's types and schema version, read in ``tx``, and cached."""
+        row = await (await tx.run(self.db.queries["schema/schema_version"](), workspace=workspace)).single()
+        version = row["version"] if row else 0
+        types = await load_types(tx, self.db, workspace)
+        self._cached[workspace] = (version, types)
+        return version, types
 
     # ---- the workspace and its built-in types ---------------------------------------
 

@@ -1,4 +1,9 @@
-"""Traversal: the distinct objects at the end of a chain of references, a page at a time."""
+"""Traversal: the distinct objects at the end of a chain of references, a page at a time.
+
+The walk is planned from the workspace's schema as this process last read it; the
+traversal query returns the schema version it ran against, and on a mismatch the schema
+is read again and the walk re-planned. The common case is one query.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,9 @@ from neo4j import AsyncManagedTransaction
 
 from service.domain.schema_rules import require_type
 from service.domain.traversal import Walk, parse_filters, plan_path
+from service.errors import InvalidInput, NotFound
 from service.store.database import Database
 from service.store.objects import ObjectStore
-from service.store.schema import load_types
 
 USES = ["objects/traverse"]
 MAX_PATHS = 10  # paths returned per end object with include=paths
@@ -25,26 +30,41 @@ class TraversalStore:
                        where: list[str], limit: int, after: str | None,
                        with_paths: bool) -> tuple[list[dict[str, Any]], bool]:
         """A page of end objects (each with ``paths`` when asked) and whether more follow."""
-        await self.objects.schema.ensure_workspace(workspace)
+        schema = self.objects.schema
+        await schema.ensure_workspace(workspace)
 
         async def work(tx: AsyncManagedTransaction):
-            types = await load_types(tx, self.db, workspace)
-            start = require_type(types, type_name)
-            hops = plan_path(types, start, path)
-            end = require_type(types, hops[-1].target)
-            filters = parse_filters(end, where)
-            await self.objects.exists(tx, workspace, start.name, object_id)
-            query = self.db.queries["objects/traverse"](Start=start.name, Walk=Walk(hops, with_paths))
-            result = await tx.run(query, workspace=workspace, id=object_id, after=after,
-                                  filters=[f.as_param() for f in filters], limit=limit + 1,
-                                  max_paths=MAX_PATHS)
-            rows = [row async for row in result]
-            found = await self.objects.present(tx, workspace, end, [r["node"] for r in rows[:limit]])
+            version, types = schema.cached_types(workspace)
+            fresh = types is None
+            if fresh:
+                version, types = await schema.current_types(tx, workspace)
+            while True:
+                try:
+                    start = require_type(types, type_name)
+                    hops = plan_path(types, start, path)
+                    end = require_type(types, hops[-1].target)
+                    filters = parse_filters(end, where)
+                except (InvalidInput, NotFound):
+                    if fresh:
+                        raise
+                    fresh, (version, types) = True, await schema.current_types(tx, workspace)
+                    continue  # perhaps the schema changed since it was cached: plan again
+                query = self.db.queries["objects/traverse"](Start=start.name, Walk=Walk(hops, with_paths))
+                row = await (await tx.run(query, workspace=workspace, id=object_id, after=after,
+                                          filters=[f.as_param() for f in filters], limit=limit + 1,
+                                          max_paths=MAX_PATHS)).single()
+                if row["version"] == version:
+                    break
+                fresh, (version, types) = True, await schema.current_types(tx, workspace)
+            if not row["found"]:
+                raise NotFound(f"no {start.name} with id {object_id!r}", code="unknown_object")
+            page = row["page"]
+            found = await self.objects.present(tx, workspace, end, [r["node"] for r in page[:limit]])
             if with_paths:
                 labels = [start.name] + [hop.target for hop in hops]
-                for item, row in zip(found, rows):
+                for item, r in zip(found, page):
                     item["paths"] = [[{"type": label, **node} for label, node in zip(labels, nodes)]
-                                     for nodes in row["paths"]]
-            return found, len(rows) > limit
+                                     for nodes in r["paths"]]
+            return found, len(page) > limit
 
         return await self.db.read(work)

@@ -151,3 +151,32 @@ async def test_another_workspace_cannot_traverse_from_these_objects(api, shop, n
         await create_types(other, ORDER)  # the same schema, so only the object is foreign
         response = await other.client.get(f"/v1/objects/Person/{shop['p1']}/traverse", params={"path": "orders"})
         assert response.status_code == 404
+
+
+async def test_a_schema_change_made_through_another_process_is_seen(api, shop, neo4j_target):
+    """Each API process caches the schema for traversals; a change made through another
+    process (here: a second app on the same workspace) must be seen at once."""
+    from service.main import create_app
+    from tests.conftest import settings_for
+
+    import httpx
+
+    p1 = shop["p1"]
+    assert external_ids(await traverse(api, "Person", p1, "orders")) == {"o1", "o2"}  # cached now
+    other = create_app(settings_for(neo4j_target, tokens=f"{api.token}:{api.workspace}"))
+    async with other.router.lifespan_context(other):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=other), base_url="http://other",
+                                     headers={"Authorization": f"Bearer {api.token}"}) as client:
+            added = await client.post("/v1/types/Person/attributes", json={
+                "name": "favourite", "data_type": "reference",
+                "reference": {"target": "Product", "cardinality": "one"}})
+            assert added.status_code == 201, added.text
+            linked = await client.put(f"/v1/objects/Person/{p1}/references/favourite",
+                                      json={"targets": [{"external_id": "B"}]})
+            assert linked.status_code == 200, linked.text
+            removed = await client.delete("/v1/types/Order/attributes/order_number")
+            assert removed.status_code in (200, 204), removed.text
+    assert external_ids(await traverse(api, "Person", p1, "favourite")) == {"B"}
+    orders = await api.client.get(f"/v1/objects/Person/{p1}/traverse",
+                                  params={"path": "orders", "where": "order_number=O1"})
+    assert orders.status_code == 422 and "order_number" in orders.json()["error"]["message"]

@@ -1,0 +1,146 @@
+"""Traversal benchmark: 1-, 2- and 3-hop traversals through the API against the same
+Cypher through the raw driver, at concurrency 1 and 8, on the demo-shaped graph.
+
+  api  GET /v1/objects/Person/{id}/traverse?path=... to a real uvicorn server over HTTP
+  raw  the raw Python driver running the query text the API runs, same parameters
+
+Latencies are per request; the table gives p50 and p99 in ms and requests/s.
+
+    .venv/bin/python -m bench.traversal [--people 7000] [--requests 1000] [--concurrency 1,8]
+
+Uses NEO4J_URI if set, else starts refgraph's local Neo4j in a temporary directory.
+Writes bench/results/traversal-<time>.json and .md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+from neo4j import GraphDatabase
+
+from bench.common import ROOT, api_server, neo4j_server
+from service import demo
+from service.config import PROJECT_ROOT
+from service.domain.traversal import Hop, Walk
+from service.store.queries import Queries
+
+# (hops, path from a Person, the walk the API plans for it)
+PATHS = [
+    (1, "orders", [Hop("orders", "CUSTOMER", False, "Order")]),
+    (2, "orders.items", [Hop("orders", "CUSTOMER", False, "Order"), Hop("items", "ORDER", False, "Item")]),
+    (3, "conversations.order_options.items", [
+        Hop("conversations", "CONTACT", False, "Conversation"),
+        Hop("order_options", "ORDER_OPTIONS", True, "Order"), Hop("items", "ORDER", False, "Item")]),
+]
+LIMIT = 50
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def timed(starts: list[str], concurrency: int, call) -> tuple[list[float], float]:
+    """Latencies in ms of ``call(start)`` for every start, ``concurrency`` at a time,
+    and the wall time."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def one(start: str) -> None:
+        began = time.perf_counter()
+        call(start)
+        elapsed = (time.perf_counter() - began) * 1000
+        with lock:
+            latencies.append(elapsed)
+
+    began = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(one, starts))
+    return latencies, time.perf_counter() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=7_000, help="about 14 objects each")
+    parser.add_argument("--requests", type=int, default=1_000, help="per hop count, side and concurrency")
+    parser.add_argument("--concurrency", default="1,8")
+    args = parser.parse_args()
+    levels = [int(c) for c in args.concurrency.split(",")]
+    workspace, token = f"bench_trav_{uuid.uuid4().hex[:8]}", "bench-traversal"
+    data = demo.build(people=args.people, seed=11)
+    queries = Queries.load(PROJECT_ROOT / "cypher")
+    rows = []
+    with neo4j_server() as (uri, user, password):
+        with api_server(uri, user, password, f"{token}:{workspace}") as base:
+            headers = {"Authorization": f"Bearer {token}"}
+            with httpx.Client(base_url=base, headers=headers, timeout=600) as client:
+                loaded = time.perf_counter()
+                demo.load(client, data)
+                print(f"loaded {data.objects:,} objects in {time.perf_counter() - loaded:.0f}s", flush=True)
+            with GraphDatabase.driver(uri, auth=(user, password)) as driver:
+                ids = [r["id"] for r in driver.execute_query(
+                    "MATCH (p:Person {workspace: $ws}) RETURN p.id AS id", ws=workspace).records]
+                starts = [random.Random(5).choice(ids) for _ in range(args.requests)]
+                clients = threading.local()
+
+                for hops, path, walk in PATHS:
+                    text = queries["objects/traverse"](Start="Person", Walk=Walk(walk, keep_paths=False))
+
+                    def api_call(start: str, path: str = path) -> None:
+                        if not hasattr(clients, "c"):
+                            clients.c = httpx.Client(base_url=base, headers=headers, timeout=60)
+                        response = clients.c.get(f"/v1/objects/Person/{start}/traverse",
+                                                 params={"path": path, "limit": LIMIT})
+                        assert response.status_code == 200, response.text[:300]
+
+                    def raw_call(start: str, text: str = text) -> None:
+                        with driver.session(database="neo4j") as session:
+                            session.execute_read(lambda tx: tx.run(
+                                text, workspace=workspace, id=start, after=None, filters=[],
+                                limit=LIMIT + 1, max_paths=10).data())
+
+                    for concurrency in levels:
+                        for side, call in (("raw", raw_call), ("api", api_call)):
+                            timed(starts[:50], concurrency, call)  # warm up
+                            latencies, wall = timed(starts, concurrency, call)
+                            rows.append({"hops": hops, "path": path, "concurrency": concurrency, "side": side,
+                                         "p50_ms": statistics.median(latencies),
+                                         "p99_ms": percentile(latencies, 99),
+                                         "requests_per_s": len(latencies) / wall})
+                            r = rows[-1]
+                            print(f"{hops}-hop c={concurrency} {side}: p50 {r['p50_ms']:.2f} ms  "
+                                  f"p99 {r['p99_ms']:.2f} ms  {r['requests_per_s']:,.0f}/s", flush=True)
+    table = ["| hops | concurrency | api p50 ms | raw p50 ms | api - raw p50 ms | api p99 ms | raw p99 ms "
+             "| api req/s | raw req/s |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for hops, _, _ in PATHS:
+        for concurrency in levels:
+            api, raw = (next(r for r in rows if r["hops"] == hops and r["concurrency"] == concurrency
+                             and r["side"] == side) for side in ("api", "raw"))
+            table.append(f"| {hops} | {concurrency} | {api['p50_ms']:.2f} | {raw['p50_ms']:.2f} | "
+                         f"{api['p50_ms'] - raw['p50_ms']:.2f} | {api['p99_ms']:.2f} | {raw['p99_ms']:.2f} | "
+                         f"{api['requests_per_s']:,.0f} | {raw['requests_per_s']:,.0f} |")
+    result = {"benchmark": "traversal", "objects": data.objects, "people": args.people,
+              "requests": args.requests, "limit": LIMIT, "rows": rows,
+              "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                          "platform": platform.platform()},
+              "targets": {"api_minus_raw_p50_ms": 1.5, "one_hop_api_p99_ms": 15}}
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (out / f"traversal-{stamp}.json").write_text(json.dumps(result, indent=2))
+    (out / f"traversal-{stamp}.md").write_text("\n".join(table) + "\n")
+    print("\n".join(table))
+
+
+if __name__ == "__main__":
+    main()
