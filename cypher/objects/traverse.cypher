@@ -4,7 +4,7 @@
 // ending with `WITH e, path` (path: the nodes' id and external_id from n0 to e, or null
 // when the walk does not keep paths). $filters: [{key, op, value}], op one of
 // = != < <= > >= contains (a string list holds the value). Each end object comes with
-// up to $max_paths paths. One row: the workspace's schema version (the walk was planned
+// up to $max_paths paths and the targets of its `one` references (refs). One row: the workspace's schema version (the walk was planned
 // with a cached schema: the caller checks it), whether the start object exists, and
 // the page.
 MATCH (w:_Workspace {id: $workspace})
@@ -27,6 +27,6 @@ CALL (start) {
   WITH e, collect(path)[..$max_paths] AS paths
   ORDER BY e.id
   LIMIT $limit
-  RETURN collect({node: e {.*}, paths: paths}) AS page
+  RETURN collect({node: e {.*}, paths: paths, refs: {{refs:Inline}}}) AS page
 }
 RETURN w.schema_version AS version, start IS NOT NULL AS found, page

@@ -271,13 +271,20 @@ class ObjectStore:
         return await self.present(tx, workspace, type_def, nodes, expand)
 
     async def present(self, tx, workspace: str, type_def: TypeDef, nodes: list[dict],
-                      expand: set[str] = frozenset()) -> list[dict[str, Any]]:
+                      expand: set[str] = frozenset(),
+                      fetched: list[dict[str, list[dict]]] | None = None) -> list[dict[str, Any]]:
+        """Nodes as the API shows them, with their `one` references (and the `many`
+        ones in ``expand``) inline; ``fetched``: those targets, per node, already read
+        (attribute -> [{id, external_id}])."""
         ids = [n["id"] for n in nodes]
         inline = [a for a in type_def.attributes.values()
                   if a.is_reference and (a.cardinality == "one" or a.name in expand)]
         refs: dict[str, dict[str, list[dict]]] = {}
         for attribute in inline:
-            refs[attribute.name] = await targets_of(tx, self.db, workspace, attribute, ids)
+            if fetched is not None:
+                refs[attribute.name] = {i: f[attribute.name] for i, f in zip(ids, fetched)}
+            else:
+                refs[attribute.name] = await targets_of(tx, self.db, workspace, attribute, ids)
         out = []
         for node in nodes:
             references = {}

@@ -20,10 +20,11 @@ from pathlib import Path
 from neo4j import Query
 
 from service.domain.identifiers import check_identifier
-from service.domain.traversal import Walk
+from service.domain.traversal import Hop, Walk
 
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 PATH_PLACEHOLDER = re.compile(r"\{\{path:(\w+)\}\}")
+REFS_PLACEHOLDER = re.compile(r"\{\{refs:(\w+)\}\}")
 SKIPPED_AREAS = {"migrations", "reports"}  # loaded by their own loaders
 
 
@@ -39,19 +40,22 @@ class NamedQuery:
 
     @property
     def placeholders(self) -> set[str]:
-        return set(PLACEHOLDER.findall(self.text)) | set(PATH_PLACEHOLDER.findall(self.text))
+        return (set(PLACEHOLDER.findall(self.text)) | set(PATH_PLACEHOLDER.findall(self.text))
+                | set(REFS_PLACEHOLDER.findall(self.text)))
 
     @property
     def metadata(self) -> dict[str, str]:
         return {"query": self.name}
 
-    def __call__(self, **identifiers: str | Walk) -> str:
-        """The query text, with each ``{{Name}}`` replaced by a checked identifier and
-        each ``{{path:Name}}`` by the clauses of a ``Walk``."""
+    def __call__(self, **identifiers: str | Walk | list[Hop]) -> str:
+        """The query text, with each ``{{Name}}`` replaced by a checked identifier,
+        each ``{{path:Name}}`` by the clauses of a ``Walk`` and each ``{{refs:Name}}`` by
+        the map of a list of one-hop references of ``e``."""
         missing = self.placeholders - identifiers.keys()
         if missing:
             raise ValueError(f"query {self.name} needs identifiers {sorted(missing)}")
         text = PATH_PLACEHOLDER.sub(lambda m: path_pattern(identifiers[m.group(1)]), self.text)
+        text = REFS_PLACEHOLDER.sub(lambda m: refs_map(identifiers[m.group(1)]), text)
         return PLACEHOLDER.sub(
             lambda m: f"`{check_identifier(identifiers[m.group(1)], what=m.group(1))}`", text)
 
@@ -79,6 +83,19 @@ def path_pattern(walk: Walk) -> str:
     nodes = ", ".join(["n0"] + [f"n{i}" for i in range(1, len(walk.hops))] + ["e"])
     lines.append(f"WITH e, [n IN [{nodes}] | n {{.id, .external_id}}] AS path" if walk.keep_paths else "WITH e, null AS path")
     return "\n".join(lines)
+
+
+def refs_map(hops: list[Hop]) -> str:
+    """``{`customer`: [(e)-[:`CUSTOMER`]->(t:`Person` {workspace: $workspace}) | t {.id, .external_id}]}``:
+    for each hop (a reference attribute of the node ``e``), its targets' ids and external ids."""
+    entries = []
+    for hop in hops:
+        rel = f"[:`{check_identifier(hop.rel_type, what='relationship type')}`]"
+        arrow = f"-{rel}->" if hop.outgoing else f"<-{rel}-"
+        label = check_identifier(hop.target, what="label")
+        entries.append(f"`{check_identifier(hop.attribute, what='attribute')}`: "
+                       f"[(e){arrow}(t:`{label}` {{workspace: $workspace}}) | t {{.id, .external_id}}]")
+    return "{" + ", ".join(entries) + "}"
 
 
 def parse_doc(text: str) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from service.domain.schema_rules import require_type
-from service.domain.traversal import Walk, parse_filters, plan_path
+from service.domain.traversal import Hop, Walk, parse_filters, plan_path
 from service.errors import InvalidInput, NotFound
 from service.store.database import Database
 from service.store.objects import ObjectStore
@@ -49,7 +49,10 @@ class TraversalStore:
                         raise
                     fresh, (version, types) = True, await schema.current_types(tx, workspace)
                     continue  # perhaps the schema changed since it was cached: plan again
-                query = self.db.queries["objects/traverse"](Start=start.name, Walk=Walk(hops, with_paths))
+                inline = [Hop(a.name, a.rel_type, a.direction == "out", a.target)
+                          for a in end.attributes.values() if a.is_reference and a.cardinality == "one"]
+                query = self.db.queries["objects/traverse"](Start=start.name, Walk=Walk(hops, with_paths),
+                                                            Inline=inline)
                 row = await (await tx.run(query, workspace=workspace, id=object_id, after=after,
                                           filters=[f.as_param() for f in filters], limit=limit + 1,
                                           max_paths=MAX_PATHS)).single()
@@ -59,7 +62,8 @@ class TraversalStore:
             if not row["found"]:
                 raise NotFound(f"no {start.name} with id {object_id!r}", code="unknown_object")
             page = row["page"]
-            found = await self.objects.present(tx, workspace, end, [r["node"] for r in page[:limit]])
+            found = await self.objects.present(tx, workspace, end, [r["node"] for r in page[:limit]],
+                                               fetched=[r["refs"] for r in page[:limit]])
             if with_paths:
                 labels = [start.name] + [hop.target for hop in hops]
                 for item, r in zip(found, page):

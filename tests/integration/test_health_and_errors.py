@@ -94,3 +94,10 @@ async def test_openapi_documents_bearer_auth_and_error_responses(api):
     assert {"200", "401", "422", "500", "503"} <= set(responses)
     assert "ErrorResponse" in doc["components"]["schemas"]
     assert (await api.client.get("/docs")).status_code == 200
+
+
+async def test_the_browser_style_is_served_without_a_token_for_browser_to_fetch(api):
+    response = await api.client.get("/browser.grass", headers={"Authorization": ""})
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "node.Person" in response.text and "caption: '{name}'" in response.text

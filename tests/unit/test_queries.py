@@ -4,7 +4,7 @@ from service.config import PROJECT_ROOT
 from service.errors import InvalidInput
 from service.main import STORE_QUERIES
 from service.domain.traversal import Hop, Walk
-from service.store.queries import Queries, QueryNotFound, path_pattern
+from service.store.queries import Queries, QueryNotFound, path_pattern, refs_map
 
 
 def test_every_query_the_store_uses_exists():
@@ -48,3 +48,12 @@ def test_a_walk_becomes_one_match_per_hop_with_checked_identifiers():
     assert with_paths.endswith("WITH e, [n IN [n0, n1, e] | n {.id, .external_id}] AS path")
     with pytest.raises(InvalidInput):
         path_pattern(Walk([Hop("x", "R]->() DETACH DELETE n//", True, "Order")], keep_paths=False))
+
+
+def test_one_hop_references_of_e_become_a_map_of_pattern_comprehensions():
+    refs = refs_map([Hop("customer", "CUSTOMER", True, "Person"), Hop("passport", "HOLDER", False, "Passport")])
+    assert refs == ("{`customer`: [(e)-[:`CUSTOMER`]->(t:`Person` {workspace: $workspace}) | t {.id, .external_id}], "
+                    "`passport`: [(e)<-[:`HOLDER`]-(t:`Passport` {workspace: $workspace}) | t {.id, .external_id}]}")
+    assert refs_map([]) == "{}"
+    with pytest.raises(InvalidInput):
+        refs_map([Hop("x} RETURN 1 //", "R", True, "Order")])
