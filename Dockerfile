@@ -5,7 +5,8 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY service ./service
 COPY cypher ./cypher
+COPY docs/refgraph.grass ./docs/refgraph.grass
 RUN pip install --no-cache-dir -e .
 ENV REFGRAPH_API_HOST=0.0.0.0 REFGRAPH_API_PORT=8000
 EXPOSE 8000
-CMD ["refgraph", "serve"]
+CMD ["refgraph", "serve", "--demo-if-empty"]

@@ -34,7 +34,9 @@ from service.config import PROJECT_ROOT
 from service.domain.traversal import Hop, Walk
 from service.store.queries import Queries
 
-# (hops, path from a Person, the walk the API plans for it)
+# (hops, path from a Person, the walk the API plans for it); the end type's `one`
+# references, which the API's query also returns
+INLINE = {"Order": [Hop("customer", "CUSTOMER", True, "Person")], "Item": [Hop("order", "ORDER", True, "Order")]}
 PATHS = [
     (1, "orders", [Hop("orders", "CUSTOMER", False, "Order")]),
     (2, "orders.items", [Hop("orders", "CUSTOMER", False, "Order"), Hop("items", "ORDER", False, "Item")]),
@@ -94,7 +96,8 @@ def main() -> None:
                 clients = threading.local()
 
                 for hops, path, walk in PATHS:
-                    text = queries["objects/traverse"](Start="Person", Walk=Walk(walk, keep_paths=False))
+                    text = queries["objects/traverse"](Start="Person", Walk=Walk(walk, keep_paths=False),
+                                                       Inline=INLINE[walk[-1].target])
 
                     def api_call(start: str, path: str = path) -> None:
                         if not hasattr(clients, "c"):

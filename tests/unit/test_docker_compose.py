@@ -22,3 +22,10 @@ def test_api_waits_for_healthy_neo4j_and_is_configured_by_neo4j_uri():
     assert api["depends_on"]["neo4j"]["condition"] == "service_healthy"
     assert api["environment"]["NEO4J_URI"] == "bolt://neo4j:7687"
     assert (PROJECT_ROOT / "Dockerfile").exists()
+
+
+def test_browser_in_the_container_gets_refgraphs_style_from_the_api():
+    compose = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
+    env = compose["services"]["neo4j"]["environment"]
+    assert env["NEO4J_browser_post__connect__cmd"] == "style http://localhost:8000/browser.grass"
+    assert "docs/refgraph.grass" in (PROJECT_ROOT / "Dockerfile").read_text()
