@@ -8,4 +8,4 @@ WHERE (startNode(r) = n) = $outgoing
 WITH DISTINCT n
 ORDER BY n.id
 LIMIT $limit
-RETURN n {.*} AS node
+RETURN n {.*, created_at: toString(n.created_at), updated_at: toString(n.updated_at), external_created_at: toString(n.external_created_at), external_updated_at: toString(n.external_updated_at)} AS node

@@ -27,6 +27,7 @@ CALL (start) {
   WITH e, collect(path)[..$max_paths] AS paths
   ORDER BY e.id
   LIMIT $limit
-  RETURN collect({node: e {.*}, paths: paths, refs: {{refs:Inline}}}) AS page
+  RETURN collect({node: e {.*, created_at: toString(e.created_at), updated_at: toString(e.updated_at), external_created_at: toString(e.external_created_at), external_updated_at: toString(e.external_updated_at)},
+                 paths: paths, refs: {{refs:Inline}}}) AS page
 }
 RETURN w.schema_version AS version, start IS NOT NULL AS found, page

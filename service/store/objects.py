@@ -27,7 +27,7 @@ from service.domain.records import (
 )
 from service.domain.schema import TypeDef
 from service.domain.schema_rules import reference_attribute, require_type
-from service.domain.values import to_json
+from service.domain.values import parse_timestamp, to_json
 from service.errors import Conflict, InvalidInput, NotFound
 from service.store.database import Database
 from service.store.references import CardinalityConflict, RefRow, lock_nodes, targets_of, write_references
@@ -38,8 +38,7 @@ USES = [
     "objects/get", "objects/list", "objects/resolve_ids", "objects/delete",
     "objects/upsert_and_link", "objects/list_referencing",
 ]
-SYSTEM_FIELDS = ("id", "external_id", "external_created_at", "external_updated_at",
-                 "created_at", "updated_at")
+TIMESTAMPS = ("external_created_at", "external_updated_at", "created_at", "updated_at")
 MAX_CASCADE = 100_000
 
 
@@ -399,8 +398,9 @@ def _single_pass(attribute) -> bool:
 
 def present(type_def: TypeDef, node: dict[str, Any], references: dict[str, Any]) -> dict[str, Any]:
     out = {"id": node["id"], "type": type_def.name}
-    for name in SYSTEM_FIELDS[1:]:
-        out[name] = to_json(node.get(name))
+    out["external_id"] = node.get("external_id")
+    for name in TIMESTAMPS:
+        out[name] = to_json(parse_timestamp(node.get(name)))
     out["attributes"] = {
         a.name: to_json(node.get(a.name)) for a in type_def.attributes.values()
         if not a.is_reference and node.get(a.name) is not None

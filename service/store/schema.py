@@ -28,6 +28,7 @@ from service.domain.schema import (
     TypeCreate,
     TypeDef,
 )
+from service.domain.values import parse_timestamp
 from service.errors import Conflict, InvalidInput, NotFound
 from service.store.database import Database
 
@@ -59,7 +60,7 @@ def _attribute(row: dict[str, Any]) -> AttributeDef:
         on_delete=row.get("on_delete") or "clear", inverse_name=row.get("inverse_name"),
         inverse_cardinality=row.get("inverse_cardinality") or "many",
         direction=row.get("direction") or "out", rel_type=row.get("rel_type"),
-        created_at=row.get("created_at"),
+        created_at=parse_timestamp(row.get("created_at")),
     )
 
 
@@ -67,8 +68,8 @@ def _type(row: dict[str, Any]) -> TypeDef:
     t = row["type"]
     return TypeDef(
         name=t["name"], label=t.get("label") or t["name"], description=t.get("description") or "",
-        builtin=bool(t.get("builtin")), created_at=t.get("created_at"),
-        updated_at=t.get("updated_at"),
+        builtin=bool(t.get("builtin")), created_at=parse_timestamp(t.get("created_at")),
+        updated_at=parse_timestamp(t.get("updated_at")),
         attributes={a["name"]: _attribute(a) for a in row["attributes"]},
     )
 
