@@ -89,7 +89,7 @@ def main() -> None:
                 loaded = time.perf_counter()
                 demo.load(client, data)
                 print(f"loaded {data.objects:,} objects in {time.perf_counter() - loaded:.0f}s", flush=True)
-            with GraphDatabase.driver(uri, auth=(user, password)) as driver:
+            with GraphDatabase.driver(uri, auth=(user, password), notifications_min_severity="OFF") as driver:
                 ids = [r["id"] for r in driver.execute_query(
                     "MATCH (p:Person {workspace: $ws}) RETURN p.id AS id", ws=workspace).records]
                 starts = [random.Random(5).choice(ids) for _ in range(args.requests)]

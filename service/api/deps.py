@@ -1,4 +1,6 @@
-"""Dependencies the routes declare: the database and the caller's workspace."""
+"""Dependencies the routes declare: the database and the caller's workspace. They are
+``async def`` although they never wait: FastAPI runs a plain ``def`` dependency in a
+worker thread, a hop that costs more than the dependency itself."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from service.store.database import Database
 _bearer = HTTPBearer(auto_error=False, description="A refgraph token (REFGRAPH_TOKENS)")
 
 
-def require_ready(request: Request) -> None:
+async def require_ready(request: Request) -> None:
     """Every /v1 route waits for Neo4j and its migrations: 503 until then."""
     if not request.app.state.migrations_ready.is_set():
         raise Unavailable(
@@ -23,11 +25,11 @@ def require_ready(request: Request) -> None:
         )
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     return request.app.state.db
 
 
-def get_workspace(
+async def get_workspace(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> str:
