@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEV_TOKEN = "dev-token"
 DEV_NEO4J_PASSWORD = "refgraph-dev-password"
+DEV_SECRETS_KEY = "cmVmZ3JhcGgtZGV2LXNlY3JldHMta2V5LTMyYnl0ZXM="  # Fernet key for local runs only
 
 
 class Settings(BaseSettings):
@@ -62,6 +63,14 @@ class Settings(BaseSettings):
     # answers hold at most report_max_rows rows (CSV streams them all).
     report_timeout_s: float = 30.0
     report_max_rows: int = 10_000
+
+    # Connectors: the hosts they may call (comma separated; empty: any), the largest
+    # response body read, how many pages one run may fetch, and the key that encrypts
+    # secrets at rest (a Fernet key; production needs its own).
+    connector_allowed_hosts: str = ""
+    connector_max_response_bytes: int = 5_000_000
+    connector_max_pages: int = 10
+    secrets_key: SecretStr = SecretStr(DEV_SECRETS_KEY)
     # How long start-up waits for Neo4j before serving 503s while it keeps trying.
     startup_wait_s: float = 30.0
     # How long a process waits for a migration another process is applying.
@@ -80,6 +89,10 @@ class Settings(BaseSettings):
                 raise ValueError("REFGRAPH_TOKENS still holds the dev token; set real tokens")
             if self.neo4j_password.get_secret_value() == DEV_NEO4J_PASSWORD:
                 raise ValueError("NEO4J_PASSWORD is the dev default; set a real password")
+            if self.secrets_key.get_secret_value() == DEV_SECRETS_KEY:
+                raise ValueError("REFGRAPH_SECRETS_KEY is the dev default; set a Fernet key "
+                                 "(python -c 'from cryptography.fernet import Fernet; "
+                                 "print(Fernet.generate_key().decode())')")
         return self
 
     def token_workspaces(self) -> dict[str, str]:
@@ -94,6 +107,9 @@ class Settings(BaseSettings):
                 raise ValueError("REFGRAPH_TOKENS must be 'token:workspace' pairs, comma separated")
             pairs[token] = workspace
         return pairs
+
+    def allowed_hosts(self) -> set[str]:
+        return {h.strip().lower() for h in self.connector_allowed_hosts.split(",") if h.strip()}
 
     @property
     def local_bolt_uri(self) -> str:

@@ -19,7 +19,17 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from service.api import errors
 from service.api.deps import require_ready
-from service.api.routes import browser, health, integrity, intercom, objects, reports, types, workspace
+from service.api.routes import (
+    browser,
+    connectors,
+    health,
+    integrity,
+    intercom,
+    objects,
+    reports,
+    types,
+    workspace,
+)
 from service.config import Settings
 from service.store import health as health_store
 from service.store import integrity as integrity_store
@@ -27,6 +37,9 @@ from service.store import migrations
 from service.store import objects as object_store
 from service.store import references as reference_store
 from service.store import traversal as traversal_store
+from service.fetch import Limits
+from service.store import connectors as connector_store
+from service.store.connectors import ConnectorStore
 from service.store.reports import ReportStore, load_reports
 from service.store.traversal import TraversalStore
 from service.store import schema as schema_store
@@ -37,7 +50,7 @@ log = logging.getLogger("refgraph")
 
 STORE_QUERIES = [*migrations.USES, *health_store.USES, *schema_store.USES,
                  *object_store.USES, *reference_store.USES, *integrity_store.USES,
-                 *traversal_store.USES]
+                 *traversal_store.USES, *connector_store.USES]
 RETRY_S = 2.0
 
 
@@ -79,6 +92,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.objects = object_store.ObjectStore(db, app.state.schema)
         app.state.references = object_store.ReferenceStore(app.state.objects)
         app.state.traversal = TraversalStore(db, app.state.objects)
+        app.state.connectors = ConnectorStore(
+            db, app.state.objects, secrets_key=settings.secrets_key.get_secret_value(),
+            limits=Limits(allowed_hosts=settings.allowed_hosts(),
+                          max_bytes=settings.connector_max_response_bytes,
+                          max_pages=settings.connector_max_pages))
         app.state.reports = ReportStore(db, app.state.schema, load_reports(settings.cypher_dir),
                                         timeout_s=settings.report_timeout_s,
                                         max_rows=settings.report_max_rows)
@@ -117,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(types.router)
     v1.include_router(objects.router)
     v1.include_router(reports.router)
+    v1.include_router(connectors.router)
     v1.include_router(integrity.router)
     app.include_router(v1)
     compat = APIRouter(prefix="/intercom", responses=errors.V1_ERROR_RESPONSES,

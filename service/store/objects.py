@@ -72,19 +72,32 @@ class ObjectStore:
 
         async def work(tx: AsyncManagedTransaction):
             type_def = await read_type(tx, self.db, workspace, type_name)
-            problems: list[Problem] = []
-            checked = [check_record(type_def, r, i, problems) for i, r in enumerate(records)]
-            if problems:
-                _fail(problems)
-            fast = await self._upsert_and_link(tx, workspace, type_def, checked)
-            if fast is not None:
-                return type_def, fast
-            result = await self._upsert(tx, workspace, type_def, checked)
-            await self._write_references(tx, workspace, type_def, checked, result.ids,
-                                         result.created)
-            return type_def, result
+            return type_def, await self.write_in(tx, workspace, type_def, records)
 
         return await self._run_write(work)
+
+    async def write_in(self, tx, workspace: str, type_def: TypeDef,
+                       records: list[ObjectWrite]) -> WriteResult:
+        """``write`` inside the caller's transaction (a connector run's single write)."""
+        problems: list[Problem] = []
+        checked = [check_record(type_def, r, i, problems) for i, r in enumerate(records)]
+        if problems:
+            _fail(problems)
+        fast = await self._upsert_and_link(tx, workspace, type_def, checked)
+        if fast is not None:
+            return fast
+        result = await self._upsert(tx, workspace, type_def, checked)
+        await self._write_references(tx, workspace, type_def, checked, result.ids, result.created)
+        return result
+
+    async def write_references_in(self, tx, workspace: str, type_def: TypeDef, object_id: str,
+                                  attribute: str, targets: list[TargetRef], *, mode: str = "replace",
+                                  reassign: bool = False) -> None:
+        """One object's reference ``attribute``: its targets replaced by (or added to)
+        ``targets``, inside the caller's transaction, with the usual locks and checks."""
+        record = CheckedRecord(index=0, external_id=None, props={},
+                               references={attribute: targets}, reassign=reassign)
+        await self._write_references(tx, workspace, type_def, [record], [object_id], mode=mode)
 
     async def patch(self, workspace: str, type_name: str, object_id: str,
                     patch: ObjectPatch) -> TypeDef:
@@ -444,10 +457,8 @@ class ReferenceStore:
             if attribute.cardinality == "one" and len(targets) > 1:
                 raise InvalidInput(f"{attribute.name} is a reference to one {attribute.target}: "
                                    f"{len(targets)} targets given", code="cardinality")
-            record = CheckedRecord(index=0, external_id=None, props={},
-                                   references={attribute.name: targets}, reassign=reassign)
-            await self.objects._write_references(tx, workspace, type_def, [record], [object_id],
-                                                 mode=mode)
+            await self.objects.write_references_in(tx, workspace, type_def, object_id, attribute.name,
+                                                   targets, mode=mode, reassign=reassign)
 
         await self.objects._run_write(work)
 

@@ -99,6 +99,18 @@ async def read_type(tx: AsyncManagedTransaction, db: Database, workspace: str, n
     return schema_rules.require_type(await load_types(tx, db, workspace, name), name)
 
 
+async def _connectors_using(tx, db: Database, workspace: str, attribute: AttributeDef) -> list[dict]:
+    """Connectors that map or fill this attribute or its inverse."""
+    keys = [f"{attribute.type}.{attribute.name}"]
+    if attribute.inverse_name:
+        keys.append(f"{attribute.target}.{attribute.inverse_name}")
+    found: dict[str, dict] = {}
+    for key in keys:
+        async for row in await tx.run(db.queries["connectors/using"](), workspace=workspace, key=key):
+            found[row["id"]] = {"id": row["id"], "name": row["name"]}
+    return list(found.values())
+
+
 class SchemaStore:
     def __init__(self, db: Database, quotas: Quotas = Quotas()):
         self.db = db
@@ -423,7 +435,8 @@ class AttributeEditor:
                          "target": {"id": e.target, "type": attribute.target,
                                     "external_id": names.get(e.target)}}
                         for e in dropped],
-                    used_by={"connectors": [], "selectors": []},
+                    used_by={"connectors": await _connectors_using(tx, self.db, workspace, attribute),
+                             "selectors": []},
                 )
                 if dry_run:
                     return None, report

@@ -20,7 +20,10 @@ def test_defaults_are_refused_outside_local_development():
         Settings(environment="production", neo4j_password="a-real-one")
     with pytest.raises(ValidationError, match="NEO4J_PASSWORD"):
         Settings(environment="production", tokens="real:acme")
-    Settings(environment="production", tokens="real:acme", neo4j_password="a-real-one")
+    with pytest.raises(ValidationError, match="SECRETS_KEY"):
+        Settings(environment="production", tokens="real:acme", neo4j_password="a-real-one")
+    Settings(environment="production", tokens="real:acme", neo4j_password="a-real-one",
+             secrets_key="ZmFrZS1idXQtdmFsaWQta2V5LWZvci10ZXN0cy0zMmI=")
 
 
 def test_neo4j_uri_is_read_without_prefix(monkeypatch):
