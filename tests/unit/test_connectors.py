@@ -1,0 +1,81 @@
+import pytest
+
+from service.domain.connectors import (
+    ConnectorSpec,
+    MappingError,
+    TemplateError,
+    convert,
+    find_records,
+    map_records,
+    render,
+    uses,
+)
+from service.domain.schema import DataType, TypeDef, attribute_from_create, AttributeCreate
+
+
+def order_type() -> TypeDef:
+    specs = [AttributeCreate(name="order_number", data_type="string"),
+             AttributeCreate(name="total", data_type="float"),
+             AttributeCreate(name="placed_on", data_type="date"),
+             AttributeCreate(name="customer", data_type="reference",
+                             reference={"target": "Person", "cardinality": "one"})]
+    return TypeDef(name="Order", label="Order",
+                   attributes={s.name: attribute_from_create("Order", s) for s in specs})
+
+
+SPEC = ConnectorSpec.model_validate({
+    "name": "Orders", "object_type": "Order",
+    "request": {"url": "https://shop.example/customers/{{person.external_id}}/orders",
+                "query": {"email": "{{person.email}}"}},
+    "response": {"records": "data.orders", "external_id": "id",
+                 "attributes": {"order_number": "number", "total": "amount.value", "placed_on": "placed"},
+                 "references": {"customer": {"external_id": "customer.id"}}},
+    "update_reference": {"on": "Person", "attribute": "order_options"}})
+
+
+def test_templates_read_the_subject_and_quote_in_urls():
+    context = {"person": {"external_id": "a b/c", "email": "ada@example.com"}}
+    assert render(SPEC.request.url, context, url=True) == "https://shop.example/customers/a%20b%2Fc/orders"
+    assert render("{{person.email}}", context) == "ada@example.com"
+    with pytest.raises(TemplateError, match="person.phone"):
+        render("{{person.phone}}", context)
+
+
+def test_records_are_mapped_with_conversions_and_errors_by_index():
+    body = {"data": {"orders": [
+        {"id": 17, "number": 1001, "amount": {"value": "9.50"}, "placed": "2026-11-01T10:00:00Z",
+         "customer": {"id": "cust-1"}},
+        {"number": "N2"},
+        {"id": "x", "amount": {"value": "lots"}},
+        "not an object",
+    ]}}
+    mapped = map_records(SPEC.response, order_type(), find_records(SPEC.response, body))
+    assert mapped.records == [{"external_id": "17", "attributes": {
+        "order_number": "1001", "total": 9.5, "placed_on": "2026-11-01"},
+        "references": {"customer": {"external_id": "cust-1"}}}]
+    assert [e["index"] for e in mapped.errors] == [1, 2, 3]
+    assert "total" in mapped.errors[1]["message"]
+    with pytest.raises(MappingError, match="not a list"):
+        find_records(SPEC.response, {"data": {"orders": {"id": 1}}})
+
+
+@pytest.mark.parametrize("data_type, value, expected", [
+    (DataType.integer, "12", 12), (DataType.integer, 12.0, 12), (DataType.float, "1.5", 1.5),
+    (DataType.boolean, "yes", True), (DataType.boolean, 0, False), (DataType.string, 3, "3"),
+    (DataType.date, 0, "1970-01-01"), (DataType.string_list, "a", ["a"]), (DataType.string, None, None),
+])
+def test_remote_values_are_converted_to_the_attribute_type(data_type, value, expected):
+    assert convert(data_type, value) == expected
+
+
+@pytest.mark.parametrize("data_type, value", [
+    (DataType.integer, "abc"), (DataType.integer, True), (DataType.boolean, "maybe"), (DataType.string, {"a": 1}),
+])
+def test_values_that_do_not_convert_are_refused(data_type, value):
+    with pytest.raises(ValueError):
+        convert(data_type, value)
+
+
+def test_a_connector_names_the_attributes_it_relies_on():
+    assert uses(SPEC) == ["Order.order_number", "Order.total", "Order.placed_on", "Order.customer",
+                          "Person.order_options"]
