@@ -68,7 +68,7 @@ def check_url(url: str, allowed_hosts: set[str]) -> None:
                          f"{host!r} is not among the hosts connectors may call (REFGRAPH_CONNECTOR_ALLOWED_HOSTS)")
 
 
-async def fetch(method: str, url: str, *, params: dict[str, str], headers: dict[str, str],
+async def fetch(method: str, url: str, *, params: dict[str, str] | None, headers: dict[str, str],
                 json_body: Any, timeout_s: float, limits: Limits) -> Fetched:
     """One request, retried as described above; the body parsed as JSON."""
     check_url(url, limits.allowed_hosts)

@@ -263,7 +263,7 @@ class ConnectorStore:
                 if not following or following in seen:
                     break
                 seen.add(following)
-                request = {**request, "url": str(following), "params": {}}
+                request = {**request, "url": str(following), "params": None}  # its own query
             elif pagination.cursor:
                 cursor = jmespath.search(pagination.cursor, fetched.body)
                 if cursor in (None, "") or cursor in seen:

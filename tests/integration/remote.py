@@ -106,3 +106,13 @@ class RemoteApi:
         chunks = {"1": (orders[:2], "2"), "2": (orders[2:], "2")}
         records, following = chunks[page]
         h.answer(200, json.dumps({"data": {"orders": records}, "next": following}).encode())
+
+    def serve_linked(self, h, query) -> None:
+        """Pages linked by the full URL of the next one; the last has none."""
+        page = int(query.get("page", ["1"])[0])
+        orders = json.loads((DATA / "orders_v1.json").read_text())["data"]["orders"]
+        following = f"{self.url}/linked?page={page + 1}" if page < len(orders) else None
+        h.answer(200, json.dumps({"data": {"orders": [orders[page - 1]]}, "links": {"next": following}}).encode())
+
+    def serve_redirect(self, h, query) -> None:
+        h.answer(302, b"", {"Location": query.get("to", ["/orders"])[0]})

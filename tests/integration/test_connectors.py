@@ -268,3 +268,29 @@ async def test_a_conversation_run_reads_the_contact_through_its_reference(shop, 
     assert remote.requests[-1]["query"] == {"email": ["ada@example.com"], "conv": ["conv-1"]}
     wrong = await shop.client.post(f"/v1/connectors/{connector_id}/runs", json={"person_id": shop.person_id})
     assert wrong.status_code == 422
+
+
+async def test_pages_are_followed_by_next_url(shop, remote):
+    spec = connector(remote, "/linked")
+    spec["response"]["pagination"] = {"next_url": "links.next"}
+    result = await run(shop, await create(shop, spec))
+    assert (result["status"], result["fetched"], result["linked"]) == ("succeeded", 3, 3), result
+    assert remote.hits["/linked"] == 3
+
+
+async def test_only_allowed_hosts_are_called_redirects_included(neo4j_target, remote):
+    async with api_for(neo4j_target, connector_allowed_hosts="127.0.0.1") as api:
+        await create_types(api, ORDER)
+        person = await api.client.post("/v1/objects/Person", json={"external_id": "cust-1"})
+        api.person_id = person.json()["id"]
+        await api.client.put("/v1/secrets/shop_token", json={"value": SECRET})
+        spec = connector(remote, name="elsewhere", update_reference=None)
+        spec["request"]["url"] = spec["request"]["url"].replace("127.0.0.1", "localhost")
+        spec["request"]["query"] = {}
+        refused = await run(api, await create(api, spec))
+        assert refused["error"]["class"] == "host_not_allowed" and remote.requests == []
+        redirected = connector(remote, "/redirect", name="redirected", update_reference=None)
+        redirected["request"]["query"] = {"to": "http://localhost:1/orders"}
+        result = await run(api, await create(api, redirected))
+        assert result["error"]["class"] == "host_not_allowed", result
+        assert [r["path"] for r in remote.requests] == ["/redirect"]
