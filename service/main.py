@@ -27,6 +27,7 @@ from service.api.routes import (
     intercom,
     objects,
     reports,
+    selectors,
     types,
     workspace,
 )
@@ -40,7 +41,9 @@ from service.store import traversal as traversal_store
 from service.fetch import Limits
 from service.store import connectors as connector_store
 from service.store.connectors import ConnectorStore
+from service.store import selectors as selector_store
 from service.store.reports import ReportStore, load_reports
+from service.store.selectors import SelectorStore
 from service.store.traversal import TraversalStore
 from service.store import schema as schema_store
 from service.store.database import Database
@@ -50,7 +53,8 @@ log = logging.getLogger("refgraph")
 
 STORE_QUERIES = [*migrations.USES, *health_store.USES, *schema_store.USES,
                  *object_store.USES, *reference_store.USES, *integrity_store.USES,
-                 *traversal_store.USES, *connector_store.USES]
+                 *traversal_store.USES, *connector_store.USES,
+                 *selector_store.USES]
 RETRY_S = 2.0
 
 
@@ -97,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             limits=Limits(allowed_hosts=settings.allowed_hosts(),
                           max_bytes=settings.connector_max_response_bytes,
                           max_pages=settings.connector_max_pages))
+        app.state.selectors = SelectorStore(db, app.state.objects, app.state.connectors)
         app.state.reports = ReportStore(db, app.state.schema, load_reports(settings.cypher_dir),
                                         timeout_s=settings.report_timeout_s,
                                         max_rows=settings.report_max_rows)
@@ -136,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(objects.router)
     v1.include_router(reports.router)
     v1.include_router(connectors.router)
+    v1.include_router(selectors.router)
     v1.include_router(integrity.router)
     app.include_router(v1)
     compat = APIRouter(prefix="/intercom", responses=errors.V1_ERROR_RESPONSES,

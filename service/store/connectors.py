@@ -104,7 +104,7 @@ class ConnectorStore:
 
     async def update(self, workspace: str, connector_id: str, patch: ConnectorPatch) -> dict[str, Any]:
         async def work(tx: AsyncManagedTransaction):
-            current = ConnectorSpec.model_validate_json((await self._get(tx, workspace, connector_id))["spec"])
+            current = ConnectorSpec.model_validate_json((await self.get_row(tx, workspace, connector_id))["spec"])
             merged = ConnectorSpec.model_validate(
                 {**current.model_dump(), **patch.model_dump(exclude_unset=True)})
             checked = await self._checked(tx, workspace, merged)
@@ -120,7 +120,7 @@ class ConnectorStore:
         except ConstraintError:
             raise Conflict(f"a connector named {name!r} already exists", code="duplicate_name") from None
 
-    async def _get(self, tx, workspace: str, connector_id: str) -> dict[str, Any]:
+    async def get_row(self, tx, workspace: str, connector_id: str) -> dict[str, Any]:
         row = await (await tx.run(self.db.queries["connectors/get"](), workspace=workspace,
                                   id=connector_id)).single()
         if row is None:
@@ -128,7 +128,7 @@ class ConnectorStore:
         return row["connector"]
 
     async def get(self, workspace: str, connector_id: str) -> dict[str, Any]:
-        return public(await self.db.read(lambda tx: self._get(tx, workspace, connector_id)))
+        return public(await self.db.read(lambda tx: self.get_row(tx, workspace, connector_id)))
 
     async def list(self, workspace: str, *, limit: int, after: str | None) -> tuple[list[dict], bool]:
         rows = await self.db.read_rows("connectors/list", workspace=workspace, after=after, limit=limit + 1)
@@ -178,7 +178,7 @@ class ConnectorStore:
         (secrets resolved). Errors about the request itself (unknown ids, inputs) are
         422/404; problems of the call are ``RunFailed``."""
         async def work(tx: AsyncManagedTransaction):
-            row = await self._get(tx, workspace, connector_id)
+            row = await self.get_row(tx, workspace, connector_id)
             spec = ConnectorSpec.model_validate_json(row["spec"])
             types = await load_types(tx, self.db, workspace)
             object_type = require_type(types, spec.object_type)
@@ -203,7 +203,7 @@ class ConnectorStore:
                        object_id: str) -> dict[str, Any]:
         """The object as templates see it: id, external_id, attributes, and each `one`
         reference followed once (``conversation.contact.email``)."""
-        found = await self.objects.present(tx, workspace, type_def, await self._nodes(tx, workspace, type_def, [object_id]))
+        found = await self.objects.read_in(tx, workspace, type_def, [object_id])
         if not found:
             raise NotFound(f"no {type_def.name} with id {object_id!r}", code="unknown_object")
         obj = found[0]
@@ -211,15 +211,9 @@ class ConnectorStore:
         for name, target in obj["references"].items():
             if isinstance(target, dict):
                 target_type = require_type(types, target["type"])
-                nodes = await self._nodes(tx, workspace, target_type, [target["id"]])
-                if nodes:
-                    shown = (await self.objects.present(tx, workspace, target_type, nodes))[0]
+                for shown in await self.objects.read_in(tx, workspace, target_type, [target["id"]]):
                     context[name] = {"id": shown["id"], "external_id": shown["external_id"], **shown["attributes"]}
         return context
-
-    async def _nodes(self, tx, workspace: str, type_def: TypeDef, ids: list[str]) -> list[dict]:
-        result = await tx.run(self.db.queries["objects/get"](Label=type_def.name), workspace=workspace, ids=ids)
-        return [r["node"] async for r in result]
 
     @staticmethod
     def _request(spec: ConnectorSpec, context: dict[str, Any], secret: str | None) -> dict[str, Any]:
@@ -362,7 +356,7 @@ class ConnectorStore:
 
     async def runs(self, workspace: str, connector_id: str, *, limit: int,
                    after: str | None) -> tuple[list[dict], bool]:
-        await self.db.read(lambda tx: self._get(tx, workspace, connector_id))
+        await self.db.read(lambda tx: self.get_row(tx, workspace, connector_id))
         rows = await self.db.read_rows("connectors/list_runs", workspace=workspace, connector=connector_id,
                                        after=after, limit=limit + 1)
         return [run_public(r["run"]) for r in rows[:limit]], len(rows) > limit

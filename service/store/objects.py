@@ -271,12 +271,13 @@ class ObjectStore:
 
         async def work(tx: AsyncManagedTransaction):
             type_def = await read_type(tx, self.db, workspace, type_name)
-            return type_def, await self._read(tx, workspace, type_def, object_ids, expand)
+            return type_def, await self.read_in(tx, workspace, type_def, object_ids, expand)
 
         return await self.db.read(work)
 
-    async def _read(self, tx, workspace: str, type_def: TypeDef, object_ids: list[str],
-                    expand: set[str]) -> list[dict[str, Any]]:
+    async def read_in(self, tx, workspace: str, type_def: TypeDef, object_ids: list[str],
+                      expand: set[str] = frozenset()) -> list[dict[str, Any]]:
+        """The objects with these ids that exist, as the API shows them, in ``tx``."""
         result = await tx.run(self.db.queries["objects/get"](Label=type_def.name),
                               workspace=workspace, ids=object_ids)
         nodes = [row["node"] async for row in result]

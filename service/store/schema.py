@@ -111,6 +111,28 @@ async def _connectors_using(tx, db: Database, workspace: str, attribute: Attribu
     return list(found.values())
 
 
+async def _selectors_using(tx, db: Database, workspace: str, attribute: AttributeDef, holder_card: str,
+                           inverse_card: str) -> tuple[list[dict], Conflict | None]:
+    """The selector steps that use this attribute or its inverse, and the refusal of a
+    change that would break one (its display attribute to `one`, its selection
+    attribute to `many`), which is not applied while the step exists."""
+    sides = [(f"{attribute.type}.{attribute.name}", holder_card)]
+    if attribute.inverse_name:
+        sides.append((f"{attribute.target}.{attribute.inverse_name}", inverse_card))
+    found, breaking = [], None
+    for key, cardinality in sides:
+        async for row in await tx.run(db.queries["selectors/using"](), workspace=workspace, key=key):
+            selector = dict(row)
+            found.append(selector)
+            wanted = "many" if selector["role"] == "display" else "one"
+            if cardinality != wanted and breaking is None:
+                breaking = Conflict(
+                    f"the selector step {selector['name']!r} uses {key} as its {selector['role']} attribute, "
+                    f"which must stay a reference to {wanted}; change or delete the step first",
+                    code="used_by_selector", details={"selector": selector})
+    return found, breaking
+
+
 class SchemaStore:
     def __init__(self, db: Database, quotas: Quotas = Quotas()):
         self.db = db
@@ -417,6 +439,8 @@ class AttributeEditor:
                                                        attribute.inverse_cardinality)
             report = None
             if changing:
+                selectors, breaking = await _selectors_using(tx, self.db, workspace, attribute, holder_card,
+                                                             inverse_card)
                 tightening = (holder_card == "one" and attribute.cardinality == "many") or (
                     inverse_card == "one" and attribute.inverse_cardinality == "many")
                 if tightening:
@@ -436,10 +460,12 @@ class AttributeEditor:
                                     "external_id": names.get(e.target)}}
                         for e in dropped],
                     used_by={"connectors": await _connectors_using(tx, self.db, workspace, attribute),
-                             "selectors": []},
+                             "selectors": selectors},
                 )
                 if dry_run:
                     return None, report
+                if breaking is not None:
+                    raise breaking
                 if tightening and not confirm:
                     raise CardinalityChangeNeedsConfirmation(
                         f"changing {owner.name}.{attribute.name} to "
