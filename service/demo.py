@@ -2,7 +2,8 @@
 
 People (the built-in Person) with passports, orders with items, and conversations
 whose `order_options` (reference many, a selector's display attribute) and
-`selected_order` (reference one, its selection) point at the contact's orders. It is
+`selected_order` (reference one, its selection; the step "Pick an order") point at the
+contact's orders. It is
 a list of API requests, so ``refgraph demo`` and the tests load it the same way, through
 the API; ``Demo`` also keeps the records so tests know what to expect.
 """
@@ -49,6 +50,9 @@ PASSPORT = {
                        "inverse": {"name": "passport", "cardinality": "one"}}},
     ],
 }
+SELECTOR = {"name": "Pick an order", "object_type": "Order", "display_attribute": "order_options",
+            "selection_attribute": "selected_order", "button_label": "{{order_number}} ({{status}})",
+            "order": {"by": "placed_on", "direction": "desc"}, "max_buttons": 5}
 CONVERSATION_ATTRIBUTES = [
     {"name": "order_options", "label": "Order options", "data_type": "reference",
      "description": "the orders offered as buttons (a selector's display attribute)",
@@ -89,6 +93,7 @@ class Demo:
         out: list[tuple[str, str, dict[str, Any]]] = [
             ("POST", "/v1/types", ORDER), ("POST", "/v1/types", ITEM), ("POST", "/v1/types", PASSPORT)]
         out += [("POST", "/v1/types/Conversation/attributes", a) for a in CONVERSATION_ATTRIBUTES]
+        out.append(("POST", "/v1/selectors", SELECTOR))
         for type_name, records in (("Person", self.people), ("Passport", self.passports),
                                    ("Order", self.orders), ("Item", self.items),
                                    ("Conversation", self.conversations)):
