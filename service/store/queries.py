@@ -76,7 +76,7 @@ def path_pattern(walk: Walk) -> str:
         rel = f"[:`{check_identifier(hop.rel_type, what='relationship type')}`]"
         arrow = f"-{rel}->" if hop.outgoing else f"<-{rel}-"
         label = check_identifier(hop.target, what="label")
-        lines.append(f"MATCH ({previous}){arrow}({node}:`{label}` {{workspace: $workspace}})")
+        lines.append(f"MATCH ({previous}){arrow}({node}:`{label}` {{workspace: $workspace}})")  # identifier-checked
         if not walk.keep_paths:
             lines.append(f"WITH DISTINCT {node}")
         previous = node
