@@ -175,3 +175,13 @@ def live_api(neo4j_target) -> Iterator[LiveApi]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+@pytest.fixture
+def remote():
+    """A business's API on loopback (tests/integration/remote.py)."""
+    from tests.integration.remote import RemoteApi
+
+    server = RemoteApi()
+    yield server
+    server.close()

@@ -347,7 +347,7 @@ class ConnectorStore:
                 counts["linked"] = len(ids)
             return counts
 
-        return await self.objects._run_write(work)
+        return await self.objects.run_write(work)
 
     async def _existing(self, tx, workspace: str, type_def: TypeDef, external_ids: list[str]) -> dict[str, dict]:
         result = await tx.run(self.db.queries["objects/get_by_external_ids"](Label=type_def.name),

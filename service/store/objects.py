@@ -74,7 +74,7 @@ class ObjectStore:
             type_def = await read_type(tx, self.db, workspace, type_name)
             return type_def, await self.write_in(tx, workspace, type_def, records)
 
-        return await self._run_write(work)
+        return await self.run_write(work)
 
     async def write_in(self, tx, workspace: str, type_def: TypeDef,
                        records: list[ObjectWrite]) -> WriteResult:
@@ -116,9 +116,9 @@ class ObjectStore:
             await self._write_references(tx, workspace, type_def, [record], [object_id])
             return type_def
 
-        return await self._run_write(work)
+        return await self.run_write(work)
 
-    async def _run_write(self, work):
+    async def run_write(self, work):
         try:
             return await self.db.write(work)
         except ConstraintError as exc:
@@ -461,7 +461,7 @@ class ReferenceStore:
             await self.objects.write_references_in(tx, workspace, type_def, object_id, attribute.name,
                                                    targets, mode=mode, reassign=reassign)
 
-        await self.objects._run_write(work)
+        await self.objects.run_write(work)
 
     async def remove(self, workspace: str, type_name: str, object_id: str, name: str,
                      target_id: str) -> None:

@@ -139,5 +139,5 @@ class SelectorStore:
                                                    spec.selection_attribute, [TargetRef(id=object_id)])
             return (await self.objects.read_in(tx, workspace, conversation, [conversation_id]))[0]
 
-        return await self.objects._run_write(work)
+        return await self.objects.run_write(work)
 

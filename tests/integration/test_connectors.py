@@ -7,16 +7,8 @@ import pytest
 
 from tests.conftest import api_for
 from tests.integration.helpers import ORDER, create_types
-from tests.integration.remote import RemoteApi
 
 SECRET = "s3cr3t-shop-token-0xBEEF"
-
-
-@pytest.fixture
-def remote():
-    server = RemoteApi()
-    yield server
-    server.close()
 
 
 @pytest.fixture

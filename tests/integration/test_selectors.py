@@ -7,17 +7,9 @@ import pytest
 
 from tests.conftest import api_for
 from tests.integration.helpers import ORDER, create_types
-from tests.integration.remote import RemoteApi
 
 OPTIONS = {"name": "order_options", "data_type": "reference", "reference": {"target": "Order", "cardinality": "many"}}
 SELECTED = {"name": "selected_order", "data_type": "reference", "reference": {"target": "Order", "cardinality": "one"}}
-
-
-@pytest.fixture
-def remote():
-    server = RemoteApi()
-    yield server
-    server.close()
 
 
 @pytest.fixture
