@@ -7,6 +7,7 @@
     refgraph neo4j fetch        resolve the Neo4j server from Maven Central once
     refgraph neo4j run          only the local Neo4j, in the foreground
     refgraph neo4j start|stop|status   the local Neo4j in the background
+    refgraph token create|list|revoke  API tokens, in the database
 
 The client commands (demo, import, report) talk to a running API: --url and --token,
 or REFGRAPH_URL and REFGRAPH_TOKEN; by default the local API and the first token of
@@ -44,6 +45,9 @@ app = typer.Typer(
 )
 neo4j_app = typer.Typer(help="The local Neo4j server.", no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
+token_app = typer.Typer(help="API tokens kept in the database (hashed), each for a workspace and a scope.",
+                        no_args_is_help=True)
+app.add_typer(token_app, name="token")
 console = Console()
 
 
@@ -308,6 +312,67 @@ def neo4j_status() -> None:
     console.print(table)
     if not pid:
         raise typer.Exit(3)
+
+
+@contextlib.contextmanager
+def _database() -> Iterator[tuple]:
+    """A sync driver on the Neo4j refgraph uses (NEO4J_URI, else the local server),
+    with the named queries."""
+    from service.store.queries import Queries
+
+    settings = Settings()
+    uri = settings.neo4j_uri or settings.local_bolt_uri
+    with GraphDatabase.driver(uri, auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value())) as driver:
+        try:
+            driver.verify_connectivity()
+        except (ServiceUnavailable, OSError) as exc:
+            raise _fail(f"Neo4j at {uri} does not answer ({exc}); start it with `refgraph neo4j start`") from None
+        yield driver, settings.neo4j_database, Queries.load(settings.cypher_dir)
+
+
+@token_app.command("create")
+def token_create(workspace: str = typer.Option(..., help="the workspace the token opens"),
+                 scope: str = typer.Option("write", help="read, write or admin")) -> None:
+    """Make a token. It is shown once: only its hash is kept."""
+    from service.errors import DomainError
+    from service.store import tokens
+
+    with _database() as (driver, database, queries):
+        try:
+            made = tokens.create(driver, database, queries, workspace, scope)
+        except DomainError as exc:
+            raise _fail(exc.message) from None
+    console.print(f"Token {made['id']} for workspace '{workspace}', scope {scope}. Keep it now; "
+                  "it is not shown again:")
+    print(made["token"])
+
+
+@token_app.command("list")
+def token_list() -> None:
+    """Every token: id, workspace, scope, when made and revoked (never the token)."""
+    from service.store import tokens
+
+    with _database() as (driver, database, queries):
+        rows = tokens.listed(driver, database, queries)
+    table = Table("id", "workspace", "scope", "starts with", "created", "revoked")
+    for row in rows:
+        table.add_row(row["id"], row["workspace"], row["scope"], row["prefix"] + "...", row["created_at"],
+                      row["revoked_at"] or "")
+    console.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: str = typer.Argument(..., metavar="ID")) -> None:
+    """Revoke a token: refused within REFGRAPH_TOKEN_CACHE_S seconds (5)."""
+    from service.errors import DomainError
+    from service.store import tokens
+
+    with _database() as (driver, database, queries):
+        try:
+            tokens.revoke(driver, database, queries, token_id)
+        except DomainError as exc:
+            raise _fail(exc.message) from None
+    console.print(f"Revoked {token_id}.")
 
 
 if __name__ == "__main__":

@@ -51,8 +51,11 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / ".refgraph" / "data"
     cache_dir: Path = Path.home() / ".cache" / "refgraph"
 
-    # "token:workspace" pairs, comma separated.
+    # "token:workspace" pairs, comma separated: every scope (local development).
     tokens: SecretStr = SecretStr(f"{DEV_TOKEN}:default")
+    # Tokens made by `refgraph token create` are looked up at most this often each: a
+    # revoked token stops working within this many seconds.
+    token_cache_s: float = 5.0
 
     # Per-workspace quotas: Neo4j never reclaims labels and relationship types.
     max_types_per_workspace: int = 50

@@ -4,6 +4,7 @@ to one status code and one JSON shape (service/api/errors.py).
     DomainError
      ├── InvalidInput         422
      ├── Unauthorized         401
+     ├── Forbidden            403
      ├── NotFound             404
      ├── Conflict             409
      └── Unavailable          503
@@ -34,6 +35,11 @@ class InvalidInput(DomainError):
 class Unauthorized(DomainError):
     status_code = 401
     code = "unauthorized"
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    code = "insufficient_scope"
 
 
 class NotFound(DomainError):

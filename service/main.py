@@ -42,6 +42,8 @@ from service.fetch import Limits
 from service.store import connectors as connector_store
 from service.store.connectors import ConnectorStore
 from service.store import selectors as selector_store
+from service.store import tokens as token_store
+from service.store.tokens import TokenStore
 from service.store.reports import ReportStore, load_reports
 from service.store.selectors import SelectorStore
 from service.store.traversal import TraversalStore
@@ -54,7 +56,7 @@ log = logging.getLogger("refgraph")
 STORE_QUERIES = [*migrations.USES, *health_store.USES, *schema_store.USES,
                  *object_store.USES, *reference_store.USES, *integrity_store.USES,
                  *traversal_store.USES, *connector_store.USES,
-                 *selector_store.USES]
+                 *selector_store.USES, *token_store.USES]
 RETRY_S = 2.0
 
 
@@ -90,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db = Database(driver=driver, name=settings.neo4j_database, queries=queries)
         app.state.db = db
         app.state.tokens = settings.token_workspaces()
+        app.state.token_store = TokenStore(db, cache_s=settings.token_cache_s)
         app.state.schema = schema_store.SchemaStore(
             db, schema_store.Quotas(settings.max_types_per_workspace,
                                     settings.max_attributes_per_type))

@@ -10,7 +10,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from service.errors import Unauthorized, Unavailable
+from service.domain.tokens import allows, needed_scope
+from service.errors import Forbidden, Unauthorized, Unavailable
 from service.store.database import Database
 
 _bearer = HTTPBearer(auto_error=False, description="A refgraph token (REFGRAPH_TOKENS)")
@@ -33,15 +34,25 @@ async def get_workspace(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> str:
+    """The caller's workspace, after checking that the token's scope allows this route.
+    Static tokens (settings) have every scope; tokens made by ``refgraph token create``
+    have theirs. Another workspace's objects are simply not found (404), never 403."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
     presented = credentials.credentials.encode()
-    workspace = None
+    found = None
     for token, ws in request.app.state.tokens.items():
         if hmac.compare_digest(presented, token.encode()):
-            workspace = ws
-    if workspace is None:
+            found = (ws, "admin")
+    if found is None:
+        found = await request.app.state.token_store.find(credentials.credentials)
+    if found is None:
         raise Unauthorized("the bearer token is not valid")
+    workspace, scope = found
+    needed = needed_scope(request.method, request.url.path)
+    if not allows(scope, needed):
+        raise Forbidden(f"this token's scope is {scope}; {request.method} here needs {needed}",
+                        details={"scope": scope, "needed": needed})
     return workspace
 
 

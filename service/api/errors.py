@@ -56,7 +56,7 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 # The error answers any /v1 route can give, for the OpenAPI document.
-V1_ERROR_RESPONSES = responses(401, 422, 500, 503)
+V1_ERROR_RESPONSES = responses(401, 403, 422, 500, 503)
 
 
 async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
