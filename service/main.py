@@ -17,7 +17,8 @@ from fastapi import APIRouter, Depends, FastAPI
 from neo4j import AsyncGraphDatabase
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
-from service.api import errors
+from service.api import errors, idempotency
+from service.api.idempotency import IdempotencyMiddleware
 from service.api.deps import require_ready
 from service.api.routes import (
     browser,
@@ -56,7 +57,7 @@ log = logging.getLogger("refgraph")
 STORE_QUERIES = [*migrations.USES, *health_store.USES, *schema_store.USES,
                  *object_store.USES, *reference_store.USES, *integrity_store.USES,
                  *traversal_store.USES, *connector_store.USES,
-                 *selector_store.USES, *token_store.USES]
+                 *selector_store.USES, *token_store.USES, *idempotency.USES]
 RETRY_S = 2.0
 
 
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redirect_slashes=False,  # an API answers 404, not a redirect, for a stray slash
     )
     errors.install(app)
+    app.add_middleware(IdempotencyMiddleware)
     app.include_router(health.router)
     app.include_router(browser.router)
     v1 = APIRouter(
