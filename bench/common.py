@@ -43,7 +43,7 @@ def neo4j_server():
 def api_server(uri: str, user: str, password: str, tokens: str):
     port = free_port()
     env = {**os.environ, "NEO4J_URI": uri, "NEO4J_USER": user, "NEO4J_PASSWORD": password,
-           "REFGRAPH_TOKENS": tokens}
+           "REFGRAPH_TOKENS": tokens, "REFGRAPH_RATE_LIMIT_PER_S": "0"}  # measure, do not throttle
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "service.main:create_app", "--factory",
          "--port", str(port), "--log-level", "warning"], env=env, cwd=ROOT)

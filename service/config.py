@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     # Tokens made by `refgraph token create` are looked up at most this often each: a
     # revoked token stops working within this many seconds.
     token_cache_s: float = 5.0
+    # Per token and process: requests a second on average and the burst allowed (0: no
+    # limit); and the largest request body.
+    rate_limit_per_s: float = 100.0
+    rate_limit_burst: int = 200
+    max_body_bytes: int = 32 * 1024 * 1024
 
     # Per-workspace quotas: Neo4j never reclaims labels and relationship types.
     max_types_per_workspace: int = 50

@@ -19,6 +19,7 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from service.api import errors, idempotency
 from service.api.idempotency import IdempotencyMiddleware
+from service.api.limits import LimitsMiddleware
 from service.api.deps import require_ready
 from service.api.routes import (
     browser,
@@ -136,6 +137,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(LimitsMiddleware, max_body_bytes=settings.max_body_bytes,
+                       rate_per_s=settings.rate_limit_per_s, burst=settings.rate_limit_burst)
     app.include_router(health.router)
     app.include_router(browser.router)
     v1 = APIRouter(

@@ -94,6 +94,7 @@ def settings_for(target: Neo4jTarget, **overrides) -> Settings:
         neo4j_user=target.user,
         neo4j_password=target.password,
         neo4j_database=target.database,
+        rate_limit_per_s=0,  # tests fire requests faster than any user; test_limits turns it on
     )
     values.update(overrides)
     return Settings(**values)

@@ -1,0 +1,29 @@
+"""Limits answered before a route runs, each naming the limit."""
+
+from tests.conftest import api_for
+
+
+async def test_a_body_over_the_limit_is_413_and_writes_nothing(neo4j_target, graph):
+    async with api_for(neo4j_target, max_body_bytes=2_000) as api:
+        records = [{"external_id": f"p-{i}", "attributes": {"name": "x" * 50}} for i in range(100)]
+        response = await api.client.post("/v1/objects/Person/batch", json={"records": records})
+        assert response.status_code == 413
+        error = response.json()["error"]
+        assert error["code"] == "payload_too_large" and error["details"]["limit"] == "REFGRAPH_MAX_BODY_BYTES"
+        small = await api.client.post("/v1/objects/Person", json={"external_id": "ok"})
+        assert small.status_code == 201
+        records_in_graph, _, _ = graph.execute_query(
+            "MATCH (p:Person {workspace: $ws}) RETURN p.external_id AS e", ws=api.workspace)
+        assert [r["e"] for r in records_in_graph] == ["ok"]
+
+
+async def test_each_token_has_its_own_rate_with_retry_after(neo4j_target):
+    async with api_for(neo4j_target, rate_limit_per_s=1, rate_limit_burst=3) as api:
+        answers = [await api.client.get("/v1/workspace") for _ in range(5)]
+        assert [a.status_code for a in answers] == [200, 200, 200, 429, 429]
+        limited = answers[3]
+        assert int(limited.headers["retry-after"]) >= 1
+        assert limited.json()["error"]["details"]["limit"] == "REFGRAPH_RATE_LIMIT_PER_S"
+        other = await api.client.get("/v1/workspace", headers={"Authorization": "Bearer someone-else"})
+        assert other.status_code == 401  # its own bucket: refused for its token, not for the rate
+        assert (await api.client.get("/healthz")).status_code == 200  # health is never limited
