@@ -159,12 +159,18 @@ class LiveApi:
 def live_api(neo4j_target) -> Iterator[LiveApi]:
     """The real app served by uvicorn on a loopback port, for clients in another
     process (the CLI), with a token for a fresh workspace."""
+    with live_api_server(neo4j_target) as live:
+        yield live
+
+
+@contextlib.contextmanager
+def live_api_server(neo4j_target, **settings) -> Iterator[LiveApi]:
     import threading
 
     import uvicorn
 
     workspace, token = f"ws_{uuid.uuid4().hex[:12]}", f"tok-{uuid.uuid4().hex}"
-    app = create_app(settings_for(neo4j_target, tokens=f"{token}:{workspace}"))
+    app = create_app(settings_for(neo4j_target, tokens=f"{token}:{workspace}", **settings))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

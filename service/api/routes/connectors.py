@@ -142,7 +142,8 @@ async def list_runs(request: Request, workspace: Workspace, connector_id: str, l
     return Page(data=found, next_cursor=encode_cursor(found[-1]["id"]) if more else None)
 
 
-@router.put("/secrets/{name}", response_model=SecretName, responses=responses(422))
+@router.put("/secrets/{name}", response_model=SecretName,
+            responses={**responses(422), 201: {"model": SecretName, "description": "a new secret"}})
 async def put_secret(request: Request, response: Response, workspace: Workspace, body: SecretValue,
                      name: str = Path(..., pattern=SECRET_NAME)):
     """Set a secret for connectors to use (`request.auth.secret`). Write-only: no route
