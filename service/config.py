@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     secrets_key: SecretStr = SecretStr(DEV_SECRETS_KEY)
     # How long start-up waits for Neo4j before serving 503s while it keeps trying.
     startup_wait_s: float = 30.0
+    # How long a transaction is retried (deadlocks, lost connections) before the request fails.
+    neo4j_retry_s: float = 10.0
     # How long a process waits for a migration another process is applying.
     migration_wait_s: float = 120.0
 

@@ -89,6 +89,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
             connection_timeout=5.0,
             connection_acquisition_timeout=10.0,
+            # A write retried after a deadlock or a lost connection, for this long at most;
+            # past it (Neo4j down) the caller gets 503 rather than waiting the driver's 30 s.
+            max_transaction_retry_time=settings.neo4j_retry_s,
             notifications_min_severity="OFF",  # "property key does not exist" on a new database is noise
         )
         db = Database(driver=driver, name=settings.neo4j_database, queries=queries)

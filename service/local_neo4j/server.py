@@ -136,6 +136,18 @@ class LocalNeo4j:
         if result.returncode != 0:
             raise Neo4jStartError(f"neo4j-admin set-initial-password failed: {result.stderr}")
 
+    def check_consistency(self, database: str = "neo4j") -> tuple[bool, str]:
+        """``neo4j-admin database check`` on the stopped server: consistent, and the
+        tool's output."""
+        if self.running_pid() is not None:
+            raise RuntimeError("stop the server before checking its store")
+        result = subprocess.run(
+            [_java(), f"@{self._classpath_file()}", ADMIN_TOOL, "database", "check", database,
+             f"--report-path={self.home / 'logs'}"],
+            env=self._env(), capture_output=True, text=True,
+        )
+        return result.returncode == 0, result.stdout + result.stderr
+
     def start(self, *, detached: bool = False) -> LocalNeo4j:
         """Start and wait for Bolt. ``detached``: the server outlives this process
         (``refgraph neo4j start``); stop it with ``stop_running``."""
