@@ -126,7 +126,8 @@ def serve(
             url = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}"
             threading.Thread(target=_demo_when_ready, args=(url, _default_token(settings)), daemon=True).start()
         with contextlib.suppress(KeyboardInterrupt):
-            uvicorn.run(create_app(served), host=host, port=port, log_level="info")
+            uvicorn.run(create_app(served), host=host, port=port, log_level="info",
+                        access_log=False)  # refgraph.access logs each request, with its id
     console.print("Stopped.")
 
 

@@ -17,7 +17,8 @@ from fastapi import APIRouter, Depends, FastAPI
 from neo4j import AsyncGraphDatabase
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
-from service.api import errors, idempotency
+from service.api import errors, idempotency, observability
+from service.api.observability import ObservabilityMiddleware
 from service.api.idempotency import IdempotencyMiddleware
 from service.api.limits import LimitsMiddleware
 from service.api.deps import require_ready
@@ -142,6 +143,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(LimitsMiddleware, max_body_bytes=settings.max_body_bytes,
                        rate_per_s=settings.rate_limit_per_s, burst=settings.rate_limit_burst)
+    app.add_middleware(ObservabilityMiddleware)  # outermost: every answer is logged and timed
+    app.add_route("/metrics", observability.metrics, include_in_schema=False)
+    observability.count_driver_retries()
     app.include_router(health.router)
     app.include_router(browser.router)
     v1 = APIRouter(

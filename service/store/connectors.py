@@ -38,6 +38,7 @@ from service.domain.schema_rules import require_type
 from service.domain.values import to_graph, to_json
 from service.errors import Conflict, DomainError, InvalidInput, NotFound
 from service.fetch import FetchError, Limits, fetch
+from service.metrics import CONNECTOR_RUNS
 from service.store.database import Database
 from service.store.objects import ObjectStore
 from service.store.schema import load_types
@@ -319,6 +320,7 @@ class ConnectorStore:
             record |= {"error_class": exc.code if exc.code == "cardinality_conflict" else "invalid_records",
                        "error_message": exc.message}
         record |= {"started_at": started, "finished_at": _now(), "workspace": workspace}
+        CONNECTOR_RUNS.labels(record["status"], record["error_class"] or "").inc()
         await self.db.write_rows("connectors/create_run", workspace=workspace, connector=connector_id,
                                  props=record)
         return run_public(record)

@@ -28,6 +28,12 @@ class Health(BaseModel):
     migrations: MigrationInfo
 
 
+@router.get("/livez")
+async def livez():
+    """Liveness: the process answers (no database call). /healthz is the readiness check."""
+    return {"status": "alive"}
+
+
 @router.get(
     "/healthz",
     response_model=Health,
