@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     # A report runs in a read transaction that Neo4j stops after this long; JSON
     # answers hold at most report_max_rows rows (CSV streams them all).
     report_timeout_s: float = 30.0
+    traversal_timeout_s: float = 10.0
     report_max_rows: int = 10_000
 
     # Connectors: the hosts they may call (comma separated; empty: any), the largest

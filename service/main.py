@@ -104,7 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                     settings.max_attributes_per_type))
         app.state.objects = object_store.ObjectStore(db, app.state.schema)
         app.state.references = object_store.ReferenceStore(app.state.objects)
-        app.state.traversal = TraversalStore(db, app.state.objects)
+        app.state.traversal = TraversalStore(db, app.state.objects, timeout_s=settings.traversal_timeout_s)
         app.state.connectors = ConnectorStore(
             db, app.state.objects, secrets_key=settings.secrets_key.get_secret_value(),
             limits=Limits(allowed_hosts=settings.allowed_hosts(),

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from neo4j import AsyncManagedTransaction
+from neo4j import AsyncManagedTransaction, unit_of_work
+from neo4j.exceptions import ClientError
 
 from service.domain.schema_rules import require_type
 from service.domain.traversal import Hop, Walk, parse_filters, plan_path
@@ -22,9 +23,10 @@ MAX_PATHS = 10  # paths returned per end object with include=paths
 
 
 class TraversalStore:
-    def __init__(self, db: Database, objects: ObjectStore):
+    def __init__(self, db: Database, objects: ObjectStore, *, timeout_s: float = 10.0):
         self.db = db
         self.objects = objects
+        self.timeout_s = timeout_s  # Neo4j stops a traversal that runs longer
 
     async def traverse(self, workspace: str, type_name: str, object_id: str, path: str, *,
                        where: list[str], limit: int, after: str | None,
@@ -33,6 +35,7 @@ class TraversalStore:
         schema = self.objects.schema
         await schema.ensure_workspace(workspace)
 
+        @unit_of_work(timeout=self.timeout_s, metadata={"query": "objects/traverse"})
         async def work(tx: AsyncManagedTransaction):
             version, types = schema.cached_types(workspace)
             fresh = types is None
@@ -71,4 +74,12 @@ class TraversalStore:
                                      for nodes in r["paths"]]
             return found, len(page) > limit
 
-        return await self.db.read(work)
+        try:
+            return await self.db.read(work)
+        except ClientError as exc:
+            if "TimedOut" not in (exc.code or ""):
+                raise
+            raise InvalidInput(f"the traversal ran longer than its limit of {self.timeout_s:g} s; "
+                               "narrow it with where= or a shorter path",
+                               code="traversal_timeout",
+                               details={"limit": "REFGRAPH_TRAVERSAL_TIMEOUT_S", "value": self.timeout_s}) from None
