@@ -18,11 +18,11 @@ async def test_a_body_over_the_limit_is_413_and_writes_nothing(neo4j_target, gra
 
 
 async def test_each_token_has_its_own_rate_with_retry_after(neo4j_target):
-    async with api_for(neo4j_target, rate_limit_per_s=1, rate_limit_burst=3) as api:
+    async with api_for(neo4j_target, rate_limit_per_s=0.1, rate_limit_burst=3) as api:  # no refill within the test
         answers = [await api.client.get("/v1/workspace") for _ in range(5)]
         assert [a.status_code for a in answers] == [200, 200, 200, 429, 429]
         limited = answers[3]
-        assert int(limited.headers["retry-after"]) >= 1
+        assert 1 <= int(limited.headers["retry-after"]) <= 10
         assert limited.json()["error"]["details"]["limit"] == "REFGRAPH_RATE_LIMIT_PER_S"
         other = await api.client.get("/v1/workspace", headers={"Authorization": "Bearer someone-else"})
         assert other.status_code == 401  # its own bucket: refused for its token, not for the rate
