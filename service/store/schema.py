@@ -111,6 +111,12 @@ async def _connectors_using(tx, db: Database, workspace: str, attribute: Attribu
     return list(found.values())
 
 
+async def _steps_using(tx, db: Database, workspace: str, key: str) -> list[dict]:
+    """The selector steps that use the attribute ``key`` ('Type.attribute'), with their role."""
+    result = await tx.run(db.queries["selectors/using"](), workspace=workspace, key=key)
+    return [dict(row) async for row in result]
+
+
 async def _selectors_using(tx, db: Database, workspace: str, attribute: AttributeDef, holder_card: str,
                            inverse_card: str) -> tuple[list[dict], Conflict | None]:
     """The selector steps that use this attribute or its inverse, and the refusal of a
@@ -121,8 +127,7 @@ async def _selectors_using(tx, db: Database, workspace: str, attribute: Attribut
         sides.append((f"{attribute.target}.{attribute.inverse_name}", inverse_card))
     found, breaking = [], None
     for key, cardinality in sides:
-        async for row in await tx.run(db.queries["selectors/using"](), workspace=workspace, key=key):
-            selector = dict(row)
+        for selector in await _steps_using(tx, db, workspace, key):
             found.append(selector)
             wanted = "many" if selector["role"] == "display" else "one"
             if cardinality != wanted and breaking is None:
@@ -509,6 +514,14 @@ class AttributeEditor:
             if attribute.builtin:
                 raise Conflict(f"{owner.name}.{attribute.name} is built in and cannot be deleted",
                                code="builtin_attribute")
+            doomed = [f"{owner.name}.{attribute.name}"]
+            if attribute.is_reference and attribute.direction == "out" and attribute.inverse_name:
+                doomed.append(f"{attribute.target}.{attribute.inverse_name}")  # goes with it
+            for key in doomed:
+                for step in await _steps_using(tx, self.db, workspace, key):
+                    raise Conflict(f"the selector step {step['name']!r} uses {key} as its {step['role']} "
+                                   "attribute; delete the step first", code="used_by_selector",
+                                   details={"selector": step})
             if not attribute.is_reference:
                 await tx.run(q["schema/remove_attribute_values"](Label=owner.name, Key=attribute.name),
                              workspace=workspace)

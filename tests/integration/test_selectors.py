@@ -153,7 +153,7 @@ async def test_the_selection_must_be_a_reference_to_one_and_the_connector_must_f
     assert (await desk.client.post("/v1/selectors", json=step("no-such-connector", name="X"))).status_code == 404
 
 
-async def test_a_cardinality_change_that_breaks_a_step_is_listed_and_refused(desk):
+async def test_a_change_that_breaks_a_step_is_listed_and_refused_and_so_is_deleting_its_attribute(desk):
     path = "/v1/types/Conversation/attributes/order_options"
     dry = await desk.client.patch(path, params={"dry_run": "true"}, json={"reference": {"cardinality": "one"}})
     assert dry.status_code == 200
@@ -163,9 +163,12 @@ async def test_a_cardinality_change_that_breaks_a_step_is_listed_and_refused(des
     loosen = await desk.client.patch("/v1/types/Conversation/attributes/selected_order", params={"confirm": "true"},
                                      json={"reference": {"cardinality": "many"}})
     assert loosen.status_code == 409 and "selection attribute" in loosen.json()["error"]["message"]
+    kept = await desk.client.delete("/v1/types/Conversation/attributes/selected_order")
+    assert kept.status_code == 409 and "Pick an order" in kept.json()["error"]["message"]
     assert (await desk.client.delete(f"/v1/selectors/{desk.selector_id}")).status_code == 204
     applied = await desk.client.patch(path, params={"confirm": "true"}, json={"reference": {"cardinality": "one"}})
     assert applied.status_code == 200, applied.text
+    assert (await desk.client.delete("/v1/types/Conversation/attributes/selected_order")).status_code in (200, 204)
 
 
 async def test_selection_reports(desk, remote):
