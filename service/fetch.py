@@ -114,9 +114,7 @@ async def _attempt(client: httpx.AsyncClient, method: str, url: str, params, hea
                                          http_status=response.status_code)
                     chunks.append(chunk)
                 return response.status_code, b"".join(chunks), _retry_after(response)
-    except TimeoutError:
-        raise FetchError("timeout", f"no complete answer within {timeout_s:g} s") from None
-    except httpx.TimeoutException:
+    except (TimeoutError, httpx.TimeoutException):
         raise FetchError("timeout", f"no complete answer within {timeout_s:g} s") from None
     except httpx.TooManyRedirects:
         raise FetchError("request_error", f"more than {MAX_REDIRECTS} redirects") from None

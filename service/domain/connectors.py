@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.domain.schema import DataType, TypeDef
 from service.domain.schema_rules import require_type
-from service.errors import InvalidInput
+from service.errors import InvalidInput, NotFound
 
 TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}")
 SUBJECTS = ("Person", "Conversation")
@@ -110,7 +110,7 @@ def check_connector(types: dict[str, TypeDef], spec: ConnectorSpec) -> list[str]
     problems: list[str] = []
     try:
         object_type = require_type(types, spec.object_type)
-    except Exception:
+    except NotFound:
         return [f"object_type: there is no object type named {spec.object_type!r}"]
     scheme = urlsplit(TEMPLATE.sub("x", spec.request.url)).scheme
     if scheme not in ("http", "https"):

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.domain.connectors import ConnectorSpec
 from service.domain.schema import TypeDef
 from service.domain.schema_rules import require_type
+from service.errors import NotFound
 
 LABEL_FIELD = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 MAX_BUTTONS = 50
@@ -42,7 +43,7 @@ def check_selector(types: dict[str, TypeDef], spec: SelectorSpec,
     """Every rule the step breaks, in words a support admin understands."""
     try:
         object_type = require_type(types, spec.object_type)
-    except Exception:
+    except NotFound:
         return [f"There is no object type named {spec.object_type!r}."]
     conversation = require_type(types, "Conversation")
     problems = []

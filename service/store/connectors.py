@@ -52,10 +52,9 @@ USES = [
 
 
 class RunFailed(Exception):
-    def __init__(self, error_class: str, message: str, *, http_status: int | None = None,
-                 details: Any = None):
+    def __init__(self, error_class: str, message: str, *, http_status: int | None = None):
         super().__init__(message)
-        self.error_class, self.message, self.http_status, self.details = error_class, message, http_status, details
+        self.error_class, self.message, self.http_status = error_class, message, http_status
 
 
 def _now() -> str:
@@ -63,7 +62,8 @@ def _now() -> str:
 
 
 def public(row: dict[str, Any]) -> dict[str, Any]:
-    """A connector as the API shows it: its definition (secrets are only named)."""
+    """A stored definition (connector or selector step) as the API shows it: its spec,
+    id and timestamps (a connector's secrets are only named)."""
     return {"id": row["id"], **json.loads(row["spec"]),
             "created_at": to_json(row["created_at"]), "updated_at": to_json(row["updated_at"])}
 

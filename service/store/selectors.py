@@ -8,7 +8,6 @@ at once ends with one selection.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
@@ -18,20 +17,14 @@ from service.domain.connectors import ConnectorSpec
 from service.domain.records import TargetRef, new_id
 from service.domain.schema_rules import require_type
 from service.domain.selectors import SelectorSpec, arrange, check_selector, keys, label
-from service.domain.values import to_json
 from service.errors import Conflict, InvalidInput, NotFound
-from service.store.connectors import ConnectorStore
+from service.store.connectors import ConnectorStore, public
 from service.store.database import Database
 from service.store.objects import ObjectStore
 from service.store.references import lock_nodes, targets_of
 from service.store.schema import load_types
 
 USES = ["selectors/create", "selectors/get", "selectors/list", "selectors/delete", "selectors/using"]
-
-
-def public(row: dict[str, Any]) -> dict[str, Any]:
-    return {"id": row["id"], **json.loads(row["spec"]),
-            "created_at": to_json(row["created_at"]), "updated_at": to_json(row["updated_at"])}
 
 
 class SelectorStore:
