@@ -2,7 +2,7 @@
 // references_contact_id, for any reference), in id order after the cursor.
 // $outgoing: the relationship starts at the listed instance.
 MATCH (t:{{Target}} {workspace: $workspace, id: $target})-[r:{{Rel}}]-(n:{{Label}} {workspace: $workspace})
-WHERE (startNode(r) = n) = $outgoing
+WHERE CASE WHEN $outgoing THEN startNode(r) ELSE endNode(r) END = n
   AND ($after IS NULL OR n.id > $after)
   AND ($external_id IS NULL OR n.external_id = $external_id)
 WITH DISTINCT n

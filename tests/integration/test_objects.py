@@ -205,3 +205,50 @@ async def test_upserts_replace_keep_or_clear_a_reference(api, graph):
     assert [(e["index"], e["code"]) for e in missing.json()["error"]["details"]["errors"]] == [(1, "required")]
     assert sorted(external_ids(graph, api.workspace, "Order")) == ["o1"]
     assert edges(graph, api.workspace, "CUSTOMER") == set()
+
+
+async def test_restrict_ignores_holders_the_cascade_removes_anyway(api, graph):
+    """A Ticket references a Person twice: `requester` cascades, `approver` restricts. Deleting
+    the person removes the ticket through the cascade, so its restrict does not stand in
+    the way; a ticket only approved by her does. The answer must not depend on which
+    rule is looked at first."""
+    await create_types(api, {"name": "Ticket", "attributes": [
+        {"name": "approver", "data_type": "reference",
+         "reference": {"target": "Person", "cardinality": "one", "on_delete": "restrict"}},
+        {"name": "requester", "data_type": "reference",
+         "reference": {"target": "Person", "cardinality": "one", "on_delete": "cascade"}}]})
+    ada, bob = await person(api, "ada"), await person(api, "bob")
+    for external_id, requester, approver in (("T-1", ada, ada), ("T-2", bob, ada)):
+        response = await api.client.post("/v1/objects/Ticket", json={
+            "external_id": external_id, "references": {"requester": {"id": requester["id"]},
+                                                       "approver": {"id": approver["id"]}}})
+        assert response.status_code == 201, response.text
+
+    refused = await api.client.delete(f"/v1/objects/Person/{ada['id']}")
+    assert refused.status_code == 409 and "T-2" in refused.json()["error"]["message"]
+    assert sorted(external_ids(graph, api.workspace, "Ticket")) == ["T-1", "T-2"]
+
+    assert (await api.client.delete(f"/v1/objects/Ticket/{refused.json()['error']['details']['holders'][0]['id']}")).status_code == 200
+    deleted = await api.client.delete(f"/v1/objects/Person/{ada['id']}")
+    assert deleted.status_code == 200, deleted.text
+    assert external_ids(graph, api.workspace, "Ticket") == []
+    assert sorted(external_ids(graph, api.workspace, "Person")) == ["bob"]
+
+
+async def test_an_object_referencing_itself_is_read_from_both_ends(api, graph):
+    """A self-loop is both an outgoing and an incoming association (the state machine
+    found the inverse end blind to it)."""
+    await create_types(api, {"name": "Team", "attributes": [
+        {"name": "parent", "data_type": "reference",
+         "reference": {"target": "Team", "cardinality": "one",
+                       "inverse": {"name": "children", "cardinality": "many"}}}]})
+    root = (await api.client.post("/v1/objects/Team", json={
+        "external_id": "root", "references": {"parent": {"external_id": "root"}}})).json()
+    child = await api.client.post("/v1/objects/Team", json={
+        "external_id": "child", "references": {"parent": {"id": root["id"]}}})
+    assert child.status_code == 201, child.text
+    assert edges(graph, api.workspace, "PARENT") == {("root", "root"), ("child", "root")}
+    children = await api.client.get(f"/v1/objects/Team/{root['id']}/references/children")
+    assert {t["external_id"] for t in children.json()["data"]} == {"root", "child"}
+    listed = await api.client.get("/v1/objects/Team", params={"references.children": root["id"]})
+    assert {o["external_id"] for o in listed.json()["data"]} == {"root"}
