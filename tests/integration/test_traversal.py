@@ -181,3 +181,34 @@ async def test_a_schema_change_made_through_another_process_is_seen(api, shop, n
                                   params={"path": "orders", "where": "order_number=O1"})
     assert orders.status_code == 422 and "order_number" in orders.json()["error"]["message"]
 
+
+
+async def test_a_runaway_traversal_is_stopped_at_its_time_limit(neo4j_target):
+    """Six hops with every path kept over a graph where each of 40 nodes links to all 40
+    would enumerate 40^6 (4 billion) paths. Neo4j checks time limits periodically, so the
+    query must be one that cannot finish early: this one runs for hours unchecked."""
+    from tests.conftest import api_for
+
+    async with api_for(neo4j_target, traversal_timeout_s=0.5) as limited:
+        await create_types(limited, {"name": "Node", "attributes": [
+            {"name": "links", "data_type": "reference",
+             "reference": {"target": "Node", "cardinality": "many"}}]})
+        nodes = [f"n{i}" for i in range(40)]
+        created = await limited.client.post("/v1/objects/Node/batch", json={"records": [
+            {"external_id": n} for n in nodes]})
+        linked = await limited.client.post("/v1/objects/Node/batch", json={"records": [
+            {"external_id": n, "references": {"links": [{"external_id": m} for m in nodes]}}
+            for n in nodes]})
+        assert (created.status_code, linked.status_code) == (200, 200), linked.text
+        start = f"/v1/objects/Node/{created.json()['ids'][0]}/traverse"
+
+        response = await limited.client.get(start, params={"path": ".".join(["links"] * 6),
+                                                           "include": "paths"})
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert error["code"] == "traversal_timeout"
+        assert error["details"] == {"limit": "REFGRAPH_TRAVERSAL_TIMEOUT_S", "value": 0.5}
+
+        one_hop = await limited.client.get(start, params={"path": "links", "limit": 100})
+        assert one_hop.status_code == 200  # the limit stopped one query, not the service
+        assert {o["external_id"] for o in one_hop.json()["data"]} == set(nodes)
