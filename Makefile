@@ -23,5 +23,8 @@ run: neo4j
 test: neo4j
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+bench: neo4j
+	$(BIN)/python -m bench.suite $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache

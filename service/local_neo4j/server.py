@@ -127,6 +127,12 @@ class LocalNeo4j:
         path.write_text(f'-cp "{self.classpath}"\n')
         return path
 
+    def admin(self, *args: str) -> subprocess.CompletedProcess:
+        """``neo4j-admin ARGS`` against this server's home (its configuration and data)."""
+        self._prepare()
+        return subprocess.run([_java(), f"@{self._classpath_file()}", ADMIN_TOOL, *args],
+                              env=self._env(), capture_output=True, text=True)
+
     def _set_initial_password(self) -> None:
         result = subprocess.run(
             [_java(), f"@{self._classpath_file()}", ADMIN_TOOL,
@@ -141,11 +147,7 @@ class LocalNeo4j:
         tool's output."""
         if self.running_pid() is not None:
             raise RuntimeError("stop the server before checking its store")
-        result = subprocess.run(
-            [_java(), f"@{self._classpath_file()}", ADMIN_TOOL, "database", "check", database,
-             f"--report-path={self.home / 'logs'}"],
-            env=self._env(), capture_output=True, text=True,
-        )
+        result = self.admin("database", "check", database, f"--report-path={self.home / 'logs'}")
         return result.returncode == 0, result.stdout + result.stderr
 
     def start(self, *, detached: bool = False) -> LocalNeo4j:

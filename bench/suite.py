@@ -1,0 +1,399 @@
+"""The benchmark suite: every workload against its baseline, in one run, on one Neo4j.
+
+    .venv/bin/python -m bench.suite [--scale 100000] [--rounds 3]      (or: make bench)
+
+Workloads (refgraph / baseline):
+  ingest        batch API / the raw driver's UNWIND ... MERGE of the same rows
+                / neo4j-admin database import of the same rows as CSV (the upper bound)
+  cardinality   batch API with Order.customer one-to-many / the same ingest, many-to-many
+  re-ingest     the same rows again, and with 10% of them changed: API / raw driver
+  connector     a run fetching 100 records from a loopback API / that API's own time
+  traversal     1-, 2-, 3-hop traversals at concurrency 1, 8, 32: API / raw driver
+                (the API's own query text), on the demo dataset scaled to --scale objects
+  writers       4 concurrent writers on disjoint and on shared hub targets: API / raw
+                driver (records/s, retries counted)
+  report        orders_per_person over the whole demo dataset: API / raw driver
+
+--scale is the number of orders ingested and, roughly, the objects of the traversal
+dataset (people with orders, items, passports and conversations; a few hub people with
+thousands of orders in the ingest data). 1,000,000 runs; it takes a while.
+
+Uses NEO4J_URI if set, else starts refgraph's local Neo4j (heap 2g, page cache 2g) in a
+temporary directory. Writes bench/results/suite-<time>.json and .md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import re
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.metadata import version
+from pathlib import Path
+
+import httpx
+from neo4j import GraphDatabase
+
+from bench import traversal
+from bench.common import ROOT, api_server, free_port, neo4j_server
+from bench.ingest import ORDER, RAW_UPSERT, in_batches
+from service.config import PROJECT_ROOT, Settings
+from service.domain.records import new_id
+from service.local_neo4j import LocalNeo4j, ensure_classpath
+
+HUBS = 3  # people with thousands of orders each
+WRITERS = 4
+MANY_ONLY = {**ORDER, "attributes": [
+    a if a["name"] != "customer" else {**a, "reference": {**a["reference"], "cardinality": "many"}}
+    for a in ORDER["attributes"]]}
+
+
+def orders(n: int, people: int, changed: bool = False) -> list[dict]:
+    """N orders; every 20th belongs to one of the hub people. ``changed``: every tenth
+    order has a new total."""
+    def customer(i: int) -> str:
+        return f"hub-{i % HUBS}" if i % 20 == 0 else f"cust-{i % people}"
+
+    return [{"external_id": f"ord-{i}",
+             "attributes": {"order_number": f"ORDER-{i}",
+                            "total": i % 500 + (1.5 if changed and i % 10 == 0 else 0.5)},
+             "references": {"customer": {"external_id": customer(i)}}} for i in range(n)]
+
+
+def person_ids(people: int) -> list[str]:
+    return [f"cust-{i}" for i in range(people)] + [f"hub-{h}" for h in range(HUBS)]
+
+
+class Api:
+    """An HTTP client for one workspace of the API server under test."""
+
+    def __init__(self, base: str, token: str):
+        self.client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=600)
+        self.lock = threading.Lock()
+
+    def ok(self, method: str, path: str, status: int = 200, **kwargs) -> dict:
+        response = self.client.request(method, path, **kwargs)
+        assert response.status_code == status, f"{method} {path}: {response.status_code} {response.text[:400]}"
+        return response.json() if response.content else {}
+
+    def setup(self, order_type: dict, people: int, batch: int) -> None:
+        self.ok("POST", "/v1/types", 201, json=order_type)
+        persons = [{"external_id": e} for e in person_ids(people)]
+        for i in range(0, len(persons), batch):
+            self.ok("POST", "/v1/objects/Person/batch", json={"records": persons[i:i + batch]})
+
+    def ingest(self, records: list[dict], batch: int, concurrency: int = 1) -> float:
+        return in_batches(records, batch, concurrency,
+                          lambda chunk: self.ok("POST", "/v1/objects/Order/batch", json={"records": chunk}))
+
+
+class Raw:
+    """The baseline: the raw driver writing the same rows into its own workspace."""
+
+    def __init__(self, driver, people: int):
+        self.driver, self.workspace, self.attempts = driver, f"bench_raw_{uuid.uuid4().hex[:8]}", 0
+        self.lock = threading.Lock()
+        driver.execute_query(
+            "UNWIND $ids AS e CREATE (:Person {workspace: $ws, external_id: e, id: randomUUID()})",
+            ids=person_ids(people), ws=self.workspace)
+
+    def ingest(self, records: list[dict], batch: int, concurrency: int = 1) -> float:
+        rows = [{"external_id": r["external_id"], "id": new_id(), "props": r["attributes"],
+                 "customer": r["references"]["customer"]["external_id"]} for r in records]
+
+        def work(tx, chunk):
+            with self.lock:
+                self.attempts += 1
+            tx.run(RAW_UPSERT, rows=chunk, workspace=self.workspace).consume()
+
+        def write(chunk: list[dict]) -> None:
+            with self.driver.session(database="neo4j") as session:
+                session.execute_write(work, chunk)
+
+        return in_batches(rows, batch, concurrency, write)
+
+
+# ---- workloads ---------------------------------------------------------------------
+
+
+def ingest_workloads(ctx, args) -> dict:
+    people = max(1, args.scale // 10)
+    rows, changed = orders(args.scale, people), orders(args.scale, people, changed=True)
+    out = {k: [] for k in ("api", "raw", "api_many_only", "api_same", "raw_same", "api_changed", "raw_changed")}
+    for r in range(args.rounds):
+        raw = Raw(ctx.driver, people)
+        out["raw"].append(raw.ingest(rows, args.batch))
+        out["raw_same"].append(raw.ingest(rows, args.batch))
+        out["raw_changed"].append(raw.ingest(changed, args.batch))
+        api = ctx.api()
+        api.setup(ORDER, people, args.batch)
+        out["api"].append(api.ingest(rows, args.batch))
+        out["api_same"].append(api.ingest(rows, args.batch))
+        out["api_changed"].append(api.ingest(changed, args.batch))
+        many = ctx.api()
+        many.setup(MANY_ONLY, people, args.batch)
+        out["api_many_only"].append(many.ingest(rows, args.batch))
+        print(f"ingest round {r + 1}: " + ", ".join(f"{k} {v[-1]:,.0f}/s" for k, v in out.items()), flush=True)
+    out["admin_import"] = [admin_import(rows, people)]
+    print(f"neo4j-admin import: {out['admin_import'][0]:,.0f} orders/s", flush=True)
+    return out
+
+
+def admin_import(rows: list[dict], people: int) -> float:
+    """Orders/s of ``neo4j-admin database import full`` of the people, the orders and their
+    CUSTOMER relationships as CSV into an empty store (JVM start included)."""
+    with tempfile.TemporaryDirectory() as home:
+        files = Path(home) / "import"
+        files.mkdir()
+        with open(files / "people.csv", "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["external_id:ID(Person)", "id", "workspace"])
+            w.writerows((e, new_id(), "bench") for e in person_ids(people))
+        with open(files / "orders.csv", "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["external_id:ID(Order)", "id", "workspace", "order_number", "total:float"])
+            w.writerows((r["external_id"], new_id(), "bench", r["attributes"]["order_number"],
+                         r["attributes"]["total"]) for r in rows)
+        with open(files / "customer.csv", "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow([":START_ID(Order)", ":END_ID(Person)"])
+            w.writerows((r["external_id"], r["references"]["customer"]["external_id"]) for r in rows)
+        server = LocalNeo4j(home=Path(home), classpath=ensure_classpath(Settings().cache_dir),
+                            bolt_port=free_port(), http_port=free_port(), password="bench-password",
+                            heap="2g", pagecache="2g")
+        started = time.perf_counter()
+        result = server.admin("database", "import", "full", "neo4j", "--overwrite-destination",
+                              f"--nodes=Person={files / 'people.csv'}", f"--nodes=Order={files / 'orders.csv'}",
+                              f"--relationships=CUSTOMER={files / 'customer.csv'}")
+        elapsed = time.perf_counter() - started
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+        return len(rows) / elapsed
+
+
+class Remote:
+    """A business's API on loopback serving 100 orders."""
+
+    def __init__(self, count: int = 100):
+        body = json.dumps({"data": [{"id": f"R-{i}", "number": f"REMOTE-{i}", "total": i + 0.5}
+                                    for i in range(count)]}).encode()
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/orders"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def connector_workload(ctx, args) -> dict:
+    remote = Remote()
+    api = ctx.api()
+    api.ok("POST", "/v1/types", 201, json=ORDER)
+    api.ok("POST", "/v1/types/Person/attributes", 201, json={
+        "name": "order_options", "data_type": "reference", "reference": {"target": "Order", "cardinality": "many"}})
+    person = api.ok("POST", "/v1/objects/Person", 201, json={"external_id": "p1"})["id"]
+    connector = api.ok("POST", "/v1/connectors", 201, json={
+        "name": "Remote orders", "object_type": "Order",
+        "request": {"method": "GET", "url": remote.url},
+        "response": {"records": "data", "external_id": "id",
+                     "attributes": {"order_number": "number", "total": "total"}},
+        "update_reference": {"on": "Person", "attribute": "order_options"}})["id"]
+    runs, remote_times = [], []
+    for i in range(args.connector_runs + 3):
+        began = time.perf_counter()
+        httpx.get(remote.url).raise_for_status()  # what a run's fetch costs by itself
+        fetched = time.perf_counter()
+        run = api.ok("POST", f"/v1/connectors/{connector}/runs", 201, json={"person_id": person})
+        finished = time.perf_counter()
+        assert run["status"] == "succeeded" and run["fetched"] == 100, run
+        if i >= 3:  # warm-up
+            remote_times.append((fetched - began) * 1000)
+            runs.append((finished - fetched) * 1000)
+    remote.server.shutdown()
+    return {"run_ms": runs, "remote_ms": remote_times}
+
+
+def writers_workload(ctx, args) -> dict:
+    """WRITERS threads, each sending batches of 500 orders: on disjoint people, then all
+    on the hub people."""
+    per_writer, batch, people = max(500, args.scale // 10), 500, max(WRITERS, args.scale // 10)
+    out = {}
+    for shape in ("disjoint", "hub"):
+        def rows_of(w: int) -> list[dict]:
+            base = orders(per_writer, people)
+            for i, r in enumerate(base):
+                r["external_id"] = f"w{w}-{i}"
+                r["references"]["customer"]["external_id"] = (
+                    f"hub-{i % HUBS}" if shape == "hub" else f"cust-{w + WRITERS * (i % (people // WRITERS))}")
+            return base
+
+        work = [rows_of(w) for w in range(WRITERS)]
+        total = per_writer * WRITERS
+        api, raw = ctx.api(), Raw(ctx.driver, people)
+        api.setup(ORDER, people, 5000)
+        retries_before = ctx.retries()
+        began = time.perf_counter()
+        with ThreadPoolExecutor(WRITERS) as pool:
+            list(pool.map(lambda rows: api.ingest(rows, batch), work))
+        api_rate = total / (time.perf_counter() - began)
+        began = time.perf_counter()
+        with ThreadPoolExecutor(WRITERS) as pool:
+            list(pool.map(lambda rows: raw.ingest(rows, batch), work))
+        raw_rate = total / (time.perf_counter() - began)
+        out[shape] = {"api_records_per_s": api_rate, "raw_records_per_s": raw_rate,
+                      "api_retries": ctx.retries() - retries_before,
+                      "raw_retries": raw.attempts - total // batch}
+        print(f"writers {shape}: {out[shape]}", flush=True)
+    return out
+
+
+def report_workload(ctx, args, workspace: str, token: str) -> dict:
+    api = Api(ctx.base, token)
+    text = (PROJECT_ROOT / "cypher" / "reports" / "orders_per_person.cypher").read_text()
+    api_ms, raw_ms = [], []
+    for i in range(args.report_runs + 1):
+        began = time.perf_counter()
+        rows = api.ok("GET", "/v1/reports/orders_per_person", params={"limit": 100})
+        middle = time.perf_counter()
+        with ctx.driver.session(database="neo4j") as session:
+            raw = session.execute_read(lambda tx: tx.run(text, workspace=workspace, limit=100).data())
+        ended = time.perf_counter()
+        assert len(rows["rows"]) == len(raw) == 100
+        if i:
+            api_ms.append((middle - began) * 1000)
+            raw_ms.append((ended - middle) * 1000)
+    return {"api_ms": api_ms, "raw_ms": raw_ms}
+
+
+# ---- the run -----------------------------------------------------------------------
+
+
+class Context:
+    def __init__(self, base: str, driver, tokens: list[str]):
+        self.base, self.driver, self._tokens = base, driver, iter(tokens)
+
+    def api(self) -> Api:
+        return Api(self.base, next(self._tokens))
+
+    def retries(self) -> float:
+        text = httpx.get(f"{self.base}/metrics").text
+        found = re.search(r"^refgraph_neo4j_transaction_retries_total (\S+)$", text, re.M)
+        return float(found.group(1)) if found else 0.0
+
+
+def summary(result: dict) -> list[str]:
+    med = statistics.median
+    ing, con, trav = result["ingest"], result["connector"], result["traversal"]
+    api, raw = med(ing["api"]), med(ing["raw"])
+    one = {(r["hops"], r["concurrency"], r["side"]): r for r in trav}
+    lines = ["| workload | refgraph | baseline | ratio | target | met |", "| --- | --- | --- | --- | --- | --- |"]
+
+    def row(name, ours, base, ratio, target, met):
+        lines.append(f"| {name} | {ours} | {base} | {ratio} | {target} | {'yes' if met else '**no**'} |")
+
+    row("ingest, records/s (API vs raw driver)", f"{api:,.0f}", f"{raw:,.0f}", f"{api / raw:.2f}",
+        "≥ 0.85 and ≥ 25,000/s", api / raw >= 0.85 and api >= 25_000)
+    admin = ing["admin_import"][0]
+    row("raw driver vs neo4j-admin import, orders/s", f"{raw:,.0f}", f"{admin:,.0f}", f"{admin / raw:.2f}x",
+        "import ≤ 3x raw", admin / raw <= 3)
+    many = med(ing["api_many_only"])
+    row("cardinality enforcement (one-to-many vs many-only API ingest)", f"{api:,.0f}", f"{many:,.0f}",
+        f"{api / many:.2f}", "≥ 0.85", api / many >= 0.85)
+    for key in ("same", "changed"):
+        a, b = med(ing[f"api_{key}"]), med(ing[f"raw_{key}"])
+        row(f"re-ingest, {'same rows' if key == 'same' else '10% changed'}, records/s", f"{a:,.0f}", f"{b:,.0f}",
+            f"{a / b:.2f}", "-", True)
+    extra = med(con["run_ms"]) - med(con["remote_ms"])
+    row("connector run, 100 records, ms (p50)", f"{med(con['run_ms']):.1f}", f"{med(con['remote_ms']):.1f}",
+        f"+{extra:.1f} ms", "< +150 ms", extra < 150)
+    for hops in (1, 2, 3):
+        for c in result["settings"]["concurrency"]:
+            a, b = one[(hops, c, "api")], one[(hops, c, "raw")]
+            target = "p50 ≤ 1.5, p99 ≤ 8, +≤ 1 ms" if (hops, c) == (1, 1) else "-"
+            met = (a["p50_ms"] <= 1.5 and a["p99_ms"] <= 8 and a["p50_ms"] - b["p50_ms"] <= 1) if (hops, c) == (1, 1) else True
+            row(f"traversal {hops} hop(s), concurrency {c}, p50 / p99 ms", f"{a['p50_ms']:.2f} / {a['p99_ms']:.2f}",
+                f"{b['p50_ms']:.2f} / {b['p99_ms']:.2f}", f"+{a['p50_ms'] - b['p50_ms']:.2f} ms", target, met)
+    for shape, w in result["writers"].items():
+        row(f"{WRITERS} writers, {shape} targets, records/s (retries)",
+            f"{w['api_records_per_s']:,.0f} ({w['api_retries']:.0f})",
+            f"{w['raw_records_per_s']:,.0f} ({w['raw_retries']})",
+            f"{w['api_records_per_s'] / w['raw_records_per_s']:.2f}", "-", True)
+    rep = result["report"]
+    row("report orders_per_person over the dataset, ms (p50)", f"{med(rep['api_ms']):.1f}",
+        f"{med(rep['raw_ms']):.1f}", f"+{med(rep['api_ms']) - med(rep['raw_ms']):.1f} ms", "-", True)
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=5_000)
+    parser.add_argument("--requests", type=int, default=1_000, help="traversals per hop count, side and level")
+    parser.add_argument("--concurrency", default="1,8,32")
+    parser.add_argument("--connector-runs", type=int, default=30)
+    parser.add_argument("--report-runs", type=int, default=10)
+    args = parser.parse_args()
+    levels = [int(c) for c in args.concurrency.split(",")]
+    tokens = {f"bench-{uuid.uuid4().hex[:8]}": f"bench_{i}_{uuid.uuid4().hex[:8]}" for i in range(4 * args.rounds + 10)}
+    trav_token, trav_ws = f"bench-trav-{uuid.uuid4().hex[:8]}", f"bench_trav_{uuid.uuid4().hex[:8]}"
+    started = time.strftime("%Y-%m-%dT%H:%M:%S")
+    with neo4j_server() as (uri, user, password):
+        pairs = ",".join(f"{t}:{w}" for t, w in {**tokens, trav_token: trav_ws}.items())
+        with api_server(uri, user, password, pairs) as base, \
+                GraphDatabase.driver(uri, auth=(user, password), notifications_min_severity="OFF") as driver:
+            ctx = Context(base, driver, list(tokens))
+            neo4j_version = driver.execute_query("CALL dbms.components() YIELD versions RETURN versions[0] AS v").records[0]["v"]
+            # The Order type's constraints exist before anything is timed; warm both sides up.
+            warm = ctx.api()
+            warm.setup(ORDER, 100, 5000)
+            warm.ingest(orders(5000, 100), 5000)
+            Raw(driver, 100).ingest(orders(5000, 100), 5000)
+            result = {"ingest": ingest_workloads(ctx, args)}
+            result["connector"] = connector_workload(ctx, args)
+            print(f"connector: run p50 {statistics.median(result['connector']['run_ms']):.1f} ms, remote p50 "
+                  f"{statistics.median(result['connector']['remote_ms']):.1f} ms", flush=True)
+            result["writers"] = writers_workload(ctx, args)
+            data, result["traversal"] = traversal.measure(
+                uri, (user, password), base, trav_token, trav_ws, people=max(10, args.scale // 14),
+                requests=args.requests, levels=levels)
+            result["report"] = report_workload(ctx, args, trav_ws, trav_token)
+    result["settings"] = {
+        "started": started, "scale": args.scale, "rounds": args.rounds, "batch": args.batch,
+        "requests": args.requests, "concurrency": levels, "traversal_objects": data.objects,
+        "neo4j": neo4j_version, "neo4j_memory": "heap 2g, page cache 2g" if not os.environ.get("NEO4J_URI") else "external",
+        "python": platform.python_version(), "driver": version("neo4j"), "rust_ext": version("neo4j-rust-ext"),
+        "fastapi": version("fastapi"), "pydantic": version("pydantic"), "cpus": os.cpu_count(),
+        "platform": platform.platform()}
+    lines = summary(result)
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (out / f"suite-{stamp}.json").write_text(json.dumps(result, indent=2))
+    (out / f"suite-{stamp}.md").write_text("\n".join(lines) + "\n\n" + "\n".join(traversal.table(result["traversal"], levels)) + "\n")
+    print("\n".join(lines))
+    print(f"\nwritten to bench/results/suite-{stamp}.json and .md")
+
+
+if __name__ == "__main__":
+    main()
