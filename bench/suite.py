@@ -278,7 +278,7 @@ def report_workload(ctx, args, workspace: str, token: str) -> dict:
         with ctx.driver.session(database="neo4j") as session:
             raw = session.execute_read(lambda tx: tx.run(text, workspace=workspace, limit=100).data())
         ended = time.perf_counter()
-        assert len(rows["rows"]) == len(raw) == 100
+        assert len(rows["rows"]) == len(raw) > 0
         if i:
             api_ms.append((middle - began) * 1000)
             raw_ms.append((ended - middle) * 1000)
