@@ -8,12 +8,16 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 
 from service.config import Settings
+from service.domain.records import new_id
 from service.local_neo4j import LocalNeo4j, ensure_classpath
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,3 +62,100 @@ def api_server(uri: str, user: str, password: str, tokens: str):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+# ---- the ingest workload's data and its two writers ---------------------------------
+
+ORDER = {"name": "Order", "attributes": [
+    {"name": "order_number", "data_type": "string", "required": True},
+    {"name": "total", "data_type": "float"},
+    {"name": "customer", "data_type": "reference",
+     "reference": {"target": "Person", "cardinality": "one",
+                   "inverse": {"name": "orders", "cardinality": "many"}}}]}
+
+RAW_UPSERT = """
+UNWIND $rows AS row
+MERGE (o:Order {workspace: $workspace, external_id: row.external_id})
+  ON CREATE SET o.id = row.id, o.created_at = datetime.transaction()
+SET o += row.props, o.updated_at = datetime.transaction()
+WITH o, row
+MATCH (p:Person {workspace: $workspace, external_id: row.customer})
+MERGE (o)-[r:CUSTOMER]->(p)
+  ON CREATE SET r.written_at = datetime.transaction(), r.source_one = o.id
+"""
+
+
+def in_batches(records: list, batch: int, concurrency: int, write) -> float:
+    """Records/s of ``write(chunk)`` over the batches, ``concurrency`` at a time."""
+    chunks = [records[i:i + batch] for i in range(0, len(records), batch)]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(write, chunks))
+    return len(records) / (time.perf_counter() - started)
+
+
+HUBS = 3  # people with thousands of orders each
+
+
+def orders(n: int, people: int, changed: bool = False) -> list[dict]:
+    """N orders; every 20th belongs to one of the hub people. ``changed``: every tenth
+    order has a new total."""
+    def customer(i: int) -> str:
+        return f"hub-{i % HUBS}" if i % 20 == 0 else f"cust-{i % people}"
+
+    return [{"external_id": f"ord-{i}",
+             "attributes": {"order_number": f"ORDER-{i}",
+                            "total": i % 500 + (1.5 if changed and i % 10 == 0 else 0.5)},
+             "references": {"customer": {"external_id": customer(i)}}} for i in range(n)]
+
+
+def person_ids(people: int) -> list[str]:
+    return [f"cust-{i}" for i in range(people)] + [f"hub-{h}" for h in range(HUBS)]
+
+
+class Api:
+    """An HTTP client for one workspace of the API server under test."""
+
+    def __init__(self, base: str, token: str):
+        self.client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=600)
+
+    def ok(self, method: str, path: str, status: int = 200, **kwargs) -> dict:
+        response = self.client.request(method, path, **kwargs)
+        assert response.status_code == status, f"{method} {path}: {response.status_code} {response.text[:400]}"
+        return response.json() if response.content else {}
+
+    def setup(self, order_type: dict, people: int, batch: int) -> None:
+        self.ok("POST", "/v1/types", 201, json=order_type)
+        persons = [{"external_id": e} for e in person_ids(people)]
+        for i in range(0, len(persons), batch):
+            self.ok("POST", "/v1/objects/Person/batch", json={"records": persons[i:i + batch]})
+
+    def ingest(self, records: list[dict], batch: int, concurrency: int = 1) -> float:
+        return in_batches(records, batch, concurrency,
+                          lambda chunk: self.ok("POST", "/v1/objects/Order/batch", json={"records": chunk}))
+
+
+class Raw:
+    """The baseline: the raw driver writing the same rows into its own workspace."""
+
+    def __init__(self, driver, people: int):
+        self.driver, self.workspace, self.attempts = driver, f"bench_raw_{uuid.uuid4().hex[:8]}", 0
+        self.lock = threading.Lock()
+        driver.execute_query(
+            "UNWIND $ids AS e CREATE (:Person {workspace: $ws, external_id: e, id: randomUUID()})",
+            ids=person_ids(people), ws=self.workspace)
+
+    def ingest(self, records: list[dict], batch: int, concurrency: int = 1) -> float:
+        rows = [{"external_id": r["external_id"], "id": new_id(), "props": r["attributes"],
+                 "customer": r["references"]["customer"]["external_id"]} for r in records]
+
+        def work(tx, chunk):
+            with self.lock:
+                self.attempts += 1
+            tx.run(RAW_UPSERT, rows=chunk, workspace=self.workspace).consume()
+
+        def write(chunk: list[dict]) -> None:
+            with self.driver.session(database="neo4j") as session:
+                session.execute_write(work, chunk)
+
+        return in_batches(rows, batch, concurrency, write)

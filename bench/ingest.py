@@ -1,4 +1,5 @@
-"""Ingest benchmark: N orders, each referencing one of N/10 people, written
+"""Ingest benchmark: N orders, each referencing one of N/10 people (every twentieth one of
+three hub people), written
 
   api  through POST /v1/objects/Order/batch of a real uvicorn server (HTTP, JSON,
        validation, reference resolution by external id, cardinality locks), and
@@ -25,77 +26,23 @@ import platform
 import statistics
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from neo4j import GraphDatabase
 
-from bench.common import ROOT, api_server, neo4j_server
-from service.domain.records import new_id
-
-ORDER = {"name": "Order", "attributes": [
-    {"name": "order_number", "data_type": "string", "required": True},
-    {"name": "total", "data_type": "float"},
-    {"name": "customer", "data_type": "reference",
-     "reference": {"target": "Person", "cardinality": "one",
-                   "inverse": {"name": "orders", "cardinality": "many"}}}]}
-
-RAW_UPSERT = """
-UNWIND $rows AS row
-MERGE (o:Order {workspace: $workspace, external_id: row.external_id})
-  ON CREATE SET o.id = row.id, o.created_at = datetime.transaction()
-SET o += row.props, o.updated_at = datetime.transaction()
-WITH o, row
-MATCH (p:Person {workspace: $workspace, external_id: row.customer})
-MERGE (o)-[r:CUSTOMER]->(p)
-  ON CREATE SET r.written_at = datetime.transaction(), r.source_one = o.id
-"""
-
-
-def orders(n: int, people: int) -> list[dict]:
-    return [{"external_id": f"ord-{i}", "attributes": {"order_number": f"ORDER-{i}", "total": i % 500 + 0.5},
-             "references": {"customer": {"external_id": f"cust-{i % people}"}}} for i in range(n)]
-
-
-def in_batches(records: list, batch: int, concurrency: int, write) -> float:
-    """Records/s of ``write(chunk)`` over the batches, ``concurrency`` at a time."""
-    chunks = [records[i:i + batch] for i in range(0, len(records), batch)]
-    started = time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(write, chunks))
-    return len(records) / (time.perf_counter() - started)
-
+from bench.common import ORDER, ROOT, Api, Raw, api_server, neo4j_server, orders
 
 def run_api(base: str, token: str, records: list[dict], people: int, batch: int,
             concurrency: int) -> float:
-    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=600) as c:
-        assert c.post("/v1/types", json=ORDER).status_code == 201
-        persons = [{"external_id": f"cust-{i}"} for i in range(people)]
-        for i in range(0, people, batch):
-            assert c.post("/v1/objects/Person/batch", json={"records": persons[i:i + batch]}).status_code == 200
-
-        def write(chunk: list[dict]) -> None:
-            response = c.post("/v1/objects/Order/batch", json={"records": chunk})
-            assert response.status_code == 200, response.text[:500]
-
-        return in_batches(records, batch, concurrency, write)
+    api = Api(base, token)
+    api.setup(ORDER, people, batch)
+    return api.ingest(records, batch, concurrency)
 
 
 def run_raw(uri: str, auth: tuple[str, str], records: list[dict], people: int, batch: int,
             concurrency: int = 1) -> float:
-    workspace = f"bench_raw_{uuid.uuid4().hex[:8]}"
-    rows = [{"external_id": r["external_id"], "id": new_id(), "props": r["attributes"],
-             "customer": r["references"]["customer"]["external_id"]} for r in records]
     with GraphDatabase.driver(uri, auth=auth) as driver:
-        driver.execute_query(
-            "UNWIND range(0, $n - 1) AS i CREATE (:Person {workspace: $ws, external_id: 'cust-' + i, id: randomUUID()})",
-            n=people, ws=workspace)
-
-        def write(chunk: list[dict]) -> None:
-            with driver.session(database="neo4j") as session:
-                session.execute_write(lambda tx: tx.run(RAW_UPSERT, rows=chunk, workspace=workspace).consume())
-
-        return in_batches(rows, batch, concurrency, write)
+        return Raw(driver, people).ingest(records, batch, concurrency)
 
 
 def main() -> None:

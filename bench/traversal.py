@@ -86,7 +86,7 @@ def measure(uri: str, auth: tuple[str, str], base: str, token: str, workspace: s
     with GraphDatabase.driver(uri, auth=auth, notifications_min_severity="OFF") as driver:
         ids = [r["id"] for r in driver.execute_query(
             "MATCH (p:Person {workspace: $ws}) RETURN p.id AS id", ws=workspace).records]
-        starts = [random.Random(5).choice(ids) for _ in range(requests)]
+        starts = random.Random(5).choices(ids, k=requests)
         clients = threading.local()
 
         for hops, path, walk in PATHS:

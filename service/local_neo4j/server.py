@@ -111,7 +111,8 @@ class LocalNeo4j:
             lines["browser.post_connect_cmd"] = f"style {self.browser_style_url}"
         return "".join(f"{key}={value}\n" for key, value in lines.items())
 
-    def _prepare(self) -> None:
+    def prepare(self) -> None:
+        """Write the home's folders and configuration; set the initial password once."""
         for sub in ("conf", "data", "logs", "plugins", "import", "run"):
             (self.home / sub).mkdir(parents=True, exist_ok=True)
         (self.home / "conf" / "neo4j.conf").write_text(self.config())
@@ -129,16 +130,11 @@ class LocalNeo4j:
 
     def admin(self, *args: str) -> subprocess.CompletedProcess:
         """``neo4j-admin ARGS`` against this server's home (its configuration and data)."""
-        self._prepare()
         return subprocess.run([_java(), f"@{self._classpath_file()}", ADMIN_TOOL, *args],
                               env=self._env(), capture_output=True, text=True)
 
     def _set_initial_password(self) -> None:
-        result = subprocess.run(
-            [_java(), f"@{self._classpath_file()}", ADMIN_TOOL,
-             "dbms", "set-initial-password", self.password],
-            env=self._env(), capture_output=True, text=True,
-        )
+        result = self.admin("dbms", "set-initial-password", self.password)
         if result.returncode != 0:
             raise Neo4jStartError(f"neo4j-admin set-initial-password failed: {result.stderr}")
 
@@ -155,7 +151,7 @@ class LocalNeo4j:
         (``refgraph neo4j start``); stop it with ``stop_running``."""
         if self._process is not None:
             return self
-        self._prepare()
+        self.prepare()
         log = self.home / "logs" / "neo4j.log"
         log_offset = log.stat().st_size if log.exists() else 0
         console = open(self.home / "logs" / "console.log", "ab")

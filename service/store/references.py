@@ -124,7 +124,7 @@ async def write_references(
         await (await tx.run(
             q["references/merge"](Source=attribute.source_type, Target=attribute.target_type,
                                   Rel=attribute.rel_type),
-            workspace=workspace, rows=merges,
+            workspace=workspace, rows=merges, source_type=attribute.source_type,
             source_one=attribute.source_one, target_one=attribute.target_one,
         )).consume()
 

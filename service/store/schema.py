@@ -488,8 +488,8 @@ class AttributeEditor:
                                                  inverse_cardinality=inverse_card)
                 await tx.run(self.db.queries["references/set_keys"](
                     Source=changed.source_type, Target=changed.target_type, Rel=changed.rel_type),
-                    workspace=workspace, source_one=changed.source_one,
-                    target_one=changed.target_one)
+                    workspace=workspace, source_type=changed.source_type,
+                    source_one=changed.source_one, target_one=changed.target_one)
             elif dry_run:
                 return None, CardinalityReport(0, [], {"connectors": [], "selectors": []})
             if edits:
@@ -540,7 +540,7 @@ class AttributeEditor:
                              changes={"inverse_name": None, "inverse_cardinality": "many"})
                 await tx.run(q["references/set_keys"](
                     Source=attribute.source_type, Target=attribute.target_type,
-                    Rel=attribute.rel_type), workspace=workspace,
+                    Rel=attribute.rel_type), workspace=workspace, source_type=attribute.source_type,
                     source_one=attribute.inverse_cardinality == "one", target_one=False)
             await tx.run(q["schema/delete_attribute"](), workspace=workspace, type=owner.name,
                          name=attribute.name)

@@ -13,15 +13,17 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_benchmark_suite_runs_every_workload(neo4j_target, tmp_path):
     env = {**os.environ, "NEO4J_URI": neo4j_target.uri, "NEO4J_USER": neo4j_target.user,
            "NEO4J_PASSWORD": neo4j_target.password}
-    before = set((ROOT / "bench" / "results").glob("suite-*.json"))
     done = subprocess.run(
         [sys.executable, "-m", "bench.suite", "--scale", "600", "--rounds", "1", "--batch", "200",
-         "--requests", "10", "--concurrency", "1,2", "--connector-runs", "2", "--report-runs", "2"],
+         "--requests", "10", "--concurrency", "1,2", "--connector-runs", "2", "--report-runs", "2",
+         "--out", str(tmp_path)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    written = set((ROOT / "bench" / "results").glob("suite-*.json")) - before
-    assert len(written) == 1
-    result = json.loads(written.pop().read_text())
+    written = list(tmp_path.glob("suite-*.json"))
+    assert len(written) == 1 and len(list(tmp_path.glob("suite-*.md"))) == 1
+    result = json.loads(written[0].read_text())
     assert {"ingest", "connector", "writers", "traversal", "report", "settings"} <= set(result)
-    assert {r["hops"] for r in result["traversal"]} == {1, 2, 3}
+    assert {(r["hops"], r["concurrency"], r["side"]) for r in result["traversal"]} == {
+        (h, c, s) for h in (1, 2, 3) for c in (1, 2) for s in ("api", "raw")}
+    assert not list(ROOT.glob("import.report"))  # neo4j-admin's report stays in its temporary home
     assert "| ingest, records/s (API vs raw driver) |" in done.stdout

@@ -102,3 +102,19 @@ async def test_a_claim_left_by_a_dead_process_is_taken_over(neo4j_target, graph,
         scope=scope,
     )
     assert [(r["owner"] != "dead", r["state"]) for r in records] == [(True, "applied")]
+
+
+def test_target_one_keys_are_rewritten_once_by_source_type(graph):
+    """0007: a key written before it ("<target id>") becomes "<source type>:<target id>";
+    applied again (a claim taken over), it changes nothing."""
+    (migration,) = [m for m in load_migrations(PROJECT_ROOT / "cypher" / "migrations") if m.version == 7]
+    ws = f"mig_{uuid.uuid4().hex[:8]}"
+    graph.execute_query("CREATE (:MigCar {workspace: $ws, id: 'c1'})-[:MIG_OWNER {target_one: 'p1'}]->"
+                        "(:MigPerson {workspace: $ws, id: 'p1'})", ws=ws)
+    for _ in range(2):
+        for statement in migration.statements:
+            graph.execute_query(statement)
+        keys = graph.execute_query("MATCH ({workspace: $ws})-[r:MIG_OWNER]->() RETURN r.target_one AS k",
+                                   ws=ws).records
+        assert [r["k"] for r in keys] == ["MigCar:p1"]
+    graph.execute_query("MATCH (n {workspace: $ws}) DETACH DELETE n", ws=ws)

@@ -242,8 +242,10 @@ async def test_an_object_referencing_itself_is_read_from_both_ends(api, graph):
         {"name": "parent", "data_type": "reference",
          "reference": {"target": "Team", "cardinality": "one",
                        "inverse": {"name": "children", "cardinality": "many"}}}]})
-    root = (await api.client.post("/v1/objects/Team", json={
-        "external_id": "root", "references": {"parent": {"external_id": "root"}}})).json()
+    created = await api.client.post("/v1/objects/Team", json={
+        "external_id": "root", "references": {"parent": {"external_id": "root"}}})
+    assert created.status_code == 201, created.text
+    root = created.json()
     child = await api.client.post("/v1/objects/Team", json={
         "external_id": "child", "references": {"parent": {"id": root["id"]}}})
     assert child.status_code == 201, child.text
@@ -252,3 +254,33 @@ async def test_an_object_referencing_itself_is_read_from_both_ends(api, graph):
     assert {t["external_id"] for t in children.json()["data"]} == {"root", "child"}
     listed = await api.client.get("/v1/objects/Team", params={"references.children": root["id"]})
     assert {o["external_id"] for o in listed.json()["data"]} == {"root"}
+
+
+async def test_two_types_may_share_a_reference_name_towards_one_target(api, graph):
+    """Car.owner and Boat.owner are both OWNER relationships to Person, each one-to-one:
+    a person may own one car and one boat (the database's key for a `one` target side
+    is per source type), but not two cars."""
+    for name, inverse in (("Car", "car"), ("Boat", "boat")):
+        await create_types(api, {"name": name, "attributes": [
+            {"name": "owner", "data_type": "reference",
+             "reference": {"target": "Person", "cardinality": "one",
+                           "inverse": {"name": inverse, "cardinality": "one"}}}]})
+    await person(api, "ada")
+    for path, external_id in (("/v1/objects/Car", "car-1"), ("/v1/objects/Boat", "boat-1")):
+        response = await api.client.post(path, json={
+            "external_id": external_id, "references": {"owner": {"external_id": "ada"}}})
+        assert response.status_code == 201, response.text
+    assert edges(graph, api.workspace, "OWNER") == {("car-1", "ada"), ("boat-1", "ada")}
+    assert (await api.client.post("/v1/objects/Car", json={"external_id": "car-2"})).status_code == 201
+    second = await api.client.post("/v1/objects/Car", json={
+        "external_id": "car-2", "references": {"owner": {"external_id": "ada"}}})
+    assert second.status_code == 409 and second.json()["error"]["code"] == "cardinality_conflict"
+    # The database itself refuses a second car for her, whatever the Cypher does:
+    refused = None
+    try:
+        graph.execute_query(
+            "MATCH (c:Car {workspace: $ws, external_id: 'car-2'}), (p:Person {workspace: $ws}) "
+            "CREATE (c)-[:OWNER {target_one: 'Car:' + p.id}]->(p)", ws=api.workspace)
+    except Exception as exc:  # noqa: BLE001 - the constraint's error is what we want to see
+        refused = exc
+    assert refused is not None and "target_one" in str(refused)
