@@ -187,15 +187,15 @@ def writers_workload(ctx, args) -> dict:
         api, raw = ctx.api(), Raw(ctx.driver, people)
         api.setup(ORDER, people, 5000)
         retries_before = ctx.retries()
-        began = time.perf_counter()
-        with ThreadPoolExecutor(WRITERS) as pool:
-            list(pool.map(lambda rows: api.ingest(rows, batch), work))
-        api_rate = total / (time.perf_counter() - began)
-        began = time.perf_counter()
-        with ThreadPoolExecutor(WRITERS) as pool:
-            list(pool.map(lambda rows: raw.ingest(rows, batch), work))
-        raw_rate = total / (time.perf_counter() - began)
-        out[shape] = {"api_records_per_s": api_rate, "raw_records_per_s": raw_rate,
+
+        def rate(writer) -> float:
+            """Records/s of the WRITERS writing their rows at once through ``writer``."""
+            began = time.perf_counter()
+            with ThreadPoolExecutor(WRITERS) as pool:
+                list(pool.map(lambda rows: writer.ingest(rows, batch), work))
+            return total / (time.perf_counter() - began)
+
+        out[shape] = {"api_records_per_s": rate(api), "raw_records_per_s": rate(raw),
                       "api_retries": ctx.retries() - retries_before,
                       "raw_retries": raw.attempts - WRITERS * -(-per_writer // batch)}
         print(f"writers {shape}: {out[shape]}", flush=True)

@@ -412,12 +412,17 @@ class RefgraphMachine(RuleBasedStateMachine):
     def holders(self) -> list[tuple[str, str]]:
         return sorted((t, e) for t, objs in self.objects.items() if self.types[t] for e in objs)
 
+    def draw_holder(self, data) -> tuple[str, str, Attr]:
+        """An object whose type has reference attributes, and one of them."""
+        type_name, external_id = data.draw(st.sampled_from(self.holders()), label="holder")
+        name = data.draw(st.sampled_from(sorted(self.types[type_name])), label="attribute")
+        return type_name, external_id, self.types[type_name][name]
+
     @precondition(lambda self: self.holders())
     @rule(data=st.data())
     def write_references(self, data):
         add, reassign = data.draw(st.booleans(), label="add"), data.draw(st.booleans(), label="reassign")
-        type_name, external_id = data.draw(st.sampled_from(self.holders()), label="holder")
-        attr = self.types[type_name][data.draw(st.sampled_from(sorted(self.types[type_name])), label="attribute")]
+        type_name, external_id, attr = self.draw_holder(data)
         most = 1 if attr.cardinality == "one" else 3
         chosen = data.draw(st.lists(st.sampled_from(self.target_pool(attr)), min_size=1 if add else 0, max_size=most,
                                     unique=True), label="targets")
@@ -446,14 +451,12 @@ class RefgraphMachine(RuleBasedStateMachine):
                       for a in self.attributes() for h, t in self.pairs(a))
         if held and data.draw(st.booleans(), label="one that exists"):
             type_name, name, external_id, target = data.draw(st.sampled_from(held), label="association")
+            attr = self.types[type_name][name]
         else:
-            type_name, external_id = data.draw(st.sampled_from(self.holders()), label="holder")
-            name = data.draw(st.sampled_from(sorted(self.types[type_name])), label="attribute")
-            if not self.objects[self.types[type_name][name].target]:
+            type_name, external_id, attr = self.draw_holder(data)
+            if not self.objects[attr.target]:
                 return
-            target = data.draw(st.sampled_from(sorted(self.objects[self.types[type_name][name].target])),
-                               label="target")
-        attr = self.types[type_name][name]
+            target = data.draw(st.sampled_from(sorted(self.objects[attr.target])), label="target")
         holder, target = self.id_of(type_name, external_id), self.id_of(attr.target, target)
         response = self.call("remove_reference", "DELETE",
                              f"/v1/objects/{type_name}/{holder}/references/{attr.name}/{target}")
