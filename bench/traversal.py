@@ -2,9 +2,12 @@
 Cypher through the raw driver, at concurrency 1 and 8, on the demo-shaped graph.
 
   api  GET /v1/objects/Person/{id}/traverse?path=... to a real uvicorn server over HTTP
-  raw  the raw Python driver running the query text the API runs, same parameters
+       (the standard library's client, one kept-alive connection a worker)
+  raw  the raw Python driver running the query text the API runs, same parameters, the
+       way the API runs it (one auto-commit read)
 
-Latencies are per request; the table gives p50 and p99 in ms and requests/s.
+Each worker runs both sides on each start object, in turn first. Latencies are per
+request; the table gives p50 and p99 in ms and requests/s.
 
     .venv/bin/python -m bench.traversal [--people 7000] [--requests 1000] [--concurrency 1,8]
 
@@ -15,6 +18,7 @@ Writes bench/results/traversal-<time>.json and .md.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import platform
@@ -22,11 +26,12 @@ import random
 import statistics
 import threading
 import time
+import urllib.parse
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-from neo4j import GraphDatabase
+from neo4j import READ_ACCESS, GraphDatabase, Query
 
 from bench.common import ROOT, api_server, neo4j_server
 from service import demo
@@ -52,23 +57,29 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
-def timed(starts: list[str], concurrency: int, call) -> tuple[list[float], float]:
-    """Latencies in ms of ``call(start)`` for every start, ``concurrency`` at a time,
-    and the wall time."""
-    latencies: list[float] = []
+def timed(starts: list[str], concurrency: int, calls: dict[str, object]) -> dict[str, tuple[list[float], float]]:
+    """Per side, the latencies in ms of ``call(start)`` for every start and the requests/s.
+    ``concurrency`` workers each take a start and run every side on it, in turn first, so
+    both sides meet the same machine (a 2-core box drifts by a millisecond over a run)."""
+    latencies: dict[str, list[float]] = {side: [] for side in calls}
+    busy = {side: 0.0 for side in calls}
     lock = threading.Lock()
+    sides = list(calls.items())
 
-    def one(start: str) -> None:
-        began = time.perf_counter()
-        call(start)
-        elapsed = (time.perf_counter() - began) * 1000
-        with lock:
-            latencies.append(elapsed)
+    def one(n_start: tuple[int, str]) -> None:
+        n, start = n_start
+        for side, call in (sides if n % 2 else sides[::-1]):
+            began = time.perf_counter()
+            call(start)
+            elapsed = time.perf_counter() - began
+            with lock:
+                latencies[side].append(elapsed * 1000)
+                busy[side] += elapsed
 
-    began = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(one, starts))
-    return latencies, time.perf_counter() - began
+        list(pool.map(one, enumerate(starts)))
+    # requests/s: each side's requests over its share of the workers' time
+    return {side: (latencies[side], len(starts) * concurrency / busy[side]) for side in calls}
 
 
 def measure(uri: str, auth: tuple[str, str], base: str, token: str, workspace: str, *,
@@ -83,37 +94,43 @@ def measure(uri: str, auth: tuple[str, str], base: str, token: str, workspace: s
         loaded = time.perf_counter()
         demo.load(client, data)
         print(f"loaded {data.objects:,} objects in {time.perf_counter() - loaded:.0f}s", flush=True)
+    host = urllib.parse.urlsplit(base)
     with GraphDatabase.driver(uri, auth=auth, notifications_min_severity="OFF") as driver:
         ids = [r["id"] for r in driver.execute_query(
             "MATCH (p:Person {workspace: $ws}) RETURN p.id AS id", ws=workspace).records]
         starts = random.Random(5).choices(ids, k=requests)
-        clients = threading.local()
+        local = threading.local()
 
         for hops, path, walk in PATHS:
             text = queries["objects/traverse"](Start="Person", Walk=Walk(walk, keep_paths=False),
                                                Inline=INLINE[walk[-1].target])
 
+            # The client is the standard library's, one kept-alive connection a worker:
+            # httpx would add about 0.4 ms of its own per request, which is not the API's.
             def api_call(start: str, path: str = path) -> None:
-                if not hasattr(clients, "c"):
-                    clients.c = httpx.Client(base_url=base, headers=headers, timeout=60)
-                response = clients.c.get(f"/v1/objects/Person/{start}/traverse",
-                                         params={"path": path, "limit": LIMIT})
-                assert response.status_code == 200, response.text[:300]
+                if not hasattr(local, "http"):
+                    local.http = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
+                query = urllib.parse.urlencode({"path": path, "limit": LIMIT})
+                local.http.request("GET", f"/v1/objects/Person/{start}/traverse?{query}", headers=headers)
+                response = local.http.getresponse()
+                body = response.read()
+                assert response.status == 200, body[:300]
+                json.loads(body)
 
+            # What the API does: one auto-commit read, results fetched whole.
             def raw_call(start: str, text: str = text) -> None:
-                with driver.session(database="neo4j") as session:
-                    session.execute_read(lambda tx: tx.run(
-                        text, workspace=workspace, id=start, after=None, filters=[],
-                        limit=LIMIT + 1, max_paths=10).data())
+                with driver.session(database="neo4j", fetch_size=-1, default_access_mode=READ_ACCESS) as session:
+                    session.run(Query(text, timeout=10.0), workspace=workspace, id=start, after=None,
+                                filters=[], limit=LIMIT + 1, max_paths=10).single()
 
             for concurrency in levels:
-                for side, call in (("raw", raw_call), ("api", api_call)):
-                    timed(starts[:50], concurrency, call)  # warm up
-                    latencies, wall = timed(starts, concurrency, call)
+                calls = {"raw": raw_call, "api": api_call}
+                timed(starts[:50], concurrency, calls)  # warm up
+                for side, (latencies, rate) in timed(starts, concurrency, calls).items():
                     rows.append({"hops": hops, "path": path, "concurrency": concurrency, "side": side,
                                  "p50_ms": statistics.median(latencies),
                                  "p99_ms": percentile(latencies, 99),
-                                 "requests_per_s": len(latencies) / wall})
+                                 "requests_per_s": rate})
                     r = rows[-1]
                     print(f"{hops}-hop c={concurrency} {side}: p50 {r['p50_ms']:.2f} ms  "
                           f"p99 {r['p99_ms']:.2f} ms  {r['requests_per_s']:,.0f}/s", flush=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from neo4j import AsyncManagedTransaction, unit_of_work
+from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ClientError
 
 from service.domain.schema_rules import require_type
@@ -35,7 +35,6 @@ class TraversalStore:
         schema = self.objects.schema
         await schema.ensure_workspace(workspace)
 
-        @unit_of_work(timeout=self.timeout_s, metadata={"query": "objects/traverse"})
         async def work(tx: AsyncManagedTransaction):
             version, types = schema.cached_types(workspace)
             fresh = types is None
@@ -67,15 +66,16 @@ class TraversalStore:
             page = row["page"]
             found = await self.objects.present(tx, workspace, end, [r["node"] for r in page[:limit]],
                                                fetched=[r["refs"] for r in page[:limit]])
-            if with_paths:
-                labels = [start.name] + [hop.target for hop in hops]
-                for item, r in zip(found, page):
-                    item["paths"] = [[{"type": label, **node} for label, node in zip(labels, nodes)]
-                                     for nodes in r["paths"]]
+            labels = [start.name] + [hop.target for hop in hops]
+            for item, r in zip(found, page):
+                item["paths"] = [[{"id": node["id"], "type": label, "external_id": node["external_id"]}
+                                  for label, node in zip(labels, nodes)]
+                                 for nodes in r["paths"]] if with_paths else None
             return found, len(page) > limit
 
         try:
-            return await self.db.read(work)
+            return await self.db.read_quick(work, timeout=self.timeout_s,
+                                            metadata={"query": "objects/traverse"})
         except ClientError as exc:
             if "TimedOut" not in (exc.code or ""):
                 raise

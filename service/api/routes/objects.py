@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.deps import Workspace
 from service.api.errors import responses
-from service.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from service.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor, page_response
 from service.domain.records import BatchWrite, ObjectPatch, ObjectWrite, TargetRef
 from service.domain.traversal import MAX_FILTERS, MAX_HOPS
 from service.errors import InvalidInput, NotFound
@@ -128,7 +128,7 @@ async def traverse(request: Request, workspace: Workspace, type: str, id: str,
     found, more = await request.app.state.traversal.traverse(
         workspace, type, id, path, where=where, limit=limit, after=decode_cursor(cursor),
         with_paths=include == "paths")
-    return Page(data=found, next_cursor=encode_cursor(found[-1]["id"]) if more else None)
+    return page_response(found, found[-1]["id"] if more else None)
 
 
 @router.get("/{type}/{id}", response_model=ObjectPublic, responses=responses(404))
