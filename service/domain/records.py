@@ -128,7 +128,7 @@ def check_record(type_def: TypeDef, record: ObjectWrite | ObjectPatch, index: in
             problems.append(Problem(index, "unknown_attribute",
                                     f"{type_def.name} has no reference attribute {name!r}", name))
             continue
-        listed = [] if targets is None else targets if isinstance(targets, list) else [targets]
+        listed = listed_targets(targets)
         if attribute.cardinality == "one" and len(listed) > 1:
             problems.append(Problem(index, "cardinality",
                                     f"{name} is a reference to one {attribute.target}: "
@@ -143,6 +143,11 @@ def check_record(type_def: TypeDef, record: ObjectWrite | ObjectPatch, index: in
         references=references, reassign=record.on_conflict == "reassign",
         given=set(record.attributes) | set(record.references),
     )
+
+
+def listed_targets(targets: TargetRef | list[TargetRef] | None) -> list[TargetRef]:
+    """A record's targets for one reference attribute as a list (None: no targets)."""
+    return [] if targets is None else targets if isinstance(targets, list) else [targets]
 
 
 def missing_required(type_def: TypeDef, record: CheckedRecord) -> list[Problem]:

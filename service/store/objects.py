@@ -22,6 +22,7 @@ from service.domain.records import (
     Problem,
     TargetRef,
     check_record,
+    listed_targets,
     missing_required,
     new_ids,
 )
@@ -36,7 +37,7 @@ from service.store.schema import load_types, read_type
 USES = [
     "objects/find_by_external_ids", "objects/upsert", "objects/create", "objects/update_by_id",
     "objects/get", "objects/list", "objects/resolve_ids", "objects/delete",
-    "objects/upsert_and_link", "objects/list_referencing",
+    "objects/upsert_and_link", "objects/list_referencing", "objects/resolve_and_lock",
 ]
 TIMESTAMPS = ("external_created_at", "external_updated_at", "created_at", "updated_at")
 MAX_CASCADE = 100_000
@@ -79,13 +80,21 @@ class ObjectStore:
     async def write_in(self, tx, workspace: str, type_def: TypeDef,
                        records: list[ObjectWrite]) -> WriteResult:
         """``write`` inside the caller's transaction (a connector run's single write)."""
+        link = _single_link(type_def, records)
+        if link is not None:  # Neo4j finds and locks the targets while the values are checked
+            refs = [ref for r in records for ref in listed_targets(r.references.get(link.name))]
+            found = await self._send_resolve_and_lock(tx, workspace, link.target, refs)
         problems: list[Problem] = []
         checked = [check_record(type_def, r, i, problems) for i, r in enumerate(records)]
         if problems:
             _fail(problems)
-        fast = await self._upsert_and_link(tx, workspace, type_def, checked)
-        if fast is not None:
-            return fast
+        if link is not None:
+            row = await found.single()
+            by_external = dict(zip(row["external_ids"], row["ids"]))
+            fast = await self._upsert_and_link(tx, workspace, type_def, link, checked,
+                                               ({i: i for i in row["ids"]}, by_external))
+            if fast is not None:
+                return fast
         result = await self._upsert(tx, workspace, type_def, checked)
         await self._write_references(tx, workspace, type_def, checked, result.ids, result.created)
         return result
@@ -148,22 +157,22 @@ class ObjectStore:
         _check_required(type_def, records, created)
         return WriteResult(ids=ids, created=created)
 
-    async def _upsert_and_link(self, tx, workspace: str, type_def: TypeDef,
-                               records: list[CheckedRecord]) -> WriteResult | None:
-        """The common ingest (every record has an external id; at most one reference
-        attribute, held by the source and with a `many` target side) in one statement,
-        as the raw driver would write it. ``None``: not that case, take the general path."""
-        names = {name for r in records for name in r.references}
-        if any(r.external_id is None for r in records) or len(names) != 1:
-            return None
-        attribute = type_def.attributes[names.pop()]
-        if not _single_pass(attribute):
-            return None
+    async def _send_resolve_and_lock(self, tx, workspace: str, label: str, refs: list[TargetRef]):
+        """Sends the lookup and lock of these targets; the caller reads the answer later."""
+        return await tx.run(self.db.queries["objects/resolve_and_lock"](Label=label), workspace=workspace,
+                            ids=sorted({r.id for r in refs if r.id is not None}),
+                            external_ids=sorted({r.external_id for r in refs if r.external_id is not None}))
+
+    async def _upsert_and_link(self, tx, workspace: str, type_def: TypeDef, attribute,
+                               records: list[CheckedRecord],
+                               found: tuple[dict[str, str], dict[str, str]]) -> WriteResult | None:
+        """The common ingest (see ``_single_link``) in one statement, as the raw driver
+        would write it, its targets (``found``: by id, by external id) already locked.
+        ``None``: a cardinality change committed meanwhile; take the general path."""
         rows = await self._resolve_rows(tx, workspace, type_def, records,
-                                        [""] * len(records), [True] * len(records))
+                                        [""] * len(records), [True] * len(records),
+                                        prefetched={attribute.target: found})
         targets = {row.index: row.targets for row in rows[attribute.name]}
-        await lock_nodes(tx, self.db, workspace,
-                         {attribute.target: {t for ts in targets.values() for t in ts}})
         attribute = (await read_type(tx, self.db, workspace, type_def.name)).attributes[attribute.name]
         if not _single_pass(attribute):  # a cardinality change committed meanwhile
             return None
@@ -231,9 +240,11 @@ class ObjectStore:
                                    mode=mode, reassign=reassign)
 
     async def _resolve_rows(self, tx, workspace: str, type_def: TypeDef,
-                            records: list[CheckedRecord], ids: list[str],
-                            created: list[bool]) -> dict[str, list[RefRow]]:
-        """Each reference attribute's rows, with targets resolved to ids; every unknown
+                            records: list[CheckedRecord], ids: list[str], created: list[bool],
+                            prefetched: dict[str, tuple[dict[str, str], dict[str, str]]] | None = None,
+                            ) -> dict[str, list[RefRow]]:
+        """Each reference attribute's rows, with targets resolved to ids (``prefetched``: the
+        targets of a label already looked up, by id and by external id); every unknown
         target of every record is reported together (422)."""
         by_attribute: dict[str, list[tuple[CheckedRecord, str, bool]]] = defaultdict(list)
         for record, holder, new in zip(records, ids, created):
@@ -244,7 +255,8 @@ class ObjectStore:
         for name, entries in by_attribute.items():
             attribute = type_def.attributes[name]
             refs = [ref for record, _, _ in entries for ref in record.references[name]]
-            by_id, by_external = await self._resolve(tx, workspace, attribute.target, refs)
+            by_id, by_external = (prefetched or {}).get(attribute.target) or await self._resolve(
+                tx, workspace, attribute.target, refs)
             rows = []
             for record, holder, new in entries:
                 targets = []
@@ -410,6 +422,17 @@ def _check_required(type_def: TypeDef, records: list[CheckedRecord], created: li
                 for p in missing_required(type_def, record)]
     if problems:
         _fail(problems)
+
+
+def _single_link(type_def: TypeDef, records: list[ObjectWrite]):
+    """The reference attribute of the common ingest, or None: every record has an external
+    id and sets this one reference attribute, held by the source, with a `many` target side
+    (so no other holder can conflict)."""
+    names = {name for r in records for name in r.references}
+    if len(names) != 1 or any(r.external_id is None for r in records):
+        return None
+    attribute = type_def.attribute(names.pop())
+    return attribute if attribute is not None and attribute.is_reference and _single_pass(attribute) else None
 
 
 def _single_pass(attribute) -> bool:
