@@ -284,3 +284,48 @@ async def test_two_types_may_share_a_reference_name_towards_one_target(api, grap
     except Exception as exc:  # noqa: BLE001 - the constraint's error is what we want to see
         refused = exc
     assert refused is not None and "target_one" in str(refused)
+
+
+async def test_a_large_batch_is_all_or_nothing_with_problems_in_their_order(api, graph):
+    """The common ingest sends the lookup of its targets before it checks the values; a
+    large batch still reports value problems first, then unknown targets, then missing
+    required values, writes nothing on any, and answers ids in the order of its records."""
+    await create_types(api, ORDER)
+    people = ["p0", "p1", "p2"]
+    for p in people:
+        await person(api, p)
+    n, middle = 2_500, 1_001
+    records = [{"external_id": f"o{i}", "attributes": {"order_number": f"N{i}"},
+                "references": {"customer": {"external_id": people[i % 3]}}} for i in range(n)]
+
+    async def batch(status):
+        response = await api.client.post("/v1/objects/Order/batch", json={"records": records})
+        assert response.status_code == status, response.text[:500]
+        return response.json()
+
+    records[n - 100]["attributes"]["total"] = "lots"  # in the last chunk
+    records[10]["references"]["customer"] = {"external_id": "ghost"}
+    assert [(e["index"], e["code"]) for e in (await batch(422))["error"]["details"]["errors"]] == [
+        (n - 100, "invalid_value")]
+    records[n - 100]["attributes"]["total"] = 5
+    records[n - 1]["references"]["customer"] = {"external_id": "ghost"}
+    assert [(e["index"], e["code"]) for e in (await batch(422))["error"]["details"]["errors"]] == [
+        (10, "unknown_reference"), (n - 1, "unknown_reference")]
+    records[10]["references"]["customer"] = records[n - 1]["references"]["customer"] = {"external_id": "p0"}
+    del records[middle]["attributes"]["order_number"]
+    assert [(e["index"], e["code"]) for e in (await batch(422))["error"]["details"]["errors"]] == [
+        (middle, "required")]
+    assert external_ids(graph, api.workspace, "Order") == []
+    assert edges(graph, api.workspace, "CUSTOMER") == set()
+
+    records[middle]["attributes"]["order_number"] = "N"
+    first = await batch(200)
+    assert (first["created"], first["updated"]) == (n, 0)
+    rows, _, _ = graph.execute_query("MATCH (o:Order {workspace: $ws}) RETURN o.id AS id, o.external_id AS e",
+                                      ws=api.workspace)
+    assert {r["id"]: r["e"] for r in rows} == {i: f"o{k}" for k, i in enumerate(first["ids"])}
+    expected = {(r["external_id"], r["references"]["customer"]["external_id"]) for r in records}
+    assert edges(graph, api.workspace, "CUSTOMER") == expected
+    again = await batch(200)
+    assert (again["created"], again["updated"], again["ids"]) == (0, n, first["ids"])
+    assert edges(graph, api.workspace, "CUSTOMER") == expected
