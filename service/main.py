@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from neo4j import AsyncGraphDatabase
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
-from service.api import errors, idempotency, observability
+from service.api import errors, idempotency, json_body, observability
 from service.api.observability import ObservabilityMiddleware
 from service.api.idempotency import IdempotencyMiddleware
 from service.api.limits import LimitsMiddleware
@@ -35,6 +35,7 @@ from service.api.routes import (
     workspace,
 )
 from service.config import Settings
+from service.domain.records import BatchWrite
 from service.store import health as health_store
 from service.store import integrity as integrity_store
 from service.store import migrations
@@ -163,4 +164,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        dependencies=[Depends(require_ready)])
     compat.include_router(intercom.router)
     app.include_router(compat)
+    json_body.register(app, BatchWrite)
     return app

@@ -329,3 +329,26 @@ async def test_a_large_batch_is_all_or_nothing_with_problems_in_their_order(api,
     again = await batch(200)
     assert (again["created"], again["updated"], again["ids"]) == (0, n, first["ids"])
     assert edges(graph, api.workspace, "CUSTOMER") == expected
+
+
+async def test_a_batch_body_that_is_not_a_valid_batch_is_refused_with_where(api, graph):
+    """The batch body is parsed by pydantic's JSON parser (not FastAPI's); its refusals keep
+    the API's 422 shape, with `loc` from the body."""
+    url = "/v1/objects/Person/batch"
+
+    async def refused(**request):
+        response = await api.client.post(url, **request)
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["code"] == "invalid_input"
+        return [(e["loc"], e["type"]) for e in response.json()["error"]["details"]["errors"]]
+
+    good = b'{"records": [{"external_id": "p1"}]}'
+    assert await refused(content=good, headers={"Content-Type": "text/plain"}) == [(["body"], "model_attributes_type")]
+    assert await refused(content=b"", headers={"Content-Type": "application/json"}) == [(["body"], "missing")]
+    assert await refused(content=b'{"records": [', headers={"Content-Type": "application/json"}) == [
+        (["body"], "json_invalid")]
+    assert await refused(json={"records": [{"external_id": 5}], "extra": 1}) == [
+        (["body", "records", 0, "external_id"], "string_type"), (["body", "extra"], "extra_forbidden")]
+    assert external_ids(graph, api.workspace, "Person") == []
+    ok = await api.client.post(url, content=good, headers={"Content-Type": "application/json; charset=utf-8"})
+    assert ok.status_code == 200 and ok.json()["created"] == 1, ok.text

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.api import json_body
 from service.api.deps import Workspace
 from service.api.errors import responses
 from service.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor, page_response
@@ -79,8 +80,10 @@ async def upsert_object(request: Request, response: Response, workspace: Workspa
     return found[0]
 
 
-@router.post("/{type}/batch", response_model=BatchResult, responses=responses(404, 409))
-async def batch_upsert(request: Request, workspace: Workspace, type: str, body: BatchWrite):
+@router.post("/{type}/batch", response_model=BatchResult, responses=responses(404, 409),
+             openapi_extra=json_body.documented(BatchWrite))
+async def batch_upsert(request: Request, workspace: Workspace, type: str,
+                       body: Annotated[BatchWrite, Depends(json_body.parsed(BatchWrite))]):
     _, result = await objects(request).write(workspace, type, body.records)
     created = sum(result.created)
     return BatchResult(created=created, updated=len(result.ids) - created, ids=result.ids)
