@@ -57,6 +57,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
+WARM_UP = 300  # requests a side and path before any is measured
 BLOCK = 100  # requests a side runs in a row before the other side takes over
 
 
@@ -106,13 +107,13 @@ def measure(uri: str, auth: tuple[str, str], base: str, token: str, workspace: s
         starts = random.Random(5).choices(ids, k=requests)
         local = threading.local()
 
-        for hops, path, walk in PATHS:
+        def calls_for(path: str, walk: list[Hop]) -> dict[str, object]:
             text = queries["objects/traverse"](Start="Person", Walk=Walk(walk, keep_paths=False),
                                                Inline=INLINE[walk[-1].target])
 
             # The client is the standard library's, one kept-alive connection a worker:
             # httpx would add about 0.4 ms of its own per request, which is not the API's.
-            def api_call(start: str, path: str = path) -> None:
+            def api_call(start: str) -> None:
                 if not hasattr(local, "http"):
                     local.http = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
                 query = urllib.parse.urlencode({"path": path, "limit": LIMIT})
@@ -123,14 +124,21 @@ def measure(uri: str, auth: tuple[str, str], base: str, token: str, workspace: s
                 json.loads(body)
 
             # What the API does: one auto-commit read, results fetched whole.
-            def raw_call(start: str, text: str = text) -> None:
+            def raw_call(start: str) -> None:
                 with driver.session(database="neo4j", fetch_size=-1, default_access_mode=READ_ACCESS) as session:
                     session.run(Query(text, timeout=10.0), workspace=workspace, id=start, after=None,
                                 filters=[], limit=LIMIT + 1, max_paths=10).single()
 
+            return {"raw": raw_call, "api": api_call}
+
+        cells = [(hops, path, calls_for(path, walk)) for hops, path, walk in PATHS]
+        # Warm every query up on both sides first, so that the first cell measured is not
+        # the one that pays for the load's aftermath and cold code paths.
+        for _, _, calls in cells:
+            timed(starts[:WARM_UP], 1, calls)
+        for hops, path, calls in cells:
             for concurrency in levels:
-                calls = {"raw": raw_call, "api": api_call}
-                timed(starts[:50], concurrency, calls)  # warm up
+                timed(starts[:50], concurrency, calls)  # warm up this concurrency
                 for side, (latencies, rate) in timed(starts, concurrency, calls).items():
                     rows.append({"hops": hops, "path": path, "concurrency": concurrency, "side": side,
                                  "p50_ms": statistics.median(latencies),

@@ -81,9 +81,10 @@ class ObservabilityMiddleware:
             route = route_template(scope)
             if scope["path"] != "/metrics":
                 REQUEST_SECONDS.labels(scope["method"], route, str(status)).observe(seconds)
-            access_log.info(json.dumps({"request_id": request_id, "method": scope["method"],
-                                        "path": scope["path"], "route": route, "status": status,
-                                        "ms": round(seconds * 1000, 2)}))
+            if access_log.isEnabledFor(logging.INFO):  # the line costs more than the check
+                access_log.info(json.dumps({"request_id": request_id, "method": scope["method"],
+                                            "path": scope["path"], "route": route, "status": status,
+                                            "ms": round(seconds * 1000, 2)}))
 
 
 async def metrics(_request) -> Response:
