@@ -62,19 +62,28 @@ def ingest_workloads(ctx, args) -> dict:
     people = max(1, args.scale // 10)
     rows, changed = orders(args.scale, people), orders(args.scale, people, changed=True)
     out = {k: [] for k in ("api", "raw", "api_many_only", "api_same", "raw_same", "api_changed", "raw_changed")}
-    for r in range(args.rounds):
+    def raw_side() -> None:
         raw = Raw(ctx.driver, people)
         out["raw"].append(raw.ingest(rows, args.batch))
         out["raw_same"].append(raw.ingest(rows, args.batch))
         out["raw_changed"].append(raw.ingest(changed, args.batch))
+
+    def api_side() -> None:
         api = ctx.api()
         api.setup(ORDER, people, args.batch)
         out["api"].append(api.ingest(rows, args.batch))
         out["api_same"].append(api.ingest(rows, args.batch))
         out["api_changed"].append(api.ingest(changed, args.batch))
+
+    def many_only_side() -> None:
         many = ctx.api()
         many.setup(MANY_ONLY, people, args.batch)
         out["api_many_only"].append(many.ingest(rows, args.batch))
+
+    sides = [raw_side, api_side, many_only_side]
+    for r in range(args.rounds):
+        for side in sides[r % 3:] + sides[:r % 3]:  # each round another side goes first
+            side()
         print(f"ingest round {r + 1}: " + ", ".join(f"{k} {v[-1]:,.0f}/s" for k, v in out.items()), flush=True)
     out["admin_import"] = [admin_import(rows, people)]
     print(f"neo4j-admin import: {out['admin_import'][0]:,.0f} orders/s", flush=True)
