@@ -81,20 +81,14 @@ class ObjectStore:
                        records: list[ObjectWrite]) -> WriteResult:
         """``write`` inside the caller's transaction (a connector run's single write)."""
         link = _single_link(type_def, records)
-        if link is not None:  # Neo4j finds and locks the targets while the values are checked
-            refs = [ref for r in records for ref in listed_targets(r.references.get(link.name))]
-            found = await self._send_resolve_and_lock(tx, workspace, link.target, refs)
+        if link is not None:
+            fast = await self._ingest_linked(tx, workspace, type_def, link, records)
+            if fast is not None:
+                return fast
         problems: list[Problem] = []
         checked = [check_record(type_def, r, i, problems) for i, r in enumerate(records)]
         if problems:
             _fail(problems)
-        if link is not None:
-            row = await found.single()
-            by_external = dict(zip(row["external_ids"], row["ids"]))
-            fast = await self._upsert_and_link(tx, workspace, type_def, link, checked,
-                                               ({i: i for i in row["ids"]}, by_external))
-            if fast is not None:
-                return fast
         result = await self._upsert(tx, workspace, type_def, checked)
         await self._write_references(tx, workspace, type_def, checked, result.ids, result.created)
         return result
@@ -157,33 +151,50 @@ class ObjectStore:
         _check_required(type_def, records, created)
         return WriteResult(ids=ids, created=created)
 
-    async def _send_resolve_and_lock(self, tx, workspace: str, label: str, refs: list[TargetRef]):
-        """Sends the lookup and lock of these targets; the caller reads the answer later."""
-        return await tx.run(self.db.queries["objects/resolve_and_lock"](Label=label), workspace=workspace,
-                            ids=sorted({r.id for r in refs if r.id is not None}),
-                            external_ids=sorted({r.external_id for r in refs if r.external_id is not None}))
-
-    async def _upsert_and_link(self, tx, workspace: str, type_def: TypeDef, attribute,
-                               records: list[CheckedRecord],
-                               found: tuple[dict[str, str], dict[str, str]]) -> WriteResult | None:
+    async def _ingest_linked(self, tx, workspace: str, type_def: TypeDef, attribute,
+                             records: list[ObjectWrite]) -> WriteResult | None:
         """The common ingest (see ``_single_link``) in one statement, as the raw driver
-        would write it, its targets (``found``: by id, by external id) already locked.
-        ``None``: a cardinality change committed meanwhile; take the general path."""
-        rows = await self._resolve_rows(tx, workspace, type_def, records,
-                                        [""] * len(records), [True] * len(records),
-                                        prefetched={attribute.target: found})
-        targets = {row.index: row.targets for row in rows[attribute.name]}
+        would write it. Neo4j looks up and locks the targets while Python checks the values
+        and builds the rows; problems come in the general path's order (every value
+        problem, else every unknown target, else missing required values). ``None``: a
+        cardinality change committed meanwhile and nothing was written; take the general
+        path."""
+        refs = [ref for r in records for ref in listed_targets(r.references.get(attribute.name))]
+        lookup = await tx.run(self.db.queries["objects/resolve_and_lock"](Label=attribute.target),
+                              workspace=workspace,
+                              ids=sorted({r.id for r in refs if r.id is not None}),
+                              external_ids=sorted({r.external_id for r in refs if r.external_id is not None}))
+        problems: list[Problem] = []
+        checked = [check_record(type_def, r, i, problems) for i, r in enumerate(records)]
+        if problems:
+            _fail(problems)
+        rows = [{"external_id": r.external_id, "props": r.props, "new_id": new_id,
+                 "touch": attribute.name in r.references}
+                for r, new_id in zip(checked, new_ids(len(checked)))]
+        answer = await lookup.single()
+        found = {"id": {i: i for i in answer["ids"]},
+                 "external_id": dict(zip(answer["external_ids"], answer["ids"]))}
+        for record, row in zip(checked, rows):
+            targets = []
+            for ref in record.references.get(attribute.name, ()):
+                how, value = ("id", ref.id) if ref.id is not None else ("external_id", ref.external_id)
+                if value in found[how]:
+                    targets.append(found[how][value])
+                else:
+                    problems.append(Problem(record.index, "unknown_reference",
+                                            f"{attribute.name}: no {attribute.target} with {how} {value!r}",
+                                            attribute.name))
+            row["targets"] = list(dict.fromkeys(targets))
+        if problems:
+            _fail(problems)
         attribute = (await read_type(tx, self.db, workspace, type_def.name)).attributes[attribute.name]
         if not _single_pass(attribute):  # a cardinality change committed meanwhile
             return None
-        params = [{"external_id": r.external_id, "props": r.props, "new_id": i,
-                   "touch": r.index in targets, "targets": list(targets.get(r.index, ()))}
-                  for r, i in zip(records, new_ids(len(records)))]
         query = self.db.queries["objects/upsert_and_link"](
             Label=type_def.name, Rel=attribute.rel_type, Target=attribute.target)
-        result = await (await tx.run(query, workspace=workspace, rows=params,
+        result = await (await tx.run(query, workspace=workspace, rows=rows,
                                      source_one=attribute.source_one)).single()
-        _check_required(type_def, records, result["created"])
+        _check_required(type_def, checked, result["created"])
         return WriteResult(ids=list(result["ids"]), created=list(result["created"]))
 
     async def _resolve(self, tx, workspace: str, label: str,
@@ -240,11 +251,9 @@ class ObjectStore:
                                    mode=mode, reassign=reassign)
 
     async def _resolve_rows(self, tx, workspace: str, type_def: TypeDef,
-                            records: list[CheckedRecord], ids: list[str], created: list[bool],
-                            prefetched: dict[str, tuple[dict[str, str], dict[str, str]]] | None = None,
-                            ) -> dict[str, list[RefRow]]:
-        """Each reference attribute's rows, with targets resolved to ids (``prefetched``: the
-        targets of a label already looked up, by id and by external id); every unknown
+                            records: list[CheckedRecord], ids: list[str],
+                            created: list[bool]) -> dict[str, list[RefRow]]:
+        """Each reference attribute's rows, with targets resolved to ids; every unknown
         target of every record is reported together (422)."""
         by_attribute: dict[str, list[tuple[CheckedRecord, str, bool]]] = defaultdict(list)
         for record, holder, new in zip(records, ids, created):
@@ -255,8 +264,7 @@ class ObjectStore:
         for name, entries in by_attribute.items():
             attribute = type_def.attributes[name]
             refs = [ref for record, _, _ in entries for ref in record.references[name]]
-            by_id, by_external = (prefetched or {}).get(attribute.target) or await self._resolve(
-                tx, workspace, attribute.target, refs)
+            by_id, by_external = await self._resolve(tx, workspace, attribute.target, refs)
             rows = []
             for record, holder, new in entries:
                 targets = []
