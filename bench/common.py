@@ -51,7 +51,9 @@ def api_server(uri: str, user: str, password: str, tokens: str):
            "REFGRAPH_TOKENS": tokens, "REFGRAPH_RATE_LIMIT_PER_S": "0"}  # measure, do not throttle
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "service.main:create_app", "--factory",
-         "--port", str(port), "--log-level", "warning"], env=env, cwd=ROOT)
+         "--port", str(port), "--log-level", "warning",
+         # a client's kept-alive connection waits while the other side takes its turn
+         "--timeout-keep-alive", "60"], env=env, cwd=ROOT)
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(200):

@@ -1,4 +1,4 @@
 // Which of these external ids already exist for a type in a workspace.
 UNWIND $external_ids AS external_id
 MATCH (n:{{Label}} {workspace: $workspace, external_id: external_id})
-RETURN collect(n.external_id) AS external_ids, collect(n.id) AS ids
+RETURN collect([n.external_id, n.id]) AS found

@@ -14,4 +14,5 @@ CALL () {
 WITH n ORDER BY n.id
 SET n._lock = true
 REMOVE n._lock
-RETURN collect(n.id) AS ids, collect(n.external_id) AS external_ids
+// Pairs, not two lists: collect() skips nulls, and a target may have no external id.
+RETURN collect([n.id, n.external_id]) AS found

@@ -155,8 +155,9 @@ class ObjectStore:
                              records: list[ObjectWrite]) -> WriteResult | None:
         """The common ingest (see ``_single_link``) in one statement, as the raw driver
         would write it. Neo4j looks up and locks the targets while Python checks the values
-        and builds the rows; problems come in the general path's order (every value
-        problem, else every unknown target, else missing required values). ``None``: a
+        and builds the rows. Problems: every value problem, else every unknown target, else
+        missing required values (the general path checks required values before targets).
+        ``None``: a
         cardinality change committed meanwhile and nothing was written; take the general
         path."""
         refs = [ref for r in records for ref in listed_targets(r.references.get(attribute.name))]
@@ -171,9 +172,8 @@ class ObjectStore:
         rows = [{"external_id": r.external_id, "props": r.props, "new_id": new_id,
                  "touch": attribute.name in r.references}
                 for r, new_id in zip(checked, new_ids(len(checked)))]
-        answer = await lookup.single()
-        found = {"id": {i: i for i in answer["ids"]},
-                 "external_id": dict(zip(answer["external_ids"], answer["ids"]))}
+        pairs = (await lookup.single())["found"]
+        found = {"id": {i: i for i, _ in pairs}, "external_id": {e: i for i, e in pairs if e is not None}}
         for record, row in zip(checked, rows):
             targets = []
             for ref in record.references.get(attribute.name, ()):
@@ -213,13 +213,12 @@ class ObjectStore:
                       external_ids: list[str] | None = None) -> dict[str, str]:
         """Which of these ids (id -> external id) or external ids (external id -> id) exist."""
         if ids is not None:
-            query, params, key, value = "objects/resolve_ids", {"ids": ids}, "ids", "external_ids"
+            query, params = "objects/resolve_ids", {"ids": ids}
         else:
             query, params = "objects/find_by_external_ids", {"external_ids": external_ids}
-            key, value = "external_ids", "ids"
         row = await (await tx.run(self.db.queries[query](Label=label), workspace=workspace,
                                   **params)).single()
-        return dict(zip(row[key], row[value]))
+        return dict(row["found"])
 
     async def exists(self, tx, workspace: str, label: str, object_id: str) -> None:
         if not await self._lookup(tx, workspace, label, ids=[object_id]):

@@ -352,3 +352,30 @@ async def test_a_batch_body_that_is_not_a_valid_batch_is_refused_with_where(api,
     assert external_ids(graph, api.workspace, "Person") == []
     ok = await api.client.post(url, content=good, headers={"Content-Type": "application/json; charset=utf-8"})
     assert ok.status_code == 200 and ok.json()["created"] == 1, ok.text
+
+
+async def test_targets_without_an_external_id_are_found_by_id_and_never_mixed_up(api, graph):
+    """A target created without an external id is found by its id (in a batch, by the
+    reference routes), and does not shift which id the other targets' external ids find:
+    each order is linked to exactly the customer it names."""
+    await create_types(api, ORDER)
+    anonymous = await api.client.post("/v1/objects/Person", json={"attributes": {}})
+    assert anonymous.status_code == 201, anonymous.text
+    anonymous_id = anonymous.json()["id"]
+    named = [await person(api, f"p{i}") for i in range(5)]
+    records = [{"external_id": "o-anon", "attributes": {"order_number": "A"},
+                "references": {"customer": {"id": anonymous_id}}}]
+    records += [{"external_id": f"o{i}", "attributes": {"order_number": f"N{i}"},
+                 "references": {"customer": {"external_id": f"p{i}"}}} for i in range(5)]
+    response = await api.client.post("/v1/objects/Order/batch", json={"records": records})
+    assert response.status_code == 200, response.text
+    rows, _, _ = graph.execute_query(
+        "MATCH (o:Order {workspace: $ws})-[:CUSTOMER]->(p:Person) RETURN o.external_id AS o, p.id AS p",
+        ws=api.workspace)
+    assert {(r["o"], r["p"]) for r in rows} == {("o-anon", anonymous_id)} | {
+        (f"o{i}", named[i]["id"]) for i in range(5)}
+    order = response.json()["ids"][0]
+    moved = await api.client.put(f"/v1/objects/Order/{order}/references/customer",
+                                 json={"targets": [{"id": anonymous_id}]})
+    assert moved.status_code == 200, moved.text
+    assert (await api.client.get(f"/v1/objects/Person/{anonymous_id}")).status_code == 200
