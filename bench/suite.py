@@ -62,18 +62,18 @@ def ingest_workloads(ctx, args) -> dict:
     people = max(1, args.scale // 10)
     rows, changed = orders(args.scale, people), orders(args.scale, people, changed=True)
     out = {k: [] for k in ("api", "raw", "api_many_only", "api_same", "raw_same", "api_changed", "raw_changed")}
+    def first_same_changed(side: str, writer) -> None:
+        out[side].append(writer.ingest(rows, args.batch))
+        out[f"{side}_same"].append(writer.ingest(rows, args.batch))
+        out[f"{side}_changed"].append(writer.ingest(changed, args.batch))
+
     def raw_side() -> None:
-        raw = Raw(ctx.driver, people)
-        out["raw"].append(raw.ingest(rows, args.batch))
-        out["raw_same"].append(raw.ingest(rows, args.batch))
-        out["raw_changed"].append(raw.ingest(changed, args.batch))
+        first_same_changed("raw", Raw(ctx.driver, people))
 
     def api_side() -> None:
         api = ctx.api()
         api.setup(ORDER, people, args.batch)
-        out["api"].append(api.ingest(rows, args.batch))
-        out["api_same"].append(api.ingest(rows, args.batch))
-        out["api_changed"].append(api.ingest(changed, args.batch))
+        first_same_changed("api", api)
 
     def many_only_side() -> None:
         many = ctx.api()
