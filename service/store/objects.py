@@ -157,14 +157,11 @@ class ObjectStore:
         would write it. Neo4j looks up and locks the targets while Python checks the values
         and builds the rows. Problems: every value problem, else every unknown target, else
         missing required values (the general path checks required values before targets).
-        ``None``: a
-        cardinality change committed meanwhile and nothing was written; take the general
-        path."""
-        refs = [ref for r in records for ref in listed_targets(r.references.get(attribute.name))]
+        ``None``: a cardinality change committed meanwhile and nothing was written; take
+        the general path."""
+        ids, external_ids = _keys(ref for r in records for ref in listed_targets(r.references.get(attribute.name)))
         lookup = await tx.run(self.db.queries["objects/resolve_and_lock"](Label=attribute.target),
-                              workspace=workspace,
-                              ids=sorted({r.id for r in refs if r.id is not None}),
-                              external_ids=sorted({r.external_id for r in refs if r.external_id is not None}))
+                              workspace=workspace, ids=ids, external_ids=external_ids)
         problems: list[Problem] = []
         checked = [check_record(type_def, r, i, problems) for i, r in enumerate(records)]
         if problems:
@@ -173,18 +170,9 @@ class ObjectStore:
                  "touch": attribute.name in r.references}
                 for r, new_id in zip(checked, new_ids(len(checked)))]
         pairs = (await lookup.single())["found"]
-        found = {"id": {i: i for i, _ in pairs}, "external_id": {e: i for i, e in pairs if e is not None}}
+        by_id, by_external = {i: i for i, _ in pairs}, {e: i for i, e in pairs if e is not None}
         for record, row in zip(checked, rows):
-            targets = []
-            for ref in record.references.get(attribute.name, ()):
-                how, value = ("id", ref.id) if ref.id is not None else ("external_id", ref.external_id)
-                if value in found[how]:
-                    targets.append(found[how][value])
-                else:
-                    problems.append(Problem(record.index, "unknown_reference",
-                                            f"{attribute.name}: no {attribute.target} with {how} {value!r}",
-                                            attribute.name))
-            row["targets"] = list(dict.fromkeys(targets))
+            row["targets"] = list(_targets(attribute, record, by_id, by_external, problems))
         if problems:
             _fail(problems)
         attribute = (await read_type(tx, self.db, workspace, type_def.name)).attributes[attribute.name]
@@ -201,10 +189,9 @@ class ObjectStore:
                        refs: list[TargetRef]) -> tuple[dict[str, str], dict[str, str]]:
         """Target ids found by id and by external id."""
         by_id, by_external = {}, {}
-        ids = sorted({r.id for r in refs if r.id is not None})
+        ids, external_ids = _keys(refs)
         if ids:
             by_id = {i: i for i in await self._lookup(tx, workspace, label, ids=ids)}
-        external_ids = sorted({r.external_id for r in refs if r.external_id is not None})
         if external_ids:
             by_external = await self._lookup(tx, workspace, label, external_ids=external_ids)
         return by_id, by_external
@@ -264,20 +251,9 @@ class ObjectStore:
             attribute = type_def.attributes[name]
             refs = [ref for record, _, _ in entries for ref in record.references[name]]
             by_id, by_external = await self._resolve(tx, workspace, attribute.target, refs)
-            rows = []
-            for record, holder, new in entries:
-                targets = []
-                for ref in record.references[name]:
-                    found = by_id.get(ref.id) if ref.id is not None else by_external.get(ref.external_id)
-                    if found is None:
-                        how = f"id {ref.id!r}" if ref.id is not None else f"external_id {ref.external_id!r}"
-                        problems.append(Problem(record.index, "unknown_reference",
-                                                f"{name}: no {attribute.target} with {how}", name))
-                    else:
-                        targets.append(found)
-                rows.append(RefRow(holder=holder, targets=tuple(dict.fromkeys(targets)),
-                                   index=record.index, new=new))
-            resolved[name] = rows
+            resolved[name] = [RefRow(holder=holder, index=record.index, new=new,
+                                     targets=_targets(attribute, record, by_id, by_external, problems))
+                              for record, holder, new in entries]
         if problems:
             _fail(problems)
         return resolved
@@ -429,6 +405,29 @@ def _check_required(type_def: TypeDef, records: list[CheckedRecord], created: li
                 for p in missing_required(type_def, record)]
     if problems:
         _fail(problems)
+
+
+def _keys(refs) -> tuple[list[str], list[str]]:
+    """The distinct ids and external ids these targets are given by, each sorted."""
+    refs = list(refs)
+    return (sorted({r.id for r in refs if r.id is not None}),
+            sorted({r.external_id for r in refs if r.external_id is not None}))
+
+
+def _targets(attribute, record: CheckedRecord, by_id: dict[str, str], by_external: dict[str, str],
+             problems: list[Problem]) -> tuple[str, ...]:
+    """The ids of the targets ``record`` gives for ``attribute``, in order without repeats
+    (found by id or by external id); each one not found is added to ``problems``."""
+    targets = []
+    for ref in record.references.get(attribute.name, ()):
+        found = by_id.get(ref.id) if ref.id is not None else by_external.get(ref.external_id)
+        if found is None:
+            how = f"id {ref.id!r}" if ref.id is not None else f"external_id {ref.external_id!r}"
+            problems.append(Problem(record.index, "unknown_reference",
+                                    f"{attribute.name}: no {attribute.target} with {how}", attribute.name))
+        else:
+            targets.append(found)
+    return tuple(dict.fromkeys(targets))
 
 
 def _single_link(type_def: TypeDef, records: list[ObjectWrite]):
