@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.domain.schema import TypeDef
-from service.domain.values import ValueProblem, timestamp_to_graph, to_graph
+from service.domain.values import ValueProblem, converter, timestamp_to_graph
 
 MAX_BATCH = 10_000
 MAX_EXTERNAL_ID = 255
@@ -93,56 +93,76 @@ def new_id() -> str:
     return new_ids(1)[0]
 
 
-def check_record(type_def: TypeDef, record: ObjectWrite | ObjectPatch, index: int,
-                 problems: list[Problem]) -> CheckedRecord | None:
-    before = len(problems)
-    props: dict[str, Any] = {}
-    for name, value in record.attributes.items():
-        attribute = type_def.attribute(name)
-        if attribute is None:
-            problems.append(Problem(index, "unknown_attribute",
-                                    f"{type_def.name} has no attribute {name!r}", name))
-        elif attribute.is_reference:
-            problems.append(Problem(index, "invalid_value",
-                                    f"{name} is a reference: set it under 'references'", name))
-        elif value is None and attribute.required:
-            problems.append(Problem(index, "required", f"{name} is required", name))
-        else:
+class RecordChecker:
+    """Checks records of one type: each attribute and its value converter are looked up
+    once for a whole batch rather than once a record."""
+
+    def __init__(self, type_def: TypeDef):
+        self.type_def = type_def
+        self.values = {name: (a, converter(a.data_type)) for name, a in type_def.attributes.items()
+                       if not a.is_reference}
+        self.references = {name: a for name, a in type_def.attributes.items() if a.is_reference}
+
+    def check(self, record: ObjectWrite | ObjectPatch, index: int,
+              problems: list[Problem]) -> CheckedRecord | None:
+        """The record ready to write, or None with its every problem added to ``problems``."""
+        before = len(problems)
+        props: dict[str, Any] = {}
+        for name, value in record.attributes.items():
+            planned = self.values.get(name)
+            if planned is None:
+                problems.append(
+                    Problem(index, "invalid_value", f"{name} is a reference: set it under 'references'", name)
+                    if name in self.references else
+                    Problem(index, "unknown_attribute", f"{self.type_def.name} has no attribute {name!r}", name))
+                continue
+            attribute, convert = planned
+            if value is None:
+                if attribute.required:
+                    problems.append(Problem(index, "required", f"{name} is required", name))
+                else:
+                    props[name] = None
+                continue
             try:
-                props[name] = to_graph(attribute.data_type, value)
+                props[name] = convert(value)
             except ValueProblem as exc:
                 problems.append(Problem(
-                    index, "invalid_value",
-                    f"{name} must be {attribute.data_type.value}: {exc}", name))
-    for name in ("external_created_at", "external_updated_at"):
-        value = getattr(record, name)
-        if value is not None:
-            try:
-                props[name] = timestamp_to_graph(value)
-            except ValueProblem as exc:
-                problems.append(Problem(index, "invalid_value", f"{name}: {exc}", name))
-    references: dict[str, list[TargetRef]] = {}
-    for name, targets in record.references.items():
-        attribute = type_def.attribute(name)
-        if attribute is None or not attribute.is_reference:
-            problems.append(Problem(index, "unknown_attribute",
-                                    f"{type_def.name} has no reference attribute {name!r}", name))
-            continue
-        listed = listed_targets(targets)
-        if attribute.cardinality == "one" and len(listed) > 1:
-            problems.append(Problem(index, "cardinality",
-                                    f"{name} is a reference to one {attribute.target}: "
-                                    f"{len(listed)} targets given", name))
-        if attribute.required and not listed:
-            problems.append(Problem(index, "required", f"{name} is required", name))
-        references[name] = listed
-    if len(problems) > before:
-        return None
-    return CheckedRecord(
-        index=index, external_id=getattr(record, "external_id", None), props=props,
-        references=references, reassign=record.on_conflict == "reassign",
-        given=set(record.attributes) | set(record.references),
-    )
+                    index, "invalid_value", f"{name} must be {attribute.data_type.value}: {exc}", name))
+        for name in ("external_created_at", "external_updated_at"):
+            value = getattr(record, name)
+            if value is not None:
+                try:
+                    props[name] = timestamp_to_graph(value)
+                except ValueProblem as exc:
+                    problems.append(Problem(index, "invalid_value", f"{name}: {exc}", name))
+        references: dict[str, list[TargetRef]] = {}
+        for name, targets in record.references.items():
+            attribute = self.references.get(name)
+            if attribute is None:
+                problems.append(Problem(index, "unknown_attribute",
+                                        f"{self.type_def.name} has no reference attribute {name!r}", name))
+                continue
+            listed = listed_targets(targets)
+            if attribute.cardinality == "one" and len(listed) > 1:
+                problems.append(Problem(index, "cardinality",
+                                        f"{name} is a reference to one {attribute.target}: "
+                                        f"{len(listed)} targets given", name))
+            if attribute.required and not listed:
+                problems.append(Problem(index, "required", f"{name} is required", name))
+            references[name] = listed
+        if len(problems) > before:
+            return None
+        return CheckedRecord(
+            index=index, external_id=getattr(record, "external_id", None), props=props,
+            references=references, reassign=record.on_conflict == "reassign",
+            given={*record.attributes, *record.references},
+        )
+
+
+def check_record(type_def: TypeDef, record: ObjectWrite | ObjectPatch, index: int,
+                 problems: list[Problem]) -> CheckedRecord | None:
+    """One record checked (a batch uses one ``RecordChecker`` for all of its records)."""
+    return RecordChecker(type_def).check(record, index, problems)
 
 
 def listed_targets(targets: TargetRef | list[TargetRef] | None) -> list[TargetRef]:

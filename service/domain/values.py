@@ -5,6 +5,7 @@ Cypher can compare them."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from neo4j.time import Date, DateTime
@@ -31,49 +32,73 @@ def _datetime(value: Any) -> dt.datetime:
     return parsed
 
 
+def _string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueProblem("expected a string")
+    if len(value) > MAX_STRING:
+        raise ValueProblem(f"longer than {MAX_STRING} characters")
+    return value
+
+
+def _integer(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueProblem("expected an integer")
+    if not -(2**63) <= value < 2**63:
+        raise ValueProblem("out of the 64-bit integer range")
+    return value
+
+
+def _float(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueProblem("expected a number")
+    return float(value)
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueProblem("expected true or false")
+    return value
+
+
+def _date(value: Any) -> dt.date:
+    if not isinstance(value, str):
+        raise ValueProblem("expected an ISO 8601 date string (YYYY-MM-DD)")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueProblem(f"{value[:40]!r} is not an ISO 8601 date") from None
+
+
+def _string_list(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueProblem("expected a list of strings")
+    if len(value) > MAX_LIST:
+        raise ValueProblem(f"more than {MAX_LIST} items")
+    if any(len(v) > MAX_STRING for v in value):
+        raise ValueProblem(f"an item is longer than {MAX_STRING} characters")
+    return value
+
+
+# One converter per data type, looked up once per attribute (a batch checks thousands
+# of values: a table costs less than matching the data type every time).
+CONVERTERS: dict[DataType, Callable[[Any], Any]] = {
+    DataType.string: _string, DataType.integer: _integer, DataType.float: _float,
+    DataType.boolean: _boolean, DataType.date: _date, DataType.datetime: _datetime,
+    DataType.string_list: _string_list,
+}
+
+
+def converter(data_type: DataType) -> Callable[[Any], Any]:
+    """What ``to_graph`` does for one data type, given a value that is not None."""
+    try:
+        return CONVERTERS[data_type]
+    except KeyError:
+        raise ValueProblem(f"{data_type.value} values are not set here") from None
+
+
 def to_graph(data_type: DataType, value: Any) -> Any:
     """The value to store, or ``ValueProblem`` saying why it does not fit."""
-    if value is None:
-        return None
-    match data_type:
-        case DataType.string:
-            if not isinstance(value, str):
-                raise ValueProblem("expected a string")
-            if len(value) > MAX_STRING:
-                raise ValueProblem(f"longer than {MAX_STRING} characters")
-            return value
-        case DataType.integer:
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ValueProblem("expected an integer")
-            if not -(2**63) <= value < 2**63:
-                raise ValueProblem("out of the 64-bit integer range")
-            return value
-        case DataType.float:
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ValueProblem("expected a number")
-            return float(value)
-        case DataType.boolean:
-            if not isinstance(value, bool):
-                raise ValueProblem("expected true or false")
-            return value
-        case DataType.date:
-            if not isinstance(value, str):
-                raise ValueProblem("expected an ISO 8601 date string (YYYY-MM-DD)")
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                raise ValueProblem(f"{value[:40]!r} is not an ISO 8601 date") from None
-        case DataType.datetime:
-            return _datetime(value)
-        case DataType.string_list:
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ValueProblem("expected a list of strings")
-            if len(value) > MAX_LIST:
-                raise ValueProblem(f"more than {MAX_LIST} items")
-            if any(len(v) > MAX_STRING for v in value):
-                raise ValueProblem(f"an item is longer than {MAX_STRING} characters")
-            return value
-    raise ValueProblem(f"{data_type.value} values are not set here")
+    return None if value is None else converter(data_type)(value)
 
 
 def from_text(data_type: DataType, value: str) -> Any:

@@ -76,6 +76,15 @@ class Database:
             return await (await s.run(self.queries[query].query(), params)).data()
 
 
+class Rows(list):
+    """A list of parameter rows whose repr is its length. The driver formats every RUN's
+    parameters for its debug log even when that log is off (neo4j 6.4.1,
+    ``_bolt5.py``): 15 ms of a 5,000-record batch, measured. Sent exactly as a list."""
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} rows>"
+
+
 @dataclass
 class AutoCommit:
     """Runs each query as an auto-commit transaction with a time limit: a stand-in for a

@@ -17,6 +17,7 @@ from neo4j.exceptions import ConstraintError
 
 from service.domain.records import (
     CheckedRecord,
+    RecordChecker,
     ObjectPatch,
     ObjectWrite,
     Problem,
@@ -30,7 +31,7 @@ from service.domain.schema import TypeDef
 from service.domain.schema_rules import reference_attribute, require_type
 from service.domain.values import parse_timestamp, to_json
 from service.errors import Conflict, InvalidInput, NotFound
-from service.store.database import Database
+from service.store.database import Database, Rows
 from service.store.references import CardinalityConflict, RefRow, lock_nodes, targets_of, write_references
 from service.store.schema import load_types, read_type
 
@@ -86,7 +87,8 @@ class ObjectStore:
             if fast is not None:
                 return fast
         problems: list[Problem] = []
-        checked = [check_record(type_def, r, i, problems) for i, r in enumerate(records)]
+        check = RecordChecker(type_def).check
+        checked = [check(r, i, problems) for i, r in enumerate(records)]
         if problems:
             _fail(problems)
         result = await self._upsert(tx, workspace, type_def, checked)
@@ -144,7 +146,7 @@ class ObjectStore:
         for query, batch in (("objects/upsert", with_external), ("objects/create", without)):
             if batch:
                 result = await (await tx.run(q[query](Label=type_def.name), workspace=workspace,
-                                             rows=batch)).single()
+                                             rows=Rows(batch))).single()
                 for row, id_, new in zip(batch, result["ids"], result["created"]):
                     ids[row["index"]] = id_
                     created[row["index"]] = new
@@ -163,7 +165,8 @@ class ObjectStore:
         lookup = await tx.run(self.db.queries["objects/resolve_and_lock"](Label=attribute.target),
                               workspace=workspace, ids=ids, external_ids=external_ids)
         problems: list[Problem] = []
-        checked = [check_record(type_def, r, i, problems) for i, r in enumerate(records)]
+        check = RecordChecker(type_def).check
+        checked = [check(r, i, problems) for i, r in enumerate(records)]
         if problems:
             _fail(problems)
         rows = [{"external_id": r.external_id, "props": r.props, "new_id": new_id,
@@ -180,7 +183,7 @@ class ObjectStore:
             return None
         query = self.db.queries["objects/upsert_and_link"](
             Label=type_def.name, Rel=attribute.rel_type, Target=attribute.target)
-        result = await (await tx.run(query, workspace=workspace, rows=rows,
+        result = await (await tx.run(query, workspace=workspace, rows=Rows(rows),
                                      source_one=attribute.source_one)).single()
         _check_required(type_def, checked, result["created"])
         return WriteResult(ids=list(result["ids"]), created=list(result["created"]))

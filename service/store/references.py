@@ -25,7 +25,7 @@ from neo4j import AsyncManagedTransaction
 
 from service.domain.schema import AttributeDef
 from service.errors import Conflict
-from service.store.database import Database
+from service.store.database import Database, Rows
 
 USES = [
     "references/lock", "references/holders_of", "references/targets_of",
@@ -86,7 +86,7 @@ async def write_references(
         _refuse_shared_targets(attribute, rows)
         pairs = [{"holder": r.holder, "target": t} for r in rows for t in r.targets]
         result = await tx.run(q["references/holders_of"](**_pattern(attribute)),
-                              workspace=workspace, rows=pairs, outgoing=outgoing)
+                              workspace=workspace, rows=Rows(pairs), outgoing=outgoing)
         taken = [row async for row in result]
         if taken and not reassign:
             first = taken[0]
@@ -124,7 +124,7 @@ async def write_references(
         await (await tx.run(
             q["references/merge"](Source=attribute.source_type, Target=attribute.target_type,
                                   Rel=attribute.rel_type),
-            workspace=workspace, rows=merges, source_type=attribute.source_type,
+            workspace=workspace, rows=Rows(merges), source_type=attribute.source_type,
             source_one=attribute.source_one, target_one=attribute.target_one,
         )).consume()
 
