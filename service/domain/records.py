@@ -103,6 +103,9 @@ class RecordChecker:
                        if not a.is_reference}
         self.references = {name: a for name, a in type_def.attributes.items() if a.is_reference}
 
+    def check_all(self, records: list[ObjectWrite], problems: list[Problem]) -> list[CheckedRecord | None]:
+        return [self.check(record, index, problems) for index, record in enumerate(records)]
+
     def check(self, record: ObjectWrite | ObjectPatch, index: int,
               problems: list[Problem]) -> CheckedRecord | None:
         """The record ready to write, or None with its every problem added to ``problems``."""

@@ -17,10 +17,10 @@ from neo4j.exceptions import ConstraintError
 
 from service.domain.records import (
     CheckedRecord,
-    RecordChecker,
     ObjectPatch,
     ObjectWrite,
     Problem,
+    RecordChecker,
     TargetRef,
     check_record,
     listed_targets,
@@ -31,7 +31,7 @@ from service.domain.schema import TypeDef
 from service.domain.schema_rules import reference_attribute, require_type
 from service.domain.values import parse_timestamp, to_json
 from service.errors import Conflict, InvalidInput, NotFound
-from service.store.database import Database, Rows
+from service.store.database import Bulk, Database
 from service.store.references import CardinalityConflict, RefRow, lock_nodes, targets_of, write_references
 from service.store.schema import load_types, read_type
 
@@ -87,8 +87,7 @@ class ObjectStore:
             if fast is not None:
                 return fast
         problems: list[Problem] = []
-        check = RecordChecker(type_def).check
-        checked = [check(r, i, problems) for i, r in enumerate(records)]
+        checked = RecordChecker(type_def).check_all(records, problems)
         if problems:
             _fail(problems)
         result = await self._upsert(tx, workspace, type_def, checked)
@@ -146,7 +145,7 @@ class ObjectStore:
         for query, batch in (("objects/upsert", with_external), ("objects/create", without)):
             if batch:
                 result = await (await tx.run(q[query](Label=type_def.name), workspace=workspace,
-                                             rows=Rows(batch))).single()
+                                             rows=Bulk(batch))).single()
                 for row, id_, new in zip(batch, result["ids"], result["created"]):
                     ids[row["index"]] = id_
                     created[row["index"]] = new
@@ -165,8 +164,7 @@ class ObjectStore:
         lookup = await tx.run(self.db.queries["objects/resolve_and_lock"](Label=attribute.target),
                               workspace=workspace, ids=ids, external_ids=external_ids)
         problems: list[Problem] = []
-        check = RecordChecker(type_def).check
-        checked = [check(r, i, problems) for i, r in enumerate(records)]
+        checked = RecordChecker(type_def).check_all(records, problems)
         if problems:
             _fail(problems)
         rows = [{"external_id": r.external_id, "props": r.props, "new_id": new_id,
@@ -183,7 +181,7 @@ class ObjectStore:
             return None
         query = self.db.queries["objects/upsert_and_link"](
             Label=type_def.name, Rel=attribute.rel_type, Target=attribute.target)
-        result = await (await tx.run(query, workspace=workspace, rows=Rows(rows),
+        result = await (await tx.run(query, workspace=workspace, rows=Bulk(rows),
                                      source_one=attribute.source_one)).single()
         _check_required(type_def, checked, result["created"])
         return WriteResult(ids=list(result["ids"]), created=list(result["created"]))
@@ -413,8 +411,8 @@ def _check_required(type_def: TypeDef, records: list[CheckedRecord], created: li
 def _keys(refs) -> tuple[list[str], list[str]]:
     """The distinct ids and external ids these targets are given by, each sorted."""
     refs = list(refs)
-    return (sorted({r.id for r in refs if r.id is not None}),
-            sorted({r.external_id for r in refs if r.external_id is not None}))
+    return (Bulk(sorted({r.id for r in refs if r.id is not None})),
+            Bulk(sorted({r.external_id for r in refs if r.external_id is not None})))
 
 
 def _targets(attribute, record: CheckedRecord, by_id: dict[str, str], by_external: dict[str, str],

@@ -25,7 +25,7 @@ from neo4j import AsyncManagedTransaction
 
 from service.domain.schema import AttributeDef
 from service.errors import Conflict
-from service.store.database import Database, Rows
+from service.store.database import Bulk, Database
 
 USES = [
     "references/lock", "references/holders_of", "references/targets_of",
@@ -48,7 +48,7 @@ class RefRow:
 async def lock_nodes(tx: AsyncManagedTransaction, db: Database, workspace: str,
                      ids_by_label: dict[str, set[str]]) -> None:
     for label in sorted(ids_by_label):
-        ids = sorted(ids_by_label[label])
+        ids = Bulk(sorted(ids_by_label[label]))
         if ids:
             await tx.run(db.queries["references/lock"](Label=label), workspace=workspace, ids=ids)
 
@@ -86,7 +86,7 @@ async def write_references(
         _refuse_shared_targets(attribute, rows)
         pairs = [{"holder": r.holder, "target": t} for r in rows for t in r.targets]
         result = await tx.run(q["references/holders_of"](**_pattern(attribute)),
-                              workspace=workspace, rows=Rows(pairs), outgoing=outgoing)
+                              workspace=workspace, rows=Bulk(pairs), outgoing=outgoing)
         taken = [row async for row in result]
         if taken and not reassign:
             first = taken[0]
@@ -124,7 +124,7 @@ async def write_references(
         await (await tx.run(
             q["references/merge"](Source=attribute.source_type, Target=attribute.target_type,
                                   Rel=attribute.rel_type),
-            workspace=workspace, rows=Rows(merges), source_type=attribute.source_type,
+            workspace=workspace, rows=Bulk(merges), source_type=attribute.source_type,
             source_one=attribute.source_one, target_one=attribute.target_one,
         )).consume()
 
