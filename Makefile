@@ -3,13 +3,15 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test install neo4j bench clean
+.PHONY: run test install neo4j bench lock clean
 
-$(BIN)/refgraph: pyproject.toml
+# requirements.lock pins every package the install pulls in: a fresh machine gets the
+# versions CI tested. After changing pyproject.toml's dependencies: `make lock`.
+$(BIN)/refgraph: pyproject.toml requirements.lock
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[test]'
 	touch $@
 
 install: $(BIN)/refgraph
@@ -25,6 +27,11 @@ test: neo4j
 
 bench: neo4j
 	$(BIN)/python -m bench.suite $(BENCH_ARGS)
+
+lock: install
+	$(BIN)/pip install --quiet uv==0.13.8
+	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 --no-header \
+		--annotation-style line -o requirements.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache

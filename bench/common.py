@@ -44,11 +44,17 @@ def neo4j_server():
             yield server.bolt_uri, "neo4j", PASSWORD
 
 
+# The loopback port of the connector workload's stand-in remote API, the one internal
+# address the API under test may call.
+REMOTE_PORT = free_port()
+
+
 @contextlib.contextmanager
 def api_server(uri: str, user: str, password: str, tokens: str):
     port = free_port()
     env = {**os.environ, "NEO4J_URI": uri, "NEO4J_USER": user, "NEO4J_PASSWORD": password,
-           "REFGRAPH_TOKENS": tokens, "REFGRAPH_RATE_LIMIT_PER_S": "0"}  # measure, do not throttle
+           "REFGRAPH_TOKENS": tokens, "REFGRAPH_RATE_LIMIT_PER_S": "0",  # measure, do not throttle
+           "REFGRAPH_CONNECTOR_ALLOWED_HOSTS": f"127.0.0.1:{REMOTE_PORT}"}  # the connector workload's remote
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "service.main:create_app", "--factory",
          "--port", str(port), "--log-level", "warning",

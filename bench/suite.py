@@ -44,7 +44,8 @@ import httpx
 from neo4j import GraphDatabase
 
 from bench import traversal
-from bench.common import HUBS, ORDER, ROOT, Api, Raw, api_server, free_port, neo4j_server, orders, person_ids
+from bench.common import (HUBS, ORDER, REMOTE_PORT, ROOT, Api, Raw, api_server, free_port, neo4j_server, orders,
+                          person_ids)
 from service.config import PROJECT_ROOT, Settings
 from service.domain.records import new_id
 from service.local_neo4j import LocalNeo4j, ensure_classpath
@@ -143,9 +144,9 @@ class Remote:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", REMOTE_PORT), Handler)
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/orders"
+        self.url = f"http://127.0.0.1:{REMOTE_PORT}/orders"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 

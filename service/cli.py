@@ -120,6 +120,10 @@ def serve(
     settings = Settings()
     host = host or settings.api_host
     port = port or settings.api_port
+    problem = settings.exposure_problem(host)
+    if problem:
+        console.print(f"[red]{problem}[/]")
+        raise typer.Exit(2)
     with _neo4j_for(settings) as (served, server):
         _banner(served, server, host, port)
         if demo_if_empty:

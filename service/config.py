@@ -7,16 +7,30 @@ an existing server (Docker, a cluster with a ``neo4j://`` routing URI, Aura); wh
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from service.domain.records import MAX_ATTRIBUTES
+from service.fetch import Destinations
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEV_TOKEN = "dev-token"
 DEV_NEO4J_PASSWORD = "refgraph-dev-password"
+MIN_STATIC_TOKEN = 32  # outside local
 DEV_SECRETS_KEY = "cmVmZ3JhcGgtZGV2LXNlY3JldHMta2V5LTMyYnl0ZXM="  # Fernet key for local runs only
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 class Settings(BaseSettings):
@@ -56,15 +70,22 @@ class Settings(BaseSettings):
     # Tokens made by `refgraph token create` are looked up at most this often each: a
     # revoked token stops working within this many seconds.
     token_cache_s: float = 5.0
+    token_cache_size: int = 10_000  # tokens (and misses) cached per process, least recent dropped
     # Per token and process: requests a second on average and the burst allowed (0: no
     # limit); and the largest request body.
     rate_limit_per_s: float = 100.0
     rate_limit_burst: int = 200
+    # Per client address and process: failed authentications a second and their burst;
+    # past it the address gets 429 before its tokens are looked up (0: no limit).
+    auth_failures_per_s: float = 1.0
+    auth_failure_burst: int = 20
+    # How often each process deletes idempotency keys older than a day.
+    idempotency_purge_every_s: float = 600.0
     max_body_bytes: int = 32 * 1024 * 1024
 
     # Per-workspace quotas: Neo4j never reclaims labels and relationship types.
     max_types_per_workspace: int = 50
-    max_attributes_per_type: int = 100
+    max_attributes_per_type: int = Field(100, ge=1, le=MAX_ATTRIBUTES)  # a record's limit too
 
     cypher_dir: Path = PROJECT_ROOT / "cypher"
     # A report runs in a read transaction that Neo4j stops after this long; JSON
@@ -73,12 +94,15 @@ class Settings(BaseSettings):
     traversal_timeout_s: float = 10.0
     report_max_rows: int = 10_000
 
-    # Connectors: the hosts they may call (comma separated; empty: any), the largest
-    # response body read, how many pages one run may fetch, and the key that encrypts
-    # secrets at rest (a Fernet key; production needs its own).
+    # Connectors: the hosts they may call (comma separated, each host or host:port; empty:
+    # any public address, never an internal one), the largest response body read, how many
+    # pages and records one run may fetch and how long it may take in all, and the key that
+    # encrypts secrets at rest (a Fernet key; production needs its own).
     connector_allowed_hosts: str = ""
     connector_max_response_bytes: int = 5_000_000
     connector_max_pages: int = 10
+    connector_max_records: int = 10_000
+    connector_run_deadline_s: float = 60.0
     secrets_key: SecretStr = SecretStr(DEV_SECRETS_KEY)
     # How long start-up waits for Neo4j before serving 503s while it keeps trying.
     startup_wait_s: float = 30.0
@@ -95,9 +119,15 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _no_default_secrets_outside_local(self) -> Settings:
         self.token_workspaces()  # fail early on a malformed REFGRAPH_TOKENS
+        self.destinations()  # and on a malformed REFGRAPH_CONNECTOR_ALLOWED_HOSTS
         if self.environment != "local":
             if DEV_TOKEN in self.token_workspaces():
                 raise ValueError("REFGRAPH_TOKENS still holds the dev token; set real tokens")
+            short = [t[:4] + "..." for t in self.token_workspaces() if len(t) < MIN_STATIC_TOKEN]
+            if short:
+                raise ValueError(f"REFGRAPH_TOKENS: {', '.join(short)} shorter than {MIN_STATIC_TOKEN} "
+                                 "characters; use long random tokens (python -c 'import secrets; "
+                                 "print(secrets.token_urlsafe(32))') or `refgraph token create`")
             if self.neo4j_password.get_secret_value() == DEV_NEO4J_PASSWORD:
                 raise ValueError("NEO4J_PASSWORD is the dev default; set a real password")
             if self.secrets_key.get_secret_value() == DEV_SECRETS_KEY:
@@ -119,8 +149,28 @@ class Settings(BaseSettings):
             pairs[token] = workspace
         return pairs
 
-    def allowed_hosts(self) -> set[str]:
-        return {h.strip().lower() for h in self.connector_allowed_hosts.split(",") if h.strip()}
+    def dev_credentials(self) -> list[str]:
+        """The development credentials still in use, by setting name."""
+        return [name for name, dev in (("REFGRAPH_TOKENS", DEV_TOKEN in self.token_workspaces()),
+                                       ("NEO4J_PASSWORD", self.neo4j_password.get_secret_value() == DEV_NEO4J_PASSWORD),
+                                       ("REFGRAPH_SECRETS_KEY", self.secrets_key.get_secret_value() == DEV_SECRETS_KEY))
+                if dev]
+
+    def exposure_problem(self, host: str) -> str | None:
+        """Why serving on ``host`` would be unsafe: a non-loopback address while development
+        credentials are in use, unless REFGRAPH_ENVIRONMENT was set on purpose."""
+        if _is_loopback(host) or "environment" in self.model_fields_set:
+            return None
+        dev = self.dev_credentials()
+        if not dev:
+            return None
+        return (f"refusing to listen on {host}: {', '.join(dev)} still hold development defaults that anyone "
+                "who can reach this address could use. Set real ones and REFGRAPH_ENVIRONMENT=production, "
+                "or listen on 127.0.0.1, or set REFGRAPH_ENVIRONMENT=local explicitly to accept it (as "
+                "docker-compose.yml does behind ports published on 127.0.0.1 only)")
+
+    def destinations(self) -> Destinations:
+        return Destinations.parse(self.connector_allowed_hosts)
 
     @property
     def local_bolt_uri(self) -> str:

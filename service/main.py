@@ -18,6 +18,7 @@ from neo4j import AsyncGraphDatabase
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from service.api import errors, idempotency, json_body, observability
+from service.api.auth import AuthMiddleware
 from service.api.observability import ObservabilityMiddleware
 from service.api.idempotency import IdempotencyMiddleware
 from service.api.limits import LimitsMiddleware
@@ -64,6 +65,19 @@ STORE_QUERIES = [*migrations.USES, *health_store.USES, *schema_store.USES,
 RETRY_S = 2.0
 
 
+async def _purge_idempotency_keys(app: FastAPI, every_s: float) -> None:
+    """Expired idempotency keys, deleted in the background once migrations are done."""
+    await app.state.migrations_ready.wait()
+    while True:
+        try:
+            removed = await idempotency.purge_expired(app.state.db)
+            if removed:
+                log.info("purged %d expired idempotency keys", removed)
+        except (ServiceUnavailable, SessionExpired, OSError) as exc:
+            log.warning("purging idempotency keys failed (%s); will try again", exc)
+        await asyncio.sleep(every_s)
+
+
 async def _migrate_until_done(app: FastAPI) -> None:
     state = app.state
     while True:
@@ -99,7 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db = Database(driver=driver, name=settings.neo4j_database, queries=queries)
         app.state.db = db
         app.state.tokens = settings.token_workspaces()
-        app.state.token_store = TokenStore(db, cache_s=settings.token_cache_s)
+        app.state.token_store = TokenStore(db, cache_s=settings.token_cache_s,
+                                           max_cached=settings.token_cache_size)
         app.state.schema = schema_store.SchemaStore(
             db, schema_store.Quotas(settings.max_types_per_workspace,
                                     settings.max_attributes_per_type))
@@ -108,9 +123,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.traversal = TraversalStore(db, app.state.objects, timeout_s=settings.traversal_timeout_s)
         app.state.connectors = ConnectorStore(
             db, app.state.objects, secrets_key=settings.secrets_key.get_secret_value(),
-            limits=Limits(allowed_hosts=settings.allowed_hosts(),
+            limits=Limits(destinations=settings.destinations(),
                           max_bytes=settings.connector_max_response_bytes,
-                          max_pages=settings.connector_max_pages))
+                          max_pages=settings.connector_max_pages,
+                          max_records=settings.connector_max_records,
+                          run_deadline_s=settings.connector_run_deadline_s))
         app.state.selectors = SelectorStore(db, app.state.objects, app.state.connectors)
         app.state.reports = ReportStore(db, app.state.schema, load_reports(settings.cypher_dir),
                                         timeout_s=settings.report_timeout_s,
@@ -121,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.migrations_ready = asyncio.Event()
         task = asyncio.create_task(_migrate_until_done(app))
+        purge = asyncio.create_task(_purge_idempotency_keys(app, settings.idempotency_purge_every_s))
         try:
             # Normally Neo4j is up: be ready before serving. Otherwise serve 503s meanwhile.
             await asyncio.wait({task}, timeout=settings.startup_wait_s)
@@ -128,9 +146,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 task.result()  # a broken migration stops start-up here
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+            for background in (task, purge):
+                background.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await background
             await driver.close()
 
     app = FastAPI(
@@ -141,10 +160,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redirect_slashes=False,  # an API answers 404, not a redirect, for a stray slash
     )
     errors.install(app)
+    # Outermost first: observe, authenticate (and rate-limit the caller), limit the body,
+    # then idempotency, which needs the caller and writes only for one.
     app.add_middleware(IdempotencyMiddleware)
-    app.add_middleware(LimitsMiddleware, max_body_bytes=settings.max_body_bytes,
-                       rate_per_s=settings.rate_limit_per_s, burst=settings.rate_limit_burst)
-    app.add_middleware(ObservabilityMiddleware)  # outermost: every answer is logged and timed
+    app.add_middleware(LimitsMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(AuthMiddleware, rate_per_s=settings.rate_limit_per_s, burst=settings.rate_limit_burst,
+                       failures_per_s=settings.auth_failures_per_s, failure_burst=settings.auth_failure_burst)
+    app.add_middleware(ObservabilityMiddleware)  # every answer is logged and timed
     app.add_route("/metrics", observability.metrics, include_in_schema=False)
     observability.count_driver_retries()
     app.include_router(health.router)

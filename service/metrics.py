@@ -10,3 +10,6 @@ TRANSACTION_RETRIES = Counter(
     "refgraph_neo4j_transaction_retries_total", "Neo4j transactions the driver retried", registry=REGISTRY)
 CONNECTOR_RUNS = Counter(
     "refgraph_connector_runs_total", "Connector runs by status", ["status", "error_class"], registry=REGISTRY)
+IDEMPOTENCY_KEYS_PURGED = Counter(
+    "refgraph_idempotency_keys_purged_total", "Expired idempotency keys deleted by the background purge",
+    registry=REGISTRY)

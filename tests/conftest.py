@@ -88,6 +88,11 @@ def graph(neo4j_target):
         yield driver
 
 
+# The loopback port the `remote` fixture's stand-in API listens on: the one internal
+# address the tests' connectors may call (REFGRAPH_CONNECTOR_ALLOWED_HOSTS).
+REMOTE_PORT = free_port()
+
+
 def settings_for(target: Neo4jTarget, **overrides) -> Settings:
     values = dict(
         neo4j_uri=target.uri,
@@ -95,6 +100,7 @@ def settings_for(target: Neo4jTarget, **overrides) -> Settings:
         neo4j_password=target.password,
         neo4j_database=target.database,
         rate_limit_per_s=0,  # tests fire requests faster than any user; test_limits turns it on
+        connector_allowed_hosts=f"127.0.0.1:{REMOTE_PORT}",
     )
     values.update(overrides)
     return Settings(**values)
@@ -189,6 +195,6 @@ def remote():
     """A business's API on loopback (tests/integration/remote.py)."""
     from tests.integration.remote import RemoteApi
 
-    server = RemoteApi()
+    server = RemoteApi(REMOTE_PORT)
     yield server
     server.close()

@@ -4,12 +4,12 @@ worker thread, a hop that costs more than the dependency itself."""
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from service.api.auth import Caller, route_template
 from service.domain.tokens import allows, needed_scope
 from service.errors import Forbidden, Unauthorized, Unavailable
 from service.store.database import Database
@@ -34,27 +34,28 @@ async def get_workspace(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> str:
-    """The caller's workspace, after checking that the token's scope allows this route.
-    Static tokens (settings) have every scope; tokens made by ``refgraph token create``
-    have theirs. Another workspace's objects are simply not found (404), never 403."""
-    if credentials is None or credentials.scheme.lower() != "bearer":
+    """The caller's workspace (authenticated by ``service.api.auth`` before the request
+    got here), after checking that the token's scope allows the matched route: the
+    route as declared, so no prefix in front of it changes the answer. Static tokens
+    (settings) have every scope; tokens made by ``refgraph token create`` have theirs.
+    Another workspace's objects are simply not found (404), never 403."""
+    caller: Caller | None = getattr(request.state, "caller", None)
+    if caller is None:
         raise Unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
-    presented = credentials.credentials.encode()
-    found = None
-    for token, ws in request.app.state.tokens.items():
-        if hmac.compare_digest(presented, token.encode()):
-            found = (ws, "admin")
-    if found is None:
-        found = await request.app.state.token_store.find(credentials.credentials)
-    if found is None:
-        raise Unauthorized("the bearer token is not valid")
-    workspace, scope = found
-    needed = needed_scope(request.method, request.url.path)
-    if not allows(scope, needed):
-        raise Forbidden(f"this token's scope is {scope}; {request.method} here needs {needed}",
-                        details={"scope": scope, "needed": needed})
-    return workspace
+    needed = needed_scope(request.method, route_template(request.scope))
+    if not allows(caller.scope, needed):
+        raise Forbidden(f"this token's scope is {caller.scope}; {request.method} here needs {needed}",
+                        details={"scope": caller.scope, "needed": needed})
+    return caller.workspace
 
 
 DB = Annotated[Database, Depends(get_db)]
 Workspace = Annotated[str, Depends(get_workspace)]
+
+
+async def get_caller(request: Request, workspace: Workspace) -> Caller:
+    """The caller whose scope allows this route (for routes that show more to admins)."""
+    return request.state.caller
+
+
+CallerOf = Annotated[Caller, Depends(get_caller)]

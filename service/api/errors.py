@@ -14,6 +14,7 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
+from service.domain.records import MAX_PROBLEMS
 from service.errors import DomainError
 
 log = logging.getLogger("refgraph.api")
@@ -73,12 +74,15 @@ async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    found = exc.errors()
     errors = [
         {"loc": list(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type", "")}
-        for e in exc.errors()
+        for e in found[:MAX_PROBLEMS]
     ]
-    fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in errors)
-    return error_response(422, "invalid_input", f"invalid request: {fields}", {"errors": errors})
+    fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in errors[:10])
+    more = f" and {len(found) - 10} more" if len(found) > 10 else ""
+    return error_response(422, "invalid_input", f"invalid request: {fields}{more}",
+                          {"errors": errors, "total": len(found)})
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:

@@ -1,12 +1,15 @@
 """``Idempotency-Key`` on writes, as Stripe does it.
 
 A write (POST, PUT, PATCH, DELETE under /v1 or /intercom) that carries the header runs
-once per (token, key): the key is claimed in the graph under a uniqueness constraint
+once per (token id, key), and only once the token is known to be valid (a replay too:
+a revoked token gets 401, not the stored answer): the key is claimed in the graph under a uniqueness constraint
 before the request runs, and the answer is kept with it. A retry with the same key and
 the same request gets the first answer again (header ``Idempotent-Replayed: true``) and
 writes nothing; the same key with a different request is ``422``; a request whose twin
 is still running waits for its answer (up to 30 s, else ``409``). A server error (5xx)
-is not kept, so a retry runs again. Keys expire after 24 hours.
+is not kept, so a retry runs again, nor is a 403 or 429. Keys expire after 24 hours and
+are purged in the background (``purge_expired``), so the store of keys is bounded by the
+rate limit times a day.
 """
 
 from __future__ import annotations
@@ -19,24 +22,43 @@ from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.api.auth import in_areas, route_path
 from service.api.errors import error_response
+from service.metrics import IDEMPOTENCY_KEYS_PURGED
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
-AREAS = ("/v1/", "/intercom/")
+NOT_KEPT = {403, 429}  # refused before the route ran: a retry (with the right token, later) runs
 MAX_KEY = 255
 EXPIRE_S = 24 * 3600
 WAIT_S = 30.0
-USES = ["idempotency/claim", "idempotency/complete", "idempotency/release", "idempotency/get"]
+PURGE_BATCH = 1_000
+USES = ["idempotency/claim", "idempotency/complete", "idempotency/release", "idempotency/get",
+        "idempotency/purge"]
+
+
+async def purge_expired(db) -> int:
+    """Delete the keys older than 24 hours, a batch per transaction; how many went."""
+    removed = 0
+    while True:
+        rows = await db.write_rows("idempotency/purge", expire_s=EXPIRE_S, batch=PURGE_BATCH)
+        removed += rows[0]["removed"]
+        if rows[0]["removed"] < PURGE_BATCH:
+            IDEMPOTENCY_KEYS_PURGED.inc(removed)
+            return removed
 
 
 class IdempotencyMiddleware:
+    """Runs after authentication (``service.api.auth``): a request without a valid token
+    never gets here, so it claims nothing."""
+
     def __init__(self, app: ASGIApp):
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope.get("headers") or []) if scope["type"] == "http" else {}
         key = headers.get(b"idempotency-key")
-        if (key is None or scope["method"] not in WRITES or not scope["path"].startswith(AREAS)
+        caller = (scope.get("state") or {}).get("caller")
+        if (key is None or caller is None or scope["method"] not in WRITES or not in_areas(scope)
                 or not scope["app"].state.migrations_ready.is_set()):
             await self.app(scope, receive, send)
             return
@@ -46,10 +68,10 @@ class IdempotencyMiddleware:
                                                f"Idempotency-Key must be 1 to {MAX_KEY} characters"))
             return
         body = await _read_body(receive)
-        token = headers.get(b"authorization", b"")
-        namespaced = hashlib.sha256(token).hexdigest() + ":" + key_text
+        namespaced = caller.token_id + ":" + key_text
         fingerprint = hashlib.sha256(b"\0".join(
-            [scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""), body])).hexdigest()
+            [scope["method"].encode(), route_path(scope).encode(), scope.get("query_string", b""),
+             body])).hexdigest()
         db = scope["app"].state.db
         claim = str(uuid.uuid4())
         try:
@@ -93,7 +115,7 @@ class IdempotencyMiddleware:
         except BaseException:
             await db.write_rows("idempotency/release", key=key, claim=claim)
             raise
-        if status >= 500:
+        if status >= 500 or status in NOT_KEPT:
             await db.write_rows("idempotency/release", key=key, claim=claim)
         else:
             await db.write_rows("idempotency/complete", key=key, claim=claim, status=status,

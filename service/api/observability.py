@@ -22,6 +22,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.api.auth import route_template
 from service.metrics import REGISTRY, REQUEST_SECONDS, TRANSACTION_RETRIES
 
 access_log = logging.getLogger("refgraph.access")
@@ -39,19 +40,6 @@ def count_driver_retries() -> None:
     logger = logging.getLogger("neo4j")
     if not any(isinstance(h, _RetryCounter) for h in logger.handlers):
         logger.addHandler(_RetryCounter(level=logging.WARNING))
-
-
-def route_template(scope: Scope) -> str:
-    """The matched route as written (``/v1/objects/{type}``), not the concrete path, so
-    metrics keep a small set of labels. Routes of included routers know only their own
-    part; the prefix is the concrete path's leading segments."""
-    route = scope.get("route")
-    template = getattr(route, "path", None)
-    if not template:
-        return "unmatched"
-    path = scope["path"].split("/")
-    own = template.split("/")
-    return "/".join(path[: len(path) - len(own) + 1]) + template
 
 
 class ObservabilityMiddleware:

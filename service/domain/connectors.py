@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import jmespath
 from jmespath.exceptions import JMESPathError
@@ -214,7 +214,10 @@ class TemplateError(ValueError):
 
 
 def render(text: str, context: dict[str, Any], *, url: bool = False) -> str:
-    """``{{a.b}}`` replaced by the value at that path of ``context``; in a URL, quoted."""
+    """``{{a.b}}`` replaced by the value at that path of ``context``; in a URL, quoted,
+    and a value in the URL's path may not change the path (``..``, ``/``)."""
+    query_at = min([i for i in (text.find("?"), text.find("#")) if i >= 0] or [len(text)])
+
     def value(match: re.Match) -> str:
         current: Any = context
         for part in match.group(1).split("."):
@@ -222,6 +225,11 @@ def render(text: str, context: dict[str, Any], *, url: bool = False) -> str:
                 raise TemplateError(f"{{{{{match.group(1)}}}}} has no value for this run")
             current = current[part]
         text = current if isinstance(current, str) else str(current).lower() if isinstance(current, bool) else str(current)
+        if url and match.start() < query_at:
+            decoded = unquote(text)
+            if decoded in (".", "..") or "/" in decoded or "\\" in decoded:
+                raise TemplateError(f"{{{{{match.group(1)}}}}} is {text[:100]!r}, which would change the "
+                                    "URL's path; a value in the path cannot be '.', '..' or contain '/'")
         return quote(text, safe="") if url else text
 
     return TEMPLATE.sub(value, text)

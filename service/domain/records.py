@@ -18,6 +18,8 @@ from service.domain.values import ValueProblem, converter, timestamp_to_graph
 
 MAX_BATCH = 10_000
 MAX_EXTERNAL_ID = 255
+MAX_ATTRIBUTES = 100  # a type's attribute quota at most, so a record names no more than that
+MAX_PROBLEMS = 100  # a refusal lists at most this many problems (and says how many there were)
 
 
 class TargetRef(BaseModel):
@@ -38,8 +40,9 @@ class ObjectPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     external_created_at: str | int | float | None = None
     external_updated_at: str | int | float | None = None
-    attributes: dict[str, Any] = Field(default_factory=dict)
-    references: dict[str, TargetRef | list[TargetRef] | None] = Field(default_factory=dict)
+    attributes: dict[str, Any] = Field(default_factory=dict, max_length=MAX_ATTRIBUTES)
+    references: dict[str, TargetRef | list[TargetRef] | None] = Field(default_factory=dict,
+                                                                      max_length=MAX_ATTRIBUTES)
     on_conflict: Literal["error", "reassign"] = "error"
 
 

@@ -9,11 +9,13 @@ run that fails at any step writes none of it; either way its record is kept
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import json
 from typing import Any
 
+import httpx
 import jmespath
 from cryptography.fernet import Fernet, InvalidToken
 from neo4j import AsyncManagedTransaction
@@ -37,7 +39,7 @@ from service.domain.schema import TypeDef
 from service.domain.schema_rules import require_type
 from service.domain.values import to_graph, to_json
 from service.errors import Conflict, DomainError, InvalidInput, NotFound
-from service.fetch import FetchError, Limits, fetch
+from service.fetch import FetchError, Limits, fetch, origin
 from service.metrics import CONNECTOR_RUNS
 from service.store.database import Database
 from service.store.objects import ObjectStore
@@ -234,13 +236,26 @@ class ConnectorStore:
                 headers["Authorization"] = "Basic " + base64.b64encode(f"{r.auth.username}:{secret}".encode()).decode()
             else:
                 headers[r.auth.header] = secret
+        # Sent to the connector's own origin only: a redirect elsewhere drops them.
+        request["credential_headers"] = ["Authorization", *([r.auth.header] if r.auth and r.auth.header else [])]
         return request
 
     async def _fetch_all(self, spec: ConnectorSpec, request: dict[str, Any]) -> tuple[int, list[Any], str]:
-        """Every page's records (up to the page cap), the last HTTP status, an excerpt."""
+        """Every page's records (up to the page and record caps, within the run's
+        deadline), the last HTTP status, an excerpt."""
+        deadline = self.limits.run_deadline_s
+        try:
+            async with asyncio.timeout(deadline):
+                return await self._pages(spec, request)
+        except TimeoutError:
+            raise RunFailed("timeout", f"the run's pages and retries took longer than {deadline:g} s "
+                                       "(REFGRAPH_CONNECTOR_RUN_DEADLINE_S)") from None
+
+    async def _pages(self, spec: ConnectorSpec, request: dict[str, Any]) -> tuple[int, list[Any], str]:
         pagination = spec.response.pagination
         items, seen, status, excerpt = [], set(), None, ""
         pages = min(pagination.max_pages, self.limits.max_pages) if pagination else 1
+        home = origin(request["url"])
         for _ in range(pages):
             try:
                 fetched = await fetch(**request, limits=self.limits)
@@ -251,6 +266,10 @@ class ConnectorStore:
                 items += find_records(spec.response, fetched.body)
             except MappingError as exc:
                 raise RunFailed("response_mapping_error", str(exc), http_status=status) from None
+            if len(items) > self.limits.max_records:
+                raise RunFailed("too_many_records", f"the remote API gave more than {self.limits.max_records:,} "
+                                                    "records; a run writes at most that many "
+                                                    "(REFGRAPH_CONNECTOR_MAX_RECORDS)", http_status=status)
             if pagination is None:
                 break
             if pagination.next_url:
@@ -258,6 +277,14 @@ class ConnectorStore:
                 if not following or following in seen:
                     break
                 seen.add(following)
+                try:
+                    same_origin = origin(str(following)) == home
+                except (httpx.InvalidURL, ValueError, TypeError):
+                    same_origin = False
+                if not same_origin:
+                    raise RunFailed("invalid_response", f"the next page's URL ({str(following)[:200]!r}) is not on "
+                                                        "the connector's own scheme, host and port; pages are "
+                                                        "followed there only", http_status=status)
                 request = {**request, "url": str(following), "params": None}  # its own query
             elif pagination.cursor:
                 cursor = jmespath.search(pagination.cursor, fetched.body)
@@ -301,8 +328,8 @@ class ConnectorStore:
                   "subject_type": subject[0] if subject else None, "subject_id": subject[1] if subject else None,
                   "http_status": None, "fetched": 0, "created": 0, "updated": 0, "unchanged": 0,
                   "linked": 0, "error_class": None, "error_message": None}
-        spec, object_type, subject_type, request = await self._prepare(workspace, connector_id, subject, inputs)
         try:
+            spec, object_type, subject_type, request = await self._prepare(workspace, connector_id, subject, inputs)
             record["http_status"], items, _ = await self._fetch_all(spec, request)
             record["fetched"] = len(items)
             mapped = map_records(spec.response, object_type, items)
@@ -311,14 +338,15 @@ class ConnectorStore:
                 raise RunFailed("response_mapping_error",
                                 f"{len(mapped.errors)} of {len(items)} records do not fit the mapping; "
                                 f"record {first['index']}: {first['message']}")
-            record |= await self._write(workspace, spec, object_type, subject_type, subject, mapped.records)
+            try:
+                record |= await self._write(workspace, spec, object_type, subject_type, subject, mapped.records)
+            except DomainError as exc:  # the write was refused: nothing was written
+                raise RunFailed(exc.code if exc.code == "cardinality_conflict" else "invalid_records",
+                                exc.message) from None
             record["status"] = "succeeded"
-        except RunFailed as exc:
+        except RunFailed as exc:  # the request itself was fine (a bad one is 4xx): the run failed
             record |= {"error_class": exc.error_class, "error_message": exc.message}
             record["http_status"] = record["http_status"] or exc.http_status
-        except DomainError as exc:  # the write was refused: nothing was written
-            record |= {"error_class": exc.code if exc.code == "cardinality_conflict" else "invalid_records",
-                       "error_message": exc.message}
         record |= {"started_at": started, "finished_at": _now(), "workspace": workspace}
         CONNECTOR_RUNS.labels(record["status"], record["error_class"] or "").inc()
         await self.db.write_rows("connectors/create_run", workspace=workspace, connector=connector_id,

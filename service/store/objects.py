@@ -16,6 +16,7 @@ from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
 from service.domain.records import (
+    MAX_PROBLEMS,
     CheckedRecord,
     ObjectPatch,
     ObjectWrite,
@@ -57,7 +58,7 @@ def _fail(problems: list[Problem]) -> None:
         first.message if len(problems) == 1
         else f"{len(problems)} problems, the first in record {first.index}: {first.message}",
         code=first.code if len(problems) == 1 else "invalid_records",
-        details={"errors": [p.as_dict() for p in problems]},
+        details={"errors": [p.as_dict() for p in problems[:MAX_PROBLEMS]], "total": len(problems)},
     )
 
 

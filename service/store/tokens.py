@@ -3,9 +3,9 @@ the CLI with a sync driver; looked up by the API, cached for a few seconds."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
+from cachetools import TTLCache
 from neo4j import Driver
 
 from service.domain.identifiers import check_identifier
@@ -19,23 +19,26 @@ USES = ["tokens/create", "tokens/find", "tokens/list", "tokens/revoke"]
 
 
 class TokenStore:
-    """The API's side: which workspace and scope a presented token has."""
+    """The API's side: which token id, workspace and scope a presented token has. Answers
+    (a miss too) are cached for ``cache_s`` seconds, for at most ``max_cached`` tokens."""
 
-    def __init__(self, db: Database, *, cache_s: float):
+    def __init__(self, db: Database, *, cache_s: float, max_cached: int = 10_000):
         self.db = db
-        self.cache_s = cache_s
-        self._cache: dict[str, tuple[float, tuple[str, Scope] | None]] = {}
+        self._cache: TTLCache = TTLCache(maxsize=max_cached, ttl=cache_s)
 
-    async def find(self, token: str) -> tuple[str, Scope] | None:
+    def cached(self, token: str) -> bool:
+        """A live token this process has looked up lately (no database work to answer)."""
+        return bool(self._cache.get(token_hash(token)))
+
+    async def find(self, token: str) -> tuple[str, str, Scope] | None:
         if not token.startswith(PREFIX):
             return None
         key = token_hash(token)
-        hit = self._cache.get(key)
-        if hit is not None and time.monotonic() - hit[0] < self.cache_s:
-            return hit[1]
+        if key in self._cache:
+            return self._cache[key]
         rows = await self.db.read_rows("tokens/find", hash=key)
-        found = (rows[0]["workspace"], rows[0]["scope"]) if rows else None
-        self._cache[key] = (time.monotonic(), found)
+        found = (rows[0]["id"], rows[0]["workspace"], rows[0]["scope"]) if rows else None
+        self._cache[key] = found
         return found
 
 

@@ -3,6 +3,7 @@ from tests/data/ and the ways such an API misbehaves."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 import time
@@ -14,7 +15,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 class RemoteApi:
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.orders_file = "orders_v1.json"
         self.requests: list[dict] = []  # path, query and headers of every request
         self.hits: dict[str, int] = {}
@@ -46,7 +47,7 @@ class RemoteApi:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -113,6 +114,24 @@ class RemoteApi:
         orders = json.loads((DATA / "orders_v1.json").read_text())["data"]["orders"]
         following = f"{self.url}/linked?page={page + 1}" if page < len(orders) else None
         h.answer(200, json.dumps({"data": {"orders": [orders[page - 1]]}, "links": {"next": following}}).encode())
+
+    def serve_next_elsewhere(self, h, query) -> None:
+        """One page whose next page is wherever ?to= says."""
+        orders = json.loads((DATA / "orders_v1.json").read_text())["data"]["orders"]
+        h.answer(200, json.dumps({"data": {"orders": orders[:1]}, "links": {"next": query["to"][0]}}).encode())
+
+    def serve_linked_slow(self, h, query) -> None:
+        """Endless pages, each quick enough alone (0.6 s)."""
+        page = int(query.get("page", ["1"])[0])
+        time.sleep(0.6)
+        orders = [{"id": f"P-{page}", "number": f"N{page}"}]
+        h.answer(200, json.dumps({"data": {"orders": orders},
+                                  "links": {"next": f"{self.url}/linked-slow?page={page + 1}"}}).encode())
+
+    def serve_gzip_bomb(self, h, query) -> None:
+        """A small gzip body that inflates to 10 MB."""
+        body = gzip.compress(b'{"data": {"orders": [], "pad": "' + b"0" * 10_000_000 + b'"}}')
+        h.answer(200, body, {"Content-Encoding": "gzip"})
 
     def serve_redirect(self, h, query) -> None:
         h.answer(302, b"", {"Location": query.get("to", ["/orders"])[0]})

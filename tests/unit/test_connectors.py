@@ -34,8 +34,15 @@ SPEC = ConnectorSpec.model_validate({
 
 
 def test_templates_read_the_subject_and_quote_in_urls():
-    context = {"person": {"external_id": "a b/c", "email": "ada@example.com"}}
-    assert render(SPEC.request.url, context, url=True) == "https://shop.example/customers/a%20b%2Fc/orders"
+    context = {"person": {"external_id": "a b?c", "email": "ada@example.com"}}
+    assert render(SPEC.request.url, context, url=True) == "https://shop.example/customers/a%20b%3Fc/orders"
+    assert render("https://x/q?id={{person.external_id}}&e={{person.email}}", context, url=True) == \
+        "https://x/q?id=a%20b%3Fc&e=ada%40example.com"
+    for value in ("..", ".", "a/b", "%2e%2E", "a%2Fb", "a\\b"):
+        with pytest.raises(TemplateError, match="would change the URL's path"):
+            render(SPEC.request.url, {"person": {"external_id": value}}, url=True)
+    assert render("https://x/q?next={{person.external_id}}", {"person": {"external_id": "a/b"}}, url=True) == \
+        "https://x/q?next=a%2Fb"  # in the query a slash is only a character
     assert render("{{person.email}}", context) == "ada@example.com"
     with pytest.raises(TemplateError, match="person.phone"):
         render("{{person.phone}}", context)

@@ -12,7 +12,13 @@ def test_compose_runs_neo4j_526_community_with_health_and_volume():
     assert "test" in neo4j["healthcheck"]
     volume = neo4j["volumes"][0].split(":")[0]
     assert volume in compose["volumes"]
-    assert {"7474:7474", "7687:7687"} <= set(neo4j["ports"])
+    assert set(neo4j["ports"]) == {"127.0.0.1:7474:7474", "127.0.0.1:7687:7687"}  # loopback only
+
+
+def test_every_port_is_published_on_loopback_only():
+    compose = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
+    ports = [p for service in compose["services"].values() for p in service.get("ports", [])]
+    assert ports and all(p.startswith("127.0.0.1:") for p in ports)
 
 
 def test_api_waits_for_healthy_neo4j_and_is_configured_by_neo4j_uri():

@@ -18,11 +18,15 @@ def test_malformed_tokens_are_refused(tokens):
 def test_defaults_are_refused_outside_local_development():
     with pytest.raises(ValidationError, match="dev token"):
         Settings(environment="production", neo4j_password="a-real-one")
+    real = "real-token-of-at-least-32-characters:acme"
     with pytest.raises(ValidationError, match="NEO4J_PASSWORD"):
-        Settings(environment="production", tokens="real:acme")
+        Settings(environment="production", tokens=real)
     with pytest.raises(ValidationError, match="SECRETS_KEY"):
-        Settings(environment="production", tokens="real:acme", neo4j_password="a-real-one")
-    Settings(environment="production", tokens="real:acme", neo4j_password="a-real-one",
+        Settings(environment="production", tokens=real, neo4j_password="a-real-one")
+    with pytest.raises(ValidationError, match="shorter than 32 characters"):
+        Settings(environment="production", tokens="real:acme", neo4j_password="a-real-one",
+                 secrets_key="ZmFrZS1idXQtdmFsaWQta2V5LWZvci10ZXN0cy0zMmI=")
+    Settings(environment="production", tokens=real, neo4j_password="a-real-one",
              secrets_key="ZmFrZS1idXQtdmFsaWQta2V5LWZvci10ZXN0cy0zMmI=")
 
 
@@ -35,3 +39,26 @@ def test_neo4j_uri_is_read_without_prefix(monkeypatch):
     assert settings.neo4j_password.get_secret_value() == "s3cret"
     assert settings.api_port == 9000
     assert DEV_TOKEN in Settings().token_workspaces()
+
+
+def test_serving_beyond_loopback_with_development_credentials_is_refused(monkeypatch):
+    from service.config import Settings
+
+    monkeypatch.delenv("REFGRAPH_ENVIRONMENT", raising=False)
+    settings = Settings()
+    assert settings.exposure_problem("127.0.0.1") is None and settings.exposure_problem("localhost") is None
+    problem = settings.exposure_problem("0.0.0.0")
+    assert "REFGRAPH_TOKENS" in problem and "NEO4J_PASSWORD" in problem and "REFGRAPH_ENVIRONMENT" in problem
+    monkeypatch.setenv("REFGRAPH_ENVIRONMENT", "local")
+    assert Settings().exposure_problem("0.0.0.0") is None  # said on purpose
+
+
+def test_refgraph_serve_refuses_to_listen_on_every_address_with_the_dev_token(monkeypatch):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REFGRAPH_", "NEO4J_"))}
+    result = subprocess.run([sys.executable, "-m", "service.cli", "serve", "--host", "0.0.0.0"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "refusing to listen on 0.0.0.0" in result.stdout, result.stdout + result.stderr

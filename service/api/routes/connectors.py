@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Path, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.api.deps import Workspace
+from service.api.auth import Caller
+from service.api.deps import CallerOf, Workspace
 from service.api.errors import responses
 from service.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from service.domain.connectors import ConnectorPatch, ConnectorSpec
@@ -97,15 +98,29 @@ async def create_connector(request: Request, workspace: Workspace, body: Connect
     return await store(request).create(workspace, body)
 
 
+HIDDEN = "[hidden: admin tokens only]"
+
+
+def shown_to(caller: Caller, connector: dict[str, Any]) -> dict[str, Any]:
+    """A connector as this caller may see it: header values (often keys) to admins only."""
+    if caller.scope == "admin":
+        return connector
+    request = connector["request"]
+    return {**connector, "request": {**request, "headers": {k: HIDDEN for k in request.get("headers", {})}}}
+
+
 @router.get("/connectors", response_model=Page[ConnectorPublic])
-async def list_connectors(request: Request, workspace: Workspace, limit: Limit = 50, cursor: Cursor = None):
-    found, more = await store(request).list(workspace, limit=limit, after=decode_cursor(cursor))
-    return Page(data=found, next_cursor=encode_cursor(found[-1]["id"]) if more else None)
+async def list_connectors(request: Request, caller: CallerOf, limit: Limit = 50, cursor: Cursor = None):
+    """Connectors, oldest first. Header values are shown to admin tokens only."""
+    found, more = await store(request).list(caller.workspace, limit=limit, after=decode_cursor(cursor))
+    return Page(data=[shown_to(caller, c) for c in found],
+                next_cursor=encode_cursor(found[-1]["id"]) if more else None)
 
 
 @router.get("/connectors/{connector_id}", response_model=ConnectorPublic, responses=responses(404))
-async def get_connector(request: Request, workspace: Workspace, connector_id: str):
-    return await store(request).get(workspace, connector_id)
+async def get_connector(request: Request, caller: CallerOf, connector_id: str):
+    """A connector. Header values are shown to admin tokens only."""
+    return shown_to(caller, await store(request).get(caller.workspace, connector_id))
 
 
 @router.patch("/connectors/{connector_id}", response_model=ConnectorPublic, responses=responses(404, 409, 422))

@@ -1,0 +1,163 @@
+"""The API's trust boundary, tried as an attacker would: nothing is written before
+authentication, limits follow the token (not the header's spelling), scopes follow the
+matched route (not a prefix of the path), and memory stays bounded under floods."""
+
+import contextlib
+import json
+import uuid
+
+import httpx
+import pytest
+
+from service.api.idempotency import purge_expired
+from service.config import Settings
+from service.main import create_app
+from service.metrics import IDEMPOTENCY_KEYS_PURGED
+from service.store import tokens as token_store
+from service.store.queries import Queries
+from tests.conftest import api_for, settings_for
+from tests.integration.helpers import ORDER, external_ids
+
+
+def make_token(graph, workspace, scope):
+    made = token_store.create(graph, "neo4j", Queries.load(Settings().cypher_dir), workspace, scope)
+    return made["id"], made["token"]
+
+
+def as_token(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def keys_ending(graph, key):
+    records, _, _ = graph.execute_query(
+        "MATCH (k:_IdempotencyKey) WHERE k.key ENDS WITH $key RETURN k.key AS key", key=":" + key)
+    return [r["key"] for r in records]
+
+
+async def test_a_request_without_a_valid_token_writes_nothing(api, graph):
+    for headers in ({}, {"Authorization": "Bearer not-a-token"}, {"Authorization": "Bearer rg_made-up"}):
+        key = f"unauth-{uuid.uuid4().hex}"
+        refused = await api.client.post("/v1/objects/Person", json={"external_id": "p"},
+                                        headers={"Authorization": "", **headers, "Idempotency-Key": key})
+        assert refused.status_code == 401, refused.text
+        assert keys_ending(graph, key) == []
+    assert external_ids(graph, api.workspace, "Person") == []
+
+
+async def test_a_replay_needs_a_token_that_is_valid_now(neo4j_target, graph):
+    async with api_for(neo4j_target, token_cache_s=0) as api:
+        token_id, token = make_token(graph, api.workspace, "write")
+        headers = {**as_token(token), "Idempotency-Key": "revoked-later"}
+        first = await api.client.post("/v1/objects/Person", json={"external_id": "p"}, headers=headers)
+        assert first.status_code == 201
+        assert keys_ending(graph, "revoked-later") == [f"{token_id}:revoked-later"]  # by token id
+        token_store.revoke(graph, "neo4j", Queries.load(Settings().cypher_dir), token_id)
+        replay = await api.client.post("/v1/objects/Person", json={"external_id": "p"}, headers=headers)
+        assert replay.status_code == 401 and "idempotent-replayed" not in replay.headers
+
+
+async def test_keys_and_rates_follow_the_token_not_the_headers_spelling(neo4j_target):
+    async with api_for(neo4j_target, rate_limit_per_s=0.1, rate_limit_burst=3) as api:
+        spellings = [f"Bearer {api.token}", f"bearer  {api.token}", f"BEARER {api.token} "]
+        answers = []
+        for spelling in spellings:
+            answers.append(await api.client.post("/v1/objects/Person", json={"external_id": "p"},
+                                                 headers={"Authorization": spelling, "Idempotency-Key": "k"}))
+        assert [a.status_code for a in answers] == [201, 201, 201]
+        assert [a.headers.get("idempotent-replayed") for a in answers] == [None, "true", "true"]
+        limited = await api.client.get("/v1/workspace", headers={"Authorization": f"bearer   {api.token}"})
+        assert limited.status_code == 429, "one bucket for every spelling of the token"
+
+
+async def test_failed_authentications_are_limited_per_address_before_any_look_up(neo4j_target):
+    async with api_for(neo4j_target, auth_failures_per_s=0.1, auth_failure_burst=3) as api:
+        guesses = [await api.client.get("/v1/types", headers=as_token(f"rg_{i}")) for i in range(5)]
+        assert [g.status_code for g in guesses] == [401, 401, 401, 429, 429]
+        assert guesses[3].json()["error"]["details"]["limit"] == "REFGRAPH_AUTH_FAILURES_PER_S"
+        assert (await api.client.get("/v1/types")).status_code == 200, "a static token is still served"
+
+
+async def test_a_flood_of_random_tokens_costs_bounded_memory(neo4j_target):
+    async with api_for(neo4j_target, token_cache_size=50, auth_failures_per_s=0) as api:
+        for i in range(300):
+            assert (await api.client.get("/v1/types", headers=as_token(f"rg_{uuid.uuid4().hex}"))).status_code == 401
+        assert len(api.app.state.token_store._cache) <= 50
+
+
+@contextlib.asynccontextmanager
+async def behind_a_prefix(neo4j_target, token_of, **settings):
+    """The app under a root path (a proxy's prefix, or uvicorn --root-path)."""
+    workspace, static = f"ws_{uuid.uuid4().hex[:12]}", f"tok-{uuid.uuid4().hex}"
+    app = create_app(settings_for(neo4j_target, tokens=f"{static}:{workspace}", **settings))
+    transport = httpx.ASGITransport(app=app, root_path="/api")
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=transport, base_url="http://refgraph.test") as client:
+            yield client, workspace, token_of(workspace) or static
+
+
+async def test_a_path_prefix_does_not_change_a_routes_scope_limits_or_idempotency(neo4j_target, graph):
+    tokens = {}
+    async with behind_a_prefix(neo4j_target, lambda ws: tokens.setdefault(ws, make_token(graph, ws, "write")[1]),
+                               token_cache_s=0, rate_limit_per_s=0.1, rate_limit_burst=3) as (client, ws, token):
+        created = await client.post("/api/v1/types", json=ORDER, headers=as_token(token))
+        assert created.status_code == 403, created.text
+        headers = {**as_token(token), "Idempotency-Key": "prefixed"}
+        first = await client.post("/api/v1/objects/Person", json={"external_id": "p"}, headers=headers)
+        again = await client.post("/api/v1/objects/Person", json={"external_id": "p"}, headers=headers)
+        assert (first.status_code, again.headers.get("idempotent-replayed")) == (201, "true")
+        assert (await client.get("/api/v1/types", headers=as_token(token))).status_code == 429
+
+
+async def test_connector_header_values_are_shown_to_admins_only(api, graph, remote):
+    spec = {"name": "shop", "object_type": "Person",
+            "request": {"url": f"{remote.url}/orders", "headers": {"X-Api-Key": "key-in-a-header"}},
+            "response": {"records": "data.orders", "external_id": "id"}}
+    created = await api.client.post("/v1/connectors", json=spec)
+    assert created.status_code == 201, created.text
+    _, read = make_token(graph, api.workspace, "read")
+    for path in (f"/v1/connectors/{created.json()['id']}", "/v1/connectors"):
+        admin_view = (await api.client.get(path)).text
+        read_view = (await api.client.get(path, headers=as_token(read))).text
+        assert "key-in-a-header" in admin_view and "key-in-a-header" not in read_view
+        assert "X-Api-Key" in read_view
+
+
+async def test_expired_idempotency_keys_are_purged_in_batches(api, graph):
+    before = IDEMPOTENCY_KEYS_PURGED._value.get()  # the app's own purge may run meanwhile
+    graph.execute_query(
+        "UNWIND range(1, 2500) AS i CREATE (:_IdempotencyKey {key: $prefix + i, state: 'done', "
+        "created_at: datetime() - duration('P2D')})", prefix=f"purge-test-{uuid.uuid4().hex}:")
+    fresh = await api.client.post("/v1/objects/Person", json={"external_id": "p"},
+                                  headers={"Idempotency-Key": "fresh"})
+    assert fresh.status_code == 201
+    await purge_expired(api.app.state.db)
+    assert IDEMPOTENCY_KEYS_PURGED._value.get() - before >= 2500
+    records, _, _ = graph.execute_query(
+        "MATCH (k:_IdempotencyKey) WHERE k.created_at < datetime() - duration('P1D') RETURN count(k) AS n")
+    assert records[0]["n"] == 0
+    assert len(keys_ending(graph, "fresh")) == 1
+
+
+async def test_a_30_mb_record_of_unknown_keys_gets_a_short_refusal(api, graph):
+    attributes = {f"unknown_attribute_{i:06d}_{'x' * 120}": 1 for i in range(200_000)}
+    body = json.dumps({"external_id": "p", "attributes": attributes}).encode()
+    assert 30_000_000 < len(body) < Settings().max_body_bytes
+    response = await api.client.post("/v1/objects/Person", content=body,
+                                     headers={"Content-Type": "application/json"})
+    assert response.status_code == 422 and len(response.content) < 100_000, len(response.content)
+    assert "attributes" in response.json()["error"]["message"]
+    assert external_ids(graph, api.workspace, "Person") == []
+
+
+async def test_a_batch_refusal_lists_at_most_100_problems_and_counts_them_all(api, graph):
+    records = [{"external_id": f"p-{i}", "attributes": {"no_such": i}} for i in range(5_000)]
+    response = await api.client.post("/v1/objects/Person/batch", json={"records": records})
+    assert response.status_code == 422
+    details = response.json()["error"]["details"]
+    assert len(details["errors"]) == 100 and details["total"] == 5_000
+    assert {e["index"] for e in details["errors"]} == set(range(100))
+    invalid = [{"external_id": ""} for _ in range(5_000)]
+    response = await api.client.post("/v1/objects/Person/batch", json={"records": invalid})
+    details = response.json()["error"]["details"]
+    assert response.status_code == 422 and len(details["errors"]) == 100 and details["total"] == 5_000
+    assert external_ids(graph, api.workspace, "Person") == []
