@@ -30,6 +30,7 @@ from service.api.routes import (
     integrity,
     intercom,
     objects,
+    prunes,
     reports,
     selectors,
     types,
@@ -41,6 +42,7 @@ from service.store import health as health_store
 from service.store import integrity as integrity_store
 from service.store import migrations
 from service.store import objects as object_store
+from service.store import prunes as prune_store
 from service.store import references as reference_store
 from service.store import traversal as traversal_store
 from service.fetch import Limits
@@ -61,7 +63,8 @@ log = logging.getLogger("refgraph")
 STORE_QUERIES = [*migrations.USES, *health_store.USES, *schema_store.USES,
                  *object_store.USES, *reference_store.USES, *integrity_store.USES,
                  *traversal_store.USES, *connector_store.USES,
-                 *selector_store.USES, *token_store.USES, *idempotency.USES]
+                 *selector_store.USES, *token_store.USES, *idempotency.USES,
+                 *prune_store.USES]
 RETRY_S = 2.0
 
 
@@ -118,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.schema = schema_store.SchemaStore(
             db, schema_store.Quotas(settings.max_types_per_workspace,
                                     settings.max_attributes_per_type))
+        app.state.prunes = prune_store.PruneStore(app.state.schema)
         app.state.objects = object_store.ObjectStore(db, app.state.schema)
         app.state.references = object_store.ReferenceStore(app.state.objects)
         app.state.traversal = TraversalStore(db, app.state.objects, timeout_s=settings.traversal_timeout_s)
@@ -181,6 +185,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(connectors.router)
     v1.include_router(selectors.router)
     v1.include_router(integrity.router)
+    v1.include_router(prunes.router)
     app.include_router(v1)
     compat = APIRouter(prefix="/intercom", responses=errors.V1_ERROR_RESPONSES,
                        dependencies=[Depends(require_ready)])

@@ -1,10 +1,11 @@
 // The distinct objects at the end of a walk along references from one start object
 // (n0), in id order after the cursor, filtered on the end type's attributes; every
 // node on the way is in the caller's workspace. The walk is one MATCH per hop,
-// ending with `WITH e, path` (path: the nodes' id and external_id from n0 to e, or null
-// when the walk does not keep paths). $filters: [{key, op, value}], op one of
+// carrying distinct nodes only; for each end object of the page, up to $max_paths paths
+// (each the nodes' id and external_id from n0 to e) are found afterwards, lazily, or
+// null when the walk keeps none. $filters: [{key, op, value}], op one of
 // = != < <= > >= contains (a string list holds the value). Each end object comes with
-// up to $max_paths paths and the targets of its `one` references (refs). One row: the workspace's schema version (the walk was planned
+// its paths and the targets of its `one` references (refs). One row: the workspace's schema version (the walk was planned
 // with a cached schema: the caller checks it), whether the start object exists, and
 // the page.
 MATCH (w:_Workspace {id: $workspace})
@@ -24,9 +25,12 @@ CALL (start) {
             WHEN '>=' THEN e[f.key] >= f.value
             WHEN 'contains' THEN f.value IN e[f.key]
           END)
-  WITH e, collect(path)[..$max_paths] AS paths
+  WITH n0, e
   ORDER BY e.id
   LIMIT $limit
+  CALL (n0, e) {
+    {{paths:Walk}}
+  }
   RETURN collect({node: e {.*, created_at: toString(e.created_at), updated_at: toString(e.updated_at), external_created_at: toString(e.external_created_at), external_updated_at: toString(e.external_updated_at)},
                  paths: paths, refs: {{refs:Inline}}}) AS page
 }

@@ -215,6 +215,7 @@ class TypeDef:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     attributes: dict[str, AttributeDef] = field(default_factory=dict)  # by name
+    version: int = 0  # moves on with each schema change that writers must not race
 
     def attribute(self, name: str) -> AttributeDef | None:
         return self.attributes.get(name)

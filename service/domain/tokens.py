@@ -7,8 +7,8 @@ are ordered: ``read`` < ``write`` < ``admin``.
     read   every GET
     write  and the writes of data: objects, references, batches, connector runs and
            tests, selector buttons and selections, the Intercom routes
-    admin  and the changes of the schema, connectors, selector steps and secrets
-           (and reading secrets' names)
+    admin  and the changes of the schema (restoring prunes too), connectors, selector
+           steps and secrets (and reading secrets' names)
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Literal
 Scope = Literal["read", "write", "admin"]
 SCOPES: tuple[Scope, ...] = ("read", "write", "admin")
 PREFIX = "rg_"
-ADMIN_AREAS = ("/v1/types", "/v1/connectors", "/v1/selectors", "/v1/secrets")
+ADMIN_AREAS = ("/v1/types", "/v1/connectors", "/v1/selectors", "/v1/secrets", "/v1/prunes")
 DATA_ROUTES = re.compile(r"^/v1/connectors/[^/]+/(runs|test)$")  # running a connector writes data only
 
 

@@ -39,7 +39,7 @@ from service.store.schema import load_types, read_type
 USES = [
     "objects/find_by_external_ids", "objects/upsert", "objects/create", "objects/update_by_id",
     "objects/get", "objects/list", "objects/resolve_ids", "objects/delete",
-    "objects/upsert_and_link", "objects/list_referencing", "objects/resolve_and_lock",
+    "objects/upsert_and_link", "objects/list_referencing", "objects/resolve_and_lock", "objects/seal",
 ]
 TIMESTAMPS = ("external_created_at", "external_updated_at", "created_at", "updated_at")
 MAX_CASCADE = 100_000
@@ -60,6 +60,14 @@ def _fail(problems: list[Problem]) -> None:
         code=first.code if len(problems) == 1 else "invalid_records",
         details={"errors": [p.as_dict() for p in problems[:MAX_PROBLEMS]], "total": len(problems)},
     )
+
+
+class SchemaChanged(Exception):
+    """A write's type changed (schema/lock_type) after the write read it."""
+
+    def __init__(self, type_name: str):
+        super().__init__(type_name)
+        self.type_name = type_name
 
 
 class ObjectStore:
@@ -86,6 +94,7 @@ class ObjectStore:
         if link is not None:
             fast = await self._ingest_linked(tx, workspace, type_def, link, records)
             if fast is not None:
+                await self.seal(tx, workspace, type_def)
                 return fast
         problems: list[Problem] = []
         checked = RecordChecker(type_def).check_all(records, problems)
@@ -93,7 +102,20 @@ class ObjectStore:
             _fail(problems)
         result = await self._upsert(tx, workspace, type_def, checked)
         await self._write_references(tx, workspace, type_def, checked, result.ids, result.created)
+        await self.seal(tx, workspace, type_def)
         return result
+
+    async def seal(self, tx, workspace: str, type_def: TypeDef) -> None:
+        """The last statement of a write of ``type_def``'s objects: a schema change of the
+        type that committed meanwhile (deleted it, made an attribute required) rolls the
+        write back (``SchemaChanged``: ``run_write`` runs it again)."""
+        row = await (await tx.run(self.db.queries["objects/seal"](), workspace=workspace,
+                                  key=type_def.name.lower())).single()
+        if not row["exists"]:
+            raise NotFound(f"the type {type_def.name} was deleted while this write ran; nothing was written",
+                           code="unknown_type")
+        if row["version"] != type_def.version:
+            raise SchemaChanged(type_def.name)
 
     async def write_references_in(self, tx, workspace: str, type_def: TypeDef, object_id: str,
                                   attribute: str, targets: list[TargetRef], *, mode: str = "replace",
@@ -119,20 +141,28 @@ class ObjectStore:
             if row is None:
                 raise NotFound(f"no {type_def.name} with id {object_id!r}", code="unknown_object")
             await self._write_references(tx, workspace, type_def, [record], [object_id])
+            await self.seal(tx, workspace, type_def)
             return type_def
 
         return await self.run_write(work)
 
     async def run_write(self, work):
-        try:
-            return await self.db.write(work)
-        except ConstraintError as exc:
+        """``work`` in a write transaction; run again (twice at most) when a schema change
+        of its type committed meanwhile, so it is checked against the new definition."""
+        for attempt in range(3):
+            try:
+                return await self.db.write(work)
+            except SchemaChanged as exc:
+                if attempt == 2:
+                    raise Conflict(f"the schema of {exc.type_name} kept changing while this write ran; "
+                                   "nothing was written, retry", code="schema_changed") from None
+            except ConstraintError as exc:
             # The database refused what a check should have caught (or a concurrent
             # writer slipped in between): the documented conflict, nothing written.
-            raise CardinalityConflict(
-                "the database refused the write: it would break a reference's cardinality "
-                "or a unique external_id", details={"constraint": str(exc.message)[:300]},
-            ) from exc
+                raise CardinalityConflict(
+                    "the database refused the write: it would break a reference's cardinality "
+                    "or a unique external_id", details={"constraint": str(exc.message)[:300]},
+                ) from exc
 
     async def _upsert(self, tx, workspace: str, type_def: TypeDef,
                       records: list[CheckedRecord]) -> WriteResult:

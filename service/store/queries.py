@@ -24,6 +24,7 @@ from service.domain.traversal import Hop, Walk
 
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 PATH_PLACEHOLDER = re.compile(r"\{\{path:(\w+)\}\}")
+PATHS_PLACEHOLDER = re.compile(r"\{\{paths:(\w+)\}\}")
 REFS_PLACEHOLDER = re.compile(r"\{\{refs:(\w+)\}\}")
 SKIPPED_AREAS = {"migrations", "reports"}  # loaded by their own loaders
 
@@ -41,6 +42,7 @@ class NamedQuery:
     @property
     def placeholders(self) -> set[str]:
         return (set(PLACEHOLDER.findall(self.text)) | set(PATH_PLACEHOLDER.findall(self.text))
+                | set(PATHS_PLACEHOLDER.findall(self.text))
                 | set(REFS_PLACEHOLDER.findall(self.text)))
 
     @property
@@ -55,6 +57,7 @@ class NamedQuery:
         if missing:
             raise ValueError(f"query {self.name} needs identifiers {sorted(missing)}")
         text = PATH_PLACEHOLDER.sub(lambda m: path_pattern(identifiers[m.group(1)]), self.text)
+        text = PATHS_PLACEHOLDER.sub(lambda m: paths_pattern(identifiers[m.group(1)]), text)
         text = REFS_PLACEHOLDER.sub(lambda m: refs_map(identifiers[m.group(1)]), text)
         return PLACEHOLDER.sub(
             lambda m: f"`{check_identifier(identifiers[m.group(1)], what=m.group(1))}`", text)
@@ -66,23 +69,40 @@ class NamedQuery:
 
 def path_pattern(walk: Walk) -> str:
     """One ``MATCH`` per hop, from ``n0`` (which the query binds) to ``e``, each node in
-    ``$workspace``; then ``WITH e, path``: the nodes' ids and external ids from ``n0`` to ``e`` when the
-    walk keeps paths, else null, and then only distinct nodes are carried from hop to
-    hop. Separate MATCHes let a walk come back along a relationship it took
-    (``order.customer.orders`` includes the order it started from)."""
+    ``$workspace``, carrying only distinct nodes from hop to hop (and ``n0``). Separate
+    MATCHes let a walk come back along a relationship it took (``order.customer.orders``
+    includes the order it started from)."""
     lines, previous = [], "n0"
     for i, hop in enumerate(walk.hops, start=1):
         node = "e" if i == len(walk.hops) else f"n{i}"
-        rel = f"[:`{check_identifier(hop.rel_type, what='relationship type')}`]"
-        arrow = f"-{rel}->" if hop.outgoing else f"<-{rel}-"
-        label = check_identifier(hop.target, what="label")
-        lines.append(f"MATCH ({previous}){arrow}({node}:`{label}` {{workspace: $workspace}})")  # identifier-checked
-        if not walk.keep_paths:
-            lines.append(f"WITH DISTINCT {node}")
+        lines.append(f"MATCH ({previous}){_arrow(hop)}({node}:`{check_identifier(hop.target, what='label')}` "
+                     "{workspace: $workspace})")  # identifier-checked
+        lines.append(f"WITH DISTINCT n0, {node}")
+        previous = node
+    return "\n".join(lines)
+
+
+def paths_pattern(walk: Walk) -> str:
+    """With ``n0`` and an end node ``e`` bound: ``paths``, at most ``$max_paths`` of the
+    walk's paths from one to the other (each the nodes' ids and external ids), found
+    lazily, so a node reached a million ways costs ten; null when the walk keeps none."""
+    if not walk.keep_paths:
+        return "RETURN null AS paths"
+    lines, previous = [], "n0"
+    for i, hop in enumerate(walk.hops, start=1):
+        node = "e" if i == len(walk.hops) else f"n{i}"
+        label = "" if node == "e" else f":`{check_identifier(hop.target, what='label')}` {{workspace: $workspace}}"
+        lines.append(f"MATCH ({previous}){_arrow(hop)}({node}{label})")  # identifier-checked
         previous = node
     nodes = ", ".join(["n0"] + [f"n{i}" for i in range(1, len(walk.hops))] + ["e"])
-    lines.append(f"WITH e, [n IN [{nodes}] | n {{.id, .external_id}}] AS path" if walk.keep_paths else "WITH e, null AS path")
+    lines += [f"WITH [n IN [{nodes}] | n {{.id, .external_id}}] AS path", "LIMIT $max_paths",
+              "RETURN collect(path) AS paths"]
     return "\n".join(lines)
+
+
+def _arrow(hop: Hop) -> str:
+    rel = f"[:`{check_identifier(hop.rel_type, what='relationship type')}`]"
+    return f"-{rel}->" if hop.outgoing else f"<-{rel}-"
 
 
 def refs_map(hops: list[Hop]) -> str:
@@ -90,11 +110,9 @@ def refs_map(hops: list[Hop]) -> str:
     for each hop (a reference attribute of the node ``e``), its targets' ids and external ids."""
     entries = []
     for hop in hops:
-        rel = f"[:`{check_identifier(hop.rel_type, what='relationship type')}`]"
-        arrow = f"-{rel}->" if hop.outgoing else f"<-{rel}-"
         label = check_identifier(hop.target, what="label")
         entries.append(f"`{check_identifier(hop.attribute, what='attribute')}`: "
-                       f"[(e){arrow}(t:`{label}` {{workspace: $workspace}}) | t {{.id, .external_id}}]")
+                       f"[(e){_arrow(hop)}(t:`{label}` {{workspace: $workspace}}) | t {{.id, .external_id}}]")
     return "{" + ", ".join(entries) + "}"
 
 

@@ -42,6 +42,7 @@ USES = [
     "references/create_target_one_constraint",
     "references/edges_of", "references/set_keys", "references/delete_all",
     "schema/lock_all_objects", "schema/remove_attribute_values", "schema/count_missing",
+    "schema/lock_type",
 ]
 
 
@@ -70,7 +71,7 @@ def _type(row: dict[str, Any]) -> TypeDef:
         name=t["name"], label=t.get("label") or t["name"], description=t.get("description") or "",
         builtin=bool(t.get("builtin")), created_at=parse_timestamp(t.get("created_at")),
         updated_at=parse_timestamp(t.get("updated_at")),
-        attributes={a["name"]: _attribute(a) for a in row["attributes"]},
+        attributes={a["name"]: _attribute(a) for a in row["attributes"]}, version=t.get("version") or 0,
     )
 
 
@@ -136,6 +137,12 @@ async def _selectors_using(tx, db: Database, workspace: str, attribute: Attribut
                     f"which must stay a reference to {wanted}; change or delete the step first",
                     code="used_by_selector", details={"selector": selector})
     return found, breaking
+
+
+async def lock_type(tx, db: Database, workspace: str, type_name: str) -> None:
+    """Wait for the type's writers in flight to commit, and make later ones re-check
+    (``schema/lock_type``). Take it after any object locks, as writers do."""
+    await tx.run(db.queries["schema/lock_type"](), workspace=workspace, type=type_name)
 
 
 class SchemaStore:
@@ -269,6 +276,7 @@ class SchemaStore:
             planned = schema_rules.plan_attribute(current, type_name, spec,
                                                   max_attributes=self.quotas.max_attributes)
             if spec.required and not planned[0].is_reference:
+                await lock_type(tx, self.db, workspace, type_name)
                 await self._refuse_required_on_existing(tx, workspace, current[type_name.lower()])
             await self._write_attributes(tx, workspace, planned, current)
             owner = await read_type(tx, self.db, workspace, type_name)
@@ -325,6 +333,7 @@ class SchemaStore:
             if current.builtin:
                 raise Conflict(f"{current.name} is built in and cannot be deleted",
                                code="builtin_type")
+            await lock_type(tx, self.db, workspace, current.name)  # no write of it commits after the count
             count = await self._count(tx, workspace, current.name)
             if count:
                 raise Conflict(f"{current.name} still has {count} objects; delete them first",
@@ -350,14 +359,28 @@ class CardinalityReport:
     would_delete: int
     associations: list[dict[str, Any]]
     used_by: dict[str, list[Any]]
+    plan: str | None = None  # what applying the change must confirm
 
     def as_dict(self) -> dict[str, Any]:
         return {"would_delete": self.would_delete, "associations": self.associations,
-                "used_by": self.used_by}
+                "used_by": self.used_by, "plan": self.plan}
+
+
+@dataclass
+class AppliedChange:
+    """A confirmed change that deleted associations: what went, and the prune that keeps them."""
+    attribute: AttributeDef
+    deleted: int
+    associations: list[dict[str, Any]]
+    prune_id: str
 
 
 class CardinalityChangeNeedsConfirmation(Conflict):
     code = "confirmation_required"
+
+
+class PlanOutdated(Conflict):
+    code = "plan_outdated"
 
 
 def _immutable(field: str, current: Any, given: Any, what: str) -> None:
@@ -396,10 +419,15 @@ class AttributeEditor:
                            code="unknown_attribute", details={"attribute": name})
         return types, owner, attribute
 
-    async def update(self, workspace: str, type_name: str, name: str, changes,
-                     *, dry_run: bool, confirm: bool) -> tuple[AttributeDef | None, CardinalityReport | None]:
+    async def update(self, workspace: str, type_name: str, name: str, changes, *, dry_run: bool,
+                     confirm: str | None) -> tuple[AttributeDef | None, CardinalityReport | None,
+                                                   AppliedChange | None]:
+        """The edited attribute; with ``dry_run``, only the report of a cardinality change.
+        A change that deletes associations is applied only with ``confirm`` equal to the
+        plan its dry run gave, and answers an ``AppliedChange``."""
         await self.schema.ensure_workspace(workspace)
-        from service.domain.cardinality import plan_prune
+        from service.domain.cardinality import plan_prune, plan_token
+        from service.store.prunes import record_prune  # prunes reads types through this module
 
         async def work(tx: AsyncManagedTransaction):
             await tx.run(self.db.queries["schema/lock_workspace"](), workspace=workspace)
@@ -430,15 +458,6 @@ class AttributeEditor:
                     inverse_card = ref.inverse.cardinality or inverse_card
                     if ref.inverse.on_delete:
                         inverse_edits["on_delete"] = ref.inverse.on_delete
-            if changes.required and not attribute.required and not attribute.is_reference:
-                missing = await (await tx.run(
-                    self.db.queries["schema/count_missing"](Label=owner.name, Key=attribute.name),
-                    workspace=workspace)).single()
-                if missing["count"]:
-                    raise Conflict(f"{missing['count']} {owner.name} objects have no {attribute.name}; "
-                                   "fill them before making it required",
-                                   code="required_attribute_on_existing_objects",
-                                   details={"objects": missing["count"]})
 
             changing = (holder_card, inverse_card) != (attribute.cardinality,
                                                        attribute.inverse_cardinality)
@@ -466,16 +485,22 @@ class AttributeEditor:
                         for e in dropped],
                     used_by={"connectors": await _connectors_using(tx, self.db, workspace, attribute),
                              "selectors": selectors},
+                    plan=plan_token(f"{owner.name}.{attribute.name}", holder_one=holder_card == "one",
+                                    target_one=inverse_card == "one", dropped=dropped) if tightening else None,
                 )
                 if dry_run:
-                    return None, report
+                    return None, report, None
                 if breaking is not None:
                     raise breaking
-                if tightening and not confirm:
+                change = f"changing {owner.name}.{attribute.name} to {holder_card}/{inverse_card}"
+                if tightening and confirm in (None, "", "true", "1", "yes"):
                     raise CardinalityChangeNeedsConfirmation(
-                        f"changing {owner.name}.{attribute.name} to "
-                        f"{holder_card}/{inverse_card} deletes {len(dropped)} associations; "
-                        "review them with dry_run=true and apply with confirm=true",
+                        f"{change} deletes {len(dropped)} associations; review them (dry_run=true) and "
+                        f"apply with confirm={report.plan}", details=report.as_dict())
+                if tightening and confirm != report.plan:
+                    raise PlanOutdated(
+                        f"the associations {change} would delete are no longer those of the plan "
+                        f"confirmed; review the new report and apply with confirm={report.plan}",
                         details=report.as_dict())
                 if dropped:
                     await tx.run(self.db.queries["references/delete_by_element_id"](),
@@ -491,7 +516,21 @@ class AttributeEditor:
                     workspace=workspace, source_type=changed.source_type,
                     source_one=changed.source_one, target_one=changed.target_one)
             elif dry_run:
-                return None, CardinalityReport(0, [], {"connectors": [], "selectors": []})
+                return None, CardinalityReport(0, [], {"connectors": [], "selectors": []}), None
+            # After any object locks, as writers take them: writes in flight commit first (and
+            # are counted below), later ones see the new version and check again.
+            await lock_type(tx, self.db, workspace, owner.name)
+            if attribute.is_reference and attribute.target != owner.name:
+                await lock_type(tx, self.db, workspace, attribute.target)
+            if changes.required and not attribute.required and not attribute.is_reference:
+                missing = await (await tx.run(
+                    self.db.queries["schema/count_missing"](Label=owner.name, Key=attribute.name),
+                    workspace=workspace)).single()
+                if missing["count"]:
+                    raise Conflict(f"{missing['count']} {owner.name} objects have no {attribute.name}; "
+                                   "fill them before making it required",
+                                   code="required_attribute_on_existing_objects",
+                                   details={"objects": missing["count"]})
             if edits:
                 await tx.run(self.db.queries["schema/update_attribute"](), workspace=workspace,
                              type=owner.name, name=attribute.name, changes=edits)
@@ -500,7 +539,11 @@ class AttributeEditor:
                              type=attribute.target, name=attribute.inverse_name,
                              changes=inverse_edits)
             current = await read_type(tx, self.db, workspace, owner.name)
-            return current.attributes[attribute.name], report
+            updated = current.attributes[attribute.name]
+            if report is None or report.plan is None:
+                return updated, report, None
+            prune_id = await record_prune(tx, self.db, workspace, attribute, report.associations)
+            return updated, report, AppliedChange(updated, report.would_delete, report.associations, prune_id)
 
         return await self.db.write(work)
 
@@ -522,6 +565,7 @@ class AttributeEditor:
                     raise Conflict(f"the selector step {step['name']!r} uses {key} as its {step['role']} "
                                    "attribute; delete the step first", code="used_by_selector",
                                    details={"selector": step})
+            await lock_type(tx, self.db, workspace, owner.name)
             if not attribute.is_reference:
                 await tx.run(q["schema/remove_attribute_values"](Label=owner.name, Key=attribute.name),
                              workspace=workspace)

@@ -4,7 +4,7 @@ from service.config import PROJECT_ROOT
 from service.errors import InvalidInput
 from service.main import STORE_QUERIES
 from service.domain.traversal import Hop, Walk
-from service.store.queries import Queries, QueryNotFound, path_pattern, refs_map
+from service.store.queries import Queries, QueryNotFound, path_pattern, paths_pattern, refs_map
 
 
 def test_every_query_the_store_uses_exists():
@@ -38,14 +38,19 @@ def test_a_walk_becomes_one_match_per_hop_with_checked_identifiers():
     distinct = path_pattern(Walk(hops, keep_paths=False))
     assert distinct.splitlines() == [
         "MATCH (n0)<-[:`CUSTOMER`]-(n1:`Order` {workspace: $workspace})",
-        "WITH DISTINCT n1",
+        "WITH DISTINCT n0, n1",
         "MATCH (n1)<-[:`ORDER`]-(e:`Item` {workspace: $workspace})",
-        "WITH DISTINCT e",
-        "WITH e, null AS path",
+        "WITH DISTINCT n0, e",
     ]
-    with_paths = path_pattern(Walk(hops, keep_paths=True))
-    assert "DISTINCT" not in with_paths
-    assert with_paths.endswith("WITH e, [n IN [n0, n1, e] | n {.id, .external_id}] AS path")
+    assert path_pattern(Walk(hops, keep_paths=True)) == distinct  # the page is found the same way
+    assert paths_pattern(Walk(hops, keep_paths=False)) == "RETURN null AS paths"
+    assert paths_pattern(Walk(hops, keep_paths=True)).splitlines() == [
+        "MATCH (n0)<-[:`CUSTOMER`]-(n1:`Order` {workspace: $workspace})",
+        "MATCH (n1)<-[:`ORDER`]-(e)",  # e is bound: the paths to one end object
+        "WITH [n IN [n0, n1, e] | n {.id, .external_id}] AS path",
+        "LIMIT $max_paths",
+        "RETURN collect(path) AS paths",
+    ]
     with pytest.raises(InvalidInput):
         path_pattern(Walk([Hop("x", "R]->() DETACH DELETE n//", True, "Order")], keep_paths=False))
 

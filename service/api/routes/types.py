@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from service.api.deps import Workspace
 from service.api.errors import responses
@@ -92,25 +92,39 @@ class CardinalityReportPublic(BaseModel):
     would_delete: int
     associations: list[Association]
     used_by: dict[str, list[Any]]
+    plan: str | None = Field(None, description="Give it as confirm= to apply exactly this change")
+
+
+class AppliedChangePublic(BaseModel):
+    attribute: AttributePublic
+    deleted: int
+    associations: list[Association]
+    prune_id: str = Field(..., description="GET /v1/prunes/{id}; POST /v1/prunes/{id}/restore")
 
 
 @router.patch(
     "/{type}/attributes/{attribute}",
-    response_model=AttributePublic | CardinalityReportPublic,
+    response_model=AttributePublic | CardinalityReportPublic | AppliedChangePublic,
     responses={**responses(404, 409),
                200: {"description": "The attribute as stored; with dry_run=true, the report "
-                                    "of what a cardinality change would delete"}},
+                                    "of what a cardinality change would delete and its plan; a "
+                                    "confirmed change that deletes associations answers what it "
+                                    "deleted and the prune that keeps them"}},
 )
 async def update_attribute(
     request: Request, workspace: Workspace, type: str, attribute: str, body: AttributeUpdate,
     dry_run: bool = Query(False, description="Report what a cardinality change would delete; change nothing"),
-    confirm: bool = Query(False, description="Apply a cardinality change that deletes associations"),
+    confirm: str | None = Query(None, max_length=100,
+                                description="The plan of the dry run: apply exactly that change"),
 ):
     editor = AttributeEditor(store(request))
-    updated, report = await editor.update(workspace, type, attribute, body, dry_run=dry_run,
-                                          confirm=confirm)
+    updated, report, applied = await editor.update(workspace, type, attribute, body, dry_run=dry_run,
+                                                   confirm=confirm)
     if dry_run:
         return CardinalityReportPublic(**report.as_dict())
+    if applied is not None:
+        return AppliedChangePublic(attribute=AttributePublic.of(applied.attribute), deleted=applied.deleted,
+                                   associations=applied.associations, prune_id=applied.prune_id)
     return AttributePublic.of(updated)
 
 
