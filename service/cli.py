@@ -61,6 +61,7 @@ def _local_server(settings: Settings) -> LocalNeo4j:
         password=settings.neo4j_password.get_secret_value(),
         heap=settings.neo4j_heap,
         pagecache=settings.neo4j_pagecache,
+        transaction_memory=settings.neo4j_transaction_memory,
         browser_style_url=f"http://localhost:{settings.api_port}/browser.grass",
     )
 

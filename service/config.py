@@ -57,11 +57,15 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("NEO4J_DATABASE", "REFGRAPH_NEO4J_DATABASE"),
     )
 
+    # Connections the driver keeps to Neo4j at most (per process).
+    neo4j_max_connections: int = Field(100, ge=1)
+
     # The local server (used only when neo4j_uri is unset).
     neo4j_bolt_port: int = 7687
     neo4j_http_port: int = 7474
     neo4j_heap: str = "2g"
     neo4j_pagecache: str = "2g"
+    neo4j_transaction_memory: str = "1g"  # db.memory.transaction.max: one transaction's most
     data_dir: Path = PROJECT_ROOT / ".refgraph" / "data"
     cache_dir: Path = Path.home() / ".cache" / "refgraph"
 

@@ -108,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
             connection_timeout=5.0,
             connection_acquisition_timeout=10.0,
+            max_connection_pool_size=settings.neo4j_max_connections,
             # A write retried after a deadlock or a lost connection, for this long at most;
             # past it (Neo4j down) the caller gets 503 rather than waiting the driver's 30 s.
             max_transaction_retry_time=settings.neo4j_retry_s,
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db = Database(driver=driver, name=settings.neo4j_database, queries=queries)
         app.state.db = db
         app.state.tokens = settings.token_workspaces()
+        app.state.report_timeout_s = settings.report_timeout_s
         app.state.token_store = TokenStore(db, cache_s=settings.token_cache_s,
                                            max_cached=settings.token_cache_size)
         app.state.schema = schema_store.SchemaStore(

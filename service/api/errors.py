@@ -10,12 +10,13 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from service.domain.records import MAX_PROBLEMS
 from service.errors import DomainError
+from service.store.database import over_memory_limit
 
 log = logging.getLogger("refgraph.api")
 
@@ -92,6 +93,15 @@ async def _database_unavailable(request: Request, exc: Exception) -> JSONRespons
     )
 
 
+async def _neo4j_error(request: Request, exc: Neo4jError) -> JSONResponse:
+    if over_memory_limit(exc):
+        return error_response(422, "transaction_memory",
+                              "this request needs more memory in Neo4j than one transaction may use "
+                              "(db.memory.transaction.max); send smaller batches or narrow the request",
+                              {"limit": "db.memory.transaction.max"})
+    return await _unexpected(request, exc)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(500, "internal_error", "an unexpected error happened; it was logged")
@@ -103,4 +113,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ServiceUnavailable, _database_unavailable)
     app.add_exception_handler(SessionExpired, _database_unavailable)
+    app.add_exception_handler(Neo4jError, _neo4j_error)
     app.add_exception_handler(Exception, _unexpected)

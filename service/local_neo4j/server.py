@@ -69,6 +69,9 @@ class LocalNeo4j:
     password: str = "refgraph-dev-password"
     heap: str = "2g"
     pagecache: str = "2g"
+    # The most memory one transaction may use (db.memory.transaction.max): a traversal or
+    # report that needs more fails alone (refgraph answers 422) instead of the server.
+    transaction_memory: str = "1g"
     start_timeout_s: float = 120.0
     # Browser runs `:style <url>` after connecting: refgraph's API serves its style there.
     browser_style_url: str | None = None
@@ -103,6 +106,9 @@ class LocalNeo4j:
             "server.memory.heap.initial_size": self.heap,
             "server.memory.heap.max_size": self.heap,
             "server.memory.pagecache.size": self.pagecache,
+            "db.memory.transaction.max": self.transaction_memory,
+            # Time limits (traversals, reports) are enforced this promptly, not every 2 s.
+            "db.transaction.monitor.check.interval": "100ms",
             "db.tx_log.rotation.retention_policy": "1 days",
             "dbms.usage_report.enabled": "false",
         }

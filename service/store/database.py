@@ -50,7 +50,7 @@ class Database:
             try:
                 return await work(AutoCommit(session, timeout, metadata))  # type: ignore[arg-type]
             except (DriverError, Neo4jError) as exc:
-                if not exc.is_retryable():
+                if not exc.is_retryable() or over_memory_limit(exc):
                     raise
         return await self.read(unit_of_work(timeout=timeout, metadata=metadata)(work))
 
@@ -74,6 +74,12 @@ class Database:
         """One auto-commit read, no retries: for checks that must answer quickly."""
         async with self.driver.session(database=self.name, default_access_mode=READ_ACCESS) as s:
             return await (await s.run(self.queries[query].query(), params)).data()
+
+
+def over_memory_limit(exc: Exception) -> bool:
+    """Neo4j stopped the transaction at its memory limit (db.memory.transaction.max): a
+    transient error by its code, but running it again would only fail again."""
+    return "MemoryPoolOutOfMemoryError" in (getattr(exc, "code", None) or "")
 
 
 class Bulk(list):

@@ -6,15 +6,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from neo4j import unit_of_work
+from neo4j.exceptions import ClientError
+
+from service.errors import InvalidInput
 from service.store.database import Database
 from service.store.schema import SchemaStore, load_types
 
 USES = ["references/find_violations", "references/find_foreign"]
 
 
-async def scan(db: Database, schema: SchemaStore, workspace: str) -> dict[str, Any]:
+async def scan(db: Database, schema: SchemaStore, workspace: str, *, timeout_s: float) -> dict[str, Any]:
+    """Every check in one read transaction that Neo4j stops after ``timeout_s`` (the
+    reports' limit, REFGRAPH_REPORT_TIMEOUT_S): 422 ``integrity_timeout``."""
     await schema.ensure_workspace(workspace)
 
+    @unit_of_work(timeout=timeout_s, metadata={"query": "integrity"})
     async def work(tx):
         types = await load_types(tx, db, workspace)
         violations, checked = [], []
@@ -46,4 +53,11 @@ async def scan(db: Database, schema: SchemaStore, workspace: str) -> dict[str, A
                                        "attribute": f"{t.name}.{a.name}", "count": row["count"]})
         return {"ok": not violations, "checked": checked, "violations": violations}
 
-    return await db.read(work)
+    try:
+        return await db.read(work)
+    except ClientError as exc:
+        if "TimedOut" not in (exc.code or ""):
+            raise
+        raise InvalidInput(f"the integrity scan ran longer than its limit of {timeout_s:g} s",
+                           code="integrity_timeout",
+                           details={"limit": "REFGRAPH_REPORT_TIMEOUT_S", "value": timeout_s}) from None

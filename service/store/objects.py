@@ -33,7 +33,14 @@ from service.domain.schema_rules import reference_attribute, require_type
 from service.domain.values import parse_timestamp, to_json
 from service.errors import Conflict, InvalidInput, NotFound
 from service.store.database import Bulk, Database
-from service.store.references import CardinalityConflict, RefRow, lock_nodes, targets_of, write_references
+from service.store.references import (
+    CardinalityConflict,
+    RefRow,
+    lock_nodes,
+    targets_of,
+    targets_page,
+    write_references,
+)
 from service.store.schema import load_types, read_type
 
 USES = [
@@ -43,6 +50,7 @@ USES = [
 ]
 TIMESTAMPS = ("external_created_at", "external_updated_at", "created_at", "updated_at")
 MAX_CASCADE = 100_000
+MAX_EXPANDED = 100  # `many` targets shown inline with expand=; GET .../references/{attribute} pages the rest
 
 
 @dataclass
@@ -314,8 +322,8 @@ class ObjectStore:
                       expand: set[str] = frozenset(),
                       fetched: list[dict[str, list[dict]]] | None = None) -> list[dict[str, Any]]:
         """Nodes as the API shows them, with their `one` references (and the `many`
-        ones in ``expand``) inline; ``fetched``: those targets, per node, already read
-        (attribute -> [{id, external_id}])."""
+        ones in ``expand``, the ``MAX_EXPANDED`` most recent) inline; ``fetched``: those
+        targets, per node, already read (attribute -> [{id, external_id}])."""
         ids = [n["id"] for n in nodes]
         inline = [a for a in type_def.attributes.values()
                   if a.is_reference and (a.cardinality == "one" or a.name in expand)]
@@ -324,7 +332,8 @@ class ObjectStore:
             if fetched is not None:
                 refs[attribute.name] = {i: f[attribute.name] for i, f in zip(ids, fetched)}
             else:
-                refs[attribute.name] = await targets_of(tx, self.db, workspace, attribute, ids)
+                refs[attribute.name] = await targets_page(tx, self.db, workspace, attribute, ids,
+                                                          limit=MAX_EXPANDED)
         out = []
         for node in nodes:
             references = {}
@@ -507,13 +516,14 @@ class ReferenceStore:
         await self.objects.exists(tx, workspace, type_def.name, object_id)
         return type_def, attribute
 
-    async def read(self, workspace: str, type_name: str, object_id: str, name: str):
+    async def read(self, workspace: str, type_name: str, object_id: str, name: str, *, skip: int, limit: int):
+        """The attribute and a page of the object's targets, most recently written first."""
         await self.objects.schema.ensure_workspace(workspace)
 
         async def work(tx):
             _, attribute = await self._attribute(tx, workspace, type_name, object_id, name)
-            targets = (await targets_of(tx, self.db, workspace, attribute, [object_id]))[object_id]
-            return attribute, targets
+            page = await targets_page(tx, self.db, workspace, attribute, [object_id], skip=skip, limit=limit)
+            return attribute, page[object_id]
 
         return await self.db.read(work)
 

@@ -29,7 +29,7 @@ from service.store.database import Bulk, Database
 
 USES = [
     "references/lock", "references/holders_of", "references/targets_of",
-    "references/delete_by_element_id", "references/merge",
+    "references/delete_by_element_id", "references/merge", "references/targets_page",
 ]
 
 
@@ -68,6 +68,19 @@ async def targets_of(tx: AsyncManagedTransaction, db: Database, workspace: str,
     async for row in result:
         out[row["holder"]].append(
             {"id": row["id"], "external_id": row["external_id"], "rel": row["rel"]})
+    return out
+
+
+async def targets_page(tx: AsyncManagedTransaction, db: Database, workspace: str, attribute: AttributeDef,
+                       holders: list[str], *, skip: int = 0, limit: int) -> dict[str, list[dict]]:
+    """A page of each holder's targets, most recently written first, cut in Neo4j."""
+    result = await tx.run(
+        db.queries["references/targets_page"](**_pattern(attribute)), workspace=workspace,
+        holders=holders, outgoing=attribute.direction == "out", skip=skip, limit=limit,
+    )
+    out: dict[str, list[dict]] = defaultdict(list)
+    async for row in result:
+        out[row["holder"]].append({"id": row["id"], "external_id": row["external_id"]})
     return out
 
 

@@ -3,11 +3,11 @@ transaction with a timeout, scoped to the caller's workspace."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from neo4j import READ_ACCESS, AsyncManagedTransaction, unit_of_work
+from neo4j import AsyncManagedTransaction, unit_of_work
 from neo4j.exceptions import ClientError
 
 from service.domain.reports import Report, parse_report
@@ -66,30 +66,21 @@ class ReportStore:
         columns, rows, truncated = await self._explained(report, self.db.read(work))
         return {"name": report.name, "columns": columns, "rows": rows, "truncated": truncated}
 
-    async def stream(self, workspace: str, name: str, given: dict[str, str]) -> AsyncIterator[list[Any]]:
-        """The column names, then each row as a list, pulled from Neo4j as they are
-        written out. Parameter errors are raised before the first item."""
+    async def export(self, workspace: str, name: str, given: dict[str, str],
+                     write_row: Callable[[list[Any]], None]) -> None:
+        """Every row, the column names first, handed to ``write_row`` inside one read
+        transaction with the time limit. The caller writes them somewhere local (a spooled
+        file), so the transaction never waits on a slow client."""
         report, params = await self._params(workspace, name, given)
-        session = self.db.driver.session(database=self.db.name, default_access_mode=READ_ACCESS,
-                                         fetch_size=1000)
-        try:
-            tx = await session.begin_transaction(timeout=self.timeout_s, metadata={"report": report.name})
-            result = await self._explained(report, tx.run(report.text, params))
-            keys = list(result.keys())
-        except BaseException:
-            await session.close()
-            raise
 
-        async def rows() -> AsyncIterator[list[Any]]:
-            try:
-                yield keys
-                async for record in result:
-                    yield [json_value(value) for value in record.values()]
-                await tx.commit()
-            finally:
-                await session.close()
+        @unit_of_work(timeout=self.timeout_s, metadata={"report": report.name})
+        async def work(tx: AsyncManagedTransaction):
+            result = await tx.run(report.text, params)
+            write_row(list(result.keys()))
+            async for record in result:
+                write_row([json_value(value) for value in record.values()])
 
-        return rows()
+        await self._explained(report, self.db.read(work))
 
     async def _explained(self, report: Report, awaitable):
         """Neo4j's refusals as refgraph errors (422): the time limit, by name, or what

@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
-from neo4j.exceptions import ClientError
+from neo4j.exceptions import ClientError, Neo4jError
 
 from service.domain.schema_rules import require_type
 from service.domain.traversal import Hop, Walk, parse_filters, plan_path
 from service.errors import InvalidInput, NotFound
-from service.store.database import Database
+from service.store.database import Database, over_memory_limit
 from service.store.objects import ObjectStore
 
 USES = ["objects/traverse"]
@@ -76,8 +76,13 @@ class TraversalStore:
         try:
             return await self.db.read_quick(work, timeout=self.timeout_s,
                                             metadata={"query": "objects/traverse"})
-        except ClientError as exc:
-            if "TimedOut" not in (exc.code or ""):
+        except Neo4jError as exc:
+            if over_memory_limit(exc):
+                raise InvalidInput("the traversal needed more memory than one transaction may use "
+                                   "(Neo4j's db.memory.transaction.max); narrow it with where= or a "
+                                   "shorter path", code="traversal_memory",
+                                   details={"limit": "db.memory.transaction.max"}) from None
+            if not isinstance(exc, ClientError) or "TimedOut" not in (exc.code or ""):
                 raise
             raise InvalidInput(f"the traversal ran longer than its limit of {self.timeout_s:g} s; "
                                "narrow it with where= or a shorter path",

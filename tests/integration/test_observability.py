@@ -3,6 +3,7 @@
 import json
 import logging
 
+from tests.conftest import REMOTE_PORT
 from tests.integration.helpers import ORDER, create_types
 
 
@@ -24,7 +25,7 @@ async def test_metrics_show_latency_by_route_and_connector_runs_by_status(api):
     await api.client.get("/v1/objects/Order")
     person = await api.client.post("/v1/objects/Person", json={"external_id": "p"})
     connector = await api.client.post("/v1/connectors", json={
-        "name": "down", "object_type": "Order", "request": {"url": "http://127.0.0.1:9/orders"},
+        "name": "down", "object_type": "Order", "request": {"url": f"http://127.0.0.1:{REMOTE_PORT}/orders"},
         "response": {"records": "data", "external_id": "id", "attributes": {"order_number": "n"}}})
     run = await api.client.post(f"/v1/connectors/{connector.json()['id']}/runs",
                                 json={"person_id": person.json()["id"]})

@@ -166,7 +166,8 @@ async def test_a_change_that_breaks_a_step_is_listed_and_refused_and_so_is_delet
     kept = await desk.client.delete("/v1/types/Conversation/attributes/selected_order")
     assert kept.status_code == 409 and "Pick an order" in kept.json()["error"]["message"]
     assert (await desk.client.delete(f"/v1/selectors/{desk.selector_id}")).status_code == 204
-    applied = await desk.client.patch(path, params={"confirm": "true"}, json={"reference": {"cardinality": "one"}})
+    plan = (await desk.client.patch(path, params={"dry_run": "true"}, json={"reference": {"cardinality": "one"}})).json()
+    applied = await desk.client.patch(path, params={"confirm": plan["plan"]}, json={"reference": {"cardinality": "one"}})
     assert applied.status_code == 200, applied.text
     assert (await desk.client.delete("/v1/types/Conversation/attributes/selected_order")).status_code in (200, 204)
 

@@ -300,7 +300,7 @@ class RefgraphMachine(RuleBasedStateMachine):
             gone if changing else set())
 
         response = self.call("change_cardinality", "PATCH", path,
-                             params={"confirm": "true"} if confirm else {}, json=body)
+                             params={"confirm": report["plan"] or "true"} if confirm else {}, json=body)
         if changing and tightening and not confirm:
             refused = self.expect(response, 409, "confirmation_required")
             assert refused["error"]["details"]["would_delete"] == len(gone)

@@ -22,4 +22,4 @@ class IntegrityReport(BaseModel):
 @router.get("/integrity", response_model=IntegrityReport)
 async def check_integrity(request: Request, workspace: Workspace):
     state = request.app.state
-    return await integrity.scan(state.db, state.schema, workspace)
+    return await integrity.scan(state.db, state.schema, workspace, timeout_s=state.report_timeout_s)

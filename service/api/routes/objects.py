@@ -161,14 +161,13 @@ async def delete_object(request: Request, workspace: Workspace, type: str, id: s
             responses=responses(404))
 async def read_references(request: Request, workspace: Workspace, type: str, id: str,
                           attribute: str, limit: Limit = 100, cursor: Cursor = None):
-    definition, targets = await references(request).read(workspace, type, id, attribute)
     after = decode_cursor(cursor)
     start = int(after) if after and after.isdigit() else 0
-    page = targets[start:start + limit]
-    more = start + limit < len(targets)
+    definition, targets = await references(request).read(workspace, type, id, attribute, skip=start,
+                                                          limit=limit + 1)
     return Page(
-        data=[ObjectRef(id=t["id"], type=definition.target, external_id=t["external_id"]) for t in page],
-        next_cursor=encode_cursor(str(start + limit)) if more else None,
+        data=[ObjectRef(id=t["id"], type=definition.target, external_id=t["external_id"]) for t in targets[:limit]],
+        next_cursor=encode_cursor(str(start + limit)) if len(targets) > limit else None,
     )
 
 
