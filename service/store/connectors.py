@@ -341,8 +341,8 @@ class ConnectorStore:
             try:
                 record |= await self._write(workspace, spec, object_type, subject_type, subject, mapped.records)
             except DomainError as exc:  # the write was refused: nothing was written
-                raise RunFailed(exc.code if exc.code == "cardinality_conflict" else "invalid_records",
-                                exc.message) from None
+                raise RunFailed(exc.code if exc.code in ("cardinality_conflict", "schema_changed") else
+                                "invalid_records", exc.message) from None
             record["status"] = "succeeded"
         except RunFailed as exc:  # the request itself was fine (a bad one is 4xx): the run failed
             record |= {"error_class": exc.error_class, "error_message": exc.message}

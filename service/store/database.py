@@ -14,10 +14,19 @@ way, retries included.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from neo4j import READ_ACCESS, AsyncDriver, AsyncManagedTransaction, AsyncSession, Query, unit_of_work
+from neo4j import (
+    READ_ACCESS,
+    AsyncDriver,
+    AsyncGraphDatabase,
+    AsyncManagedTransaction,
+    AsyncSession,
+    Query,
+    unit_of_work,
+)
+from neo4j.api import AsyncBookmarkManager
 from neo4j.exceptions import DriverError, Neo4jError
 
 from service.store.queries import Queries
@@ -31,22 +40,27 @@ class Database:
     driver: AsyncDriver
     name: str
     queries: Queries
+    # Every session of this process shares one bookmark manager: on a cluster, a read
+    # after a write (in one request, or the next) waits until its server has that write.
+    bookmarks: AsyncBookmarkManager = field(default_factory=AsyncGraphDatabase.bookmark_manager)
+
+    def session(self, **config: Any) -> AsyncSession:
+        return self.driver.session(database=self.name, bookmark_manager=self.bookmarks, **config)
 
     # Results are consumed whole inside the transaction: fetch them in one go rather
     # than in pulls of 1,000 records, each a round trip.
     async def read(self, work: Work[T], /, *args: Any) -> T:
-        async with self.driver.session(database=self.name, fetch_size=-1) as session:
+        async with self.session(fetch_size=-1) as session:
             return await session.execute_read(work, *args)
 
     async def write(self, work: Work[T], /, *args: Any) -> T:
-        async with self.driver.session(database=self.name, fetch_size=-1) as session:
+        async with self.session(fetch_size=-1) as session:
             return await session.execute_write(work, *args)
 
     async def read_quick(self, work: Work[T], /, *, timeout: float, metadata: dict[str, Any]) -> T:
         """``work`` run with each of its queries an auto-commit read of at most ``timeout``
         seconds; on a retryable failure, run again in a managed read transaction."""
-        async with self.driver.session(database=self.name, fetch_size=-1,
-                                       default_access_mode=READ_ACCESS) as session:
+        async with self.session(fetch_size=-1, default_access_mode=READ_ACCESS) as session:
             try:
                 return await work(AutoCommit(session, timeout, metadata))  # type: ignore[arg-type]
             except (DriverError, Neo4jError) as exc:
@@ -72,7 +86,7 @@ class Database:
 
     async def read_once(self, query: str, /, **params: Any) -> list[dict[str, Any]]:
         """One auto-commit read, no retries: for checks that must answer quickly."""
-        async with self.driver.session(database=self.name, default_access_mode=READ_ACCESS) as s:
+        async with self.session(default_access_mode=READ_ACCESS) as s:
             return await (await s.run(self.queries[query].query(), params)).data()
 
 

@@ -4,8 +4,10 @@ Applied at start-up in version order, each once, recorded as
 ``(:_RefgraphMigration {scope, version, name, checksum, state})`` nodes. Two processes
 starting together race to *claim* a version (a uniqueness constraint lets one win);
 the loser waits until the winner marks it applied. A claim left by a process that
-died is taken over after ``stale_after_s``, so statements must be idempotent
-(``IF NOT EXISTS``). A recorded migration whose file has changed stops start-up.
+died is taken over once its heartbeat is ``stale_after_s`` old (the owner beats every
+quarter of that while it applies, so a long migration is never applied twice at once);
+statements must be idempotent (``IF NOT EXISTS``). A recorded migration whose file
+has changed stops start-up.
 
 Statements in a file are separated by ``;`` at the end of a line; each runs in its
 own write transaction (Neo4j does not mix schema and data changes in one).
@@ -32,6 +34,7 @@ USES = [
     "schema_versions/take_over_stale",
     "schema_versions/mark_applied",
     "schema_versions/release",
+    "schema_versions/heartbeat",
 ]
 
 
@@ -168,7 +171,16 @@ class Migrator:
         )
         return bool(rows)
 
+    async def _heartbeat(self, migration: Migration) -> None:
+        """While a migration runs: say so every quarter of the stale limit, so no other
+        process takes a long migration over and applies it a second time."""
+        while True:
+            await asyncio.sleep(self.stale_after_s / 4)
+            await self.db.write_rows("schema_versions/heartbeat", scope=self.scope,
+                                     version=migration.version, owner=self.owner)
+
     async def _apply(self, migration: Migration) -> None:
+        beating = asyncio.create_task(self._heartbeat(migration))
         try:
             for statement in migration.statements:
                 await self.db.driver.execute_query(statement, database_=self.db.name, routing_="w")
@@ -178,6 +190,8 @@ class Migrator:
                 version=migration.version, owner=self.owner,
             )
             raise
+        finally:
+            beating.cancel()
         await self.db.write_rows(
             "schema_versions/mark_applied", scope=self.scope,
             version=migration.version, owner=self.owner,

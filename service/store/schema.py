@@ -211,7 +211,7 @@ class SchemaStore:
         for rel in sorted({d.rel_type for d in definitions if d.is_reference}):
             statements += [q["references/create_source_one_constraint"].query(Rel=rel),
                            q["references/create_target_one_constraint"].query(Rel=rel)]
-        async with self.db.driver.session(database=self.db.name) as session:
+        async with self.db.session() as session:
             for statement in statements:
                 await (await session.run(statement)).consume()
 

@@ -118,3 +118,31 @@ def test_target_one_keys_are_rewritten_once_by_source_type(graph):
                                    ws=ws).records
         assert [r["k"] for r in keys] == ["MigCar:p1"]
     graph.execute_query("MATCH (n {workspace: $ws}) DETACH DELETE n", ws=ws)
+
+
+async def test_a_migration_longer_than_the_stale_limit_is_not_applied_twice(neo4j_target, graph, scope, tmp_path):
+    """The owner's heartbeat keeps its claim fresh: a second process waits however long
+    the migration takes, instead of taking it over as if the owner had died."""
+    directory = tmp_path / "slow"
+    directory.mkdir()
+    (directory / "0001_slow.cypher").write_text(
+        "UNWIND range(1, 30000000) AS i WITH count(i) AS n\n"
+        f"CREATE (:_MigrationProbe {{scope: '{scope}', version: 1}})\n")
+    migrations = load_migrations(directory)
+    drivers = [AsyncGraphDatabase.driver(neo4j_target.uri, auth=(neo4j_target.user, neo4j_target.password))
+               for _ in range(2)]
+    try:
+        first, second = (Migrator(Database(d, neo4j_target.database, QUERIES), migrations, scope=scope,
+                                  stale_after_s=0.8, poll_s=0.05) for d in drivers)
+        started = asyncio.get_running_loop().time()
+        owner = asyncio.create_task(first.migrate())
+        await asyncio.sleep(0.3)
+        statuses = await asyncio.gather(owner, second.migrate())
+        took = asyncio.get_running_loop().time() - started
+    finally:
+        for d in drivers:
+            await d.close()
+    assert took > 1.6, f"the migration took {took:.1f} s: not long enough to test a stale claim"
+    assert all(s.current for s in statuses)
+    probes, _, _ = graph.execute_query("MATCH (n:_MigrationProbe {scope: $scope}) RETURN count(n) AS n", scope=scope)
+    assert probes[0]["n"] == 1

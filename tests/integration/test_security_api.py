@@ -161,3 +161,15 @@ async def test_a_batch_refusal_lists_at_most_100_problems_and_counts_them_all(ap
     details = response.json()["error"]["details"]
     assert response.status_code == 422 and len(details["errors"]) == 100 and details["total"] == 5_000
     assert external_ids(graph, api.workspace, "Person") == []
+
+
+async def test_reads_follow_the_bookmarks_of_the_processes_writes(api):
+    """On a cluster a read after a write must see it: every session of the process shares
+    one bookmark manager, so each read waits for the last write's bookmark."""
+    db = api.app.state.db
+    before = set(await db.bookmarks.get_bookmarks())
+    created = await api.client.post("/v1/objects/Person", json={"external_id": "bookmarked"})
+    after = set(await db.bookmarks.get_bookmarks())
+    assert created.status_code == 201 and after and after != before
+    read = await api.client.get(f"/v1/objects/Person/{created.json()['id']}")
+    assert read.status_code == 200 and read.json()["external_id"] == "bookmarked"
