@@ -79,7 +79,8 @@ def is_public(address: IPAddress) -> bool:
             embedded = ipaddress.IPv4Address(int(address) & 0xFFFF_FFFF)  # ::a.b.c.d, 64:ff9b::a.b.c.d
         if embedded is not None:
             return is_public(embedded)
-    return address.is_global and not (address.is_multicast or address.is_reserved)
+    site_local = isinstance(address, ipaddress.IPv6Address) and address.is_site_local  # fec0::/10
+    return address.is_global and not (address.is_multicast or address.is_reserved or site_local)
 
 
 def _canonical_host(host: str) -> str:
@@ -187,9 +188,13 @@ class Limits:
 
 
 def origin(url: str | httpx.URL) -> tuple[str, str, int]:
-    """(scheme, host, port) with the default port filled in."""
-    url = httpx.URL(str(url))
-    return url.scheme, _canonical_host(url.host), url.port or DEFAULT_PORTS.get(url.scheme, 0)
+    """(scheme, host, port) with the default port filled in; ``request_error`` for a URL
+    that is not one."""
+    try:
+        url = httpx.URL(str(url))
+        return url.scheme, _canonical_host(url.host), url.port or DEFAULT_PORTS.get(url.scheme, 0)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        raise FetchError("request_error", f"{str(url)[:200]!r} is not a valid URL") from None
 
 
 def check_scheme(url: str | httpx.URL) -> None:
@@ -263,9 +268,11 @@ async def _attempt(client: httpx.AsyncClient, method: str, url: str, params, hea
     except httpx.TooManyRedirects:
         raise FetchError("request_error", f"more than {MAX_REDIRECTS} redirects") from None
     except httpx.ConnectError:
-        raise FetchError("request_error", f"could not connect to {httpx.URL(url).host}") from None
+        raise FetchError("request_error", f"could not connect to {origin(url)[1]}") from None
     except httpx.HTTPError as exc:
         raise FetchError("request_error", f"the request failed ({type(exc).__name__})") from None
+    except (httpx.InvalidURL, ValueError):  # a URL (or a redirect's Location) that is not one
+        raise FetchError("request_error", "the request or a redirect named a URL that is not valid") from None
 
 
 def _retry_after(response: httpx.Response) -> float | None:

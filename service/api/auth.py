@@ -8,7 +8,8 @@ middleware resolves it to a ``Caller`` (token id, workspace, scope) and leaves i
 - no token, or a token that is not valid: ``401``, and a failed attempt takes from its
   client address's own bucket (``REFGRAPH_AUTH_FAILURES_PER_S``, bursts of
   ``REFGRAPH_AUTH_FAILURE_BURST``); an address that has spent it gets ``429`` before its
-  token is even looked up, so guessing costs no database work;
+  token is even looked up, so guessing costs no database work (a token found valid
+  within the hour is still looked up: guessers cannot lock its owner out);
 - a valid token takes from its own bucket, keyed by the token's id (not the header's
   spelling): ``REFGRAPH_RATE_LIMIT_PER_S``, bursts of ``REFGRAPH_RATE_LIMIT_BURST``.
 
@@ -130,7 +131,7 @@ class AuthMiddleware:
         token = bearer(dict(scope.get("headers") or []).get(b"authorization"))
         state = scope["app"].state
         caller = _static(state.tokens, token) if token else None
-        if caller is None and not (token and state.token_store.cached(token)):
+        if caller is None and not (token and state.token_store.known(token)):
             wait = self.failures.empty(address)  # a spent address is refused before any look-up
             if wait > 0:
                 await self._limited(scope, receive, send, wait, "failed authentications from this address",

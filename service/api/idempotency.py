@@ -27,7 +27,7 @@ from service.api.errors import error_response
 from service.metrics import IDEMPOTENCY_KEYS_PURGED
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
-NOT_KEPT = {403, 429}  # refused before the route ran: a retry (with the right token, later) runs
+NOT_KEPT = {403, 405, 429}  # refused before the route ran: a retry (right token, later) runs
 MAX_KEY = 255
 EXPIRE_S = 24 * 3600
 WAIT_S = 30.0
@@ -58,8 +58,8 @@ class IdempotencyMiddleware:
         headers = dict(scope.get("headers") or []) if scope["type"] == "http" else {}
         key = headers.get(b"idempotency-key")
         caller = (scope.get("state") or {}).get("caller")
-        if (key is None or caller is None or scope["method"] not in WRITES or not in_areas(scope)
-                or not scope["app"].state.migrations_ready.is_set()):
+        if (key is None or caller is None or caller.scope == "read" or scope["method"] not in WRITES
+                or not in_areas(scope) or not scope["app"].state.migrations_ready.is_set()):
             await self.app(scope, receive, send)
             return
         key_text = key.decode("latin-1")
@@ -115,7 +115,7 @@ class IdempotencyMiddleware:
         except BaseException:
             await db.write_rows("idempotency/release", key=key, claim=claim)
             raise
-        if status >= 500 or status in NOT_KEPT:
+        if status >= 500 or status in NOT_KEPT or scope.get("route") is None:  # no route: nothing ran
             await db.write_rows("idempotency/release", key=key, claim=claim)
         else:
             await db.write_rows("idempotency/complete", key=key, claim=claim, status=status,

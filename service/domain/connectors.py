@@ -12,8 +12,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote
 
+import httpx
 import jmespath
 from jmespath.exceptions import JMESPathError
 from pydantic import BaseModel, ConfigDict, Field
@@ -112,9 +113,16 @@ def check_connector(types: dict[str, TypeDef], spec: ConnectorSpec) -> list[str]
         object_type = require_type(types, spec.object_type)
     except NotFound:
         return [f"object_type: there is no object type named {spec.object_type!r}"]
-    scheme = urlsplit(TEMPLATE.sub("x", spec.request.url)).scheme
-    if scheme not in ("http", "https"):
-        problems.append(f"request.url: only http and https URLs are allowed, not {scheme or 'no scheme'!r}")
+    try:
+        url = httpx.URL(TEMPLATE.sub("x", spec.request.url))  # a template stands for one value
+        scheme, host = url.scheme, url.host
+    except (httpx.InvalidURL, ValueError):
+        problems.append("request.url: not a valid URL")
+    else:
+        if scheme not in ("http", "https"):
+            problems.append(f"request.url: only http and https URLs are allowed, not {scheme or 'no scheme'!r}")
+        elif not host:
+            problems.append("request.url: the URL has no host")
     for where, expression in _expressions(spec):
         try:
             jmespath.compile(expression)

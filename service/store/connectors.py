@@ -15,7 +15,6 @@ import datetime as dt
 import json
 from typing import Any
 
-import httpx
 import jmespath
 from cryptography.fernet import Fernet, InvalidToken
 from neo4j import AsyncManagedTransaction
@@ -236,8 +235,9 @@ class ConnectorStore:
                 headers["Authorization"] = "Basic " + base64.b64encode(f"{r.auth.username}:{secret}".encode()).decode()
             else:
                 headers[r.auth.header] = secret
-        # Sent to the connector's own origin only: a redirect elsewhere drops them.
-        request["credential_headers"] = ["Authorization", *([r.auth.header] if r.auth and r.auth.header else [])]
+        # Sent to the connector's own origin only: a redirect elsewhere drops them (every
+        # header the admin configured may carry a key, not only the auth one).
+        request["credential_headers"] = ["Authorization", *headers]
         return request
 
     async def _fetch_all(self, spec: ConnectorSpec, request: dict[str, Any]) -> tuple[int, list[Any], str]:
@@ -255,7 +255,10 @@ class ConnectorStore:
         pagination = spec.response.pagination
         items, seen, status, excerpt = [], set(), None, ""
         pages = min(pagination.max_pages, self.limits.max_pages) if pagination else 1
-        home = origin(request["url"])
+        try:
+            home = origin(request["url"])
+        except FetchError as exc:
+            raise RunFailed(exc.error_class, exc.message) from None
         for _ in range(pages):
             try:
                 fetched = await fetch(**request, limits=self.limits)
@@ -279,7 +282,7 @@ class ConnectorStore:
                 seen.add(following)
                 try:
                     same_origin = origin(str(following)) == home
-                except (httpx.InvalidURL, ValueError, TypeError):
+                except FetchError:
                     same_origin = False
                 if not same_origin:
                     raise RunFailed("invalid_response", f"the next page's URL ({str(following)[:200]!r}) is not on "
@@ -361,7 +364,7 @@ class ConnectorStore:
         async def work(tx: AsyncManagedTransaction):
             before = await self._existing(tx, workspace, object_type, [w.external_id for w in writes])
             counts = {"created": 0, "updated": 0, "unchanged": 0, "linked": 0}
-            result = await self.objects.write_in(tx, workspace, object_type, writes) if writes else None
+            result = await self.objects.write_in(tx, workspace, object_type, writes, seal=False) if writes else None
             for write, created in zip(writes, result.created if result else []):
                 if created:
                     counts["created"] += 1
@@ -373,8 +376,9 @@ class ConnectorStore:
                 ids = list(dict.fromkeys(result.ids)) if result else []
                 await self.objects.write_references_in(
                     tx, workspace, subject_type, subject[1], spec.update_reference.attribute,
-                    [TargetRef(id=i) for i in ids])
+                    [TargetRef(id=i) for i in ids], seal=False)
                 counts["linked"] = len(ids)
+            await self.objects.seal(tx, workspace, object_type, *([subject_type] if subject_type else []))
             return counts
 
         return await self.objects.run_write(work)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import re
 import uuid
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from neo4j.exceptions import ConstraintError
 
 from service.store.database import Database
 
+log = logging.getLogger("refgraph.migrations")
 FILE_NAME = re.compile(r"(\d{4})_(\w+)\.cypher")
 USES = [
     "schema_versions/ensure_constraint",
@@ -176,8 +178,15 @@ class Migrator:
         process takes a long migration over and applies it a second time."""
         while True:
             await asyncio.sleep(self.stale_after_s / 4)
-            await self.db.write_rows("schema_versions/heartbeat", scope=self.scope,
-                                     version=migration.version, owner=self.owner)
+            try:
+                rows = await self.db.write_rows("schema_versions/heartbeat", scope=self.scope,
+                                                version=migration.version, owner=self.owner)
+            except Exception as exc:  # a missed beat is not fatal; the next one may land
+                log.warning("migration %04d: heartbeat failed (%s)", migration.version, exc)
+                continue
+            if not rows[0]["beating"]:
+                log.error("migration %04d: another process took it over while this one applied it",
+                          migration.version)
 
     async def _apply(self, migration: Migration) -> None:
         beating = asyncio.create_task(self._heartbeat(migration))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
-from neo4j.exceptions import ConstraintError
+from neo4j.exceptions import ClientError, ConstraintError
 
 from service.domain.records import (
     MAX_PROBLEMS,
@@ -96,13 +96,15 @@ class ObjectStore:
         return await self.run_write(work)
 
     async def write_in(self, tx, workspace: str, type_def: TypeDef,
-                       records: list[ObjectWrite]) -> WriteResult:
-        """``write`` inside the caller's transaction (a connector run's single write)."""
+                       records: list[ObjectWrite], *, seal: bool = True) -> WriteResult:
+        """``write`` inside the caller's transaction (a connector run's single write;
+        ``seal=False`` when the caller seals every type it wrote at its end)."""
         link = _single_link(type_def, records)
         if link is not None:
             fast = await self._ingest_linked(tx, workspace, type_def, link, records)
             if fast is not None:
-                await self.seal(tx, workspace, type_def)
+                if seal:
+                    await self.seal(tx, workspace, type_def)
                 return fast
         problems: list[Problem] = []
         checked = RecordChecker(type_def).check_all(records, problems)
@@ -110,29 +112,39 @@ class ObjectStore:
             _fail(problems)
         result = await self._upsert(tx, workspace, type_def, checked)
         await self._write_references(tx, workspace, type_def, checked, result.ids, result.created)
-        await self.seal(tx, workspace, type_def)
+        if seal:
+            await self.seal(tx, workspace, type_def)
         return result
 
-    async def seal(self, tx, workspace: str, type_def: TypeDef) -> None:
-        """The last statement of a write of ``type_def``'s objects: a schema change of the
-        type that committed meanwhile (deleted it, made an attribute required) rolls the
-        write back (``SchemaChanged``: ``run_write`` runs it again)."""
-        row = await (await tx.run(self.db.queries["objects/seal"](), workspace=workspace,
-                                  key=type_def.name.lower())).single()
-        if not row["exists"]:
-            raise NotFound(f"the type {type_def.name} was deleted while this write ran; nothing was written",
-                           code="unknown_type")
-        if row["version"] != type_def.version:
-            raise SchemaChanged(type_def.name)
+    async def seal(self, tx, workspace: str, *type_defs: TypeDef) -> None:
+        """The last statements of a write of these types' objects (in one order, as schema
+        changes lock them): a schema change of one that committed meanwhile (deleted it,
+        made an attribute required) rolls the write back (``SchemaChanged``: ``run_write``
+        runs it again; or ``NotFound`` for a type that is gone)."""
+        for type_def in sorted({t.name.lower(): t for t in type_defs}.values(), key=lambda t: t.name.lower()):
+            try:
+                row = await (await tx.run(self.db.queries["objects/seal"](), workspace=workspace,
+                                          key=type_def.name.lower())).single()
+            except ClientError as exc:
+                if "EntityNotFound" not in (exc.code or ""):
+                    raise
+                row = {"exists": False}
+            if not row["exists"]:
+                raise NotFound(f"the type {type_def.name} was deleted while this write ran; nothing was written",
+                               code="unknown_type")
+            if row["version"] != type_def.version:
+                raise SchemaChanged(type_def.name)
 
     async def write_references_in(self, tx, workspace: str, type_def: TypeDef, object_id: str,
                                   attribute: str, targets: list[TargetRef], *, mode: str = "replace",
-                                  reassign: bool = False) -> None:
+                                  reassign: bool = False, seal: bool = True) -> None:
         """One object's reference ``attribute``: its targets replaced by (or added to)
         ``targets``, inside the caller's transaction, with the usual locks and checks."""
         record = CheckedRecord(index=0, external_id=None, props={},
                                references={attribute: targets}, reassign=reassign)
         await self._write_references(tx, workspace, type_def, [record], [object_id], mode=mode)
+        if seal:
+            await self.seal(tx, workspace, type_def)
 
     async def patch(self, workspace: str, type_name: str, object_id: str,
                     patch: ObjectPatch) -> TypeDef:

@@ -35,7 +35,8 @@ async def record_prune(tx: AsyncManagedTransaction, db: Database, workspace: str
     await tx.run(db.queries["prunes/create"](), id=prune_id, workspace=workspace, type=attribute.type,
                  attribute=attribute.name, rel_type=attribute.rel_type, direction=attribute.direction,
                  cardinality=attribute.cardinality, inverse_cardinality=attribute.inverse_cardinality,
-                 deleted=len(associations), associations=json.dumps(associations))
+                 attribute_created_at=to_json(attribute.created_at), deleted=len(associations),
+                 associations=json.dumps(associations))
     return prune_id
 
 
@@ -72,9 +73,9 @@ class PruneStore:
             row = await self._row(tx, workspace, prune_id)
             owner = (await load_types(tx, self.db, workspace)).get(row["type"].lower())
             attribute = owner.attributes.get(row["attribute"]) if owner else None
-            if attribute is None or attribute.rel_type != row["rel_type"]:
-                raise Conflict(f"{row['type']}.{row['attribute']} no longer exists; its associations cannot "
-                               "come back", code="attribute_deleted")
+            if attribute is None or to_json(attribute.created_at) != row.get("attribute_created_at"):
+                raise Conflict(f"{row['type']}.{row['attribute']} no longer exists (or was deleted and made "
+                               "again); its associations cannot come back", code="attribute_deleted")
             for label in sorted({attribute.source_type, attribute.target_type}):
                 await tx.run(q["schema/lock_all_objects"](Label=label), workspace=workspace)
             associations = json.loads(row["associations"])

@@ -67,14 +67,16 @@ class ReportStore:
         return {"name": report.name, "columns": columns, "rows": rows, "truncated": truncated}
 
     async def export(self, workspace: str, name: str, given: dict[str, str],
-                     write_row: Callable[[list[Any]], None]) -> None:
+                     write_row: Callable[[list[Any]], None], restart: Callable[[], None]) -> None:
         """Every row, the column names first, handed to ``write_row`` inside one read
         transaction with the time limit. The caller writes them somewhere local (a spooled
-        file), so the transaction never waits on a slow client."""
+        file), so the transaction never waits on a slow client; ``restart`` forgets what
+        was written when the driver runs the transaction again."""
         report, params = await self._params(workspace, name, given)
 
         @unit_of_work(timeout=self.timeout_s, metadata={"report": report.name})
         async def work(tx: AsyncManagedTransaction):
+            restart()
             result = await tx.run(report.text, params)
             write_row(list(result.keys()))
             async for record in result:

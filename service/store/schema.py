@@ -139,10 +139,12 @@ async def _selectors_using(tx, db: Database, workspace: str, attribute: Attribut
     return found, breaking
 
 
-async def lock_type(tx, db: Database, workspace: str, type_name: str) -> None:
-    """Wait for the type's writers in flight to commit, and make later ones re-check
-    (``schema/lock_type``). Take it after any object locks, as writers do."""
-    await tx.run(db.queries["schema/lock_type"](), workspace=workspace, type=type_name)
+async def lock_types(tx, db: Database, workspace: str, *type_names: str | None) -> None:
+    """Wait for these types' writers in flight to commit, and make later ones re-check
+    (``schema/lock_type``). Taken after any object locks and in one order, as writers
+    seal (``ObjectStore.seal``)."""
+    for name in sorted({n.lower() for n in type_names if n}):
+        await tx.run(db.queries["schema/lock_type"](), workspace=workspace, type=name)
 
 
 class SchemaStore:
@@ -276,7 +278,7 @@ class SchemaStore:
             planned = schema_rules.plan_attribute(current, type_name, spec,
                                                   max_attributes=self.quotas.max_attributes)
             if spec.required and not planned[0].is_reference:
-                await lock_type(tx, self.db, workspace, type_name)
+                await lock_types(tx, self.db, workspace, type_name)
                 await self._refuse_required_on_existing(tx, workspace, current[type_name.lower()])
             await self._write_attributes(tx, workspace, planned, current)
             owner = await read_type(tx, self.db, workspace, type_name)
@@ -333,7 +335,7 @@ class SchemaStore:
             if current.builtin:
                 raise Conflict(f"{current.name} is built in and cannot be deleted",
                                code="builtin_type")
-            await lock_type(tx, self.db, workspace, current.name)  # no write of it commits after the count
+            await lock_types(tx, self.db, workspace, current.name)  # no write of it commits after the count
             count = await self._count(tx, workspace, current.name)
             if count:
                 raise Conflict(f"{current.name} still has {count} objects; delete them first",
@@ -519,9 +521,7 @@ class AttributeEditor:
                 return None, CardinalityReport(0, [], {"connectors": [], "selectors": []}), None
             # After any object locks, as writers take them: writes in flight commit first (and
             # are counted below), later ones see the new version and check again.
-            await lock_type(tx, self.db, workspace, owner.name)
-            if attribute.is_reference and attribute.target != owner.name:
-                await lock_type(tx, self.db, workspace, attribute.target)
+            await lock_types(tx, self.db, workspace, owner.name, attribute.target)
             if changes.required and not attribute.required and not attribute.is_reference:
                 missing = await (await tx.run(
                     self.db.queries["schema/count_missing"](Label=owner.name, Key=attribute.name),
@@ -565,7 +565,7 @@ class AttributeEditor:
                     raise Conflict(f"the selector step {step['name']!r} uses {key} as its {step['role']} "
                                    "attribute; delete the step first", code="used_by_selector",
                                    details={"selector": step})
-            await lock_type(tx, self.db, workspace, owner.name)
+            await lock_types(tx, self.db, workspace, owner.name, attribute.target)  # its writers on both ends
             if not attribute.is_reference:
                 await tx.run(q["schema/remove_attribute_values"](Label=owner.name, Key=attribute.name),
                              workspace=workspace)

@@ -25,10 +25,13 @@ class TokenStore:
     def __init__(self, db: Database, *, cache_s: float, max_cached: int = 10_000):
         self.db = db
         self._cache: TTLCache = TTLCache(maxsize=max_cached, ttl=cache_s)
+        # Tokens found valid within the hour: looked up again (revocation) even from an
+        # address whose failed attempts are spent, so guessers cannot lock their users out.
+        self._known: TTLCache = TTLCache(maxsize=max_cached, ttl=3600)
 
-    def cached(self, token: str) -> bool:
-        """A live token this process has looked up lately (no database work to answer)."""
-        return bool(self._cache.get(token_hash(token)))
+    def known(self, token: str) -> bool:
+        """A token this process found valid within the hour."""
+        return token_hash(token) in self._known
 
     async def find(self, token: str) -> tuple[str, str, Scope] | None:
         if not token.startswith(PREFIX):
@@ -39,6 +42,8 @@ class TokenStore:
         rows = await self.db.read_rows("tokens/find", hash=key)
         found = (rows[0]["id"], rows[0]["workspace"], rows[0]["scope"]) if rows else None
         self._cache[key] = found
+        if found:
+            self._known[key] = True
         return found
 
 

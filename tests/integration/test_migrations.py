@@ -122,27 +122,35 @@ def test_target_one_keys_are_rewritten_once_by_source_type(graph):
 
 async def test_a_migration_longer_than_the_stale_limit_is_not_applied_twice(neo4j_target, graph, scope, tmp_path):
     """The owner's heartbeat keeps its claim fresh: a second process waits however long
-    the migration takes, instead of taking it over as if the owner had died."""
+    the migration takes (here 2.5 s, held up by a lock this test keeps, against a stale
+    limit of 1 s), instead of taking it over as if the owner had died."""
     directory = tmp_path / "slow"
     directory.mkdir()
     (directory / "0001_slow.cypher").write_text(
-        "UNWIND range(1, 30000000) AS i WITH count(i) AS n\n"
+        f"MATCH (gate:_MigrationProbe {{scope: '{scope}', gate: true}}) SET gate.passed = true\n"
         f"CREATE (:_MigrationProbe {{scope: '{scope}', version: 1}})\n")
     migrations = load_migrations(directory)
+    graph.execute_query("CREATE (:_MigrationProbe {scope: $scope, gate: true})", scope=scope)
     drivers = [AsyncGraphDatabase.driver(neo4j_target.uri, auth=(neo4j_target.user, neo4j_target.password))
                for _ in range(2)]
-    try:
-        first, second = (Migrator(Database(d, neo4j_target.database, QUERIES), migrations, scope=scope,
-                                  stale_after_s=0.8, poll_s=0.05) for d in drivers)
-        started = asyncio.get_running_loop().time()
-        owner = asyncio.create_task(first.migrate())
-        await asyncio.sleep(0.3)
-        statuses = await asyncio.gather(owner, second.migrate())
-        took = asyncio.get_running_loop().time() - started
-    finally:
-        for d in drivers:
-            await d.close()
-    assert took > 1.6, f"the migration took {took:.1f} s: not long enough to test a stale claim"
+    with graph.session() as session:
+        held = session.begin_transaction()  # holds the gate: the migration waits for it
+        held.run("MATCH (gate:_MigrationProbe {scope: $scope, gate: true}) SET gate.held = true", scope=scope).consume()
+        try:
+            first, second = (Migrator(Database(d, neo4j_target.database, QUERIES), migrations, scope=scope,
+                                      stale_after_s=1.0, poll_s=0.05) for d in drivers)
+            owner = asyncio.create_task(first.migrate())
+            await asyncio.sleep(0.2)
+            waiting = asyncio.create_task(second.migrate())
+            await asyncio.sleep(2.5)
+            held.commit()
+            statuses = await asyncio.gather(owner, waiting)
+        finally:
+            if held.closed() is False:
+                held.rollback()
+            for d in drivers:
+                await d.close()
     assert all(s.current for s in statuses)
-    probes, _, _ = graph.execute_query("MATCH (n:_MigrationProbe {scope: $scope}) RETURN count(n) AS n", scope=scope)
+    probes, _, _ = graph.execute_query(
+        "MATCH (n:_MigrationProbe {scope: $scope}) WHERE n.gate IS NULL RETURN count(n) AS n", scope=scope)
     assert probes[0]["n"] == 1

@@ -71,8 +71,12 @@ async def run_report(request: Request, workspace: Workspace, name: str,
     try:
         text = io.TextIOWrapper(spool, encoding="utf-8", newline="", write_through=True)
         writer = csv.writer(text)
+        def restart() -> None:
+            spool.seek(0)
+            spool.truncate()
+
         await store.export(workspace, name, given,
-                           lambda row: writer.writerow(["" if v is None else v for v in row]))
+                           lambda row: writer.writerow(["" if v is None else v for v in row]), restart)
         text.detach()
         spool.seek(0)
     except BaseException:
