@@ -75,8 +75,8 @@ def path_pattern(walk: Walk) -> str:
     lines, previous = [], "n0"
     for i, hop in enumerate(walk.hops, start=1):
         node = "e" if i == len(walk.hops) else f"n{i}"
-        lines.append(f"MATCH ({previous}){_arrow(hop)}({node}:`{check_identifier(hop.target, what='label')}` "
-                     "{workspace: $workspace})")  # identifier-checked
+        label = check_identifier(hop.target, what="label")
+        lines.append(f"MATCH ({previous}){_arrow(hop)}({node}:`{label}` {{workspace: $workspace}})")  # identifier-checked
         lines.append(f"WITH DISTINCT n0, {node}")
         previous = node
     return "\n".join(lines)
