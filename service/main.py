@@ -23,6 +23,7 @@ from service.api.observability import ObservabilityMiddleware
 from service.api.idempotency import IdempotencyMiddleware
 from service.api.limits import LimitsMiddleware
 from service.api.deps import require_ready
+from service.api.query_params import strict_query
 from service.api.routes import (
     browser,
     connectors,
@@ -177,9 +178,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     observability.count_driver_retries()
     app.include_router(health.router)
     app.include_router(browser.router)
-    v1 = APIRouter(
-        prefix="/v1", responses=errors.V1_ERROR_RESPONSES, dependencies=[Depends(require_ready)]
-    )
+    v1 = APIRouter(prefix="/v1", responses=errors.V1_ERROR_RESPONSES,
+                   dependencies=[Depends(require_ready), Depends(strict_query)])
     v1.include_router(workspace.router)
     v1.include_router(types.router)
     v1.include_router(objects.router)
@@ -190,7 +190,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(prunes.router)
     app.include_router(v1)
     compat = APIRouter(prefix="/intercom", responses=errors.V1_ERROR_RESPONSES,
-                       dependencies=[Depends(require_ready)])
+                       dependencies=[Depends(require_ready), Depends(strict_query)])
     compat.include_router(intercom.router)
     app.include_router(compat)
     json_body.register(app, BatchWrite)

@@ -29,9 +29,9 @@ from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.api.errors import error_response
+from service.api.paths import in_areas
 from service.domain.tokens import Scope as TokenScope
 
-AREAS = ("/v1/", "/intercom/")
 MAX_BUCKETS = 100_000  # tokens or addresses with a bucket; the least recently seen go first
 
 
@@ -40,28 +40,6 @@ class Caller:
     token_id: str  # a database token's id, or "static:" and a hash of a static token
     workspace: str
     scope: TokenScope
-
-
-def route_path(scope: Scope) -> str:
-    """The path the app routes on: without the root path a proxy or --root-path adds."""
-    path, root = scope["path"], scope.get("root_path", "")
-    return path[len(root):] if root and path.startswith(root) else path
-
-
-def route_template(scope: Scope) -> str:
-    """The matched route as written (``/v1/objects/{type}``), not the concrete path.
-    Routes of included routers know only their own part; the prefix is the routed
-    path's leading segments (the root path left out)."""
-    template = getattr(scope.get("route"), "path", None)
-    if not template:
-        return "unmatched"
-    path = route_path(scope).split("/")
-    own = template.split("/")
-    return "/".join(path[: len(path) - len(own) + 1]) + template
-
-
-def in_areas(scope: Scope) -> bool:
-    return scope["type"] == "http" and route_path(scope).startswith(AREAS)
 
 
 class TokenBuckets:

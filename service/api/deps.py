@@ -9,7 +9,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from service.api.auth import Caller, route_template
+from service.api.auth import Caller
+from service.api.paths import route_template
 from service.domain.tokens import allows, needed_scope
 from service.errors import Forbidden, Unauthorized, Unavailable
 from service.store.database import Database

@@ -13,7 +13,9 @@ from fastapi.responses import JSONResponse
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
+from starlette.routing import compile_path
 
+from service.api.paths import route_path
 from service.domain.records import MAX_PROBLEMS
 from service.errors import DomainError
 from service.store.database import over_memory_limit
@@ -69,9 +71,52 @@ async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     code = HTTP_CODES.get(exc.status_code, "http_error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+    headers, details = getattr(exc, "headers", None), None
+    path = request.url.path
     if exc.status_code == 404 and exc.detail == "Not Found":
-        message = f"no route {request.method} {request.url.path}"
-    return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+        message = f"no route {request.method} {path}"
+        if len(path) > 1 and path.endswith("/"):
+            message += f"; drop the trailing slash: {request.method} {path.rstrip('/')}"
+    elif exc.status_code == 405:
+        allowed = _methods(request) or [m.strip() for m in (headers or {}).get("Allow", "").split(",") if m.strip()]
+        message = f"{request.method} is not allowed on {path}; it takes {', '.join(allowed) or 'no method'}"
+        details = {"allowed": allowed}
+        headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+    return error_response(exc.status_code, code, message, details, headers=headers)
+
+
+def _methods(request: Request) -> list[str]:
+    """Every method the API document gives the requested path (Starlette's Allow header
+    names only the first route that matched the path)."""
+    app = request.app
+    table = getattr(app.state, "methods_by_path", None)
+    if table is None:
+        table = app.state.methods_by_path = [
+            (compile_path(template)[0], sorted(m.upper() for m in operations))
+            for template, operations in app.openapi().get("paths", {}).items()]
+    path = route_path(request.scope)
+    return sorted({m for pattern, methods in table if pattern.match(path) for m in methods})
+
+
+def _explain(request: Request, error: dict[str, Any]) -> str:
+    """One validation error as a sentence that says what to do."""
+    loc = [str(p) for p in error.get("loc", ())]
+    where = ".".join(loc)
+    kind = error.get("type", "")
+    if kind in ("json_invalid", "json_type") or (loc[:1] == ["body"] and error.get("msg") == "JSON decode error"):
+        return f"the body is not valid JSON ({error.get('msg', '')}); send one JSON object"
+    if loc == ["body"] and kind in ("model_attributes_type", "dict_type", "missing"):
+        if kind == "missing":
+            return "the request needs a JSON body"
+        return ("the body must be a JSON object, sent with 'Content-Type: application/json'"
+                if "json" not in (request.headers.get("content-type") or "") else "the body must be a JSON object")
+    if kind == "extra_forbidden":
+        field = loc[-1]
+        record = "/objects/" in request.url.path and (len(loc) == 2 or loc[1:2] == ["records"])
+        hint = (f'; a record\'s attribute values go under "attributes": {{"{field}": ...}}' if record
+                else "; see the route's body in /docs")
+        return f"{where}: {field!r} is not a field here{hint}"
+    return f"{where}: {error.get('msg', '')}"
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -80,9 +125,8 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
         {"loc": list(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type", "")}
         for e in found[:MAX_PROBLEMS]
     ]
-    fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in errors[:10])
-    more = f" and {len(found) - 10} more" if len(found) > 10 else ""
-    return error_response(422, "invalid_input", f"invalid request: {fields}{more}",
+    more = f" (and {len(found) - 1} more problems: details.errors)" if len(found) > 1 else ""
+    return error_response(422, "invalid_input", f"invalid request: {_explain(request, found[0])}{more}",
                           {"errors": errors, "total": len(found)})
 
 

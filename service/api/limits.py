@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.api.auth import in_areas
+from service.api.paths import in_areas
 from service.api.errors import error_response
 
 

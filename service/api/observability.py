@@ -22,7 +22,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.api.auth import route_template
+from service.api.paths import route_template
 from service.metrics import REGISTRY, REQUEST_SECONDS, TRANSACTION_RETRIES
 
 access_log = logging.getLogger("refgraph.access")

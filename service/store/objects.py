@@ -318,6 +318,12 @@ class ObjectStore:
 
         async def work(tx: AsyncManagedTransaction):
             type_def = await read_type(tx, self.db, workspace, type_name)
+            references = sorted(a.name for a in type_def.attributes.values() if a.is_reference)
+            unknown = sorted(set(expand) - set(references))
+            if unknown:
+                raise InvalidInput(f"expand: {type_def.name} has no reference attribute {unknown[0]!r}; "
+                                   f"it has {', '.join(references) or 'none'}", code="unknown_attribute",
+                                   details={"unknown": unknown, "allowed": references})
             return type_def, await self.read_in(tx, workspace, type_def, object_ids, expand)
 
         return await self.db.read(work)

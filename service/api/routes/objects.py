@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
@@ -10,12 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.api import json_body
 from service.api.deps import Workspace
 from service.api.errors import responses
+from service.api.query_params import open_query
 from service.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor, page_response
 from service.domain.records import BatchWrite, ObjectPatch, ObjectWrite, TargetRef
 from service.domain.traversal import MAX_FILTERS, MAX_HOPS
 from service.errors import InvalidInput, NotFound
 from service.store.objects import ObjectStore, ReferenceStore
 
+UUID_SHAPE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 router = APIRouter(prefix="/objects", tags=["objects"])
 
 
@@ -90,6 +94,7 @@ async def batch_upsert(request: Request, workspace: Workspace, type: str,
 
 
 @router.get("/{type}", response_model=Page[ObjectPublic], responses=responses(404, 422))
+@open_query("references.")
 async def list_objects(request: Request, workspace: Workspace, type: str, limit: Limit = 50,
                        cursor: Cursor = None, external_id: str | None = None):
     """Instances in creation order. `external_id=` finds one; `references.<attribute>=<id>`
@@ -139,7 +144,10 @@ async def get_object(request: Request, workspace: Workspace, type: str, id: str,
                      expand: str | None = Query(None, description="many references to inline, comma separated")):
     type_def, found = await objects(request).get(workspace, type, [id], _expand(expand))
     if not found:
-        raise NotFound(f"no {type_def.name} with id {id!r}", code="unknown_object")
+        hint = "" if UUID_SHAPE.match(id) else (
+            f"; ids are refgraph's own (uuids): to find it by external id, "
+            f"GET /v1/objects/{type_def.name}?external_id={quote(id)}")
+        raise NotFound(f"no {type_def.name} with id {id!r}{hint}", code="unknown_object")
     return found[0]
 
 

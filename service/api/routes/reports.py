@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from service.api.deps import Workspace
 from service.api.errors import responses
+from service.api.query_params import open_query
 from service.domain.reports import Report
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -59,6 +60,7 @@ async def list_reports(request: Request, workspace: Workspace):
 
 @router.get("/{name}", response_model=ReportResult, responses={
     **responses(404, 422), 200: {"content": {"text/csv": {}}, "description": "rows as JSON or CSV"}})
+@open_query()  # the report checks its own parameters
 async def run_report(request: Request, workspace: Workspace, name: str,
                      format: Literal["json", "csv"] = Query("json", description="json, or csv (every row)")):
     """Runs the report in a read transaction with a time limit, in your workspace. The

@@ -1,0 +1,65 @@
+"""A newcomer's ordinary mistakes, each answered with what happened and what to do."""
+
+from tests.integration.helpers import ORDER, create_types, person
+
+
+async def _order(api):
+    await create_types(api, ORDER)
+    await person(api, "cust-42")
+    created = await api.client.post("/v1/objects/Order", json={
+        "external_id": "ord-1001", "attributes": {"order_number": "N1"},
+        "references": {"customer": {"external_id": "cust-42"}}})
+    assert created.status_code == 201, created.text
+    return created.json()
+
+
+async def test_a_misspelt_query_parameter_is_named_with_a_suggestion(api):
+    await _order(api)
+    for params, unknown, suggestion in (({"externalid": "ord-1001"}, "externalid", "external_id"),
+                                        ({"limt": "2"}, "limt", "limit")):
+        answer = await api.client.get("/v1/objects/Order", params=params)
+        assert answer.status_code == 422, answer.text
+        error = answer.json()["error"]
+        assert error["code"] == "unknown_parameter" and error["details"]["unknown"] == [unknown]
+        assert f"did you mean {suggestion!r}" in error["message"]
+        assert {"limit", "cursor", "external_id", "references.<...>"} <= set(error["details"]["allowed"])
+    person_id = (await api.client.get("/v1/objects/Person", params={"external_id": "cust-42"})).json()["data"][0]["id"]
+    filtered = await api.client.get("/v1/objects/Order", params={"references.customer": person_id})
+    assert filtered.status_code == 200 and [o["external_id"] for o in filtered.json()["data"]] == ["ord-1001"]
+    assert (await api.client.get("/v1/types", params={"lmit": "1"})).status_code == 422
+
+
+async def test_an_unknown_expand_names_the_references_there_are(api):
+    order = await _order(api)
+    answer = await api.client.get(f"/v1/objects/Person/{order['references']['customer']['id']}",
+                                  params={"expand": "ordrs"})
+    assert answer.status_code == 422
+    assert answer.json()["error"]["details"]["unknown"] == ["ordrs"]
+    assert "orders" in answer.json()["error"]["details"]["allowed"]
+
+
+async def test_body_mistakes_say_what_to_send(api):
+    await create_types(api, ORDER)
+    broken = await api.client.post("/v1/objects/Person", content=b'{"external_id": "x",',
+                                   headers={"Content-Type": "application/json"})
+    assert broken.status_code == 422 and "not valid JSON" in broken.json()["error"]["message"]
+    untyped = await api.client.post("/v1/objects/Person", content=b'{"external_id": "x"}',
+                                    headers={"Content-Type": ""})
+    assert untyped.status_code == 422 and "Content-Type: application/json" in untyped.json()["error"]["message"]
+    flat = await api.client.post("/v1/objects/Person", json={"external_id": "x", "email": "a@example.com"})
+    assert flat.status_code == 422
+    assert 'go under "attributes"' in flat.json()["error"]["message"] and "'email'" in flat.json()["error"]["message"]
+
+
+async def test_routing_mistakes_point_to_the_right_route(api):
+    await _order(api)
+    wrong_method = await api.client.put("/v1/types")
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["error"]["details"]["allowed"] == ["GET", "POST"] or \
+        set(wrong_method.json()["error"]["details"]["allowed"]) == {"GET", "POST"}
+    assert "PUT is not allowed" in wrong_method.json()["error"]["message"]
+    slash = await api.client.get("/v1/types/")
+    assert slash.status_code == 404 and "drop the trailing slash: GET /v1/types" in slash.json()["error"]["message"]
+    by_external = await api.client.get("/v1/objects/Person/cust-42")
+    assert by_external.status_code == 404
+    assert "GET /v1/objects/Person?external_id=cust-42" in by_external.json()["error"]["message"]
