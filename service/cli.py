@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from importlib import metadata
 from pathlib import Path
 
 import httpx
@@ -38,7 +40,20 @@ from service import importer
 from service.config import Settings
 from service.local_neo4j import LocalNeo4j, ensure_classpath
 
-app = typer.Typer(
+class _Cli(typer.Typer):
+    """The command, with an API that cannot be reached said in one line (exit status 1),
+    not as a traceback."""
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except httpx.TransportError as exc:
+            console.print(f"[red]cannot reach the API ({type(exc).__name__}): is it running (make run)? "
+                          "Point to it with --url or REFGRAPH_URL.[/]")
+            sys.exit(1)
+
+
+app = _Cli(
     help="refgraph: custom objects and references on Neo4j.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals may hold passwords and tokens
@@ -48,7 +63,22 @@ app.add_typer(neo4j_app, name="neo4j")
 token_app = typer.Typer(help="API tokens kept in the database (hashed), each for a workspace and a scope.",
                         no_args_is_help=True)
 app.add_typer(token_app, name="token")
-console = Console()
+# Not on a terminal (a pipe, a log, CI): lines are not wrapped, so a printed command can
+# be pasted and table cells are whole.
+console = Console() if sys.stdout.isatty() else Console(width=max(int(os.environ.get("COLUMNS") or 0), 1000),
+                                                         soft_wrap=True)
+
+
+def _version(show: bool) -> None:
+    if show:
+        console.print(f"refgraph {metadata.version('refgraph')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                      help="Print the version and exit")) -> None:
+    """refgraph: custom objects and references on Neo4j."""
 
 
 def _local_server(settings: Settings) -> LocalNeo4j:
@@ -230,10 +260,24 @@ def import_file(type_name: str = typer.Argument(..., metavar="TYPE"),
 
 
 @app.command()
-def report(name: str, param: list[str] = typer.Option([], "--param", "-p", help="k=v, repeatable"),
+def report(name: str = typer.Argument(None, help="the report; without it, the list of reports"),
+           param: list[str] = typer.Option([], "--param", "-p", help="k=v, repeatable"),
            csv: bool = typer.Option(False, "--csv", help="CSV on standard output"),
            url: str = URL, token: str = TOKEN) -> None:
-    """Run a report (see GET /v1/reports) and show it as a table, or as CSV."""
+    """Run a report (see GET /v1/reports) and show it as a table, or as CSV; without a
+    name, list the reports and their parameters."""
+    if name is None:
+        with _client(url, token) as client:
+            response = client.get("/v1/reports")
+        if response.status_code != 200:
+            raise _fail(importer._message(response))
+        listed = response.json()
+        table = Table("report", "what", "parameters", title="Reports (refgraph report NAME -p k=v)")
+        for item in listed.get("data", listed) if isinstance(listed, dict) else listed:
+            table.add_row(item["name"], item["title"],
+                          ", ".join(f"{p['name']} ({p['type']})" for p in item["params"]))
+        console.print(table)
+        return
     params = dict(p.split("=", 1) for p in param if "=" in p)
     if len(params) != len(param):
         raise _fail("--param takes key=value")

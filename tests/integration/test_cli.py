@@ -84,3 +84,15 @@ def test_demo_then_a_report_in_the_terminal(live_api):
     assert as_csv.stdout.splitlines()[0] == "id,external_id,name,email"
     bad = refgraph(live_api, "report", "passports_expiring")
     assert bad.returncode == 1 and "before is required" in bad.stdout
+
+
+def test_version_an_unreachable_api_in_one_line_and_the_list_of_reports(live_api):
+    version = subprocess.run([*REFGRAPH, "--version"], capture_output=True, text=True, timeout=60)
+    assert version.returncode == 0 and version.stdout.startswith("refgraph ")
+    down = subprocess.run([*REFGRAPH, "report", "--url", "http://127.0.0.1:9", "--token", "x"],
+                          capture_output=True, text=True, timeout=60)
+    assert down.returncode == 1 and "Traceback" not in down.stdout + down.stderr
+    assert down.stdout.strip().startswith("cannot reach the API") and len(down.stdout.strip().splitlines()) == 1
+    listed = refgraph(live_api, "report")
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert "orders_per_person" in listed.stdout and "schema_overview" in listed.stdout
