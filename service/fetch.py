@@ -150,7 +150,8 @@ class CheckedBackend(httpcore.AsyncNetworkBackend):
                           local_address: str | None = None,
                           socket_options: Iterable | None = None) -> httpcore.AsyncNetworkStream:
         self.destinations.check_host(host, port)
-        if _canonical_host(host) == "localhost" or _canonical_host(host).endswith(".localhost"):
+        canonical = _canonical_host(host)
+        if canonical == "localhost" or canonical.endswith(".localhost"):
             self.destinations.check_address(host, port, ipaddress.ip_address("127.0.0.1"))  # RFC 6761
         try:
             with anyio.fail_after(timeout):

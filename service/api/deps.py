@@ -33,7 +33,7 @@ async def get_db(request: Request) -> Database:
 
 async def get_workspace(
     request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],  # for the API document
 ) -> str:
     """The caller's workspace (authenticated by ``service.api.auth`` before the request
     got here), after checking that the token's scope allows the matched route: the

@@ -2,8 +2,8 @@
 
 A write (POST, PUT, PATCH, DELETE under /v1 or /intercom) that carries the header runs
 once per (token id, key), and only once the token is known to be valid (a replay too:
-a revoked token gets 401, not the stored answer): the key is claimed in the graph under a uniqueness constraint
-before the request runs, and the answer is kept with it. A retry with the same key and
+a revoked token gets 401, not the stored answer): the key is claimed in the graph under
+a uniqueness constraint before the request runs, and the answer is kept with it. A retry with the same key and
 the same request gets the first answer again (header ``Idempotent-Replayed: true``) and
 writes nothing; the same key with a different request is ``422``; a request whose twin
 is still running waits for its answer (up to 30 s, else ``409``). A server error (5xx)

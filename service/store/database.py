@@ -27,7 +27,7 @@ from neo4j import (
     unit_of_work,
 )
 from neo4j.api import AsyncBookmarkManager
-from neo4j.exceptions import DriverError, Neo4jError
+from neo4j.exceptions import ClientError, DriverError, Neo4jError
 
 from service.store.queries import Queries
 
@@ -88,6 +88,11 @@ class Database:
         """One auto-commit read, no retries: for checks that must answer quickly."""
         async with self.session(default_access_mode=READ_ACCESS) as s:
             return await (await s.run(self.queries[query].query(), params)).data()
+
+
+def timed_out(exc: Exception) -> bool:
+    """Neo4j stopped the transaction at its time limit (a query's or transaction's timeout)."""
+    return isinstance(exc, ClientError) and "TimedOut" in (exc.code or "")
 
 
 def over_memory_limit(exc: Exception) -> bool:

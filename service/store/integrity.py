@@ -10,7 +10,7 @@ from neo4j import unit_of_work
 from neo4j.exceptions import ClientError
 
 from service.errors import InvalidInput
-from service.store.database import Database
+from service.store.database import Database, timed_out
 from service.store.schema import SchemaStore, load_types
 
 USES = ["references/find_violations", "references/find_foreign"]
@@ -56,7 +56,7 @@ async def scan(db: Database, schema: SchemaStore, workspace: str, *, timeout_s: 
     try:
         return await db.read(work)
     except ClientError as exc:
-        if "TimedOut" not in (exc.code or ""):
+        if not timed_out(exc):
             raise
         raise InvalidInput(f"the integrity scan ran longer than its limit of {timeout_s:g} s",
                            code="integrity_timeout",

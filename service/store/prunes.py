@@ -21,7 +21,7 @@ from service.domain.schema import AttributeDef
 from service.domain.values import to_json
 from service.errors import Conflict, NotFound
 from service.store.database import Bulk, Database
-from service.store.schema import SchemaStore, load_types
+from service.store.schema import SchemaStore, load_types, lock_all_objects
 
 USES = ["prunes/create", "prunes/list", "prunes/get", "prunes/ends", "prunes/mark_restored",
         "schema/lock_workspace", "schema/lock_all_objects", "references/merge"]
@@ -76,8 +76,7 @@ class PruneStore:
             if attribute is None or to_json(attribute.created_at) != row.get("attribute_created_at"):
                 raise Conflict(f"{row['type']}.{row['attribute']} no longer exists (or was deleted and made "
                                "again); its associations cannot come back", code="attribute_deleted")
-            for label in sorted({attribute.source_type, attribute.target_type}):
-                await tx.run(q["schema/lock_all_objects"](Label=label), workspace=workspace)
+            await lock_all_objects(tx, self.db, workspace, attribute.source_type, attribute.target_type)
             associations = json.loads(row["associations"])
             outgoing = attribute.direction == "out"
             pairs = [Pair(a["source"]["id"], a["target"]["id"]) if outgoing else

@@ -13,6 +13,7 @@ from neo4j.exceptions import ClientError
 from service.domain.reports import Report, parse_report
 from service.domain.values import to_json
 from service.errors import InvalidInput, NotFound
+from service.store.database import timed_out
 
 
 def load_reports(root: Path) -> dict[str, Report]:
@@ -90,7 +91,7 @@ class ReportStore:
         try:
             return await awaitable
         except ClientError as exc:
-            if "TimedOut" in (exc.code or ""):
+            if timed_out(exc):
                 raise InvalidInput(f"report {report.name} ran longer than its limit of {self.timeout_s:g} s",
                                    code="report_timeout",
                                    details={"limit": "report_timeout_s", "value": self.timeout_s}) from None

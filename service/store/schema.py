@@ -139,6 +139,12 @@ async def _selectors_using(tx, db: Database, workspace: str, attribute: Attribut
     return found, breaking
 
 
+async def lock_all_objects(tx, db: Database, workspace: str, *labels: str) -> None:
+    """Every object of these types in the workspace, locked in one order (label order)."""
+    for label in sorted(set(labels)):
+        await tx.run(db.queries["schema/lock_all_objects"](Label=label), workspace=workspace)
+
+
 async def lock_types(tx, db: Database, workspace: str, *type_names: str | None) -> None:
     """Wait for these types' writers in flight to commit, and make later ones re-check
     (``schema/lock_type``). Taken after any object locks and in one order, as writers
@@ -368,15 +374,6 @@ class CardinalityReport:
                 "used_by": self.used_by, "plan": self.plan}
 
 
-@dataclass
-class AppliedChange:
-    """A confirmed change that deleted associations: what went, and the prune that keeps them."""
-    attribute: AttributeDef
-    deleted: int
-    associations: list[dict[str, Any]]
-    prune_id: str
-
-
 class CardinalityChangeNeedsConfirmation(Conflict):
     code = "confirmation_required"
 
@@ -422,11 +419,11 @@ class AttributeEditor:
         return types, owner, attribute
 
     async def update(self, workspace: str, type_name: str, name: str, changes, *, dry_run: bool,
-                     confirm: str | None) -> tuple[AttributeDef | None, CardinalityReport | None,
-                                                   AppliedChange | None]:
-        """The edited attribute; with ``dry_run``, only the report of a cardinality change.
-        A change that deletes associations is applied only with ``confirm`` equal to the
-        plan its dry run gave, and answers an ``AppliedChange``."""
+                     confirm: str | None) -> tuple[AttributeDef | None, CardinalityReport | None, str | None]:
+        """The edited attribute and the report of a cardinality change (with ``dry_run``,
+        only the report). A change that deletes associations is applied only with
+        ``confirm`` equal to the plan its dry run gave; then the third item is the id of
+        the prune that keeps what the report lists as deleted."""
         await self.schema.ensure_workspace(workspace)
         from service.domain.cardinality import plan_prune, plan_token
         from service.store.prunes import record_prune  # prunes reads types through this module
@@ -471,9 +468,7 @@ class AttributeEditor:
                     inverse_card == "one" and attribute.inverse_cardinality == "many")
                 if tightening:
                     # Hold every node on both ends: no writer adds an association meanwhile.
-                    for label in sorted({attribute.type, attribute.target}):
-                        await tx.run(self.db.queries["schema/lock_all_objects"](Label=label),
-                                     workspace=workspace)
+                    await lock_all_objects(tx, self.db, workspace, attribute.type, attribute.target)
                 edges, names = await _edges(tx, self.db, workspace, attribute)
                 dropped = plan_prune(edges, holder_one=holder_card == "one",
                                      target_one=inverse_card == "one")
@@ -542,8 +537,7 @@ class AttributeEditor:
             updated = current.attributes[attribute.name]
             if report is None or report.plan is None:
                 return updated, report, None
-            prune_id = await record_prune(tx, self.db, workspace, attribute, report.associations)
-            return updated, report, AppliedChange(updated, report.would_delete, report.associations, prune_id)
+            return updated, report, await record_prune(tx, self.db, workspace, attribute, report.associations)
 
         return await self.db.write(work)
 

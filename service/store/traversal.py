@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
-from neo4j.exceptions import ClientError, Neo4jError
+from neo4j.exceptions import Neo4jError
 
 from service.domain.schema_rules import require_type
 from service.domain.traversal import Hop, Walk, parse_filters, plan_path
 from service.errors import InvalidInput, NotFound
-from service.store.database import Database, over_memory_limit
+from service.store.database import Database, over_memory_limit, timed_out
 from service.store.objects import ObjectStore
 
 USES = ["objects/traverse"]
@@ -82,7 +82,7 @@ class TraversalStore:
                                    "(Neo4j's db.memory.transaction.max); narrow it with where= or a "
                                    "shorter path", code="traversal_memory",
                                    details={"limit": "db.memory.transaction.max"}) from None
-            if not isinstance(exc, ClientError) or "TimedOut" not in (exc.code or ""):
+            if not timed_out(exc):
                 raise
             raise InvalidInput(f"the traversal ran longer than its limit of {self.timeout_s:g} s; "
                                "narrow it with where= or a shorter path",

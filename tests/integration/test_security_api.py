@@ -7,7 +7,6 @@ import json
 import uuid
 
 import httpx
-import pytest
 
 from service.api.idempotency import purge_expired
 from service.config import Settings

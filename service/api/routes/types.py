@@ -118,13 +118,13 @@ async def update_attribute(
                                 description="The plan of the dry run: apply exactly that change"),
 ):
     editor = AttributeEditor(store(request))
-    updated, report, applied = await editor.update(workspace, type, attribute, body, dry_run=dry_run,
-                                                   confirm=confirm)
+    updated, report, prune_id = await editor.update(workspace, type, attribute, body, dry_run=dry_run,
+                                                    confirm=confirm)
     if dry_run:
         return CardinalityReportPublic(**report.as_dict())
-    if applied is not None:
-        return AppliedChangePublic(attribute=AttributePublic.of(applied.attribute), deleted=applied.deleted,
-                                   associations=applied.associations, prune_id=applied.prune_id)
+    if prune_id is not None:
+        return AppliedChangePublic(attribute=AttributePublic.of(updated), deleted=report.would_delete,
+                                   associations=report.associations, prune_id=prune_id)
     return AttributePublic.of(updated)
 
 
