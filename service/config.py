@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     neo4j_heap: str = "2g"
     neo4j_pagecache: str = "2g"
     neo4j_transaction_memory: str = "1g"  # db.memory.transaction.max: one transaction's most
+    # The origins of Neo4j Browser pages that may fetch /browser.grass (comma separated;
+    # empty: http://localhost and http://127.0.0.1 at neo4j_http_port).
+    browser_origins: str = ""
     data_dir: Path = PROJECT_ROOT / ".refgraph" / "data"
     cache_dir: Path = Path.home() / ".cache" / "refgraph"
 
@@ -175,6 +178,10 @@ class Settings(BaseSettings):
 
     def destinations(self) -> Destinations:
         return Destinations.parse(self.connector_allowed_hosts)
+
+    def browser_origin_set(self) -> frozenset[str]:
+        listed = {origin.strip().rstrip("/") for origin in self.browser_origins.split(",") if origin.strip()}
+        return frozenset(listed or {f"http://{host}:{self.neo4j_http_port}" for host in ("localhost", "127.0.0.1")})
 
     @property
     def local_bolt_uri(self) -> str:

@@ -27,6 +27,7 @@ from service.api.query_params import strict_query
 from service.api.routes import (
     browser,
     connectors,
+    docs,
     health,
     integrity,
     intercom,
@@ -165,7 +166,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Custom objects and references on Neo4j.",
         lifespan=lifespan,
         redirect_slashes=False,  # an API answers 404, not a redirect, for a stray slash
+        docs_url=None, redoc_url=None,  # served by routes/docs.py, offline
     )
+    app.state.browser_origins = settings.browser_origin_set()
     errors.install(app)
     # Outermost first: observe, authenticate (and rate-limit the caller), limit the body,
     # then idempotency, which needs the caller and writes only for one.
@@ -178,6 +181,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     observability.count_driver_retries()
     app.include_router(health.router)
     app.include_router(browser.router)
+    docs.install(app)
     v1 = APIRouter(prefix="/v1", responses=errors.V1_ERROR_RESPONSES,
                    dependencies=[Depends(require_ready), Depends(strict_query)])
     v1.include_router(workspace.router)

@@ -31,6 +31,7 @@ class Neo4jTarget:
     user: str
     password: str
     database: str = "neo4j"
+    browser_url: str | None = None  # Neo4j Browser, when the tests started the server
 
 
 def free_port() -> int:
@@ -47,6 +48,11 @@ def _docker_answers() -> bool:
         return True
     except Exception:
         return False
+
+
+# The loopback port where the browser tests serve the API: the local Neo4j's Browser
+# runs `:style http://localhost:<port>/browser.grass` after connecting, as `make run` sets up.
+BROWSER_API_PORT = free_port()
 
 
 @pytest.fixture(scope="session")
@@ -74,9 +80,10 @@ def neo4j_target(tmp_path_factory) -> Iterator[Neo4jTarget]:
             password=TEST_PASSWORD,
             heap="1g",
             pagecache="512m",
+            browser_style_url=f"http://localhost:{BROWSER_API_PORT}/browser.grass",
         )
         with server:
-            yield Neo4jTarget(server.bolt_uri, "neo4j", TEST_PASSWORD)
+            yield Neo4jTarget(server.bolt_uri, "neo4j", TEST_PASSWORD, browser_url=server.browser_url)
 
 
 @pytest.fixture(scope="session")
@@ -170,14 +177,14 @@ def live_api(neo4j_target) -> Iterator[LiveApi]:
 
 
 @contextlib.contextmanager
-def live_api_server(neo4j_target, **settings) -> Iterator[LiveApi]:
+def live_api_server(neo4j_target, port: int | None = None, **settings) -> Iterator[LiveApi]:
     import threading
 
     import uvicorn
 
     workspace, token = f"ws_{uuid.uuid4().hex[:12]}", f"tok-{uuid.uuid4().hex}"
     app = create_app(settings_for(neo4j_target, tokens=f"{token}:{workspace}", **settings))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port or free_port(), log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

@@ -1,5 +1,6 @@
 """A newcomer's ordinary mistakes, each answered with what happened and what to do."""
 
+from tests.conftest import api_for
 from tests.integration.helpers import ORDER, create_types, person
 
 
@@ -63,3 +64,20 @@ async def test_routing_mistakes_point_to_the_right_route(api):
     by_external = await api.client.get("/v1/objects/Person/cust-42")
     assert by_external.status_code == 404
     assert "GET /v1/objects/Person?external_id=cust-42" in by_external.json()["error"]["message"]
+
+
+async def test_the_browser_style_is_shared_with_neo4j_browser_only(neo4j_target):
+    browser = "http://localhost:7474"
+    async with api_for(neo4j_target, browser_origins=browser) as api:
+        preflight = {"Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "x-neo4j-trace"}
+        allowed = await api.client.options("/browser.grass", headers={"Origin": browser, **preflight})
+        assert allowed.status_code == 204
+        assert allowed.headers["access-control-allow-origin"] == browser
+        assert allowed.headers["access-control-allow-headers"] == "x-neo4j-trace"
+        style = await api.client.get("/browser.grass", headers={"Origin": browser})
+        assert style.headers["access-control-allow-origin"] == browser and "node.Order" in style.text
+        for origin in ("http://evil.example", None):
+            headers = {"Origin": origin} if origin else {}
+            other = await api.client.options("/browser.grass", headers={**headers, **preflight})
+            assert "access-control-allow-origin" not in other.headers
+            assert "access-control-allow-origin" not in (await api.client.get("/browser.grass", headers=headers)).headers
