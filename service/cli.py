@@ -157,17 +157,20 @@ def serve(
         raise typer.Exit(2)
     with _neo4j_for(settings) as (served, server):
         _banner(served, server, host, port)
+        api = create_app(served)
         if demo_if_empty:
             url = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}"
-            threading.Thread(target=_demo_when_ready, args=(url, _default_token(settings)), daemon=True).start()
+            threading.Thread(target=_demo_when_ready, args=(url, _default_token(settings), api.state),
+                             daemon=True).start()
         with contextlib.suppress(KeyboardInterrupt):
-            uvicorn.run(create_app(served), host=host, port=port, log_level="info",
+            uvicorn.run(api, host=host, port=port, log_level="info",
                         access_log=False)  # refgraph.access logs each request, with its id
     console.print("Stopped.")
 
 
-def _demo_when_ready(url: str, token: str) -> None:
-    """Once the API answers: the demo dataset, if the workspace has no objects yet."""
+def _demo_when_ready(url: str, token: str, state) -> None:
+    """Once the API answers: the demo dataset, if the workspace has no objects yet. Its
+    progress is ``state.demo`` (``/healthz`` shows it); the API serves meanwhile."""
     with _client(url, token) as client:
         for _ in range(600):
             with contextlib.suppress(httpx.HTTPError):
@@ -180,10 +183,17 @@ def _demo_when_ready(url: str, token: str) -> None:
             overview = client.get("/v1/reports/schema_overview").json()["rows"]
             if any(row["instances"] for row in overview):
                 return
-            written = demo_data.load(client, demo_data.build())
-            console.print(f"[green]Loaded the demo dataset[/] ({written:,} objects): "
-                          "try the queries in the README in Neo4j Browser.")
+            data = demo_data.build()
+            state.demo = {"status": "loading", "objects": 0, "total": data.objects}
+            console.print(f"Loading the demo dataset ({data.objects:,} objects) into workspace "
+                          "'default'; the API answers meanwhile, /healthz shows the progress ...")
+            started = time.monotonic()
+            written = demo_data.load(client, data, lambda n: state.demo.update(objects=n))
+            state.demo = {"status": "loaded", "objects": written, "total": data.objects}
+            console.print(f"[green]Loaded the demo dataset[/] ({written:,} objects in "
+                          f"{time.monotonic() - started:.0f} s): try the queries in the README in Neo4j Browser.")
         except (httpx.HTTPError, RuntimeError, KeyError, ValueError) as exc:
+            state.demo = {"status": "failed", "error": str(exc)[:300]}
             console.print(f"[yellow]Could not load the demo dataset:[/] {exc}")
 
 

@@ -65,7 +65,7 @@ def _fail(problems: list[Problem]) -> None:
     raise InvalidInput(
         first.message if len(problems) == 1
         else f"{len(problems)} problems, the first in record {first.index}: {first.message}",
-        code=first.code if len(problems) == 1 else "invalid_records",
+        code="invalid_records",  # one code for any record's problems; each problem has its own
         details={"errors": [p.as_dict() for p in problems[:MAX_PROBLEMS]], "total": len(problems)},
     )
 

@@ -1,12 +1,19 @@
 """The refgraph CLI against a real API on loopback: import, demo and report."""
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
+import uuid
 from pathlib import Path
 
+import httpx
+
 from service.demo import ORDER
+from tests.conftest import free_port
 
 REFGRAPH = [sys.executable, "-m", "service.cli"]
 
@@ -96,3 +103,34 @@ def test_version_an_unreachable_api_in_one_line_and_the_list_of_reports(live_api
     listed = refgraph(live_api, "report")
     assert listed.returncode == 0, listed.stdout + listed.stderr
     assert "orders_per_person" in listed.stdout and "schema_overview" in listed.stdout
+
+
+def test_serve_says_the_demo_is_loading_while_the_api_answers(neo4j_target):
+    """`make run` on an empty workspace: the demo loads in the background, /healthz is
+    ready and says how far it is, the API answers meanwhile, and the terminal says when
+    it is done."""
+    port, token = free_port(), f"tok-{uuid.uuid4().hex}"
+    env = {**os.environ, "NEO4J_URI": neo4j_target.uri, "NEO4J_USER": neo4j_target.user,
+           "NEO4J_PASSWORD": neo4j_target.password, "REFGRAPH_TOKENS": f"{token}:ws_{uuid.uuid4().hex[:12]}",
+           "REFGRAPH_API_PORT": str(port), "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
+    server = subprocess.Popen([*REFGRAPH, "serve", "--demo-if-empty"], env=env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    seen: list[str] = []
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}) as client:
+            deadline = time.monotonic() + 240
+            while time.monotonic() < deadline and "loaded" not in seen:
+                with contextlib.suppress(httpx.TransportError):
+                    health = client.get("/healthz")
+                    demo = health.json().get("demo")
+                    if demo:
+                        assert health.status_code == 200 and demo["total"] > 1000, health.text
+                        seen.append(demo["status"])
+                        if demo["status"] == "loading":
+                            assert client.get("/v1/types").status_code == 200
+                time.sleep(0.5)
+    finally:
+        server.send_signal(signal.SIGINT)
+        output = server.communicate(timeout=60)[0]
+    assert seen[0] == "loading" and seen[-1] == "loaded", (seen, output)
+    assert "Loading the demo dataset" in output and "Loaded the demo dataset" in output, output

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from service.api.errors import ErrorResponse, error_response
 from service.store import health
@@ -22,10 +22,19 @@ class MigrationInfo(BaseModel):
     pending: list[str]
 
 
+class DemoInfo(BaseModel):
+    status: str = Field(description="`loading`, `loaded` or `failed` (`refgraph serve --demo-if-empty`)")
+    objects: int | None = Field(None, description="objects written so far")
+    total: int | None = Field(None, description="objects the demo dataset holds")
+    error: str | None = None
+
+
 class Health(BaseModel):
     status: str
     neo4j: Neo4jInfo
     migrations: MigrationInfo
+    demo: DemoInfo | None = Field(None, description="present while `make run` loads the demo dataset, "
+                                  "and after; the API is ready meanwhile")
 
 
 @router.get("/livez")
@@ -37,6 +46,7 @@ async def livez():
 @router.get(
     "/healthz",
     response_model=Health,
+    response_model_exclude_none=True,
     responses={503: {"model": ErrorResponse, "description": "Neo4j unreachable or migrating"}},
 )
 async def healthz(request: Request):
@@ -54,6 +64,7 @@ async def healthz(request: Request):
         neo4j=Neo4jInfo(**info),
         migrations=MigrationInfo(current=status.current, applied=status.applied,
                                  pending=status.pending),
+        demo=getattr(state, "demo", None),
     )
     if not status.current:
         return error_response(
