@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from neo4j import AsyncGraphDatabase
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
-from service.api import errors, idempotency, json_body, observability
+from service.api import catalogue, errors, idempotency, json_body, observability
 from service.api.auth import AuthMiddleware
 from service.api.observability import ObservabilityMiddleware
 from service.api.idempotency import IdempotencyMiddleware
@@ -198,4 +198,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     compat.include_router(intercom.router)
     app.include_router(compat)
     json_body.register(app, BatchWrite)
+    _document_errors(app)
     return app
+
+
+def _document_errors(app: FastAPI) -> None:
+    """Each operation in the OpenAPI document lists the error codes its route can answer."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        return app.openapi_schema or catalogue.document(build())
+
+    app.openapi = openapi

@@ -205,3 +205,14 @@ def remote():
     server = RemoteApi(REMOTE_PORT)
     yield server
     server.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def every_error_is_in_the_catalogue():
+    """Each error the app answered in this session is listed for its route in the error
+    catalogue (service/api/catalogue.py), which the OpenAPI document and docs/errors.md show."""
+    yield
+    from service.api.catalogue import UNDECLARED
+
+    assert not UNDECLARED, "errors answered but not in the catalogue for their route: " + ", ".join(
+        f"{operation} {status} {code}" for operation, status, code in sorted(UNDECLARED))

@@ -2,7 +2,8 @@
 
 Every request gets an id (the caller's ``X-Request-Id`` if it sends one, else a new
 one), returned in ``X-Request-Id`` and written in one JSON log line on the
-``refgraph.access`` logger: id, method, path, route, status, milliseconds. Headers are
+``refgraph.access`` logger: id, method, path, route, status, error code, milliseconds.
+Each error's code is checked against the error catalogue (``service.api.catalogue``). Headers are
 never logged, so neither are tokens or secrets.
 
 ``GET /metrics`` (Prometheus text format): request latency by method, route and status;
@@ -22,6 +23,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.api import catalogue
 from service.api.paths import route_template
 from service.metrics import REGISTRY, REQUEST_SECONDS, TRANSACTION_RETRIES
 
@@ -52,14 +54,16 @@ class ObservabilityMiddleware:
             return
         given = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
         request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
-        status = 500
+        status, code = 500, None
         started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, code
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+            elif status >= 400 and code is None and message["type"] == "http.response.body":
+                code = _error_code(message.get("body", b""))
             await send(message)
 
         try:
@@ -69,10 +73,22 @@ class ObservabilityMiddleware:
             route = route_template(scope)
             if scope["path"] != "/metrics":
                 REQUEST_SECONDS.labels(scope["method"], route, str(status)).observe(seconds)
+            if code:
+                catalogue.observe(f"{scope['method']} {route}", status, code)
             if access_log.isEnabledFor(logging.INFO):  # the line costs more than the check
                 access_log.info(json.dumps({"request_id": request_id, "method": scope["method"],
                                             "path": scope["path"], "route": route, "status": status,
-                                            "ms": round(seconds * 1000, 2)}))
+                                            "code": code, "ms": round(seconds * 1000, 2)}))
+
+
+def _error_code(body: bytes) -> str | None:
+    """The ``error.code`` of an error answer (always small, sent in one piece)."""
+    if not body.startswith(b'{"error"') or len(body) > 1_000_000:
+        return None
+    try:
+        return json.loads(body)["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 async def metrics(_request) -> Response:
