@@ -17,6 +17,7 @@ the settings.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import sys
@@ -213,9 +214,9 @@ def _client(url: str | None, token: str | None) -> httpx.Client:
                         headers={"Authorization": f"Bearer {token or _default_token(settings)}"})
 
 
-def _progress() -> Progress:
+def _progress(hidden: bool = False) -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console)
+                    TimeElapsedColumn(), console=console, disable=hidden)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -245,20 +246,29 @@ def demo(url: str = URL, token: str = TOKEN,
 def import_file(type_name: str = typer.Argument(..., metavar="TYPE"),
                 file: Path = typer.Argument(..., exists=True, dir_okay=False, help=".jsonl or .csv"),
                 url: str = URL, token: str = TOKEN,
-                batch: int = typer.Option(importer.DEFAULT_BATCH, min=1, max=10_000)) -> None:
+                batch: int = typer.Option(importer.DEFAULT_BATCH, min=1, max=10_000, help="Records per request"),
+                rejects: Path = typer.Option(None, help="Write the refused lines here, as in the file "
+                                             "(a CSV's header first): fix them and import that file"),
+                as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (no progress bar)")) -> None:
     """Import a JSONL or CSV file into TYPE through the batch route. Bad lines are
     listed with their line numbers and the exit status is 1; every good line is
-    written, and importing the same file again changes nothing."""
+    written. Importing the same file again writes nothing: its records are counted
+    unchanged and keep their updated_at."""
     total = sum(1 for _ in file.open(encoding="utf-8", errors="replace"))
-    with _client(url, token) as client, _progress() as progress:
+    with _client(url, token) as client, _progress(hidden=as_json) as progress:
         task = progress.add_task(f"{file.name} -> {type_name}", total=total)
         try:
             summary = importer.import_file(client, type_name, file, batch=batch,
                                            progress=lambda n: progress.update(task, completed=n))
         except (httpx.HTTPError, importer.ImportFailed) as exc:
             raise _fail(f"import stopped: {exc}") from None
+    if rejects is not None and summary.rejected:
+        summary.write_rejects(rejects)
+    if as_json:
+        sys.stdout.write(json.dumps(summary.as_dict()) + "\n")
+        raise typer.Exit(0 if summary.ok else 1)
     console.print(f"{summary.read:,} records read: {summary.created:,} created, {summary.updated:,} updated, "
-                  f"{len(summary.failed):,} failed.")
+                  f"{summary.unchanged:,} unchanged, {len(summary.failed):,} failed.")
     if not summary.ok:
         table = Table("line", "problem", title="Lines not imported")
         for number, reason in sorted(summary.failed.items())[:100]:
@@ -266,6 +276,8 @@ def import_file(type_name: str = typer.Argument(..., metavar="TYPE"),
         console.print(table)
         if len(summary.failed) > 100:
             console.print(f"... and {len(summary.failed) - 100} more")
+        if rejects is not None:
+            console.print(f"The {len(summary.rejected):,} refused lines are in {rejects}: fix them and import it.")
         raise typer.Exit(1)
 
 
@@ -273,15 +285,19 @@ def import_file(type_name: str = typer.Argument(..., metavar="TYPE"),
 def report(name: str = typer.Argument(None, help="the report; without it, the list of reports"),
            param: list[str] = typer.Option([], "--param", "-p", help="k=v, repeatable"),
            csv: bool = typer.Option(False, "--csv", help="CSV on standard output"),
+           as_json: bool = typer.Option(False, "--json", help="The API's JSON answer on standard output"),
            url: str = URL, token: str = TOKEN) -> None:
-    """Run a report (see GET /v1/reports) and show it as a table, or as CSV; without a
-    name, list the reports and their parameters."""
+    """Run a report (see GET /v1/reports) and show it as a table, as CSV or as JSON;
+    without a name, list the reports and their parameters."""
     if name is None:
         with _client(url, token) as client:
             response = client.get("/v1/reports")
         if response.status_code != 200:
             raise _fail(importer._message(response))
         listed = response.json()
+        if as_json:
+            sys.stdout.write(json.dumps(listed) + "\n")
+            return
         table = Table("report", "what", "parameters", title="Reports (refgraph report NAME -p k=v)")
         for item in listed.get("data", listed) if isinstance(listed, dict) else listed:
             table.add_row(item["name"], item["title"],
@@ -299,6 +315,9 @@ def report(name: str = typer.Argument(None, help="the report; without it, the li
         sys.stdout.write(response.text)
         return
     result = response.json()
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
     table = Table(*result["columns"], title=name)
     for row in result["rows"]:
         table.add_row(*("" if row[c] is None else str(row[c]) for c in result["columns"]))

@@ -9,13 +9,15 @@ empty cell is left out.
 What is written: records go in batches (all-or-nothing each, as the API writes them).
 A line that cannot be read, or that the API refuses, is reported with its line number
 and reason; the rest of its batch is sent again without it, so every good line is
-written. Records are upserts by ``external_id``, so running the same file again
-changes nothing and a fixed file can simply be imported again.
+written. Records are upserts by ``external_id``: running the same file again writes
+nothing (each record is counted ``unchanged`` and its ``updated_at`` stays), and the
+refused lines (``--rejects FILE``), once fixed, can simply be imported.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -32,6 +34,7 @@ class Line:
     number: int  # 1-based, in the file (a CSV header is line 1)
     record: dict[str, Any] | None
     problem: str | None = None
+    text: str = ""  # the line as in the file (a CSV row as CSV), for --rejects
 
 
 @dataclass
@@ -39,11 +42,32 @@ class Summary:
     read: int = 0
     created: int = 0
     updated: int = 0
+    unchanged: int = 0  # records whose object already held every value: nothing written
     failed: dict[int, str] = field(default_factory=dict)  # line number -> reason
+    rejected: dict[int, str] = field(default_factory=dict)  # line number -> the line's text
+    header: str | None = None  # a CSV file's header line
 
     @property
     def ok(self) -> bool:
         return not self.failed
+
+    def refuse(self, line: Line, reason: str) -> None:
+        self.failed[line.number] = reason
+        self.rejected[line.number] = line.text
+
+    def write_rejects(self, path: Path) -> None:
+        """The refused lines, as they were in the file (a CSV file's header first): fix
+        them and import this file."""
+        with path.open("w", encoding="utf-8", newline="") as f:
+            if self.header is not None:
+                f.write(self.header)
+            for number in sorted(self.rejected):
+                f.write(self.rejected[number])
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"read": self.read, "created": self.created, "updated": self.updated,
+                "unchanged": self.unchanged,
+                "failed": [{"line": n, "problem": p} for n, p in sorted(self.failed.items())]}
 
 
 def read_lines(path: Path, types: dict[str, str]) -> Iterator[Line]:
@@ -59,15 +83,29 @@ def _jsonl_lines(path: Path) -> Iterator[Line]:
         for number, text in enumerate(f, start=1):
             if not text.strip():
                 continue
+            text = text if text.endswith("\n") else text + "\n"
             try:
                 record = json.loads(text)
             except json.JSONDecodeError as exc:
-                yield Line(number, None, f"not JSON: {exc.msg} at column {exc.colno}")
+                yield Line(number, None, f"not JSON: {exc.msg} at column {exc.colno}", text)
                 continue
             if not isinstance(record, dict):
-                yield Line(number, None, "not a JSON object")
+                yield Line(number, None, "not a JSON object", text)
                 continue
-            yield Line(number, record)
+            yield Line(number, record, text=text)
+
+
+def _csv_row(fields: list[str]) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerow(fields)
+    return out.getvalue()
+
+
+def csv_header(path: Path) -> str | None:
+    if path.suffix.lower() != ".csv":
+        return None
+    with path.open(encoding="utf-8", newline="") as f:
+        return _csv_row(next(csv.reader(f), []))
 
 
 def _csv_lines(path: Path, types: dict[str, str]) -> Iterator[Line]:
@@ -75,6 +113,7 @@ def _csv_lines(path: Path, types: dict[str, str]) -> Iterator[Line]:
         reader = csv.DictReader(f)
         for row in reader:
             number = reader.line_num
+            text = _csv_row([row.get(name) or "" for name in reader.fieldnames or []])
             record: dict[str, Any] = {"attributes": {}, "references": {}}
             try:
                 for column, cell in row.items():
@@ -87,9 +126,9 @@ def _csv_lines(path: Path, types: dict[str, str]) -> Iterator[Line]:
                     else:
                         record["attributes"][column] = _cell(types.get(column), cell, column)
             except ValueError as exc:
-                yield Line(number, None, str(exc))
+                yield Line(number, None, str(exc), text)
                 continue
-            yield Line(number, record)
+            yield Line(number, record, text=text)
 
 
 def _cell(data_type: str | None, cell: str, column: str) -> Any:
@@ -130,11 +169,11 @@ def import_file(client: httpx.Client, type_name: str, path: Path, *, batch: int 
     if response.status_code != 200:
         raise ImportFailed(_message(response))
     types = {a["name"]: a["data_type"] for a in response.json()["attributes"]}
-    summary, pending = Summary(), []
+    summary, pending = Summary(header=csv_header(path)), []
     for line in read_lines(path, types):
         summary.read += 1
         if line.problem:
-            summary.failed[line.number] = line.problem
+            summary.refuse(line, line.problem)
         else:
             pending.append(line)
         if len(pending) == batch:
@@ -160,12 +199,13 @@ def _send(client: httpx.Client, type_name: str, lines: list[Line], summary: Summ
             body = response.json()
             summary.created += body["created"]
             summary.updated += body["updated"]
+            summary.unchanged += body.get("unchanged", 0)
             return
         bad = refused(response) if response.status_code == 422 else {}
         if not bad:
             raise ImportFailed(f"batch of lines {lines[0].number}-{lines[-1].number}: {_message(response)}")
         for index, reason in bad.items():
-            summary.failed[lines[index].number] = reason
+            summary.refuse(lines[index], reason)
         lines = [x for i, x in enumerate(lines) if i not in bad]
 
 

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from neo4j import AsyncGraphDatabase
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
-from service.api import catalogue, errors, idempotency, json_body, observability
+from service.api import catalogue, errors, idempotency, json_body, observability, reference
 from service.api.auth import AuthMiddleware
 from service.api.observability import ObservabilityMiddleware
 from service.api.idempotency import IdempotencyMiddleware
@@ -167,6 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         redirect_slashes=False,  # an API answers 404, not a redirect, for a stray slash
         docs_url=None, redoc_url=None,  # served by routes/docs.py, offline
+        generate_unique_id_function=reference.operation_id,
     )
     app.state.browser_origins = settings.browser_origin_set()
     errors.install(app)
@@ -198,15 +199,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     compat.include_router(intercom.router)
     app.include_router(compat)
     json_body.register(app, BatchWrite)
-    _document_errors(app)
+    _document(app)
     return app
 
 
-def _document_errors(app: FastAPI) -> None:
-    """Each operation in the OpenAPI document lists the error codes its route can answer."""
+def _document(app: FastAPI) -> None:
+    """The OpenAPI document as a reference: each operation's summary, description and
+    examples (service/api/reference.py) and the error codes its route can answer
+    (service/api/catalogue.py)."""
     build = app.openapi
 
     def openapi() -> dict:
-        return app.openapi_schema or catalogue.document(build())
+        return app.openapi_schema or reference.document(catalogue.document(build()))
 
     app.openapi = openapi

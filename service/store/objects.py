@@ -57,6 +57,9 @@ MAX_EXPANDED = 100  # `many` targets shown inline with expand=; GET .../referenc
 class WriteResult:
     ids: list[str]
     created: list[bool]
+    # Created, or given a value or target it did not hold. A record that gives references
+    # outside the one-pass ingest counts as changed (its targets are not compared).
+    changed: list[bool]
 
 
 def _fail(problems: list[Problem]) -> None:
@@ -191,17 +194,19 @@ class ObjectStore:
                 for r, i in zip(records, new_ids(len(records)))]
         ids: list[str] = [""] * len(records)
         created = [False] * len(records)
+        changed = [bool(r.references) for r in records]
         with_external = [row for row in rows if row["external_id"] is not None]
         without = [row for row in rows if row["external_id"] is None]
         for query, batch in (("objects/upsert", with_external), ("objects/create", without)):
             if batch:
                 result = await (await tx.run(q[query](Label=type_def.name), workspace=workspace,
                                              rows=Bulk(batch))).single()
-                for row, id_, new in zip(batch, result["ids"], result["created"]):
+                for row, id_, new, differs in zip(batch, result["ids"], result["created"], result["changed"]):
                     ids[row["index"]] = id_
                     created[row["index"]] = new
+                    changed[row["index"]] |= differs
         _check_required(type_def, records, created)
-        return WriteResult(ids=ids, created=created)
+        return WriteResult(ids=ids, created=created, changed=changed)
 
     async def _ingest_linked(self, tx, workspace: str, type_def: TypeDef, attribute,
                              records: list[ObjectWrite]) -> WriteResult | None:
@@ -235,7 +240,8 @@ class ObjectStore:
         result = await (await tx.run(query, workspace=workspace, rows=Bulk(rows),
                                      source_one=attribute.source_one)).single()
         _check_required(type_def, checked, result["created"])
-        return WriteResult(ids=list(result["ids"]), created=list(result["created"]))
+        return WriteResult(ids=list(result["ids"]), created=list(result["created"]),
+                           changed=list(result["changed"]))
 
     async def _resolve(self, tx, workspace: str, label: str,
                        refs: list[TargetRef]) -> tuple[dict[str, str], dict[str, str]]:

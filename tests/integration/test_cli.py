@@ -56,9 +56,30 @@ def test_import_of_50000_lines_with_3_bad_ones(live_api, graph, tmp_path: Path):
         assert any(row.strip().startswith(f"│ {line} ") and reason in row for row in out.splitlines()), out
     assert count(graph, live_api.workspace, "Order") == (49_997, 49_997)
 
-    again = refgraph(live_api, "import", "Order", str(file), "--batch", "5000")
-    assert again.returncode == 1 and "0 created, 49,997 updated" in again.stdout
+    stamps = updated_at(graph, live_api.workspace)
+    rejects = tmp_path / "rejects.jsonl"
+    again = refgraph(live_api, "import", "Order", str(file), "--batch", "5000", "--json", "--rejects", str(rejects))
+    assert again.returncode == 1, again.stdout + again.stderr
+    summary = json.loads(again.stdout)
+    assert (summary["created"], summary["updated"], summary["unchanged"]) == (0, 0, 49_997)
+    assert [f["line"] for f in summary["failed"]] == [10, 25001, 50000]
+    assert rejects.read_text().splitlines() == [lines[9], lines[25_000], lines[49_999]]
+    assert updated_at(graph, live_api.workspace) == stamps  # nothing was rewritten
     assert count(graph, live_api.workspace, "Order") == (49_997, 49_997)
+
+    lines[1] = lines[1].replace('"total": 1', '"total": 2')
+    lines[2] = lines[2].replace('cust-2"', 'cust-3"')
+    file.write_text("\n".join(lines) + "\n")
+    changed = json.loads(refgraph(live_api, "import", "Order", str(file), "--batch", "5000", "--json").stdout)
+    assert (changed["created"], changed["updated"], changed["unchanged"]) == (0, 2, 49_995)
+    after = updated_at(graph, live_api.workspace)
+    assert {e for e in after if after[e] != stamps[e]} == {"ord-1", "ord-2"}
+
+
+def updated_at(graph, workspace) -> dict[str, object]:
+    records, _, _ = graph.execute_query("MATCH (o:Order {workspace: $ws}) RETURN o.external_id AS e, o.updated_at AS u",
+                                        ws=workspace)
+    return {r["e"]: r["u"] for r in records}
 
 
 def test_csv_import_converts_cells_to_the_attribute_types(live_api, graph, tmp_path: Path):
@@ -87,6 +108,8 @@ def test_demo_then_a_report_in_the_terminal(live_api):
     assert "40 people" in loaded.stdout
     shown = refgraph(live_api, "report", "schema_overview")
     assert shown.returncode == 0 and "Passport" in shown.stdout and "order_options" in shown.stdout
+    as_json = json.loads(refgraph(live_api, "report", "schema_overview", "--json").stdout)
+    assert "Passport" in {row["type"] for row in as_json["rows"]}
     as_csv = refgraph(live_api, "report", "people_without_passport", "--csv")
     assert as_csv.stdout.splitlines()[0] == "id,external_id,name,email"
     bad = refgraph(live_api, "report", "passports_expiring")

@@ -42,9 +42,11 @@ class ObjectPublic(BaseModel):
 
 
 class BatchResult(BaseModel):
-    created: int
-    updated: int
-    ids: list[str]
+    created: int = Field(description="records that created an object")
+    updated: int = Field(description="records that changed an existing object")
+    unchanged: int = Field(description="records whose object already held every value given "
+                           "(nothing written; its updated_at stays)")
+    ids: list[str] = Field(description="the objects' ids, in the records' order")
 
 
 class Deleted(BaseModel):
@@ -89,8 +91,9 @@ async def upsert_object(request: Request, response: Response, workspace: Workspa
 async def batch_upsert(request: Request, workspace: Workspace, type: str,
                        body: Annotated[BatchWrite, Depends(json_body.parsed(BatchWrite))]):
     _, result = await objects(request).write(workspace, type, body.records)
-    created = sum(result.created)
-    return BatchResult(created=created, updated=len(result.ids) - created, ids=result.ids)
+    created, changed = sum(result.created), sum(result.changed)
+    return BatchResult(created=created, updated=changed - created, unchanged=len(result.ids) - changed,
+                       ids=result.ids)
 
 
 @router.get("/{type}", response_model=Page[ObjectPublic], responses=responses(404, 422))
@@ -130,7 +133,7 @@ async def traverse(request: Request, workspace: Workspace, type: str, id: str,
                    where: list[str] = Query([], max_length=MAX_FILTERS, description=(
                        "filters on the end type's attributes, all must hold: "
                        "<attribute><op><value>, op one of = != < <= > >=, e.g. total>=100")),
-                   include: Literal["paths"] | None = None,
+                   include: Literal["paths"] | None = Query(None, description="`paths`: each object with up to 10 paths that reach it"),
                    limit: Limit = 50, cursor: Cursor = None):
     """The distinct objects at the end of `path` from this object, in id order."""
     found, more = await request.app.state.traversal.traverse(
