@@ -140,7 +140,7 @@ def _banner(settings: Settings, server: LocalNeo4j | None, host: str, port: int)
 
 @app.command()
 def serve(
-    host: str = typer.Option(None, help="Address to bind (REFGRAPH_API_HOST)"),
+    host: str = typer.Option(None, metavar="ADDRESS", help="Address to bind (REFGRAPH_API_HOST)"),
     port: int = typer.Option(None, help="Port (REFGRAPH_API_PORT)"),
     demo_if_empty: bool = typer.Option(False, help="Load the demo dataset when the workspace has no objects"),
 ) -> None:
@@ -226,8 +226,8 @@ def _fail(message: str) -> typer.Exit:
 
 @app.command()
 def demo(url: str = URL, token: str = TOKEN,
-         people: int = typer.Option(500, help="How many people (about 14 objects each)"),
-         seed: int = typer.Option(7, help="The same seed gives the same data")) -> None:
+         people: int = typer.Option(500, metavar="N", help="How many people (about 14 objects each)"),
+         seed: int = typer.Option(7, metavar="N", help="The same seed gives the same data")) -> None:
     """Load the demo dataset through the API: people, passports, orders with items,
     conversations with order options and selections. Loading it twice changes nothing."""
     data = demo_data.build(people=people, seed=seed)
@@ -244,10 +244,10 @@ def demo(url: str = URL, token: str = TOKEN,
 
 @app.command("import")
 def import_file(type_name: str = typer.Argument(..., metavar="TYPE"),
-                file: Path = typer.Argument(..., exists=True, dir_okay=False, help=".jsonl or .csv"),
+                file: Path = typer.Argument(..., metavar="FILE", exists=True, dir_okay=False, help=".jsonl or .csv"),
                 url: str = URL, token: str = TOKEN,
-                batch: int = typer.Option(importer.DEFAULT_BATCH, min=1, max=10_000, help="Records per request"),
-                rejects: Path = typer.Option(None, help="Write the refused lines here, as in the file "
+                batch: int = typer.Option(importer.DEFAULT_BATCH, metavar="N", min=1, max=10_000, help="Records per request"),
+                rejects: Path = typer.Option(None, metavar="FILE", help="Write the refused lines here, as in the file "
                                              "(a CSV's header first): fix them and import that file"),
                 as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (no progress bar)")) -> None:
     """Import a JSONL or CSV file into TYPE through the batch route. Bad lines are
@@ -282,8 +282,8 @@ def import_file(type_name: str = typer.Argument(..., metavar="TYPE"),
 
 
 @app.command()
-def report(name: str = typer.Argument(None, help="the report; without it, the list of reports"),
-           param: list[str] = typer.Option([], "--param", "-p", help="k=v, repeatable"),
+def report(name: str = typer.Argument(None, metavar="[NAME]", help="the report; without it, the list of reports"),
+           param: list[str] = typer.Option([], "--param", "-p", metavar="KEY=VALUE", help="k=v, repeatable"),
            csv: bool = typer.Option(False, "--csv", help="CSV on standard output"),
            as_json: bool = typer.Option(False, "--json", help="The API's JSON answer on standard output"),
            url: str = URL, token: str = TOKEN) -> None:
@@ -411,7 +411,7 @@ def _database() -> Iterator[tuple]:
 
 @token_app.command("create")
 def token_create(workspace: str = typer.Option(..., help="the workspace the token opens"),
-                 scope: str = typer.Option("write", help="read, write or admin")) -> None:
+                 scope: str = typer.Option("write", metavar="read|write|admin", help="read, write or admin")) -> None:
     """Make a token. It is shown once: only its hash is kept."""
     from service.errors import DomainError
     from service.store import tokens

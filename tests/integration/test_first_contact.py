@@ -81,3 +81,17 @@ async def test_the_browser_style_is_shared_with_neo4j_browser_only(neo4j_target)
             other = await api.client.options("/browser.grass", headers={**headers, **preflight})
             assert "access-control-allow-origin" not in other.headers
             assert "access-control-allow-origin" not in (await api.client.get("/browser.grass", headers=headers)).headers
+
+
+async def test_record_problems_have_one_code_single_write_or_batch(api):
+    await create_types(api, ORDER)
+    single = await api.client.post("/v1/objects/Order", json={"external_id": "o1", "attributes": {"total": 1.0}})
+    batch = await api.client.post("/v1/objects/Order/batch", json={"records": [
+        {"external_id": "o2", "attributes": {"order_number": "N2", "colour": "red"}},
+        {"external_id": "o3", "attributes": {"total": 1.0}}]})
+    for answer, index in ((single, 0), (batch, 1)):
+        assert answer.status_code == 422 and answer.json()["error"]["code"] == "invalid_records", answer.text
+        assert {(e["index"], e["code"], e["field"]) for e in answer.json()["error"]["details"]["errors"]} >= {
+            (index, "required", "order_number")}
+    assert {e["code"] for e in batch.json()["error"]["details"]["errors"]} == {"required", "unknown_attribute"}
+    assert (await api.client.get("/v1/objects/Order")).json()["data"] == []  # nothing was written
