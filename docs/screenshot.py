@@ -1,8 +1,7 @@
 """Take docs/browser.png: Neo4j Browser, connected to the local server, with refgraph's
 style and one exploration query from the README. Run by hand, with `make run` up:
 
-    apt-get install chromium          # Debian's Chromium
-    .venv/bin/pip install -e '.[docs]'
+    apt-get install chromium          # Debian's Chromium (`make test` installs it)
     .venv/bin/python docs/screenshot.py [--browser http://localhost:7474] [--bolt neo4j://localhost:7687]
 """
 
