@@ -46,7 +46,7 @@ from neo4j import GraphDatabase
 from bench import traversal
 from bench.common import (HUBS, ORDER, REMOTE_PORT, ROOT, Api, Raw, api_server, free_port, neo4j_server, orders,
                           person_ids)
-from service.config import PROJECT_ROOT, Settings
+from service.config import PACKAGE, Settings
 from service.domain.records import new_id
 from service.local_neo4j import LocalNeo4j, ensure_classpath
 
@@ -214,7 +214,7 @@ def writers_workload(ctx, args) -> dict:
 
 def report_workload(ctx, args, workspace: str, token: str) -> dict:
     api = Api(ctx.base, token)
-    text = (PROJECT_ROOT / "cypher" / "reports" / "orders_per_person.cypher").read_text()
+    text = (PACKAGE / "cypher" / "reports" / "orders_per_person.cypher").read_text()
     api_ms, raw_ms = [], []
     for i in range(args.report_runs + 1):
         began = time.perf_counter()

@@ -299,7 +299,7 @@ def report(name: str = typer.Argument(None, metavar="[NAME]", help="the report; 
             sys.stdout.write(json.dumps(listed) + "\n")
             return
         table = Table("report", "what", "parameters", title="Reports (refgraph report NAME -p k=v)")
-        for item in listed.get("data", listed) if isinstance(listed, dict) else listed:
+        for item in listed["data"]:
             table.add_row(item["name"], item["title"],
                           ", ".join(f"{p['name']} ({p['type']})" for p in item["params"]))
         console.print(table)

@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from service.domain.records import MAX_ATTRIBUTES
 from service.fetch import Destinations
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = Path(__file__).resolve().parent  # its data: service/cypher, service/refgraph.grass
 DEV_TOKEN = "dev-token"
 DEV_NEO4J_PASSWORD = "refgraph-dev-password"
 MIN_STATIC_TOKEN = 32  # outside local
@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     # The origins of Neo4j Browser pages that may fetch /browser.grass (comma separated;
     # empty: http://localhost and http://127.0.0.1 at neo4j_http_port).
     browser_origins: str = ""
-    data_dir: Path = PROJECT_ROOT / ".refgraph" / "data"
+    data_dir: Path = Path(".refgraph") / "data"  # under the folder refgraph runs in
     cache_dir: Path = Path.home() / ".cache" / "refgraph"
 
     # "token:workspace" pairs, comma separated: every scope (local development).
@@ -94,7 +94,10 @@ class Settings(BaseSettings):
     max_types_per_workspace: int = 50
     max_attributes_per_type: int = Field(100, ge=1, le=MAX_ATTRIBUTES)  # a record's limit too
 
-    cypher_dir: Path = PROJECT_ROOT / "cypher"
+    cypher_dir: Path = PACKAGE / "cypher"
+    # A folder of the operator's own reports (NAME.cypher, as in service/cypher/reports),
+    # offered beside the built-in ones.
+    reports_dir: Path | None = None
     # A report runs in a read transaction that Neo4j stops after this long; JSON
     # answers hold at most report_max_rows rows (CSV streams them all).
     report_timeout_s: float = 30.0
@@ -118,10 +121,10 @@ class Settings(BaseSettings):
     # How long a process waits for a migration another process is applying.
     migration_wait_s: float = 120.0
 
-    @field_validator("data_dir", "cache_dir", "cypher_dir")
+    @field_validator("data_dir", "cache_dir", "cypher_dir", "reports_dir")
     @classmethod
-    def _absolute(cls, value: Path) -> Path:
-        return value.expanduser().resolve()
+    def _absolute(cls, value: Path | None) -> Path | None:
+        return value if value is None else value.expanduser().resolve()
 
     @model_validator(mode="after")
     def _no_default_secrets_outside_local(self) -> Settings:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated, Generic, TypeVar
+from collections.abc import Callable
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query, Response
 from pydantic import BaseModel
@@ -28,6 +29,19 @@ def page_response(data: list[dict], next_key: str | None) -> Response:
     costs more than the query on a hot read, is skipped."""
     return Response(to_json({"data": data, "next_cursor": encode_cursor(next_key) if next_key else None}),
                     media_type="application/json")
+
+
+def page_by_name(items: list, limit: int, cursor: str | None, public: Callable[[Any], Any],
+                 name: Callable[[Any], str] = lambda item: item.name) -> Page:
+    """A page of a short list held in memory (types, reports, secrets), ``items`` sorted
+    by ``name`` case-insensitively; the cursor is the last name seen."""
+    after = decode_cursor(cursor)
+    if after is not None:
+        items = [item for item in items if name(item).lower() > after]
+    page = items[:limit]
+    more = len(items) > limit
+    return Page(data=[public(item) for item in page],
+                next_cursor=encode_cursor(name(page[-1]).lower()) if more else None)
 
 
 def encode_cursor(key: str) -> str:

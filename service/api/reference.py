@@ -9,6 +9,8 @@ front for the Intercom-compatible surface).
 
 from __future__ import annotations
 
+import json
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -183,11 +185,12 @@ OPERATIONS: dict[str, Operation] = {
     "remove_reference": Operation("Remove a reference", "The object no longer references that target."),
     # ---- reports --------------------------------------------------------------------------
     "list_reports": Operation("List reports", "Every report with its parameters (pass them as query "
-                              "parameters to run it).",
-                              response=[{"name": "passports_expiring", "title": "Passports expiring before a date",
-                                         "description": "", "params": [{"name": "before", "type": "date",
-                                                                        "required": True, "default": None,
-                                                                        "description": "the date"}]}]),
+                              "parameters to run it), by name.",
+                              response={"data": [{"name": "passports_expiring",
+                                                  "title": "Passports expiring before a date", "description": "",
+                                                  "params": [{"name": "before", "type": "date", "required": True,
+                                                              "default": None, "description": "the date"}]}],
+                                        "next_cursor": None}),
     "run_report": Operation(
         "Run a report", "In a read transaction with a time limit, in your workspace. The report's own "
         "parameters are query parameters: `?before=2027-01-01&limit=50`; `format=csv` streams every row.",
@@ -227,8 +230,8 @@ OPERATIONS: dict[str, Operation] = {
                             response={"name": "shop_token", "updated_at": AT}),
     "delete_secret": Operation("Delete a secret", "Connectors that use it fail with `missing_secret` until it is "
                                "set again."),
-    "list_secrets": Operation("List secrets", "Their names and when each was set, never their values.",
-                              response=[{"name": "shop_token", "updated_at": AT}]),
+    "list_secrets": Operation("List secrets", "Their names and when each was set, never their values; by name.",
+                              response={"data": [{"name": "shop_token", "updated_at": AT}], "next_cursor": None}),
     # ---- selectors ------------------------------------------------------------------------
     "create_selector": Operation(
         "Create a selector step", "A workflow's \"let the customer pick\" step. Checked when saved: both "
@@ -314,3 +317,34 @@ def document(schema: dict) -> dict:
                     for content in answer.get("content", {}).values():
                         content["example"] = known.response
     return schema
+
+
+def markdown(schema: dict) -> str:
+    """docs/routes.md: every operation, from the OpenAPI document."""
+    lines = ["# Routes", "",
+             "Every operation of the API, written from its OpenAPI document "
+             "(`python -m service.api.reference > docs/routes.md`; a test checks that this page is "
+             "current). `/docs` shows the same with examples of every body and answer; "
+             "[errors.md](errors.md) explains each error code.", ""]
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            lines += [f"## `{method.upper()} {path}`: {operation['summary']}", "", operation["description"], ""]
+            parameters = operation.get("parameters", [])
+            if parameters:
+                lines += ["| parameter | in | what |", "| --- | --- | --- |"]
+                lines += [f"| `{p['name']}` | {p['in']} | {p['description']} |" for p in parameters]
+                lines.append("")
+            errors = [f"`{status}` " + ", ".join(f"`{code}`" for code in
+                                                answer["content"]["application/json"]["examples"])
+                      for status, answer in sorted(operation["responses"].items())
+                      if status.startswith(("4", "5")) and "content" in answer]
+            if errors:
+                lines += ["Errors: " + "; ".join(errors) + ".", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    from service.config import Settings
+    from service.main import create_app
+
+    sys.stdout.write(markdown(create_app(Settings(neo4j_uri="bolt://localhost:7687")).openapi()))

@@ -13,9 +13,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from service.config import PROJECT_ROOT
-
-POM = PROJECT_ROOT / "neo4j" / "pom.xml"
+POM = Path(__file__).with_name("pom.xml")
 
 
 class DistributionError(RuntimeError):

@@ -1,4 +1,4 @@
-"""The report catalogue (``cypher/reports/*.cypher``) and running a report: one read
+"""The report catalogue (``service/cypher/reports/*.cypher`` and ``REFGRAPH_REPORTS_DIR``) and running a report: one read
 transaction with a timeout, scoped to the caller's workspace."""
 
 from __future__ import annotations
@@ -10,15 +10,23 @@ from typing import Any
 from neo4j import AsyncManagedTransaction, unit_of_work
 from neo4j.exceptions import ClientError
 
-from service.domain.reports import Report, parse_report
+from service.domain.reports import Report, ReportDefinitionError, parse_report
 from service.domain.values import to_json
 from service.errors import InvalidInput, NotFound
 from service.store.database import timed_out
 
 
-def load_reports(root: Path) -> dict[str, Report]:
-    return {path.stem: parse_report(path.stem, path.read_text())
-            for path in sorted((root / "reports").glob("*.cypher"))}
+def load_reports(root: Path, own: Path | None = None) -> dict[str, Report]:
+    """The built-in reports (``root``/reports) and the operator's own, from the folder
+    ``REFGRAPH_REPORTS_DIR`` names: each ``NAME.cypher`` is checked like a built-in one
+    (it must use ``$workspace``), and may not take a built-in report's name."""
+    reports = {path.stem: parse_report(path.stem, path.read_text())
+               for path in sorted((root / "reports").glob("*.cypher"))}
+    for path in sorted(own.glob("*.cypher")) if own else ():
+        if path.stem in reports:
+            raise ReportDefinitionError(f"{path}: a built-in report is named {path.stem!r}; rename the file")
+        reports[path.stem] = parse_report(path.stem, path.read_text())
+    return reports
 
 
 def json_value(value: Any) -> Any:

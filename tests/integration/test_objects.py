@@ -103,7 +103,7 @@ async def test_batch_is_all_or_nothing_and_lists_every_failing_record(api, graph
     assert ok.status_code == 200, ok.text
     assert (ok.json()["created"], ok.json()["updated"], len(ok.json()["ids"])) == (10, 0, 10)
     again = await api.client.post("/v1/objects/Order/batch", json={"records": records})
-    assert (again.json()["created"], again.json()["updated"]) == (0, 10)
+    assert (again.json()["created"], again.json()["updated"], again.json()["unchanged"]) == (0, 0, 10)
     assert again.json()["ids"] == ok.json()["ids"]
     assert sorted(external_ids(graph, api.workspace, "Order")) == sorted(f"o{i}" for i in range(10))
     assert edges(graph, api.workspace, "CUSTOMER") == {(f"o{i}", "cust-1") for i in range(10)}
@@ -327,7 +327,7 @@ async def test_a_large_batch_is_all_or_nothing_with_problems_in_their_order(api,
     expected = {(r["external_id"], r["references"]["customer"]["external_id"]) for r in records}
     assert edges(graph, api.workspace, "CUSTOMER") == expected
     again = await batch(200)
-    assert (again["created"], again["updated"], again["ids"]) == (0, n, first["ids"])
+    assert (again["created"], again["updated"], again["unchanged"], again["ids"]) == (0, 0, n, first["ids"])
     assert edges(graph, api.workspace, "CUSTOMER") == expected
 
 

@@ -22,7 +22,7 @@ def orders_by_person(demo):
 
 async def test_reports_are_listed_with_their_parameters(demo_api):
     api, _ = demo_api
-    listed = {r["name"]: r for r in (await api.client.get("/v1/reports")).json()}
+    listed = {r["name"]: r for r in (await api.client.get("/v1/reports")).json()["data"]}
     assert SHIPPED <= set(listed)
     expiring = listed["passports_expiring"]
     assert expiring["title"] == "Passports expiring before a date"
@@ -137,3 +137,20 @@ async def test_reports_see_only_the_callers_workspace(demo_api, api):
     assert empty["rows"] == []
     assert {r["type"]: r["instances"] for r in (await run(api, "schema_overview"))["rows"]} == {
         "Person": 0, "Conversation": 0}
+
+
+async def test_reports_and_secrets_are_lists_like_every_other(api):
+    for name in ("b_token", "a_token", "C_token"):
+        assert (await api.client.put(f"/v1/secrets/{name}", json={"value": "x"})).status_code in (200, 201)
+    for path, everything in (("/v1/reports", None), ("/v1/secrets", ["a_token", "b_token", "C_token"])):
+        first = (await api.client.get(path, params={"limit": 2})).json()
+        assert len(first["data"]) == 2 and first["next_cursor"]
+        names = [item["name"] for item in first["data"]]
+        cursor = first["next_cursor"]
+        while cursor:
+            page = (await api.client.get(path, params={"limit": 2, "cursor": cursor})).json()
+            names += [item["name"] for item in page["data"]]
+            cursor = page["next_cursor"]
+        whole = (await api.client.get(path)).json()
+        assert whole["next_cursor"] is None and names == [item["name"] for item in whole["data"]]
+        assert names == (everything or sorted(names, key=str.lower))

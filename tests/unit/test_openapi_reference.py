@@ -2,6 +2,8 @@
 operation has a summary and a description, every parameter a description, every body
 and success answer an example that fits its model, and the error codes of its route."""
 
+from pathlib import Path
+
 import pytest
 from jsonschema_rs import Draft202012Validator
 
@@ -62,3 +64,9 @@ def test_every_example_fits_its_schema(app):
                         for error in validator.iter_errors(content["example"])]
     assert not misfits, "\n".join(misfits)
     assert checked > 60
+
+
+def test_docs_routes_md_is_written_from_the_document(app):
+    page = Path(__file__).resolve().parents[2] / "docs" / "routes.md"
+    assert page.read_text() == reference.markdown(app.openapi()), \
+        "docs/routes.md is stale: .venv/bin/python -m service.api.reference > docs/routes.md"

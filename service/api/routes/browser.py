@@ -10,9 +10,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
 
-from service.config import PROJECT_ROOT
+from service.config import PACKAGE
 
-GRASS = PROJECT_ROOT / "docs" / "refgraph.grass"
+GRASS = PACKAGE / "refgraph.grass"
 PREFLIGHT_MAX_AGE_S = 600
 
 router = APIRouter(tags=["browser"])

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.api.auth import Caller
 from service.api.deps import CallerOf, Workspace
 from service.api.errors import responses
-from service.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from service.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor, page_by_name
 from service.domain.connectors import ConnectorPatch, ConnectorSpec
 from service.errors import InvalidInput
 from service.store.connectors import ConnectorStore
@@ -168,9 +168,10 @@ async def put_secret(request: Request, response: Response, workspace: Workspace,
     return SecretName(name=name, updated_at=None)
 
 
-@router.get("/secrets", response_model=list[SecretName])
-async def list_secrets(request: Request, workspace: Workspace):
-    return await store(request).list_secrets(workspace)
+@router.get("/secrets", response_model=Page[SecretName])
+async def list_secrets(request: Request, workspace: Workspace, limit: Limit = 100, cursor: Cursor = None):
+    secrets = sorted(await store(request).list_secrets(workspace), key=lambda s: s["name"].lower())
+    return page_by_name(secrets, limit, cursor, lambda s: s, name=lambda s: s["name"])
 
 
 @router.delete("/secrets/{name}", status_code=204, responses=responses(404))

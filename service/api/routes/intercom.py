@@ -1,7 +1,7 @@
 """The Intercom-compatible surface for custom object instances, under /intercom: a
 client of Intercom's REST API can point its base URL here (with a refgraph token).
 
-Shapes follow Intercom's API 2.15 (``../shared/reference``): Unix timestamps,
+Shapes follow Intercom's published API 2.15 for custom object instances: Unix timestamps,
 ``type`` = the type's identifier, ``custom_attributes`` = the attribute values;
 ``{id}`` accepts the id or the external id. Errors keep refgraph's one error shape.
 """

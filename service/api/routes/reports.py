@@ -13,6 +13,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from service.api.deps import Workspace
+from service.api.pagination import Cursor, Limit, Page, page_by_name
 from service.api.errors import responses
 from service.api.query_params import open_query
 from service.domain.reports import Report
@@ -52,10 +53,10 @@ def _public(report: Report) -> ReportPublic:
                           default=p.default, description=p.description) for p in report.params])
 
 
-@router.get("", response_model=list[ReportPublic])
-async def list_reports(request: Request, workspace: Workspace):
-    """Every report with its parameters (pass them as query parameters to run it)."""
-    return [_public(r) for r in request.app.state.reports.reports.values()]
+@router.get("", response_model=Page[ReportPublic])
+async def list_reports(request: Request, workspace: Workspace, limit: Limit = 100, cursor: Cursor = None):
+    reports = sorted(request.app.state.reports.reports.values(), key=lambda r: r.name.lower())
+    return page_by_name(reports, limit, cursor, _public)
 
 
 @router.get("/{name}", response_model=ReportResult, responses={

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from service.api.deps import Workspace
 from service.api.errors import responses
-from service.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from service.api.pagination import Cursor, Limit, Page, page_by_name
 from service.api.schemas import AttributePublic, TypePublic
 from service.domain.schema import AttributeCreate, AttributeUpdate, TypeCreate, TypeUpdate
 from service.errors import NotFound
@@ -26,15 +26,8 @@ def store(request: Request) -> SchemaStore:
 @router.get("", response_model=Page[TypePublic])
 async def list_types(request: Request, workspace: Workspace, limit: Limit = 100,
                      cursor: Cursor = None):
-    after = decode_cursor(cursor)
-    types = [t for t in await store(request).list_types(workspace)]
-    types.sort(key=lambda t: t.name.lower())
-    if after is not None:
-        types = [t for t in types if t.name.lower() > after]
-    page = types[:limit]
-    more = len(types) > limit
-    return Page(data=[TypePublic.of(t) for t in page],
-                next_cursor=encode_cursor(page[-1].name.lower()) if more else None)
+    types = sorted(await store(request).list_types(workspace), key=lambda t: t.name.lower())
+    return page_by_name(types, limit, cursor, TypePublic.of)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TypePublic,

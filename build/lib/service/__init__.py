@@ -1,0 +1,1 @@
+"""refgraph: custom objects and references on Neo4j."""

@@ -1,0 +1,95 @@
+"""Request logs and Prometheus metrics.
+
+Every request gets an id (the caller's ``X-Request-Id`` if it sends one, else a new
+one), returned in ``X-Request-Id`` and written in one JSON log line on the
+``refgraph.access`` logger: id, method, path, route, status, error code, milliseconds.
+Each error's code is checked against the error catalogue (``service.api.catalogue``). Headers are
+never logged, so neither are tokens or secrets.
+
+``GET /metrics`` (Prometheus text format): request latency by method, route and status;
+Neo4j transaction retries (counted from the driver's retry log lines); connector runs
+by status and error class.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.api import catalogue
+from service.api.paths import route_template
+from service.metrics import REGISTRY, REQUEST_SECONDS, TRANSACTION_RETRIES
+
+access_log = logging.getLogger("refgraph.access")
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
+
+class _RetryCounter(logging.Handler):
+    """The driver logs each retry ("Transaction failed and will be retried in ..."): count them."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("Transaction failed and will be retried"):
+            TRANSACTION_RETRIES.inc()
+
+
+def count_driver_retries() -> None:
+    logger = logging.getLogger("neo4j")
+    if not any(isinstance(h, _RetryCounter) for h in logger.handlers):
+        logger.addHandler(_RetryCounter(level=logging.WARNING))
+
+
+class ObservabilityMiddleware:
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+        status, code = 500, None
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, code
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+            elif status >= 400 and code is None and message["type"] == "http.response.body":
+                code = _error_code(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            seconds = time.perf_counter() - started
+            route = route_template(scope)
+            if scope["path"] != "/metrics":
+                REQUEST_SECONDS.labels(scope["method"], route, str(status)).observe(seconds)
+            if code:
+                catalogue.observe(f"{scope['method']} {route}", status, code)
+            if access_log.isEnabledFor(logging.INFO):  # the line costs more than the check
+                access_log.info(json.dumps({"request_id": request_id, "method": scope["method"],
+                                            "path": scope["path"], "route": route, "status": status,
+                                            "code": code, "ms": round(seconds * 1000, 2)}))
+
+
+def _error_code(body: bytes) -> str | None:
+    """The ``error.code`` of an error answer (always small, sent in one piece)."""
+    if not body.startswith(b'{"error"') or len(body) > 1_000_000:
+        return None
+    try:
+        return json.loads(body)["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+async def metrics(_request) -> Response:
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

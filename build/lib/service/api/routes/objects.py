@@ -1,0 +1,211 @@
+"""Instance routes: /v1/objects/{type}... and their references."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.api import json_body
+from service.api.deps import Workspace
+from service.api.errors import responses
+from service.api.query_params import open_query
+from service.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor, page_response
+from service.domain.records import BatchWrite, ObjectPatch, ObjectWrite, TargetRef
+from service.domain.traversal import MAX_FILTERS, MAX_HOPS
+from service.errors import InvalidInput, NotFound
+from service.store.objects import ObjectStore, ReferenceStore
+
+UUID_SHAPE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+router = APIRouter(prefix="/objects", tags=["objects"])
+
+
+class ObjectRef(BaseModel):
+    id: str
+    type: str
+    external_id: str | None
+
+
+class ObjectPublic(BaseModel):
+    id: str
+    type: str
+    external_id: str | None
+    external_created_at: str | None
+    external_updated_at: str | None
+    created_at: str
+    updated_at: str
+    attributes: dict[str, Any]
+    references: dict[str, ObjectRef | list[ObjectRef] | None]
+
+
+class BatchResult(BaseModel):
+    created: int = Field(description="records that created an object")
+    updated: int = Field(description="records that changed an existing object")
+    unchanged: int = Field(description="records whose object already held every value given "
+                           "(nothing written; its updated_at stays)")
+    ids: list[str] = Field(description="the objects' ids, in the records' order")
+
+
+class Deleted(BaseModel):
+    id: str
+    type: str
+    deleted: bool = True
+
+
+class TargetsWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    targets: list[TargetRef] = Field(max_length=10_000)
+    on_conflict: Literal["error", "reassign"] = "error"
+
+
+def objects(request: Request) -> ObjectStore:
+    return request.app.state.objects
+
+
+def references(request: Request) -> ReferenceStore:
+    return request.app.state.references
+
+
+def _expand(expand: str | None) -> set[str]:
+    return {name.strip() for name in (expand or "").split(",") if name.strip()}
+
+
+@router.post("/{type}", response_model=ObjectPublic, status_code=status.HTTP_201_CREATED,
+             responses={200: {"model": ObjectPublic, "description": "Updated (external_id existed)"},
+                        **responses(404, 409)})
+async def upsert_object(request: Request, response: Response, workspace: Workspace, type: str,
+                        body: ObjectWrite):
+    store = objects(request)
+    type_def, result = await store.write(workspace, type, [body])
+    if not result.created[0]:
+        response.status_code = status.HTTP_200_OK
+    _, found = await store.get(workspace, type_def.name, result.ids)
+    return found[0]
+
+
+@router.post("/{type}/batch", response_model=BatchResult, responses=responses(404, 409),
+             openapi_extra=json_body.documented(BatchWrite))
+async def batch_upsert(request: Request, workspace: Workspace, type: str,
+                       body: Annotated[BatchWrite, Depends(json_body.parsed(BatchWrite))]):
+    _, result = await objects(request).write(workspace, type, body.records)
+    created, changed = sum(result.created), sum(result.changed)
+    return BatchResult(created=created, updated=changed - created, unchanged=len(result.ids) - changed,
+                       ids=result.ids)
+
+
+@router.get("/{type}", response_model=Page[ObjectPublic], responses=responses(404, 422))
+@open_query("references.")
+async def list_objects(request: Request, workspace: Workspace, type: str, limit: Limit = 50,
+                       cursor: Cursor = None, external_id: str | None = None):
+    """Instances in creation order. `external_id=` finds one; `references.<attribute>=<id>`
+    (one such filter) keeps those whose reference attribute holds the object with that
+    id, e.g. `GET /v1/objects/Order?references.customer=<person id>`."""
+    found, more = await objects(request).list(workspace, type, limit=limit,
+                                              after=decode_cursor(cursor), external_id=external_id,
+                                              referencing=_referencing(request))
+    return Page(data=found, next_cursor=encode_cursor(found[-1]["id"]) if more else None)
+
+
+def _referencing(request: Request) -> tuple[str, str] | None:
+    given = [(key.removeprefix("references."), value) for key, value in request.query_params.multi_items()
+             if key.startswith("references.")]
+    if len(given) > 1:
+        raise InvalidInput("give at most one references.<attribute>= filter",
+                           code="invalid_filter", details={"filters": [k for k, _ in given]})
+    return given[0] if given else None
+
+
+class TraversedObject(ObjectPublic):
+    paths: list[list[ObjectRef]] | None = Field(
+        None, description="with include=paths: up to 10 paths that reach this object, start "
+                    "first; null otherwise")
+
+
+@router.get("/{type}/{id}/traverse", response_model=Page[TraversedObject],
+            responses=responses(404, 422))
+async def traverse(request: Request, workspace: Workspace, type: str, id: str,
+                   path: str = Query(..., max_length=1000, description=(
+                       "reference attribute names (inverse names too) separated by dots, "
+                       f"at most {MAX_HOPS}, e.g. orders.items")),
+                   where: list[str] = Query([], max_length=MAX_FILTERS, description=(
+                       "filters on the end type's attributes, all must hold: "
+                       "<attribute><op><value>, op one of = != < <= > >=, e.g. total>=100")),
+                   include: Literal["paths"] | None = Query(None, description="`paths`: each object with up to 10 paths that reach it"),
+                   limit: Limit = 50, cursor: Cursor = None):
+    """The distinct objects at the end of `path` from this object, in id order."""
+    found, more = await request.app.state.traversal.traverse(
+        workspace, type, id, path, where=where, limit=limit, after=decode_cursor(cursor),
+        with_paths=include == "paths")
+    return page_response(found, found[-1]["id"] if more else None)
+
+
+@router.get("/{type}/{id}", response_model=ObjectPublic, responses=responses(404))
+async def get_object(request: Request, workspace: Workspace, type: str, id: str,
+                     expand: str | None = Query(None, description="many references to inline, comma separated")):
+    type_def, found = await objects(request).get(workspace, type, [id], _expand(expand))
+    if not found:
+        hint = "" if UUID_SHAPE.match(id) else (
+            f"; ids are refgraph's own (uuids): to find it by external id, "
+            f"GET /v1/objects/{type_def.name}?external_id={quote(id)}")
+        raise NotFound(f"no {type_def.name} with id {id!r}{hint}", code="unknown_object")
+    return found[0]
+
+
+@router.patch("/{type}/{id}", response_model=ObjectPublic, responses=responses(404, 409))
+async def patch_object(request: Request, workspace: Workspace, type: str, id: str,
+                       body: ObjectPatch):
+    store = objects(request)
+    type_def = await store.patch(workspace, type, id, body)
+    return (await store.get(workspace, type_def.name, [id]))[1][0]
+
+
+@router.delete("/{type}/{id}", response_model=Deleted, responses=responses(404, 409))
+async def delete_object(request: Request, workspace: Workspace, type: str, id: str):
+    await objects(request).delete(workspace, type, id)
+    return Deleted(id=id, type=type)
+
+
+@router.get("/{type}/{id}/references/{attribute}", response_model=Page[ObjectRef],
+            responses=responses(404))
+async def read_references(request: Request, workspace: Workspace, type: str, id: str,
+                          attribute: str, limit: Limit = 100, cursor: Cursor = None):
+    after = decode_cursor(cursor)
+    start = int(after) if after and after.isdigit() else 0
+    definition, targets = await references(request).read(workspace, type, id, attribute, skip=start,
+                                                          limit=limit + 1)
+    return Page(
+        data=[ObjectRef(id=t["id"], type=definition.target, external_id=t["external_id"]) for t in targets[:limit]],
+        next_cursor=encode_cursor(str(start + limit)) if len(targets) > limit else None,
+    )
+
+
+async def _write_and_read(request, workspace, type, id, attribute, body, mode):
+    store = references(request)
+    await store.write(workspace, type, id, attribute, body.targets, mode=mode,
+                      reassign=body.on_conflict == "reassign")
+    return await read_references(request, workspace, type, id, attribute, limit=1000)
+
+
+@router.put("/{type}/{id}/references/{attribute}", response_model=Page[ObjectRef],
+            responses=responses(404, 409))
+async def replace_references(request: Request, workspace: Workspace, type: str, id: str,
+                             attribute: str, body: TargetsWrite):
+    return await _write_and_read(request, workspace, type, id, attribute, body, "replace")
+
+
+@router.post("/{type}/{id}/references/{attribute}", response_model=Page[ObjectRef],
+             responses=responses(404, 409))
+async def add_references(request: Request, workspace: Workspace, type: str, id: str,
+                         attribute: str, body: TargetsWrite):
+    return await _write_and_read(request, workspace, type, id, attribute, body, "add")
+
+
+@router.delete("/{type}/{id}/references/{attribute}/{target_id}",
+               status_code=status.HTTP_204_NO_CONTENT, responses=responses(404))
+async def remove_reference(request: Request, workspace: Workspace, type: str, id: str,
+                           attribute: str, target_id: str):
+    await references(request).remove(workspace, type, id, attribute, target_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,65 @@
+"""Response models of the schema routes, made from the store's TypeDef / AttributeDef."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from service.domain.schema import AttributeDef, TypeDef
+
+
+class InversePublic(BaseModel):
+    name: str
+    cardinality: str
+
+
+class ReferencePublic(BaseModel):
+    target: str
+    cardinality: str
+    on_delete: str
+    inverse: InversePublic | None = None
+
+
+class AttributePublic(BaseModel):
+    name: str
+    label: str
+    description: str
+    data_type: str
+    required: bool
+    builtin: bool
+    reference: ReferencePublic | None = None
+    created_at: datetime | None = None
+
+    @classmethod
+    def of(cls, a: AttributeDef) -> AttributePublic:
+        reference = None
+        if a.is_reference:
+            reference = ReferencePublic(
+                target=a.target, cardinality=a.cardinality, on_delete=a.on_delete,
+                inverse=InversePublic(name=a.inverse_name, cardinality=a.inverse_cardinality)
+                if a.inverse_name else None,
+            )
+        created = a.created_at.to_native() if hasattr(a.created_at, "to_native") else a.created_at
+        return cls(name=a.name, label=a.label, description=a.description,
+                   data_type=a.data_type.value, required=a.required, builtin=a.builtin,
+                   reference=reference, created_at=created)
+
+
+class TypePublic(BaseModel):
+    name: str
+    label: str
+    description: str
+    builtin: bool
+    created_at: datetime | None
+    updated_at: datetime | None
+    attributes: list[AttributePublic]
+
+    @classmethod
+    def of(cls, t: TypeDef) -> TypePublic:
+        def native(v):
+            return v.to_native() if hasattr(v, "to_native") else v
+
+        return cls(name=t.name, label=t.label, description=t.description, builtin=t.builtin,
+                   created_at=native(t.created_at), updated_at=native(t.updated_at),
+                   attributes=[AttributePublic.of(a) for a in t.attributes.values()])

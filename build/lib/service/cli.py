@@ -1,0 +1,458 @@
+"""The ``refgraph`` command.
+
+    refgraph serve              the API, on a local Neo4j unless NEO4J_URI is set (make run)
+    refgraph demo               load the demo dataset through the API
+    refgraph import TYPE FILE   a JSONL or CSV file through the batch route
+    refgraph report NAME        run a report, as a table or CSV
+    refgraph neo4j fetch        resolve the Neo4j server from Maven Central once
+    refgraph neo4j run          only the local Neo4j, in the foreground
+    refgraph neo4j start|stop|status   the local Neo4j in the background
+    refgraph token create|list|revoke  API tokens, in the database
+
+The client commands (demo, import, report) talk to a running API: --url and --token,
+or REFGRAPH_URL and REFGRAPH_TOKEN; by default the local API and the first token of
+the settings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from importlib import metadata
+from pathlib import Path
+
+import httpx
+import typer
+import uvicorn
+from neo4j import GraphDatabase
+from neo4j.exceptions import Neo4jError, ServiceUnavailable
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from service import demo as demo_data
+from service import importer
+from service.config import Settings
+from service.local_neo4j import LocalNeo4j, ensure_classpath
+
+class _Cli(typer.Typer):
+    """The command, with an API that cannot be reached said in one line (exit status 1),
+    not as a traceback."""
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except httpx.TransportError as exc:
+            console.print(f"[red]cannot reach the API ({type(exc).__name__}): is it running (make run)? "
+                          "Point to it with --url or REFGRAPH_URL.[/]")
+            sys.exit(1)
+
+
+app = _Cli(
+    help="refgraph: custom objects and references on Neo4j.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals may hold passwords and tokens
+)
+neo4j_app = typer.Typer(help="The local Neo4j server.", no_args_is_help=True)
+app.add_typer(neo4j_app, name="neo4j")
+token_app = typer.Typer(help="API tokens kept in the database (hashed), each for a workspace and a scope.",
+                        no_args_is_help=True)
+app.add_typer(token_app, name="token")
+# Not on a terminal (a pipe, a log, CI): lines are not wrapped, so a printed command can
+# be pasted and table cells are whole.
+console = Console() if sys.stdout.isatty() else Console(width=max(int(os.environ.get("COLUMNS") or 0), 1000),
+                                                         soft_wrap=True)
+
+
+def _version(show: bool) -> None:
+    if show:
+        console.print(f"refgraph {metadata.version('refgraph')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                      help="Print the version and exit")) -> None:
+    """refgraph: custom objects and references on Neo4j."""
+
+
+def _local_server(settings: Settings) -> LocalNeo4j:
+    return LocalNeo4j(
+        home=settings.data_dir,
+        classpath=ensure_classpath(settings.cache_dir),
+        bolt_port=settings.neo4j_bolt_port,
+        http_port=settings.neo4j_http_port,
+        user=settings.neo4j_user,
+        password=settings.neo4j_password.get_secret_value(),
+        heap=settings.neo4j_heap,
+        pagecache=settings.neo4j_pagecache,
+        transaction_memory=settings.neo4j_transaction_memory,
+        browser_style_url=f"http://localhost:{settings.api_port}/browser.grass",
+    )
+
+
+@contextlib.contextmanager
+def _neo4j_for(settings: Settings) -> Iterator[tuple[Settings, LocalNeo4j | None]]:
+    """The settings to serve with, starting (and afterwards stopping) a local Neo4j
+    when no NEO4J_URI is set."""
+    if settings.neo4j_uri:
+        yield settings, None
+        return
+    local = _local_server(settings)
+    if local.running_pid() is not None:  # started by `refgraph neo4j start`: use it, leave it running
+        console.print(f"Using the local Neo4j already running in [bold]{settings.data_dir}[/]")
+        yield settings.model_copy(update={"neo4j_uri": local.bolt_uri}), local
+        return
+    console.print(f"Starting the local Neo4j in [bold]{settings.data_dir}[/] ...")
+    with _local_server(settings) as server:
+        yield settings.model_copy(update={"neo4j_uri": server.bolt_uri}), server
+
+
+def _banner(settings: Settings, server: LocalNeo4j | None, host: str, port: int) -> None:
+    api = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"
+    local = settings.environment == "local"
+    table = Table(show_header=False, box=None, padding=(0, 2))
+    table.add_row("API", api)
+    table.add_row("API docs", f"{api}/docs")
+    table.add_row("Health", f"{api}/healthz")
+    if server is not None:
+        table.add_row("Neo4j Browser", server.browser_url)
+    table.add_row("Bolt URI", settings.neo4j_uri or "")
+    table.add_row("Neo4j user", settings.neo4j_user)
+    if local:
+        table.add_row("Neo4j password", settings.neo4j_password.get_secret_value())
+        for token, workspace in settings.token_workspaces().items():
+            table.add_row("API token", f"{token}  (workspace '{workspace}')")
+    if server is not None:
+        table.add_row("Data", str(server.home))
+    console.print(table)
+    if local:
+        token = next(iter(settings.token_workspaces()), "TOKEN")
+        console.print(f"Try: curl -H 'Authorization: Bearer {token}' {api}/v1/workspace")
+    console.print("Ctrl-C stops the API" + (" and Neo4j." if server and server.running() else "."))
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, metavar="ADDRESS", help="Address to bind (REFGRAPH_API_HOST)"),
+    port: int = typer.Option(None, help="Port (REFGRAPH_API_PORT)"),
+    demo_if_empty: bool = typer.Option(False, help="Load the demo dataset when the workspace has no objects"),
+) -> None:
+    """Run the API; starts a local Neo4j unless NEO4J_URI is set."""
+    from service.main import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the demo loader's requests
+    settings = Settings()
+    host = host or settings.api_host
+    port = port or settings.api_port
+    problem = settings.exposure_problem(host)
+    if problem:
+        console.print(f"[red]{problem}[/]")
+        raise typer.Exit(2)
+    with _neo4j_for(settings) as (served, server):
+        _banner(served, server, host, port)
+        api = create_app(served)
+        if demo_if_empty:
+            url = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}"
+            threading.Thread(target=_demo_when_ready, args=(url, _default_token(settings), api.state),
+                             daemon=True).start()
+        with contextlib.suppress(KeyboardInterrupt):
+            uvicorn.run(api, host=host, port=port, log_level="info",
+                        access_log=False)  # refgraph.access logs each request, with its id
+    console.print("Stopped.")
+
+
+def _demo_when_ready(url: str, token: str, state) -> None:
+    """Once the API answers: the demo dataset, if the workspace has no objects yet. Its
+    progress is ``state.demo`` (``/healthz`` shows it); the API serves meanwhile."""
+    with _client(url, token) as client:
+        for _ in range(600):
+            with contextlib.suppress(httpx.HTTPError):
+                if client.get("/healthz").status_code == 200:
+                    break
+            time.sleep(0.5)
+        else:
+            return
+        try:
+            overview = client.get("/v1/reports/schema_overview").json()["rows"]
+            if any(row["instances"] for row in overview):
+                return
+            data = demo_data.build()
+            state.demo = {"status": "loading", "objects": 0, "total": data.objects}
+            console.print(f"Loading the demo dataset ({data.objects:,} objects) into workspace "
+                          "'default'; the API answers meanwhile, /healthz shows the progress ...")
+            started = time.monotonic()
+            written = demo_data.load(client, data, lambda n: state.demo.update(objects=n))
+            state.demo = {"status": "loaded", "objects": written, "total": data.objects}
+            console.print(f"[green]Loaded the demo dataset[/] ({written:,} objects in "
+                          f"{time.monotonic() - started:.0f} s): try the queries in the README in Neo4j Browser.")
+        except (httpx.HTTPError, RuntimeError, KeyError, ValueError) as exc:
+            state.demo = {"status": "failed", "error": str(exc)[:300]}
+            console.print(f"[yellow]Could not load the demo dataset:[/] {exc}")
+
+
+# ---- client commands: they talk to a running API --------------------------------------
+
+URL = typer.Option(None, envvar="REFGRAPH_URL", help="API base URL (default: the local API)")
+TOKEN = typer.Option(None, envvar="REFGRAPH_TOKEN", help="API token (default: the first configured token)")
+
+
+def _default_token(settings: Settings) -> str:
+    return next(iter(settings.token_workspaces()))
+
+
+def _client(url: str | None, token: str | None) -> httpx.Client:
+    settings = Settings()
+    return httpx.Client(base_url=url or f"http://localhost:{settings.api_port}", timeout=300,
+                        headers={"Authorization": f"Bearer {token or _default_token(settings)}"})
+
+
+def _progress(hidden: bool = False) -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, disable=hidden)
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]{message}[/]")
+    return typer.Exit(1)
+
+
+@app.command()
+def demo(url: str = URL, token: str = TOKEN,
+         people: int = typer.Option(500, metavar="N", help="How many people (about 14 objects each)"),
+         seed: int = typer.Option(7, metavar="N", help="The same seed gives the same data")) -> None:
+    """Load the demo dataset through the API: people, passports, orders with items,
+    conversations with order options and selections. Loading it twice changes nothing."""
+    data = demo_data.build(people=people, seed=seed)
+    with _client(url, token) as client, _progress() as progress:
+        task = progress.add_task("demo objects", total=data.objects)
+        try:
+            written = demo_data.load(client, data, lambda n: progress.update(task, completed=n))
+        except (httpx.HTTPError, RuntimeError) as exc:
+            raise _fail(f"demo failed: {exc}") from None
+    console.print(f"Loaded {written:,} objects: {len(data.people)} people, {len(data.passports)} passports, "
+                  f"{len(data.orders)} orders, {len(data.items)} items, "
+                  f"{len(data.conversations)} conversations.")
+
+
+@app.command("import")
+def import_file(type_name: str = typer.Argument(..., metavar="TYPE"),
+                file: Path = typer.Argument(..., metavar="FILE", exists=True, dir_okay=False, help=".jsonl or .csv"),
+                url: str = URL, token: str = TOKEN,
+                batch: int = typer.Option(importer.DEFAULT_BATCH, metavar="N", min=1, max=10_000, help="Records per request"),
+                rejects: Path = typer.Option(None, metavar="FILE", help="Write the refused lines here, as in the file "
+                                             "(a CSV's header first): fix them and import that file"),
+                as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (no progress bar)")) -> None:
+    """Import a JSONL or CSV file into TYPE through the batch route. Bad lines are
+    listed with their line numbers and the exit status is 1; every good line is
+    written. Importing the same file again writes nothing: its records are counted
+    unchanged and keep their updated_at."""
+    total = sum(1 for _ in file.open(encoding="utf-8", errors="replace"))
+    with _client(url, token) as client, _progress(hidden=as_json) as progress:
+        task = progress.add_task(f"{file.name} -> {type_name}", total=total)
+        try:
+            summary = importer.import_file(client, type_name, file, batch=batch,
+                                           progress=lambda n: progress.update(task, completed=n))
+        except (httpx.HTTPError, importer.ImportFailed) as exc:
+            raise _fail(f"import stopped: {exc}") from None
+    if rejects is not None and summary.rejected:
+        summary.write_rejects(rejects)
+    if as_json:
+        sys.stdout.write(json.dumps(summary.as_dict()) + "\n")
+        raise typer.Exit(0 if summary.ok else 1)
+    console.print(f"{summary.read:,} records read: {summary.created:,} created, {summary.updated:,} updated, "
+                  f"{summary.unchanged:,} unchanged, {len(summary.failed):,} failed.")
+    if not summary.ok:
+        table = Table("line", "problem", title="Lines not imported")
+        for number, reason in sorted(summary.failed.items())[:100]:
+            table.add_row(str(number), reason)
+        console.print(table)
+        if len(summary.failed) > 100:
+            console.print(f"... and {len(summary.failed) - 100} more")
+        if rejects is not None:
+            console.print(f"The {len(summary.rejected):,} refused lines are in {rejects}: fix them and import it.")
+        raise typer.Exit(1)
+
+
+@app.command()
+def report(name: str = typer.Argument(None, metavar="[NAME]", help="the report; without it, the list of reports"),
+           param: list[str] = typer.Option([], "--param", "-p", metavar="KEY=VALUE", help="k=v, repeatable"),
+           csv: bool = typer.Option(False, "--csv", help="CSV on standard output"),
+           as_json: bool = typer.Option(False, "--json", help="The API's JSON answer on standard output"),
+           url: str = URL, token: str = TOKEN) -> None:
+    """Run a report (see GET /v1/reports) and show it as a table, as CSV or as JSON;
+    without a name, list the reports and their parameters."""
+    if name is None:
+        with _client(url, token) as client:
+            response = client.get("/v1/reports")
+        if response.status_code != 200:
+            raise _fail(importer._message(response))
+        listed = response.json()
+        if as_json:
+            sys.stdout.write(json.dumps(listed) + "\n")
+            return
+        table = Table("report", "what", "parameters", title="Reports (refgraph report NAME -p k=v)")
+        for item in listed["data"]:
+            table.add_row(item["name"], item["title"],
+                          ", ".join(f"{p['name']} ({p['type']})" for p in item["params"]))
+        console.print(table)
+        return
+    params = dict(p.split("=", 1) for p in param if "=" in p)
+    if len(params) != len(param):
+        raise _fail("--param takes key=value")
+    with _client(url, token) as client:
+        response = client.get(f"/v1/reports/{name}", params={**params, "format": "csv" if csv else "json"})
+    if response.status_code != 200:
+        raise _fail(importer._message(response))
+    if csv:
+        sys.stdout.write(response.text)
+        return
+    result = response.json()
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    table = Table(*result["columns"], title=name)
+    for row in result["rows"]:
+        table.add_row(*("" if row[c] is None else str(row[c]) for c in result["columns"]))
+    console.print(table)
+    if result["truncated"]:
+        console.print("[yellow]truncated: use --csv for every row[/]")
+
+
+@neo4j_app.command("fetch")
+def neo4j_fetch() -> None:
+    """Resolve the Neo4j server and Browser from Maven Central (once; cached after)."""
+    settings = Settings()
+    classpath = ensure_classpath(settings.cache_dir)
+    console.print(f"Neo4j server ready: {len(classpath.split(':'))} jars (cache {settings.cache_dir})")
+
+
+@neo4j_app.command("run")
+def neo4j_run() -> None:
+    """Run only the local Neo4j in the foreground; Ctrl-C stops it."""
+    import time
+
+    settings = Settings()
+    with _local_server(settings) as server:
+        console.print(
+            f"Neo4j Browser {server.browser_url}  Bolt {server.bolt_uri}  "
+            f"user {settings.neo4j_user}  data {server.home}\nCtrl-C stops it."
+        )
+        with contextlib.suppress(KeyboardInterrupt):
+            while server.running():
+                time.sleep(1)
+
+
+@neo4j_app.command("start")
+def neo4j_start() -> None:
+    """Start the local Neo4j in the background (refgraph serve then uses it)."""
+    settings = Settings()
+    server = _local_server(settings)
+    if (pid := server.running_pid()) is not None:
+        console.print(f"Neo4j is already running in {server.home} (pid {pid}).")
+        return
+    server.start(detached=True)
+    console.print(f"Neo4j started in {server.home} (pid {server.pid})\n"
+                  f"Browser {server.browser_url}  Bolt {server.bolt_uri}  user {settings.neo4j_user}")
+
+
+@neo4j_app.command("stop")
+def neo4j_stop() -> None:
+    """Stop the local Neo4j started by `refgraph neo4j start`."""
+    server = _local_server(Settings())
+    console.print("Stopped." if server.stop_running() else f"No Neo4j is running in {server.home}.")
+
+
+@neo4j_app.command("status")
+def neo4j_status() -> None:
+    """Whether the local Neo4j runs, and whether it answers."""
+    settings = Settings()
+    server = _local_server(settings)
+    pid = server.running_pid()
+    table = Table(show_header=False, box=None, padding=(0, 2))
+    table.add_row("Data", str(server.home))
+    table.add_row("Process", f"running (pid {pid})" if pid else "not running")
+    if pid:
+        try:
+            with GraphDatabase.driver(server.bolt_uri, auth=(settings.neo4j_user,
+                                      settings.neo4j_password.get_secret_value())) as driver:
+                info = driver.get_server_info()
+            table.add_row("Bolt", f"{server.bolt_uri} answers ({info.agent})")
+        except (ServiceUnavailable, Neo4jError, OSError) as exc:
+            table.add_row("Bolt", f"{server.bolt_uri} does not answer: {exc}")
+        table.add_row("Browser", server.browser_url)
+    console.print(table)
+    if not pid:
+        raise typer.Exit(3)
+
+
+@contextlib.contextmanager
+def _database() -> Iterator[tuple]:
+    """A sync driver on the Neo4j refgraph uses (NEO4J_URI, else the local server),
+    with the named queries."""
+    from service.store.queries import Queries
+
+    settings = Settings()
+    uri = settings.neo4j_uri or settings.local_bolt_uri
+    with GraphDatabase.driver(uri, auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value())) as driver:
+        try:
+            driver.verify_connectivity()
+        except (ServiceUnavailable, OSError) as exc:
+            raise _fail(f"Neo4j at {uri} does not answer ({exc}); start it with `refgraph neo4j start`") from None
+        yield driver, settings.neo4j_database, Queries.load(settings.cypher_dir)
+
+
+@token_app.command("create")
+def token_create(workspace: str = typer.Option(..., help="the workspace the token opens"),
+                 scope: str = typer.Option("write", metavar="read|write|admin", help="read, write or admin")) -> None:
+    """Make a token. It is shown once: only its hash is kept."""
+    from service.errors import DomainError
+    from service.store import tokens
+
+    with _database() as (driver, database, queries):
+        try:
+            made = tokens.create(driver, database, queries, workspace, scope)
+        except DomainError as exc:
+            raise _fail(exc.message) from None
+    console.print(f"Token {made['id']} for workspace '{workspace}', scope {scope}. Keep it now; "
+                  "it is not shown again:")
+    print(made["token"])
+
+
+@token_app.command("list")
+def token_list() -> None:
+    """Every token: id, workspace, scope, when made and revoked (never the token)."""
+    from service.store import tokens
+
+    with _database() as (driver, database, queries):
+        rows = tokens.listed(driver, database, queries)
+    table = Table("id", "workspace", "scope", "starts with", "created", "revoked")
+    for row in rows:
+        table.add_row(row["id"], row["workspace"], row["scope"], row["prefix"] + "...", row["created_at"],
+                      row["revoked_at"] or "")
+    console.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: str = typer.Argument(..., metavar="ID")) -> None:
+    """Revoke a token: refused within REFGRAPH_TOKEN_CACHE_S seconds (5)."""
+    from service.errors import DomainError
+    from service.store import tokens
+
+    with _database() as (driver, database, queries):
+        try:
+            tokens.revoke(driver, database, queries, token_id)
+        except DomainError as exc:
+            raise _fail(exc.message) from None
+    console.print(f"Revoked {token_id}.")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,191 @@
+"""All settings in one class, read from the environment (prefix ``REFGRAPH_``).
+
+``NEO4J_URI`` / ``NEO4J_USER`` / ``NEO4J_PASSWORD`` (no prefix) point the service at
+an existing server (Docker, a cluster with a ``neo4j://`` routing URI, Aura); when
+``NEO4J_URI`` is unset the service starts its own local Neo4j.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from service.domain.records import MAX_ATTRIBUTES
+from service.fetch import Destinations
+
+PACKAGE = Path(__file__).resolve().parent  # its data: service/cypher, service/refgraph.grass
+DEV_TOKEN = "dev-token"
+DEV_NEO4J_PASSWORD = "refgraph-dev-password"
+MIN_STATIC_TOKEN = 32  # outside local
+DEV_SECRETS_KEY = "cmVmZ3JhcGgtZGV2LXNlY3JldHMta2V5LTMyYnl0ZXM="  # Fernet key for local runs only
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REFGRAPH_", extra="ignore")
+
+    environment: Literal["local", "production"] = "local"
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+
+    # An external Neo4j. Unset: the service starts a local server (see local_neo4j).
+    neo4j_uri: str | None = Field(
+        default=None, validation_alias=AliasChoices("NEO4J_URI", "REFGRAPH_NEO4J_URI")
+    )
+    neo4j_user: str = Field(
+        default="neo4j", validation_alias=AliasChoices("NEO4J_USER", "REFGRAPH_NEO4J_USER")
+    )
+    neo4j_password: SecretStr = Field(
+        default=SecretStr(DEV_NEO4J_PASSWORD),
+        validation_alias=AliasChoices("NEO4J_PASSWORD", "REFGRAPH_NEO4J_PASSWORD"),
+    )
+    neo4j_database: str = Field(
+        default="neo4j",
+        validation_alias=AliasChoices("NEO4J_DATABASE", "REFGRAPH_NEO4J_DATABASE"),
+    )
+
+    # Connections the driver keeps to Neo4j at most (per process).
+    neo4j_max_connections: int = Field(100, ge=1)
+
+    # The local server (used only when neo4j_uri is unset).
+    neo4j_bolt_port: int = 7687
+    neo4j_http_port: int = 7474
+    neo4j_heap: str = "2g"
+    neo4j_pagecache: str = "2g"
+    neo4j_transaction_memory: str = "1g"  # db.memory.transaction.max: one transaction's most
+    # The origins of Neo4j Browser pages that may fetch /browser.grass (comma separated;
+    # empty: http://localhost and http://127.0.0.1 at neo4j_http_port).
+    browser_origins: str = ""
+    data_dir: Path = Path(".refgraph") / "data"  # under the folder refgraph runs in
+    cache_dir: Path = Path.home() / ".cache" / "refgraph"
+
+    # "token:workspace" pairs, comma separated: every scope (local development).
+    tokens: SecretStr = SecretStr(f"{DEV_TOKEN}:default")
+    # Tokens made by `refgraph token create` are looked up at most this often each: a
+    # revoked token stops working within this many seconds.
+    token_cache_s: float = 5.0
+    token_cache_size: int = 10_000  # tokens (and misses) cached per process, least recent dropped
+    # Per token and process: requests a second on average and the burst allowed (0: no
+    # limit); and the largest request body.
+    rate_limit_per_s: float = 100.0
+    rate_limit_burst: int = 200
+    # Per client address and process: failed authentications a second and their burst;
+    # past it the address gets 429 before its tokens are looked up (0: no limit).
+    auth_failures_per_s: float = 1.0
+    auth_failure_burst: int = 20
+    # How often each process deletes idempotency keys older than a day.
+    idempotency_purge_every_s: float = 600.0
+    max_body_bytes: int = 32 * 1024 * 1024
+
+    # Per-workspace quotas: Neo4j never reclaims labels and relationship types.
+    max_types_per_workspace: int = 50
+    max_attributes_per_type: int = Field(100, ge=1, le=MAX_ATTRIBUTES)  # a record's limit too
+
+    cypher_dir: Path = PACKAGE / "cypher"
+    # A folder of the operator's own reports (NAME.cypher, as in service/cypher/reports),
+    # offered beside the built-in ones.
+    reports_dir: Path | None = None
+    # A report runs in a read transaction that Neo4j stops after this long; JSON
+    # answers hold at most report_max_rows rows (CSV streams them all).
+    report_timeout_s: float = 30.0
+    traversal_timeout_s: float = 10.0
+    report_max_rows: int = 10_000
+
+    # Connectors: the hosts they may call (comma separated, each host or host:port; empty:
+    # any public address, never an internal one), the largest response body read, how many
+    # pages and records one run may fetch and how long it may take in all, and the key that
+    # encrypts secrets at rest (a Fernet key; production needs its own).
+    connector_allowed_hosts: str = ""
+    connector_max_response_bytes: int = 5_000_000
+    connector_max_pages: int = 10
+    connector_max_records: int = 10_000
+    connector_run_deadline_s: float = 60.0
+    secrets_key: SecretStr = SecretStr(DEV_SECRETS_KEY)
+    # How long start-up waits for Neo4j before serving 503s while it keeps trying.
+    startup_wait_s: float = 30.0
+    # How long a transaction is retried (deadlocks, lost connections) before the request fails.
+    neo4j_retry_s: float = 10.0
+    # How long a process waits for a migration another process is applying.
+    migration_wait_s: float = 120.0
+
+    @field_validator("data_dir", "cache_dir", "cypher_dir", "reports_dir")
+    @classmethod
+    def _absolute(cls, value: Path | None) -> Path | None:
+        return value if value is None else value.expanduser().resolve()
+
+    @model_validator(mode="after")
+    def _no_default_secrets_outside_local(self) -> Settings:
+        self.token_workspaces()  # fail early on a malformed REFGRAPH_TOKENS
+        self.destinations()  # and on a malformed REFGRAPH_CONNECTOR_ALLOWED_HOSTS
+        if self.environment != "local":
+            if DEV_TOKEN in self.token_workspaces():
+                raise ValueError("REFGRAPH_TOKENS still holds the dev token; set real tokens")
+            short = [t[:4] + "..." for t in self.token_workspaces() if len(t) < MIN_STATIC_TOKEN]
+            if short:
+                raise ValueError(f"REFGRAPH_TOKENS: {', '.join(short)} shorter than {MIN_STATIC_TOKEN} "
+                                 "characters; use long random tokens (python -c 'import secrets; "
+                                 "print(secrets.token_urlsafe(32))') or `refgraph token create`")
+            if self.neo4j_password.get_secret_value() == DEV_NEO4J_PASSWORD:
+                raise ValueError("NEO4J_PASSWORD is the dev default; set a real password")
+            if self.secrets_key.get_secret_value() == DEV_SECRETS_KEY:
+                raise ValueError("REFGRAPH_SECRETS_KEY is the dev default; set a Fernet key "
+                                 "(python -c 'from cryptography.fernet import Fernet; "
+                                 "print(Fernet.generate_key().decode())')")
+        return self
+
+    def token_workspaces(self) -> dict[str, str]:
+        """The static tokens, token -> workspace."""
+        pairs: dict[str, str] = {}
+        for item in self.tokens.get_secret_value().split(","):
+            item = item.strip()
+            if not item:
+                continue
+            token, sep, workspace = item.partition(":")
+            if not sep or not token or not workspace:
+                raise ValueError("REFGRAPH_TOKENS must be 'token:workspace' pairs, comma separated")
+            pairs[token] = workspace
+        return pairs
+
+    def dev_credentials(self) -> list[str]:
+        """The development credentials still in use, by setting name."""
+        return [name for name, dev in (("REFGRAPH_TOKENS", DEV_TOKEN in self.token_workspaces()),
+                                       ("NEO4J_PASSWORD", self.neo4j_password.get_secret_value() == DEV_NEO4J_PASSWORD),
+                                       ("REFGRAPH_SECRETS_KEY", self.secrets_key.get_secret_value() == DEV_SECRETS_KEY))
+                if dev]
+
+    def exposure_problem(self, host: str) -> str | None:
+        """Why serving on ``host`` would be unsafe: a non-loopback address while development
+        credentials are in use, unless REFGRAPH_ENVIRONMENT was set on purpose."""
+        if _is_loopback(host) or "environment" in self.model_fields_set:
+            return None
+        dev = self.dev_credentials()
+        if not dev:
+            return None
+        return (f"refusing to listen on {host}: {', '.join(dev)} still hold development defaults that anyone "
+                "who can reach this address could use. Set real ones and REFGRAPH_ENVIRONMENT=production, "
+                "or listen on 127.0.0.1, or set REFGRAPH_ENVIRONMENT=local explicitly to accept it (as "
+                "docker-compose.yml does behind ports published on 127.0.0.1 only)")
+
+    def destinations(self) -> Destinations:
+        return Destinations.parse(self.connector_allowed_hosts)
+
+    def browser_origin_set(self) -> frozenset[str]:
+        listed = {origin.strip().rstrip("/") for origin in self.browser_origins.split(",") if origin.strip()}
+        return frozenset(listed or {f"http://{host}:{self.neo4j_http_port}" for host in ("localhost", "127.0.0.1")})
+
+    @property
+    def local_bolt_uri(self) -> str:
+        return f"bolt://localhost:{self.neo4j_bolt_port}"

@@ -1,0 +1,38 @@
+// The common ingest in one pass: create or update instances by external id and set one
+// reference attribute whose target side is `many` (so no other holder can conflict).
+// Targets are ids the caller resolved and locked; a row with touch = false leaves the
+// reference alone, otherwise its targets replace the instance's current ones. A row whose
+// values and targets the instance already holds writes nothing: its updated_at stays.
+UNWIND $rows AS row
+MERGE (n:{{Label}} {workspace: $workspace, external_id: row.external_id})
+  ON CREATE SET n.id = row.new_id,
+                n.created_at = datetime.transaction()
+WITH n, row, n.id = row.new_id AS created
+WITH n, row, created,
+     created
+     OR any(key IN keys(row.props) WHERE NOT coalesce(n[key] = row.props[key], n[key] IS NULL AND row.props[key] IS NULL))
+     OR (row.touch AND COUNT { (n)-[:{{Rel}}]->(x:{{Target}}) WHERE x.id IN row.targets } <> size(row.targets))
+     OR (row.touch AND COUNT { (n)-[:{{Rel}}]->(:{{Target}}) } <> size(row.targets)) AS changed
+CALL (n, row, changed) {
+  WITH n, row
+  WHERE changed
+  SET n += row.props,
+      n.updated_at = datetime.transaction()
+}
+CALL (n, row, created, changed) {
+  WITH n, row
+  WHERE changed AND row.touch AND NOT created
+  MATCH (n)-[old:{{Rel}}]->(x:{{Target}})
+  WHERE NOT x.id IN row.targets
+  DELETE old
+}
+CALL (n, row, changed) {
+  WITH n, row
+  WHERE changed
+  UNWIND row.targets AS target
+  MATCH (t:{{Target}} {workspace: $workspace, id: target})
+  MERGE (n)-[r:{{Rel}}]->(t)
+    ON CREATE SET r.written_at = datetime.transaction(),
+                  r.source_one = CASE WHEN $source_one THEN n.id END
+}
+RETURN collect(n.id) AS ids, collect(created) AS created, collect(changed) AS changed

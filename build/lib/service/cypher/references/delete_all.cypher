@@ -1,0 +1,3 @@
+// Remove every association of a reference attribute in a workspace.
+MATCH (s:{{Source}} {workspace: $workspace})-[r:{{Rel}}]->(t:{{Target}})
+DELETE r

@@ -1,0 +1,5 @@
+// Delete relationships by element id.
+UNWIND $rels AS rel
+MATCH ()-[r]->()
+WHERE elementId(r) = rel
+DELETE r

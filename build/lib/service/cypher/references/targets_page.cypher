@@ -1,0 +1,13 @@
+// A page of each holder's targets through this relationship, most recently written
+// first: $skip, then at most $limit per holder (sorted and cut here, not in the caller).
+UNWIND $holders AS holder
+MATCH (h:{{Holder}} {workspace: $workspace, id: holder})
+CALL (h) {
+  MATCH (h)-[r:{{Rel}}]-(t:{{Target}})
+  WHERE CASE WHEN $outgoing THEN startNode(r) ELSE endNode(r) END = h
+  RETURN t, r
+  ORDER BY r.written_at DESC, t.id DESC
+  SKIP $skip
+  LIMIT $limit
+}
+RETURN holder, t.id AS id, t.external_id AS external_id

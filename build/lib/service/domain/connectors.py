@@ -1,0 +1,368 @@
+"""Data connectors as a support admin defines them, checked against the schema; request
+templates; and the mapping of a response onto records. Pure: no I/O.
+
+A connector is a named HTTP call whose response holds records of one object type,
+merged by ``external_id``; optionally it fills a ``many`` reference attribute of Person
+or Conversation with exactly the records fetched for that person or conversation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import quote, unquote
+
+import httpx
+import jmespath
+from jmespath.exceptions import JMESPathError
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.domain.schema import DataType, TypeDef
+from service.domain.schema_rules import require_type
+from service.errors import InvalidInput, NotFound
+
+TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}")
+SUBJECTS = ("Person", "Conversation")
+MAX_TIMEOUT_S = 60.0
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Auth(_Strict):
+    """Credentials from a write-only secret (``PUT /v1/secrets/{name}``)."""
+    type: Literal["bearer", "basic", "header"]
+    secret: str = Field(..., min_length=1, max_length=100, description="the secret's name")
+    username: str | None = Field(None, max_length=200, description="basic: the user name")
+    header: str | None = Field(None, max_length=100, description="header: the header's name")
+
+
+class RequestSpec(_Strict):
+    method: Literal["GET", "POST", "PUT", "PATCH"] = "GET"
+    url: str = Field(..., min_length=1, max_length=2000)
+    query: dict[str, str] = Field(default_factory=dict)
+    headers: dict[str, str] = Field(default_factory=dict)
+    body: Any = None
+    auth: Auth | None = None
+    timeout_s: float = Field(10.0, gt=0, le=MAX_TIMEOUT_S)
+
+
+class ReferenceMapping(_Strict):
+    external_id: str = Field(..., min_length=1, max_length=500, description="JMESPath over one record")
+
+
+class Pagination(_Strict):
+    """Either the URL of the next page, or a cursor sent back as a query parameter."""
+    next_url: str | None = Field(None, description="JMESPath over the body: the next page's URL")
+    cursor: str | None = Field(None, description="JMESPath over the body: the next cursor")
+    cursor_param: str = "cursor"
+    max_pages: int = Field(10, ge=1, le=100)
+
+
+class ResponseMapping(_Strict):
+    records: str = Field(..., min_length=1, max_length=500, description="JMESPath over the body: the records")
+    external_id: str = Field(..., min_length=1, max_length=500, description="JMESPath over one record")
+    attributes: dict[str, str] = Field(default_factory=dict, description="attribute -> JMESPath over one record")
+    references: dict[str, ReferenceMapping] = Field(default_factory=dict)
+    pagination: Pagination | None = None
+
+
+class UpdateReference(_Strict):
+    on: Literal["Person", "Conversation"]
+    attribute: str
+
+
+class InputSpec(_Strict):
+    name: str = Field(..., pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+    description: str = ""
+    required: bool = False
+    default: str | None = None
+
+
+class ConnectorSpec(_Strict):
+    name: str = Field(..., min_length=1, max_length=200)
+    description: str = Field("", max_length=2000, description="when a teammate should use it")
+    object_type: str
+    request: RequestSpec
+    response: ResponseMapping
+    inputs: list[InputSpec] = Field(default_factory=list, max_length=20)
+    update_reference: UpdateReference | None = None
+
+
+class ConnectorPatch(_Strict):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=2000)
+    object_type: str | None = None
+    request: RequestSpec | None = None
+    response: ResponseMapping | None = None
+    inputs: list[InputSpec] | None = Field(None, max_length=20)
+    update_reference: UpdateReference | None = None
+
+
+# ---- checks at save time ------------------------------------------------------------
+
+def check_connector(types: dict[str, TypeDef], spec: ConnectorSpec) -> list[str]:
+    """Everything wrong with ``spec`` against the workspace's types, in words an admin
+    understands; empty: it can be saved. Also returns nothing it cannot check (a
+    template's value exists only when the connector runs)."""
+    problems: list[str] = []
+    try:
+        object_type = require_type(types, spec.object_type)
+    except NotFound:
+        return [f"object_type: there is no object type named {spec.object_type!r}"]
+    try:
+        url = httpx.URL(TEMPLATE.sub("x", spec.request.url))  # a template stands for one value
+        scheme, host = url.scheme, url.host
+    except (httpx.InvalidURL, ValueError):
+        problems.append("request.url: not a valid URL")
+    else:
+        if scheme not in ("http", "https"):
+            problems.append(f"request.url: only http and https URLs are allowed, not {scheme or 'no scheme'!r}")
+        elif not host:
+            problems.append("request.url: the URL has no host")
+    for where, expression in _expressions(spec):
+        try:
+            jmespath.compile(expression)
+        except JMESPathError as exc:
+            problems.append(f"{where}: {expression!r} is not a JMESPath expression ({exc})")
+    for name in spec.response.attributes:
+        attribute = object_type.attribute(name)
+        if attribute is None:
+            problems.append(f"response.attributes: {object_type.name} has no attribute {name!r}")
+        elif attribute.is_reference:
+            problems.append(f"response.attributes: {name} is a reference: map it under response.references")
+    for name in spec.response.references:
+        attribute = object_type.attribute(name)
+        if attribute is None or not attribute.is_reference:
+            problems.append(f"response.references: {object_type.name} has no reference attribute {name!r}")
+    required = [a.name for a in object_type.attributes.values()
+                if a.required and not a.is_reference and a.name not in spec.response.attributes]
+    if required:
+        problems.append(f"response.attributes: {object_type.name} requires {', '.join(required)}; map them")
+    if spec.update_reference is not None:
+        problems += _check_update_reference(types, object_type, spec.update_reference)
+    declared = {i.name for i in spec.inputs}
+    for text in _templates(spec):
+        for name in TEMPLATE.findall(text):
+            root, _, rest = name.partition(".")
+            if root == "inputs":
+                if rest not in declared:
+                    problems.append(f"template {{{{{name}}}}}: no input named {rest!r} is declared")
+            elif root not in ("person", "conversation"):
+                problems.append(f"template {{{{{name}}}}}: templates read person.*, conversation.* or inputs.*")
+            elif spec.update_reference is not None and root != spec.update_reference.on.lower():
+                problems.append(f"template {{{{{name}}}}}: this connector runs for a "
+                                f"{spec.update_reference.on}, not a {root}")
+    if spec.request.auth is not None:
+        auth = spec.request.auth
+        if auth.type == "basic" and not auth.username:
+            problems.append("request.auth: basic auth needs a username")
+        if auth.type == "header" and not auth.header:
+            problems.append("request.auth: header auth needs the header's name")
+    return problems
+
+
+def _check_update_reference(types: dict[str, TypeDef], object_type: TypeDef,
+                            update: UpdateReference) -> list[str]:
+    holder = require_type(types, update.on)
+    attribute = holder.attribute(update.attribute)
+    where = f"update_reference: {update.on}.{update.attribute}"
+    if attribute is None:
+        return [f"{where} does not exist"]
+    if not attribute.is_reference or attribute.target != object_type.name:
+        return [f"{where} must be a reference to {object_type.name}"]
+    if attribute.cardinality != "many":
+        return [f"{where} is a reference to one {object_type.name}; a connector fills a "
+                f"reference to many (the records it fetched)"]
+    return []
+
+
+def _expressions(spec: ConnectorSpec) -> list[tuple[str, str]]:
+    r = spec.response
+    out = [("response.records", r.records), ("response.external_id", r.external_id)]
+    out += [(f"response.attributes.{k}", v) for k, v in r.attributes.items()]
+    out += [(f"response.references.{k}", v.external_id) for k, v in r.references.items()]
+    if r.pagination is not None:
+        out += [(f"response.pagination.{k}", v) for k, v in
+                (("next_url", r.pagination.next_url), ("cursor", r.pagination.cursor)) if v]
+    return out
+
+
+def _templates(spec: ConnectorSpec) -> list[str]:
+    texts = [spec.request.url, *spec.request.query.values(), *spec.request.headers.values()]
+    return texts + _strings(spec.request.body)
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def uses(spec: ConnectorSpec) -> list[str]:
+    """The attributes this connector relies on, as ``Type.attribute``: what a schema
+    change must not break."""
+    out = [f"{spec.object_type}.{a}" for a in [*spec.response.attributes, *spec.response.references]]
+    if spec.update_reference is not None:
+        out.append(f"{spec.update_reference.on}.{spec.update_reference.attribute}")
+    return out
+
+
+# ---- templates --------------------------------------------------------------------
+
+class TemplateError(ValueError):
+    pass
+
+
+def render(text: str, context: dict[str, Any], *, url: bool = False) -> str:
+    """``{{a.b}}`` replaced by the value at that path of ``context``; in a URL, quoted,
+    and a value in the URL's path may not change the path (``..``, ``/``)."""
+    query_at = min([i for i in (text.find("?"), text.find("#")) if i >= 0] or [len(text)])
+
+    def value(match: re.Match) -> str:
+        current: Any = context
+        for part in match.group(1).split("."):
+            if not isinstance(current, dict) or current.get(part) is None:
+                raise TemplateError(f"{{{{{match.group(1)}}}}} has no value for this run")
+            current = current[part]
+        text = current if isinstance(current, str) else str(current).lower() if isinstance(current, bool) else str(current)
+        if url and match.start() < query_at:
+            decoded = unquote(text)
+            if decoded in (".", "..") or "/" in decoded or "\\" in decoded:
+                raise TemplateError(f"{{{{{match.group(1)}}}}} is {text[:100]!r}, which would change the "
+                                    "URL's path; a value in the path cannot be '.', '..' or contain '/'")
+        return quote(text, safe="") if url else text
+
+    return TEMPLATE.sub(value, text)
+
+
+def render_body(body: Any, context: dict[str, Any]) -> Any:
+    if isinstance(body, str):
+        return render(body, context)
+    if isinstance(body, dict):
+        return {k: render_body(v, context) for k, v in body.items()}
+    if isinstance(body, list):
+        return [render_body(v, context) for v in body]
+    return body
+
+
+def bind_inputs(spec: ConnectorSpec, given: dict[str, str]) -> dict[str, str]:
+    declared = {i.name: i for i in spec.inputs}
+    unknown = sorted(set(given) - set(declared))
+    missing = sorted(i.name for i in spec.inputs if i.required and i.name not in given)
+    if unknown or missing:
+        raise InvalidInput("; ".join([f"unknown input {n!r}" for n in unknown] +
+                                     [f"input {n!r} is required" for n in missing]),
+                           code="invalid_inputs", details={"declared": sorted(declared)})
+    return {name: given.get(name, i.default) for name, i in declared.items()
+            if given.get(name, i.default) is not None}
+
+
+# ---- mapping a response -------------------------------------------------------------
+
+@dataclass
+class Mapped:
+    records: list[dict[str, Any]] = field(default_factory=list)  # as POST .../batch takes them
+    errors: list[dict[str, Any]] = field(default_factory=list)   # {index, message}
+
+
+class MappingError(ValueError):
+    """The response as a whole does not fit the mapping."""
+
+
+def find_records(mapping: ResponseMapping, body: Any) -> list[Any]:
+    found = jmespath.search(mapping.records, body)
+    if not isinstance(found, list):
+        raise MappingError(f"response.records {mapping.records!r} found "
+                           f"{type(found).__name__ if found is not None else 'nothing'}, not a list")
+    return found
+
+
+def map_records(mapping: ResponseMapping, object_type: TypeDef, items: list[Any]) -> Mapped:
+    """Each item as a record of ``object_type``: external id, converted attribute
+    values, references by external id; an item that does not fit is an error by index."""
+    out = Mapped()
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            out.errors.append({"index": index, "message": "the record is not a JSON object"})
+            continue
+        external_id = jmespath.search(mapping.external_id, item)
+        if isinstance(external_id, bool) or not isinstance(external_id, str | int) or external_id == "":
+            out.errors.append({"index": index, "message":
+                               f"no external id at {mapping.external_id!r} (found {external_id!r})"})
+            continue
+        attributes, problems = {}, []
+        for name, path in mapping.attributes.items():
+            try:
+                attributes[name] = convert(object_type.attributes[name].data_type, jmespath.search(path, item))
+            except ValueError as exc:
+                problems.append(f"{name} ({path}): {exc}")
+        references = {}
+        for name, ref in mapping.references.items():
+            target = jmespath.search(ref.external_id, item)
+            if target is None:
+                references[name] = None
+            elif isinstance(target, str | int) and not isinstance(target, bool):
+                references[name] = {"external_id": str(target)}
+            else:
+                problems.append(f"{name} ({ref.external_id}): expected an external id, found {target!r}")
+        if problems:
+            out.errors.append({"index": index, "external_id": str(external_id), "message": "; ".join(problems)})
+            continue
+        out.records.append({"external_id": str(external_id), "attributes": attributes,
+                            "references": references})
+    return out
+
+
+def convert(data_type: DataType, value: Any) -> Any:
+    """A remote value as the attribute's type wants it (numbers from strings, dates
+    from timestamps, ...); ``ValueError`` if it cannot be."""
+    if value is None:
+        return None
+    match data_type:
+        case DataType.string:
+            if isinstance(value, dict | list):
+                raise ValueError("expected text, found a structure")
+            return str(value).lower() if isinstance(value, bool) else str(value)
+        case DataType.integer:
+            if isinstance(value, bool):
+                raise ValueError("expected an integer, found a boolean")
+            if isinstance(value, float) and value.is_integer():
+                return int(value)
+            return int(value) if isinstance(value, int | str) else _fail(value, "an integer")
+        case DataType.float:
+            if isinstance(value, bool):
+                raise ValueError("expected a number, found a boolean")
+            return float(value) if isinstance(value, int | float | str) else _fail(value, "a number")
+        case DataType.boolean:
+            if isinstance(value, bool):
+                return value
+            text = str(value).lower()
+            if text in ("true", "1", "yes"):
+                return True
+            if text in ("false", "0", "no"):
+                return False
+            return _fail(value, "true or false")
+        case DataType.date | DataType.datetime:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                stamp = dt.datetime.fromtimestamp(value, tz=dt.timezone.utc)
+                return stamp.date().isoformat() if data_type == DataType.date else stamp.isoformat()
+            if isinstance(value, str):
+                return value[:10] if data_type == DataType.date and "T" in value else value
+            return _fail(value, "a date")
+        case DataType.string_list:
+            if isinstance(value, list):
+                return [str(v) for v in value]
+            return [str(value)]
+    return value
+
+
+def _fail(value: Any, expected: str):
+    raise ValueError(f"expected {expected}, found {value!r}")

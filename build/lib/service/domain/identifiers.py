@@ -1,0 +1,53 @@
+"""The one strict check a user-supplied name passes before it becomes a label,
+relationship type or property key in Cypher text."""
+
+from __future__ import annotations
+
+import re
+
+from service.errors import InvalidInput
+
+IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}")
+
+# Cypher's clause keywords and literals, refused as names so that a label or key never
+# reads as a statement to someone writing Cypher by hand. (Names are always
+# backtick-quoted, so this is for people, not safety; keywords that make natural type
+# names, such as Order, Case, Key or Node, stay allowed.)
+RESERVED_WORDS = frozenset(
+    """
+    MATCH MERGE CREATE DELETE DETACH RETURN WITH WHERE UNWIND CALL YIELD SET REMOVE
+    FOREACH LOAD UNION OPTIONAL NULL TRUE FALSE AND OR NOT XOR AS IS IN DISTINCT SKIP
+    LIMIT DROP
+    """.split()
+)
+
+
+def is_identifier(name: object) -> bool:
+    return (
+        isinstance(name, str)
+        and IDENTIFIER.fullmatch(name) is not None
+        and name.upper() not in RESERVED_WORDS
+    )
+
+
+def check_identifier(name: object, *, what: str = "name") -> str:
+    """Return ``name`` if it is a valid identifier, else raise ``InvalidInput``."""
+    if not is_identifier(name):
+        shown = repr(name) if not isinstance(name, str) or len(name) <= 80 else repr(name[:80] + "…")
+        reason = (
+            "it is a reserved Cypher word"
+            if isinstance(name, str) and name.upper() in RESERVED_WORDS
+            else "it must match ^[A-Za-z][A-Za-z0-9_]{0,62}$"
+        )
+        raise InvalidInput(
+            f"{what} {shown} is not a valid identifier: {reason}",
+            code="invalid_identifier",
+            details={"field": what},
+        )
+    return name
+
+
+def relationship_type(attribute_name: str) -> str:
+    """``customer`` -> ``CUSTOMER``, ``orderItems`` -> ``ORDER_ITEMS``."""
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", check_identifier(attribute_name))
+    return snake.upper()

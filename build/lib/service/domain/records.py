@@ -1,0 +1,185 @@
+"""An instance as a client writes it, checked against its type: pure, no I/O.
+
+A record's problems are collected, not raised one by one, so a batch can report every
+failing record by index with every reason.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from service.domain.schema import TypeDef
+from service.domain.values import ValueProblem, converter, timestamp_to_graph
+
+MAX_BATCH = 10_000
+MAX_EXTERNAL_ID = 255
+MAX_ATTRIBUTES = 100  # a type's attribute quota at most, so a record names no more than that
+MAX_PROBLEMS = 100  # a refusal lists at most this many problems (and says how many there were)
+
+
+class TargetRef(BaseModel):
+    """A reference target, by refgraph id or by the target's external id."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str | None = Field(None, max_length=64)
+    external_id: str | None = Field(None, min_length=1, max_length=MAX_EXTERNAL_ID)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> TargetRef:
+        if (self.id is None) == (self.external_id is None):
+            raise ValueError("give exactly one of 'id' or 'external_id'")
+        return self
+
+
+class ObjectPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    external_created_at: str | int | float | None = None
+    external_updated_at: str | int | float | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict, max_length=MAX_ATTRIBUTES)
+    references: dict[str, TargetRef | list[TargetRef] | None] = Field(default_factory=dict,
+                                                                      max_length=MAX_ATTRIBUTES)
+    on_conflict: Literal["error", "reassign"] = "error"
+
+
+class ObjectWrite(ObjectPatch):
+    external_id: str | None = Field(None, min_length=1, max_length=MAX_EXTERNAL_ID)
+
+
+class BatchWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    records: list[ObjectWrite] = Field(max_length=MAX_BATCH)
+
+
+@dataclass
+class Problem:
+    index: int
+    code: str
+    message: str
+    field: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {"index": self.index, "code": self.code, "message": self.message}
+        if self.field:
+            out["field"] = self.field
+        return out
+
+
+@dataclass
+class CheckedRecord:
+    index: int
+    external_id: str | None
+    props: dict[str, Any]  # attribute values and external timestamps, ready to SET
+    references: dict[str, list[TargetRef]]  # attribute name -> targets (empty: clear)
+    reassign: bool
+    given: set[str] = field(default_factory=set)  # attribute names the record sets
+
+
+def new_ids(count: int) -> list[str]:
+    """UUIDv7s: time-ordered, so listing by id lists by creation. The randomness of a
+    whole batch comes from one ``os.urandom`` call."""
+    prefix = (time.time_ns() // 1_000_000) << 80 | 0x7 << 76
+    random = os.urandom(10 * count)
+    ids = []
+    for i in range(count):
+        r = int.from_bytes(random[10 * i:10 * i + 10], "big")
+        h = f"{prefix | (r >> 68) << 64 | 0b10 << 62 | (r & (1 << 62) - 1):032x}"
+        ids.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+    return ids
+
+
+def new_id() -> str:
+    return new_ids(1)[0]
+
+
+class RecordChecker:
+    """Checks records of one type: each attribute and its value converter are looked up
+    once for a whole batch rather than once a record."""
+
+    def __init__(self, type_def: TypeDef):
+        self.type_def = type_def
+        self.values = {name: (a, converter(a.data_type)) for name, a in type_def.attributes.items()
+                       if not a.is_reference}
+        self.references = {name: a for name, a in type_def.attributes.items() if a.is_reference}
+
+    def check_all(self, records: list[ObjectWrite], problems: list[Problem]) -> list[CheckedRecord | None]:
+        return [self.check(record, index, problems) for index, record in enumerate(records)]
+
+    def check(self, record: ObjectWrite | ObjectPatch, index: int,
+              problems: list[Problem]) -> CheckedRecord | None:
+        """The record ready to write, or None with its every problem added to ``problems``."""
+        before = len(problems)
+        props: dict[str, Any] = {}
+        for name, value in record.attributes.items():
+            planned = self.values.get(name)
+            if planned is None:
+                problems.append(
+                    Problem(index, "invalid_value", f"{name} is a reference: set it under 'references'", name)
+                    if name in self.references else
+                    Problem(index, "unknown_attribute", f"{self.type_def.name} has no attribute {name!r}", name))
+                continue
+            attribute, convert = planned
+            if value is None:
+                if attribute.required:
+                    problems.append(Problem(index, "required", f"{name} is required", name))
+                else:
+                    props[name] = None
+                continue
+            try:
+                props[name] = convert(value)
+            except ValueProblem as exc:
+                problems.append(Problem(
+                    index, "invalid_value", f"{name} must be {attribute.data_type.value}: {exc}", name))
+        for name in ("external_created_at", "external_updated_at"):
+            value = getattr(record, name)
+            if value is not None:
+                try:
+                    props[name] = timestamp_to_graph(value)
+                except ValueProblem as exc:
+                    problems.append(Problem(index, "invalid_value", f"{name}: {exc}", name))
+        references: dict[str, list[TargetRef]] = {}
+        for name, targets in record.references.items():
+            attribute = self.references.get(name)
+            if attribute is None:
+                problems.append(Problem(index, "unknown_attribute",
+                                        f"{self.type_def.name} has no reference attribute {name!r}", name))
+                continue
+            listed = listed_targets(targets)
+            if attribute.cardinality == "one" and len(listed) > 1:
+                problems.append(Problem(index, "cardinality",
+                                        f"{name} is a reference to one {attribute.target}: "
+                                        f"{len(listed)} targets given", name))
+            if attribute.required and not listed:
+                problems.append(Problem(index, "required", f"{name} is required", name))
+            references[name] = listed
+        if len(problems) > before:
+            return None
+        return CheckedRecord(
+            index=index, external_id=getattr(record, "external_id", None), props=props,
+            references=references, reassign=record.on_conflict == "reassign",
+            given={*record.attributes, *record.references},
+        )
+
+
+def check_record(type_def: TypeDef, record: ObjectWrite | ObjectPatch, index: int,
+                 problems: list[Problem]) -> CheckedRecord | None:
+    """One record checked (a batch uses one ``RecordChecker`` for all of its records)."""
+    return RecordChecker(type_def).check(record, index, problems)
+
+
+def listed_targets(targets: TargetRef | list[TargetRef] | None) -> list[TargetRef]:
+    """A record's targets for one reference attribute as a list (None: no targets)."""
+    return [] if targets is None else targets if isinstance(targets, list) else [targets]
+
+
+def missing_required(type_def: TypeDef, record: CheckedRecord) -> list[Problem]:
+    """For a record that creates an instance: the required attributes it leaves out."""
+    return [
+        Problem(record.index, "required", f"{a.name} is required", a.name)
+        for a in type_def.attributes.values()
+        if a.required and a.name not in record.given
+    ]

@@ -1,0 +1,278 @@
+"""Object types and attributes: the request and response models, and the schema as
+the store hands it to the rules (``TypeDef`` / ``AttributeDef``).
+
+A reference attribute is stored as a relationship ``(a:Source)-[:REL]->(b:Target)``;
+its attribute on Source has ``direction="out"``, its inverse (if any) on Target has
+``direction="in"``. ``cardinality`` is how many targets one holder may have, so the
+forward attribute's cardinality limits the source side and the inverse's the target side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from service.domain.identifiers import check_identifier, relationship_type
+
+BUILTIN_TYPES = ("Person", "Conversation")
+# Instance fields: never attribute names.
+RESERVED_ATTRIBUTE_NAMES = frozenset(
+    {"id", "type", "workspace", "external_id", "external_created_at", "external_updated_at",
+     "created_at", "updated_at", "attributes", "references"}
+)
+
+Cardinality = Literal["one", "many"]
+OnDelete = Literal["clear", "restrict", "cascade"]
+
+
+class DataType(str, Enum):
+    string = "string"
+    integer = "integer"
+    float = "float"
+    boolean = "boolean"
+    date = "date"
+    datetime = "datetime"
+    string_list = "string_list"
+    reference = "reference"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class InverseSpec(_Strict):
+    name: str = Field(description="The attribute on the target type that reads the reference back")
+    cardinality: Cardinality = "many"
+    label: str | None = None
+    description: str = ""
+    on_delete: OnDelete = "clear"
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return check_attribute_name(v)
+
+
+class ReferenceSpec(_Strict):
+    target: str
+    cardinality: Cardinality = "many"
+    on_delete: OnDelete = Field(
+        "clear", description="What deleting a target does to the objects that reference it"
+    )
+    inverse: InverseSpec | None = None
+
+    @field_validator("target")
+    @classmethod
+    def _target(cls, v: str) -> str:
+        return check_identifier(v, what="reference.target")
+
+
+class AttributeCreate(_Strict):
+    name: str
+    label: str | None = None
+    description: str = ""
+    data_type: DataType
+    required: bool = False
+    reference: ReferenceSpec | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return check_attribute_name(v)
+
+    @model_validator(mode="after")
+    def _reference_iff_reference_type(self) -> AttributeCreate:
+        if (self.data_type == DataType.reference) != (self.reference is not None):
+            raise ValueError("'reference' is given exactly when data_type is 'reference'")
+        return self
+
+
+class TypeCreate(_Strict):
+    name: str
+    label: str | None = None
+    description: str = ""
+    attributes: list[AttributeCreate] = Field(default_factory=list, max_length=200)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return check_identifier(v, what="type name")
+
+
+class TypeUpdate(_Strict):
+    name: str | None = Field(None, description="Immutable: only the current name is accepted")
+    label: str | None = None
+    description: str | None = None
+
+
+class InverseUpdate(_Strict):
+    name: str | None = None
+    cardinality: Cardinality | None = None
+    on_delete: OnDelete | None = None
+
+
+class ReferenceUpdate(_Strict):
+    target: str | None = None
+    cardinality: Cardinality | None = None
+    on_delete: OnDelete | None = None
+    inverse: InverseUpdate | None = None
+
+
+class AttributeUpdate(_Strict):
+    name: str | None = Field(None, description="Immutable: only the current name is accepted")
+    label: str | None = None
+    description: str | None = None
+    data_type: DataType | None = Field(None, description="Immutable")
+    required: bool | None = None
+    reference: ReferenceUpdate | None = None
+
+
+def check_attribute_name(name: str) -> str:
+    check_identifier(name, what="attribute name")
+    if name.lower() in RESERVED_ATTRIBUTE_NAMES:
+        from service.errors import InvalidInput
+
+        raise InvalidInput(
+            f"attribute name {name!r} is reserved for an instance field",
+            code="invalid_identifier", details={"field": "attribute name"},
+        )
+    return name
+
+
+def default_label(name: str) -> str:
+    return name.replace("_", " ").strip().capitalize() if name.islower() else name
+
+
+# ---- the schema as the rules see it ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttributeDef:
+    type: str
+    name: str
+    data_type: DataType
+    label: str = ""
+    description: str = ""
+    required: bool = False
+    builtin: bool = False
+    target: str | None = None
+    cardinality: Cardinality = "many"
+    on_delete: OnDelete = "clear"
+    inverse_name: str | None = None
+    inverse_cardinality: Cardinality = "many"
+    direction: Literal["out", "in"] = "out"
+    rel_type: str | None = None
+    created_at: datetime | None = None
+
+    @property
+    def is_reference(self) -> bool:
+        return self.data_type == DataType.reference
+
+    @property
+    def source_type(self) -> str:
+        """The label at the relationship's start node."""
+        return self.type if self.direction == "out" else self.target
+
+    @property
+    def target_type(self) -> str:
+        return self.target if self.direction == "out" else self.type
+
+    @property
+    def source_one(self) -> bool:
+        """Each source node holds at most one relationship of this kind."""
+        return (self.cardinality if self.direction == "out" else self.inverse_cardinality) == "one"
+
+    @property
+    def target_one(self) -> bool:
+        return (self.inverse_cardinality if self.direction == "out" else self.cardinality) == "one"
+
+    def inverse(self) -> AttributeDef | None:
+        """The attribute on the other end, as it would be stored."""
+        if self.inverse_name is None:
+            return None
+        return AttributeDef(
+            type=self.target, name=self.inverse_name, data_type=DataType.reference,
+            label=default_label(self.inverse_name), target=self.type,
+            cardinality=self.inverse_cardinality, inverse_name=self.name,
+            inverse_cardinality=self.cardinality,
+            direction="in" if self.direction == "out" else "out", rel_type=self.rel_type,
+        )
+
+    def with_changes(self, **changes) -> AttributeDef:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class TypeDef:
+    name: str
+    label: str
+    description: str = ""
+    builtin: bool = False
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    attributes: dict[str, AttributeDef] = field(default_factory=dict)  # by name
+    version: int = 0  # moves on with each schema change that writers must not race
+
+    def attribute(self, name: str) -> AttributeDef | None:
+        return self.attributes.get(name)
+
+    def find_case_insensitive(self, name: str) -> AttributeDef | None:
+        return next((a for a in self.attributes.values() if a.name.lower() == name.lower()), None)
+
+
+def attribute_from_create(type_name: str, spec: AttributeCreate, *, builtin: bool = False) -> AttributeDef:
+    ref = spec.reference
+    return AttributeDef(
+        type=type_name, name=spec.name, data_type=spec.data_type,
+        label=spec.label or default_label(spec.name), description=spec.description,
+        required=spec.required, builtin=builtin,
+        target=ref.target if ref else None,
+        cardinality=ref.cardinality if ref else "many",
+        on_delete=ref.on_delete if ref else "clear",
+        inverse_name=ref.inverse.name if ref and ref.inverse else None,
+        inverse_cardinality=ref.inverse.cardinality if ref and ref.inverse else "many",
+        direction="out",
+        rel_type=relationship_type(spec.name) if ref else None,
+    )
+
+
+def inverse_from_create(forward: AttributeDef, spec: InverseSpec) -> AttributeDef:
+    inverse = forward.inverse()
+    return inverse.with_changes(
+        label=spec.label or default_label(spec.name), description=spec.description,
+        on_delete=spec.on_delete,
+    )
+
+
+# ---- built-in types ------------------------------------------------------------------
+
+def _attr(name: str, data_type: str, description: str, **ref) -> AttributeCreate:
+    return AttributeCreate(name=name, data_type=data_type, description=description,
+                           reference=ReferenceSpec(**ref) if ref else None)
+
+
+BUILTINS: list[TypeCreate] = [
+    TypeCreate(
+        name="Person", label="Person", description="A user or lead: someone you talk to",
+        attributes=[
+            _attr("email", "string", "Email address"),
+            _attr("name", "string", "Full name"),
+            _attr("phone", "string", "Phone number"),
+            _attr("role", "string", "user or lead"),
+        ],
+    ),
+    TypeCreate(
+        name="Conversation", label="Conversation", description="A conversation with a person",
+        attributes=[
+            _attr("title", "string", "Title"),
+            _attr("state", "string", "open, closed or snoozed"),
+            _attr("contact", "reference", "The person the conversation is with",
+                  target="Person", cardinality="one",
+                  inverse={"name": "conversations", "cardinality": "many"}),
+        ],
+    ),
+]

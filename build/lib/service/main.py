@@ -1,0 +1,215 @@
+"""create_app(): the FastAPI service, its lifespan owning one Neo4j driver.
+
+At start-up the lifespan loads the named queries (failing loudly if one the store
+uses is missing) and applies migrations. If Neo4j is not reachable yet, the API
+starts anyway, answers 503 (``/healthz`` and every ``/v1`` route), and keeps trying
+in the background until Neo4j answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Depends, FastAPI
+from neo4j import AsyncGraphDatabase
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
+from service.api import catalogue, errors, idempotency, json_body, observability, reference
+from service.api.auth import AuthMiddleware
+from service.api.observability import ObservabilityMiddleware
+from service.api.idempotency import IdempotencyMiddleware
+from service.api.limits import LimitsMiddleware
+from service.api.deps import require_ready
+from service.api.query_params import strict_query
+from service.api.routes import (
+    browser,
+    connectors,
+    docs,
+    health,
+    integrity,
+    intercom,
+    objects,
+    prunes,
+    reports,
+    selectors,
+    types,
+    workspace,
+)
+from service.config import Settings
+from service.domain.records import BatchWrite
+from service.store import health as health_store
+from service.store import integrity as integrity_store
+from service.store import migrations
+from service.store import objects as object_store
+from service.store import prunes as prune_store
+from service.store import references as reference_store
+from service.store import traversal as traversal_store
+from service.fetch import Limits
+from service.store import connectors as connector_store
+from service.store.connectors import ConnectorStore
+from service.store import selectors as selector_store
+from service.store import tokens as token_store
+from service.store.tokens import TokenStore
+from service.store.reports import ReportStore, load_reports
+from service.store.selectors import SelectorStore
+from service.store.traversal import TraversalStore
+from service.store import schema as schema_store
+from service.store.database import Database
+from service.store.queries import Queries
+
+log = logging.getLogger("refgraph")
+
+STORE_QUERIES = [*migrations.USES, *health_store.USES, *schema_store.USES,
+                 *object_store.USES, *reference_store.USES, *integrity_store.USES,
+                 *traversal_store.USES, *connector_store.USES,
+                 *selector_store.USES, *token_store.USES, *idempotency.USES,
+                 *prune_store.USES]
+RETRY_S = 2.0
+
+
+async def _purge_idempotency_keys(app: FastAPI, every_s: float) -> None:
+    """Expired idempotency keys, deleted in the background once migrations are done."""
+    await app.state.migrations_ready.wait()
+    while True:
+        try:
+            removed = await idempotency.purge_expired(app.state.db)
+            if removed:
+                log.info("purged %d expired idempotency keys", removed)
+        except (ServiceUnavailable, SessionExpired, OSError) as exc:
+            log.warning("purging idempotency keys failed (%s); will try again", exc)
+        await asyncio.sleep(every_s)
+
+
+async def _migrate_until_done(app: FastAPI) -> None:
+    state = app.state
+    while True:
+        try:
+            await state.migrator.migrate()
+            state.migrations_ready.set()
+            return
+        except (ServiceUnavailable, SessionExpired, OSError) as exc:
+            log.warning("Neo4j not reachable (%s); retrying in %.0fs", exc, RETRY_S)
+            await asyncio.sleep(RETRY_S)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    if settings.neo4j_uri is None:
+        raise ValueError("create_app needs settings.neo4j_uri (refgraph serve sets it)")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        queries = Queries.load(settings.cypher_dir)
+        for name in STORE_QUERIES:
+            queries[name]  # noqa: B018 - raises QueryNotFound now rather than mid-request
+        driver = AsyncGraphDatabase.driver(
+            settings.neo4j_uri,
+            auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
+            connection_timeout=5.0,
+            connection_acquisition_timeout=10.0,
+            max_connection_pool_size=settings.neo4j_max_connections,
+            # A write retried after a deadlock or a lost connection, for this long at most;
+            # past it (Neo4j down) the caller gets 503 rather than waiting the driver's 30 s.
+            max_transaction_retry_time=settings.neo4j_retry_s,
+            notifications_min_severity="OFF",  # "property key does not exist" on a new database is noise
+        )
+        db = Database(driver=driver, name=settings.neo4j_database, queries=queries)
+        app.state.db = db
+        app.state.tokens = settings.token_workspaces()
+        app.state.report_timeout_s = settings.report_timeout_s
+        app.state.token_store = TokenStore(db, cache_s=settings.token_cache_s,
+                                           max_cached=settings.token_cache_size)
+        app.state.schema = schema_store.SchemaStore(
+            db, schema_store.Quotas(settings.max_types_per_workspace,
+                                    settings.max_attributes_per_type))
+        app.state.prunes = prune_store.PruneStore(app.state.schema)
+        app.state.objects = object_store.ObjectStore(db, app.state.schema)
+        app.state.references = object_store.ReferenceStore(app.state.objects)
+        app.state.traversal = TraversalStore(db, app.state.objects, timeout_s=settings.traversal_timeout_s)
+        app.state.connectors = ConnectorStore(
+            db, app.state.objects, secrets_key=settings.secrets_key.get_secret_value(),
+            limits=Limits(destinations=settings.destinations(),
+                          max_bytes=settings.connector_max_response_bytes,
+                          max_pages=settings.connector_max_pages,
+                          max_records=settings.connector_max_records,
+                          run_deadline_s=settings.connector_run_deadline_s))
+        app.state.selectors = SelectorStore(db, app.state.objects, app.state.connectors)
+        app.state.reports = ReportStore(db, app.state.schema, load_reports(settings.cypher_dir, settings.reports_dir),
+                                        timeout_s=settings.report_timeout_s,
+                                        max_rows=settings.report_max_rows)
+        app.state.migrator = migrations.Migrator(
+            db, migrations.load_migrations(settings.cypher_dir / "migrations"),
+            wait_s=settings.migration_wait_s,
+        )
+        app.state.migrations_ready = asyncio.Event()
+        task = asyncio.create_task(_migrate_until_done(app))
+        purge = asyncio.create_task(_purge_idempotency_keys(app, settings.idempotency_purge_every_s))
+        try:
+            # Normally Neo4j is up: be ready before serving. Otherwise serve 503s meanwhile.
+            await asyncio.wait({task}, timeout=settings.startup_wait_s)
+            if task.done():
+                task.result()  # a broken migration stops start-up here
+            yield
+        finally:
+            for background in (task, purge):
+                background.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await background
+            await driver.close()
+
+    app = FastAPI(
+        title="refgraph",
+        version="0.1.0",
+        description="Custom objects and references on Neo4j.",
+        lifespan=lifespan,
+        redirect_slashes=False,  # an API answers 404, not a redirect, for a stray slash
+        docs_url=None, redoc_url=None,  # served by routes/docs.py, offline
+        generate_unique_id_function=reference.operation_id,
+    )
+    app.state.browser_origins = settings.browser_origin_set()
+    errors.install(app)
+    # Outermost first: observe, authenticate (and rate-limit the caller), limit the body,
+    # then idempotency, which needs the caller and writes only for one.
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(LimitsMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(AuthMiddleware, rate_per_s=settings.rate_limit_per_s, burst=settings.rate_limit_burst,
+                       failures_per_s=settings.auth_failures_per_s, failure_burst=settings.auth_failure_burst)
+    app.add_middleware(ObservabilityMiddleware)  # every answer is logged and timed
+    app.add_route("/metrics", observability.metrics, include_in_schema=False)
+    observability.count_driver_retries()
+    app.include_router(health.router)
+    app.include_router(browser.router)
+    docs.install(app)
+    v1 = APIRouter(prefix="/v1", responses=errors.V1_ERROR_RESPONSES,
+                   dependencies=[Depends(require_ready), Depends(strict_query)])
+    v1.include_router(workspace.router)
+    v1.include_router(types.router)
+    v1.include_router(objects.router)
+    v1.include_router(reports.router)
+    v1.include_router(connectors.router)
+    v1.include_router(selectors.router)
+    v1.include_router(integrity.router)
+    v1.include_router(prunes.router)
+    app.include_router(v1)
+    compat = APIRouter(prefix="/intercom", responses=errors.V1_ERROR_RESPONSES,
+                       dependencies=[Depends(require_ready), Depends(strict_query)])
+    compat.include_router(intercom.router)
+    app.include_router(compat)
+    json_body.register(app, BatchWrite)
+    _document(app)
+    return app
+
+
+def _document(app: FastAPI) -> None:
+    """The OpenAPI document as a reference: each operation's summary, description and
+    examples (service/api/reference.py) and the error codes its route can answer
+    (service/api/catalogue.py)."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        return app.openapi_schema or reference.document(catalogue.document(build()))
+
+    app.openapi = openapi

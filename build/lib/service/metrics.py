@@ -1,0 +1,15 @@
+"""The Prometheus metrics refgraph keeps (served at /metrics by service.api.observability)."""
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+REGISTRY = CollectorRegistry()
+REQUEST_SECONDS = Histogram(
+    "refgraph_request_duration_seconds", "API request latency", ["method", "route", "status"],
+    registry=REGISTRY, buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+TRANSACTION_RETRIES = Counter(
+    "refgraph_neo4j_transaction_retries_total", "Neo4j transactions the driver retried", registry=REGISTRY)
+CONNECTOR_RUNS = Counter(
+    "refgraph_connector_runs_total", "Connector runs by status", ["status", "error_class"], registry=REGISTRY)
+IDEMPOTENCY_KEYS_PURGED = Counter(
+    "refgraph_idempotency_keys_purged_total", "Expired idempotency keys deleted by the background purge",
+    registry=REGISTRY)

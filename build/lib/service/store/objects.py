@@ -1,0 +1,581 @@
+"""Instances: create-or-update by external id (one or a batch, all-or-nothing in one
+transaction), read, list, patch and delete with each reference's ``on_delete``.
+
+Nodes carry the type's label and ``workspace``, ``id``, ``external_id``,
+``created_at``, ``updated_at``, ``external_created_at``, ``external_updated_at`` and one
+property per attribute value.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+from neo4j.exceptions import ClientError, ConstraintError
+
+from service.domain.records import (
+    MAX_PROBLEMS,
+    CheckedRecord,
+    ObjectPatch,
+    ObjectWrite,
+    Problem,
+    RecordChecker,
+    TargetRef,
+    check_record,
+    listed_targets,
+    missing_required,
+    new_ids,
+)
+from service.domain.schema import TypeDef
+from service.domain.schema_rules import reference_attribute, require_type
+from service.domain.values import parse_timestamp, to_json
+from service.errors import Conflict, InvalidInput, NotFound
+from service.store.database import Bulk, Database
+from service.store.references import (
+    CardinalityConflict,
+    RefRow,
+    lock_nodes,
+    targets_of,
+    targets_page,
+    write_references,
+)
+from service.store.schema import load_types, read_type
+
+USES = [
+    "objects/find_by_external_ids", "objects/upsert", "objects/create", "objects/update_by_id",
+    "objects/get", "objects/list", "objects/resolve_ids", "objects/delete",
+    "objects/upsert_and_link", "objects/list_referencing", "objects/resolve_and_lock", "objects/seal",
+]
+TIMESTAMPS = ("external_created_at", "external_updated_at", "created_at", "updated_at")
+MAX_CASCADE = 100_000
+MAX_EXPANDED = 100  # `many` targets shown inline with expand=; GET .../references/{attribute} pages the rest
+
+
+@dataclass
+class WriteResult:
+    ids: list[str]
+    created: list[bool]
+    # Created, or given a value or target it did not hold. A record that gives references
+    # outside the one-pass ingest counts as changed (its targets are not compared).
+    changed: list[bool]
+
+
+def _fail(problems: list[Problem]) -> None:
+    problems.sort(key=lambda p: p.index)
+    first = problems[0]
+    raise InvalidInput(
+        first.message if len(problems) == 1
+        else f"{len(problems)} problems, the first in record {first.index}: {first.message}",
+        code="invalid_records",  # one code for any record's problems; each problem has its own
+        details={"errors": [p.as_dict() for p in problems[:MAX_PROBLEMS]], "total": len(problems)},
+    )
+
+
+class SchemaChanged(Exception):
+    """A write's type changed (schema/lock_type) after the write read it."""
+
+    def __init__(self, type_name: str):
+        super().__init__(type_name)
+        self.type_name = type_name
+
+
+class ObjectStore:
+    def __init__(self, db: Database, schema):
+        self.db = db
+        self.schema = schema  # SchemaStore: makes sure the workspace has its built-ins
+
+    # ---- writes ----------------------------------------------------------------
+
+    async def write(self, workspace: str, type_name: str,
+                    records: list[ObjectWrite]) -> tuple[TypeDef, WriteResult]:
+        await self.schema.ensure_workspace(workspace)
+
+        async def work(tx: AsyncManagedTransaction):
+            type_def = await read_type(tx, self.db, workspace, type_name)
+            return type_def, await self.write_in(tx, workspace, type_def, records)
+
+        return await self.run_write(work)
+
+    async def write_in(self, tx, workspace: str, type_def: TypeDef,
+                       records: list[ObjectWrite], *, seal: bool = True) -> WriteResult:
+        """``write`` inside the caller's transaction (a connector run's single write;
+        ``seal=False`` when the caller seals every type it wrote at its end)."""
+        link = _single_link(type_def, records)
+        if link is not None:
+            fast = await self._ingest_linked(tx, workspace, type_def, link, records)
+            if fast is not None:
+                if seal:
+                    await self.seal(tx, workspace, type_def)
+                return fast
+        problems: list[Problem] = []
+        checked = RecordChecker(type_def).check_all(records, problems)
+        if problems:
+            _fail(problems)
+        result = await self._upsert(tx, workspace, type_def, checked)
+        await self._write_references(tx, workspace, type_def, checked, result.ids, result.created)
+        if seal:
+            await self.seal(tx, workspace, type_def)
+        return result
+
+    async def seal(self, tx, workspace: str, *type_defs: TypeDef) -> None:
+        """The last statements of a write of these types' objects (in one order, as schema
+        changes lock them): a schema change of one that committed meanwhile (deleted it,
+        made an attribute required) rolls the write back (``SchemaChanged``: ``run_write``
+        runs it again; or ``NotFound`` for a type that is gone)."""
+        for type_def in sorted({t.name.lower(): t for t in type_defs}.values(), key=lambda t: t.name.lower()):
+            try:
+                row = await (await tx.run(self.db.queries["objects/seal"](), workspace=workspace,
+                                          key=type_def.name.lower())).single()
+            except ClientError as exc:
+                if "EntityNotFound" not in (exc.code or ""):
+                    raise
+                row = {"exists": False}
+            if not row["exists"]:
+                raise NotFound(f"the type {type_def.name} was deleted while this write ran; nothing was written",
+                               code="unknown_type")
+            if row["version"] != type_def.version:
+                raise SchemaChanged(type_def.name)
+
+    async def write_references_in(self, tx, workspace: str, type_def: TypeDef, object_id: str,
+                                  attribute: str, targets: list[TargetRef], *, mode: str = "replace",
+                                  reassign: bool = False, seal: bool = True) -> None:
+        """One object's reference ``attribute``: its targets replaced by (or added to)
+        ``targets``, inside the caller's transaction, with the usual locks and checks."""
+        record = CheckedRecord(index=0, external_id=None, props={},
+                               references={attribute: targets}, reassign=reassign)
+        await self._write_references(tx, workspace, type_def, [record], [object_id], mode=mode)
+        if seal:
+            await self.seal(tx, workspace, type_def)
+
+    async def patch(self, workspace: str, type_name: str, object_id: str,
+                    patch: ObjectPatch) -> TypeDef:
+        await self.schema.ensure_workspace(workspace)
+
+        async def work(tx: AsyncManagedTransaction):
+            type_def = await read_type(tx, self.db, workspace, type_name)
+            problems: list[Problem] = []
+            record = check_record(type_def, patch, 0, problems)
+            if problems:
+                _fail(problems)
+            row = await (await tx.run(self.db.queries["objects/update_by_id"](Label=type_def.name),
+                                      workspace=workspace, id=object_id, props=record.props)).single()
+            if row is None:
+                raise NotFound(f"no {type_def.name} with id {object_id!r}", code="unknown_object")
+            await self._write_references(tx, workspace, type_def, [record], [object_id])
+            await self.seal(tx, workspace, type_def)
+            return type_def
+
+        return await self.run_write(work)
+
+    async def run_write(self, work):
+        """``work`` in a write transaction; run again (twice at most) when a schema change
+        of its type committed meanwhile, so it is checked against the new definition."""
+        for attempt in range(3):
+            try:
+                return await self.db.write(work)
+            except SchemaChanged as exc:
+                if attempt == 2:
+                    raise Conflict(f"the schema of {exc.type_name} kept changing while this write ran; "
+                                   "nothing was written, retry", code="schema_changed") from None
+            except ConstraintError as exc:
+            # The database refused what a check should have caught (or a concurrent
+            # writer slipped in between): the documented conflict, nothing written.
+                raise CardinalityConflict(
+                    "the database refused the write: it would break a reference's cardinality "
+                    "or a unique external_id", details={"constraint": str(exc.message)[:300]},
+                ) from exc
+
+    async def _upsert(self, tx, workspace: str, type_def: TypeDef,
+                      records: list[CheckedRecord]) -> WriteResult:
+        q = self.db.queries
+        rows = [{"index": r.index, "external_id": r.external_id, "props": r.props, "new_id": i}
+                for r, i in zip(records, new_ids(len(records)))]
+        ids: list[str] = [""] * len(records)
+        created = [False] * len(records)
+        changed = [bool(r.references) for r in records]
+        with_external = [row for row in rows if row["external_id"] is not None]
+        without = [row for row in rows if row["external_id"] is None]
+        for query, batch in (("objects/upsert", with_external), ("objects/create", without)):
+            if batch:
+                result = await (await tx.run(q[query](Label=type_def.name), workspace=workspace,
+                                             rows=Bulk(batch))).single()
+                for row, id_, new, differs in zip(batch, result["ids"], result["created"], result["changed"]):
+                    ids[row["index"]] = id_
+                    created[row["index"]] = new
+                    changed[row["index"]] |= differs
+        _check_required(type_def, records, created)
+        return WriteResult(ids=ids, created=created, changed=changed)
+
+    async def _ingest_linked(self, tx, workspace: str, type_def: TypeDef, attribute,
+                             records: list[ObjectWrite]) -> WriteResult | None:
+        """The common ingest (see ``_single_link``) in one statement, as the raw driver
+        would write it. Neo4j looks up and locks the targets while Python checks the values
+        and builds the rows. Problems: every value problem, else every unknown target, else
+        missing required values (the general path checks required values before targets).
+        ``None``: a cardinality change committed meanwhile and nothing was written; take
+        the general path."""
+        ids, external_ids = _keys(ref for r in records for ref in listed_targets(r.references.get(attribute.name)))
+        lookup = await tx.run(self.db.queries["objects/resolve_and_lock"](Label=attribute.target),
+                              workspace=workspace, ids=ids, external_ids=external_ids)
+        problems: list[Problem] = []
+        checked = RecordChecker(type_def).check_all(records, problems)
+        if problems:
+            _fail(problems)
+        rows = [{"external_id": r.external_id, "props": r.props, "new_id": new_id,
+                 "touch": attribute.name in r.references}
+                for r, new_id in zip(checked, new_ids(len(checked)))]
+        pairs = (await lookup.single())["found"]
+        by_id, by_external = {i: i for i, _ in pairs}, {e: i for i, e in pairs if e is not None}
+        for record, row in zip(checked, rows):
+            row["targets"] = list(_targets(attribute, record, by_id, by_external, problems))
+        if problems:
+            _fail(problems)
+        attribute = (await read_type(tx, self.db, workspace, type_def.name)).attributes[attribute.name]
+        if not _single_pass(attribute):  # a cardinality change committed meanwhile
+            return None
+        query = self.db.queries["objects/upsert_and_link"](
+            Label=type_def.name, Rel=attribute.rel_type, Target=attribute.target)
+        result = await (await tx.run(query, workspace=workspace, rows=Bulk(rows),
+                                     source_one=attribute.source_one)).single()
+        _check_required(type_def, checked, result["created"])
+        return WriteResult(ids=list(result["ids"]), created=list(result["created"]),
+                           changed=list(result["changed"]))
+
+    async def _resolve(self, tx, workspace: str, label: str,
+                       refs: list[TargetRef]) -> tuple[dict[str, str], dict[str, str]]:
+        """Target ids found by id and by external id."""
+        by_id, by_external = {}, {}
+        ids, external_ids = _keys(refs)
+        if ids:
+            by_id = {i: i for i in await self._lookup(tx, workspace, label, ids=ids)}
+        if external_ids:
+            by_external = await self._lookup(tx, workspace, label, external_ids=external_ids)
+        return by_id, by_external
+
+    async def _lookup(self, tx, workspace: str, label: str, *, ids: list[str] | None = None,
+                      external_ids: list[str] | None = None) -> dict[str, str]:
+        """Which of these ids (id -> external id) or external ids (external id -> id) exist."""
+        if ids is not None:
+            query, params = "objects/resolve_ids", {"ids": ids}
+        else:
+            query, params = "objects/find_by_external_ids", {"external_ids": external_ids}
+        row = await (await tx.run(self.db.queries[query](Label=label), workspace=workspace,
+                                  **params)).single()
+        return dict(row["found"])
+
+    async def exists(self, tx, workspace: str, label: str, object_id: str) -> None:
+        if not await self._lookup(tx, workspace, label, ids=[object_id]):
+            raise NotFound(f"no {label} with id {object_id!r}", code="unknown_object")
+
+    async def _write_references(self, tx, workspace: str, type_def: TypeDef,
+                                records: list[CheckedRecord], ids: list[str],
+                                created: list[bool] | None = None, *,
+                                mode: str = "replace") -> None:
+        resolved = await self._resolve_rows(tx, workspace, type_def, records, ids,
+                                            created or [False] * len(ids))
+        if not resolved:
+            return
+        # Lock every node the references touch, in one global order, then re-read the
+        # schema: a cardinality change that committed meanwhile is seen here. (Holders
+        # created by this transaction are invisible to others: nothing to lock.)
+        lock: dict[str, set[str]] = defaultdict(set)
+        for name, rows in resolved.items():
+            attribute = type_def.attributes[name]
+            for row in rows:
+                if not row.new:
+                    lock[attribute.type].add(row.holder)
+                lock[attribute.target].update(row.targets)
+        await lock_nodes(tx, self.db, workspace, lock)
+        current = await read_type(tx, self.db, workspace, type_def.name)
+        reassign = any(r.reassign for r in records)
+        for name, rows in resolved.items():
+            await write_references(tx, self.db, workspace, current.attributes[name], rows,
+                                   mode=mode, reassign=reassign)
+
+    async def _resolve_rows(self, tx, workspace: str, type_def: TypeDef,
+                            records: list[CheckedRecord], ids: list[str],
+                            created: list[bool]) -> dict[str, list[RefRow]]:
+        """Each reference attribute's rows, with targets resolved to ids; every unknown
+        target of every record is reported together (422)."""
+        by_attribute: dict[str, list[tuple[CheckedRecord, str, bool]]] = defaultdict(list)
+        for record, holder, new in zip(records, ids, created):
+            for name in record.references:
+                by_attribute[name].append((record, holder, new))
+        problems: list[Problem] = []
+        resolved: dict[str, list[RefRow]] = {}
+        for name, entries in by_attribute.items():
+            attribute = type_def.attributes[name]
+            refs = [ref for record, _, _ in entries for ref in record.references[name]]
+            by_id, by_external = await self._resolve(tx, workspace, attribute.target, refs)
+            resolved[name] = [RefRow(holder=holder, index=record.index, new=new,
+                                     targets=_targets(attribute, record, by_id, by_external, problems))
+                              for record, holder, new in entries]
+        if problems:
+            _fail(problems)
+        return resolved
+
+    # ---- reads -----------------------------------------------------------------
+
+    async def get(self, workspace: str, type_name: str, object_ids: list[str],
+                  expand: set[str] = frozenset()) -> tuple[TypeDef, list[dict[str, Any]]]:
+        await self.schema.ensure_workspace(workspace)
+
+        async def work(tx: AsyncManagedTransaction):
+            type_def = await read_type(tx, self.db, workspace, type_name)
+            references = sorted(a.name for a in type_def.attributes.values() if a.is_reference)
+            unknown = sorted(set(expand) - set(references))
+            if unknown:
+                raise InvalidInput(f"expand: {type_def.name} has no reference attribute {unknown[0]!r}; "
+                                   f"it has {', '.join(references) or 'none'}", code="unknown_attribute",
+                                   details={"unknown": unknown, "allowed": references})
+            return type_def, await self.read_in(tx, workspace, type_def, object_ids, expand)
+
+        return await self.db.read(work)
+
+    async def read_in(self, tx, workspace: str, type_def: TypeDef, object_ids: list[str],
+                      expand: set[str] = frozenset()) -> list[dict[str, Any]]:
+        """The objects with these ids that exist, as the API shows them, in ``tx``."""
+        result = await tx.run(self.db.queries["objects/get"](Label=type_def.name),
+                              workspace=workspace, ids=object_ids)
+        nodes = [row["node"] async for row in result]
+        return await self.present(tx, workspace, type_def, nodes, expand)
+
+    async def present(self, tx, workspace: str, type_def: TypeDef, nodes: list[dict],
+                      expand: set[str] = frozenset(),
+                      fetched: list[dict[str, list[dict]]] | None = None) -> list[dict[str, Any]]:
+        """Nodes as the API shows them, with their `one` references (and the `many`
+        ones in ``expand``, the ``MAX_EXPANDED`` most recent) inline; ``fetched``: those
+        targets, per node, already read (attribute -> [{id, external_id}])."""
+        ids = [n["id"] for n in nodes]
+        inline = [a for a in type_def.attributes.values()
+                  if a.is_reference and (a.cardinality == "one" or a.name in expand)]
+        refs: dict[str, dict[str, list[dict]]] = {}
+        for attribute in inline:
+            if fetched is not None:
+                refs[attribute.name] = {i: f[attribute.name] for i, f in zip(ids, fetched)}
+            else:
+                refs[attribute.name] = await targets_page(tx, self.db, workspace, attribute, ids,
+                                                          limit=MAX_EXPANDED)
+        out = []
+        for node in nodes:
+            references = {}
+            for attribute in inline:
+                targets = [{"id": t["id"], "type": attribute.target, "external_id": t["external_id"]}
+                           for t in refs[attribute.name].get(node["id"], [])]
+                references[attribute.name] = (
+                    (targets[0] if targets else None) if attribute.cardinality == "one" else targets)
+            out.append(present(type_def, node, references))
+        return out
+
+    async def list(self, workspace: str, type_name: str, *, limit: int, after: str | None,
+                   external_id: str | None,
+                   referencing: tuple[str, str] | None = None) -> tuple[list[dict[str, Any]], bool]:
+        """A page of instances; ``referencing`` = (reference attribute, target id) keeps
+        those whose attribute holds that target."""
+        await self.schema.ensure_workspace(workspace)
+
+        async def work(tx: AsyncManagedTransaction):
+            type_def = await read_type(tx, self.db, workspace, type_name)
+            params = {"workspace": workspace, "after": after, "external_id": external_id,
+                      "limit": limit + 1}
+            if referencing is None:
+                query = self.db.queries["objects/list"](Label=type_def.name)
+            else:
+                attribute = reference_attribute(type_def, referencing[0])
+                query = self.db.queries["objects/list_referencing"](
+                    Label=type_def.name, Rel=attribute.rel_type, Target=attribute.target)
+                params |= {"target": referencing[1], "outgoing": attribute.direction == "out"}
+            nodes = [row["node"] async for row in await tx.run(query, **params)]
+            return await self.present(tx, workspace, type_def, nodes[:limit]), len(nodes) > limit
+
+        return await self.db.read(work)
+
+    # ---- delete ----------------------------------------------------------------
+
+    async def delete(self, workspace: str, type_name: str, object_id: str) -> None:
+        await self.schema.ensure_workspace(workspace)
+
+        async def work(tx: AsyncManagedTransaction):
+            types = await load_types(tx, self.db, workspace)
+            type_def = require_type(types, type_name)
+            await self.exists(tx, workspace, type_def.name, object_id)
+            doomed = await self._cascade(tx, workspace, types, type_def.name, object_id)
+            for label, ids in doomed.items():
+                await tx.run(self.db.queries["objects/delete"](Label=label), workspace=workspace,
+                             ids=sorted(ids))
+
+        await self.db.write(work)
+
+    async def _cascade(self, tx, workspace: str, types: dict[str, TypeDef], label: str,
+                       object_id: str) -> dict[str, set[str]]:
+        """Everything the delete removes, applying ``on_delete`` of each reference that
+        points at a removed object: clear (the reference goes), cascade (its holder goes
+        too, transitively), restrict (409 when a holder that stays references a removed
+        object; one the cascade removes anyway does not count)."""
+        rules: dict[str, dict[str, list]] = {"cascade": defaultdict(list), "restrict": defaultdict(list)}
+        for t in types.values():
+            for a in t.attributes.values():
+                if a.is_reference and a.on_delete in rules:
+                    rules[a.on_delete][a.target].append(a)  # by the type it points at
+        doomed: dict[str, set[str]] = defaultdict(set)
+        doomed[label].add(object_id)
+        frontier = {label: [object_id]}
+        while frontier:
+            found: dict[str, list[str]] = defaultdict(list)
+            for attribute, holders in await self._holders(tx, workspace, rules["cascade"], frontier):
+                for holder_id in holders:
+                    if holder_id not in doomed[attribute.type]:
+                        doomed[attribute.type].add(holder_id)
+                        found[attribute.type].append(holder_id)
+            frontier = found
+            if sum(len(v) for v in doomed.values()) > MAX_CASCADE:
+                raise Conflict(f"the delete would cascade to more than {MAX_CASCADE} objects",
+                               code="cascade_too_large")
+        removed = {lbl: sorted(ids) for lbl, ids in doomed.items()}
+        for attribute, holders in await self._holders(tx, workspace, rules["restrict"], removed):
+            alive = [t for i, t in holders.items() if i not in doomed[attribute.type]]
+            if alive:
+                raise Conflict(
+                    f"{attribute.type} {alive[0]['external_id'] or alive[0]['id']} still "
+                    f"references it through {attribute.name} (on_delete: restrict)",
+                    code="restricted",
+                    details={"attribute": f"{attribute.type}.{attribute.name}",
+                             "holders": [{"id": t["id"], "external_id": t["external_id"]}
+                                         for t in alive[:20]],
+                             "count": len(alive)},
+                )
+        return doomed
+
+    async def _holders(self, tx, workspace: str, pointing: dict[str, list],
+                       targets: dict[str, list[str]]) -> list[tuple[Any, dict[str, dict]]]:
+        """For each attribute in ``pointing`` (by target type), the objects holding one of
+        ``targets`` (type -> ids) through it: [(attribute, {holder id: holder})]."""
+        out = []
+        for label, ids in targets.items():
+            for attribute in pointing.get(label, []):
+                reverse = attribute.inverse() or attribute.with_changes(
+                    type=attribute.target, target=attribute.type,
+                    direction="in" if attribute.direction == "out" else "out")
+                found = await targets_of(tx, self.db, workspace, reverse, ids)
+                out.append((attribute, {t["id"]: t for ts in found.values() for t in ts}))
+        return out
+
+
+def _check_required(type_def: TypeDef, records: list[CheckedRecord], created: list[bool]) -> None:
+    """Records that created an instance must give every required attribute. Checked after
+    the write, which knows what it created; raising rolls the whole write back."""
+    problems = [p for record, new in zip(records, created) if new
+                for p in missing_required(type_def, record)]
+    if problems:
+        _fail(problems)
+
+
+def _keys(refs) -> tuple[list[str], list[str]]:
+    """The distinct ids and external ids these targets are given by, each sorted."""
+    refs = list(refs)
+    return (Bulk(sorted({r.id for r in refs if r.id is not None})),
+            Bulk(sorted({r.external_id for r in refs if r.external_id is not None})))
+
+
+def _targets(attribute, record: CheckedRecord, by_id: dict[str, str], by_external: dict[str, str],
+             problems: list[Problem]) -> tuple[str, ...]:
+    """The ids of the targets ``record`` gives for ``attribute``, in order without repeats
+    (found by id or by external id); each one not found is added to ``problems``."""
+    targets = []
+    for ref in record.references.get(attribute.name, ()):
+        found = by_id.get(ref.id) if ref.id is not None else by_external.get(ref.external_id)
+        if found is None:
+            how = f"id {ref.id!r}" if ref.id is not None else f"external_id {ref.external_id!r}"
+            problems.append(Problem(record.index, "unknown_reference",
+                                    f"{attribute.name}: no {attribute.target} with {how}", attribute.name))
+        else:
+            targets.append(found)
+    return tuple(dict.fromkeys(targets))
+
+
+def _single_link(type_def: TypeDef, records: list[ObjectWrite]):
+    """The reference attribute of the common ingest, or None: every record has an external
+    id and sets this one reference attribute, held by the source, with a `many` target side
+    (so no other holder can conflict)."""
+    names = {name for r in records for name in r.references}
+    if len(names) != 1 or any(r.external_id is None for r in records):
+        return None
+    attribute = type_def.attribute(names.pop())
+    return attribute if attribute is not None and attribute.is_reference and _single_pass(attribute) else None
+
+
+def _single_pass(attribute) -> bool:
+    return (attribute.direction == "out" and attribute.inverse_cardinality == "many"
+            and attribute.target != attribute.type)
+
+
+def present(type_def: TypeDef, node: dict[str, Any], references: dict[str, Any]) -> dict[str, Any]:
+    out = {"id": node["id"], "type": type_def.name}
+    out["external_id"] = node.get("external_id")
+    for name in TIMESTAMPS:
+        out[name] = to_json(parse_timestamp(node.get(name)))
+    out["attributes"] = {
+        a.name: to_json(node.get(a.name)) for a in type_def.attributes.values()
+        if not a.is_reference and node.get(a.name) is not None
+    }
+    out["references"] = references
+    return out
+
+
+class ReferenceStore:
+    """The references routes: read, replace, add and remove one attribute's targets."""
+
+    def __init__(self, objects: ObjectStore):
+        self.objects = objects
+        self.db = objects.db
+
+    async def _attribute(self, tx, workspace: str, type_name: str, object_id: str, name: str):
+        type_def = await read_type(tx, self.db, workspace, type_name)
+        attribute = type_def.attribute(name) or type_def.find_case_insensitive(name)
+        if attribute is None or not attribute.is_reference:
+            raise NotFound(f"{type_def.name} has no reference attribute {name!r}",
+                           code="unknown_attribute", details={"attribute": name})
+        await self.objects.exists(tx, workspace, type_def.name, object_id)
+        return type_def, attribute
+
+    async def read(self, workspace: str, type_name: str, object_id: str, name: str, *, skip: int, limit: int):
+        """The attribute and a page of the object's targets, most recently written first."""
+        await self.objects.schema.ensure_workspace(workspace)
+
+        async def work(tx):
+            _, attribute = await self._attribute(tx, workspace, type_name, object_id, name)
+            page = await targets_page(tx, self.db, workspace, attribute, [object_id], skip=skip, limit=limit)
+            return attribute, page[object_id]
+
+        return await self.db.read(work)
+
+    async def write(self, workspace: str, type_name: str, object_id: str, name: str,
+                    targets: list[TargetRef], *, mode: str, reassign: bool) -> None:
+        await self.objects.schema.ensure_workspace(workspace)
+
+        async def work(tx):
+            type_def, attribute = await self._attribute(tx, workspace, type_name, object_id, name)
+            if attribute.cardinality == "one" and len(targets) > 1:
+                raise InvalidInput(f"{attribute.name} is a reference to one {attribute.target}: "
+                                   f"{len(targets)} targets given", code="cardinality")
+            await self.objects.write_references_in(tx, workspace, type_def, object_id, attribute.name,
+                                                   targets, mode=mode, reassign=reassign)
+
+        await self.objects.run_write(work)
+
+    async def remove(self, workspace: str, type_name: str, object_id: str, name: str,
+                     target_id: str) -> None:
+        await self.objects.schema.ensure_workspace(workspace)
+
+        async def work(tx):
+            _, attribute = await self._attribute(tx, workspace, type_name, object_id, name)
+            targets = (await targets_of(tx, self.db, workspace, attribute, [object_id]))[object_id]
+            rels = [t["rel"] for t in targets if t["id"] == target_id]
+            if not rels:
+                raise NotFound(f"{attribute.name} of {object_id} does not include {target_id}",
+                               code="unknown_reference")
+            await tx.run(self.db.queries["references/delete_by_element_id"](), rels=rels)
+
+        await self.db.write(work)

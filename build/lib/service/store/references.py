@@ -1,0 +1,164 @@
+"""Writing and reading references, with their cardinality enforced.
+
+A reference attribute's values are relationships ``(s:Source)-[:REL]->(t:Target)``;
+the attribute's *holder* is the source (``direction="out"``) or the target
+(``direction="in"``, an inverse). A write, inside one transaction (steps 1 and 2 are
+the caller's, ``ObjectStore._write_references``, for all attributes of a write at once):
+
+1. locks every holder and target node, sorted by (label, id);
+2. re-reads the attribute under those locks, so a concurrent cardinality change is seen;
+3. finds targets whose own side is `one` and that another holder already has: a
+   ``CardinalityConflict`` (409) naming that holder, unless the write reassigns;
+4. deletes the holder's relationships the write replaces, and merges the new ones.
+
+Relationships carry ``source_one`` / ``target_one`` under uniqueness constraints, so
+the database refuses a second edge on a `one` side whatever the Cypher does.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Literal
+
+from neo4j import AsyncManagedTransaction
+
+from service.domain.schema import AttributeDef
+from service.errors import Conflict
+from service.store.database import Bulk, Database
+
+USES = [
+    "references/lock", "references/holders_of", "references/targets_of",
+    "references/delete_by_element_id", "references/merge", "references/targets_page",
+]
+
+
+class CardinalityConflict(Conflict):
+    code = "cardinality_conflict"
+
+
+@dataclass(frozen=True)
+class RefRow:
+    holder: str
+    targets: tuple[str, ...]
+    index: int = 0  # the record's index in a batch, for error reports
+    new: bool = False  # the holder was created in this transaction: it has no references yet
+
+
+async def lock_nodes(tx: AsyncManagedTransaction, db: Database, workspace: str,
+                     ids_by_label: dict[str, set[str]]) -> None:
+    for label in sorted(ids_by_label):
+        ids = Bulk(sorted(ids_by_label[label]))
+        if ids:
+            await tx.run(db.queries["references/lock"](Label=label), workspace=workspace, ids=ids)
+
+
+def _pattern(attribute: AttributeDef) -> dict[str, str]:
+    return {"Holder": attribute.type, "Target": attribute.target, "Rel": attribute.rel_type}
+
+
+async def targets_of(tx: AsyncManagedTransaction, db: Database, workspace: str,
+                     attribute: AttributeDef, holders: list[str]) -> dict[str, list[dict]]:
+    """Each holder's current targets, most recently written first."""
+    result = await tx.run(
+        db.queries["references/targets_of"](**_pattern(attribute)), workspace=workspace,
+        holders=holders, outgoing=attribute.direction == "out",
+    )
+    out: dict[str, list[dict]] = defaultdict(list)
+    async for row in result:
+        out[row["holder"]].append(
+            {"id": row["id"], "external_id": row["external_id"], "rel": row["rel"]})
+    return out
+
+
+async def targets_page(tx: AsyncManagedTransaction, db: Database, workspace: str, attribute: AttributeDef,
+                       holders: list[str], *, skip: int = 0, limit: int) -> dict[str, list[dict]]:
+    """A page of each holder's targets, most recently written first, cut in Neo4j."""
+    result = await tx.run(
+        db.queries["references/targets_page"](**_pattern(attribute)), workspace=workspace,
+        holders=holders, outgoing=attribute.direction == "out", skip=skip, limit=limit,
+    )
+    out: dict[str, list[dict]] = defaultdict(list)
+    async for row in result:
+        out[row["holder"]].append({"id": row["id"], "external_id": row["external_id"]})
+    return out
+
+
+async def write_references(
+    tx: AsyncManagedTransaction, db: Database, workspace: str, attribute: AttributeDef,
+    rows: list[RefRow], *, mode: Literal["replace", "add"], reassign: bool,
+) -> None:
+    """Write one attribute's references. The caller has locked every node involved
+    (``lock_nodes``) and read ``attribute`` after taking the locks."""
+    q = db.queries
+    holder_one = attribute.cardinality == "one"
+    target_one = attribute.inverse_cardinality == "one"
+    outgoing = attribute.direction == "out"
+
+    if target_one:
+        _refuse_shared_targets(attribute, rows)
+        pairs = [{"holder": r.holder, "target": t} for r in rows for t in r.targets]
+        result = await tx.run(q["references/holders_of"](**_pattern(attribute)),
+                              workspace=workspace, rows=Bulk(pairs), outgoing=outgoing)
+        taken = [row async for row in result]
+        if taken and not reassign:
+            first = taken[0]
+            index = next(r.index for r in rows if first["target"] in r.targets)
+            target = f"{attribute.target} {first['target_external_id'] or first['target']}"
+            holder = f"{attribute.type} {first['holder_external_id'] or first['holder_id']}"
+            raise CardinalityConflict(
+                (f"{target} already has a {attribute.inverse_name} ({holder})"
+                 if attribute.inverse_name else f"{target} is already the {attribute.name} of {holder}")
+                + "; pass \"on_conflict\": \"reassign\" to move it",
+                details={
+                    "attribute": attribute.name,
+                    "holder": {"id": first["holder_id"], "type": attribute.type,
+                               "external_id": first["holder_external_id"]},
+                    "target": first["target"], "index": index,
+                    "conflicts": len(taken),
+                },
+            )
+        await _delete(tx, db, [t["rel"] for t in taken])
+
+    existing = [r.holder for r in rows if not r.new]
+    if (mode == "replace" or holder_one) and existing:
+        current = await targets_of(tx, db, workspace, attribute, existing)
+        stale = []
+        for row in rows:
+            # replace: the given targets are the new set; add to a `one`: the new one replaces
+            stale += [t["rel"] for t in current.get(row.holder, []) if t["id"] not in row.targets]
+        await _delete(tx, db, stale)
+
+    merges = [
+        {"source": row.holder, "target": t} if outgoing else {"source": t, "target": row.holder}
+        for row in rows for t in row.targets
+    ]
+    if merges:
+        await (await tx.run(
+            q["references/merge"](Source=attribute.source_type, Target=attribute.target_type,
+                                  Rel=attribute.rel_type),
+            workspace=workspace, rows=Bulk(merges), source_type=attribute.source_type,
+            source_one=attribute.source_one, target_one=attribute.target_one,
+        )).consume()
+
+
+def _refuse_shared_targets(attribute: AttributeDef, rows: list[RefRow]) -> None:
+    """Two holders in one write asking for the same target whose side is `one`."""
+    seen: dict[str, RefRow] = {}
+    for row in rows:
+        for target in row.targets:
+            other = seen.get(target)
+            if other is not None and other.holder != row.holder:
+                raise CardinalityConflict(
+                    f"records {other.index} and {row.index} both set {attribute.name} to "
+                    f"{attribute.target} {target}, which can have only one",
+                    details={"attribute": attribute.name, "target": target,
+                             "errors": [{"index": row.index, "code": "cardinality_conflict",
+                                         "message": f"{target} is also given to record {other.index}"}]},
+                )
+            seen[target] = row
+
+
+async def _delete(tx: AsyncManagedTransaction, db: Database, rels: list[str]) -> None:
+    if rels:
+        await tx.run(db.queries["references/delete_by_element_id"](), rels=rels)

@@ -1,0 +1,586 @@
+"""Types and attributes, kept in the graph per workspace:
+
+    (:_Workspace)-[:HAS_TYPE]->(:_Type)-[:HAS_ATTRIBUTE]->(:_Attribute)
+    (:_Attribute)-[:TARGETS]->(:_Type)        a reference's target type
+    (:_Attribute)-[:INVERSE_OF]->(:_Attribute)
+
+A schema change locks its workspace node, re-reads the schema and checks the rules
+inside one write transaction, so concurrent changes cannot both pass a check.
+Constraints for new labels and relationship types are created first, in their own
+schema transactions (Neo4j does not mix schema and data changes); they are
+idempotent, so a change that fails afterwards leaves only a harmless constraint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+from neo4j.exceptions import ConstraintError
+
+from service.domain import schema_rules
+from service.domain.schema import (
+    BUILTINS,
+    AttributeCreate,
+    AttributeDef,
+    DataType,
+    TypeCreate,
+    TypeDef,
+)
+from service.domain.values import parse_timestamp
+from service.errors import Conflict, InvalidInput, NotFound
+from service.store.database import Database
+
+USES = [
+    "schema/lock_workspace", "schema/mark_builtins", "schema/load_types", "schema/create_type",
+    "schema/schema_version",
+    "schema/create_attribute", "schema/link_inverse", "schema/update_type",
+    "schema/update_attribute", "schema/delete_attribute", "schema/delete_type",
+    "schema/count_objects", "schema/create_id_constraint",
+    "schema/create_external_id_constraint", "references/create_source_one_constraint",
+    "references/create_target_one_constraint",
+    "references/edges_of", "references/set_keys", "references/delete_all",
+    "schema/lock_all_objects", "schema/remove_attribute_values", "schema/count_missing",
+    "schema/lock_type",
+]
+
+
+@dataclass(frozen=True)
+class Quotas:
+    max_types: int = 50
+    max_attributes: int = 100
+
+
+def _attribute(row: dict[str, Any]) -> AttributeDef:
+    return AttributeDef(
+        type=row["type"], name=row["name"], data_type=DataType(row["data_type"]),
+        label=row.get("label") or "", description=row.get("description") or "",
+        required=bool(row.get("required")), builtin=bool(row.get("builtin")),
+        target=row.get("target"), cardinality=row.get("cardinality") or "many",
+        on_delete=row.get("on_delete") or "clear", inverse_name=row.get("inverse_name"),
+        inverse_cardinality=row.get("inverse_cardinality") or "many",
+        direction=row.get("direction") or "out", rel_type=row.get("rel_type"),
+        created_at=parse_timestamp(row.get("created_at")),
+    )
+
+
+def _type(row: dict[str, Any]) -> TypeDef:
+    t = row["type"]
+    return TypeDef(
+        name=t["name"], label=t.get("label") or t["name"], description=t.get("description") or "",
+        builtin=bool(t.get("builtin")), created_at=parse_timestamp(t.get("created_at")),
+        updated_at=parse_timestamp(t.get("updated_at")),
+        attributes={a["name"]: _attribute(a) for a in row["attributes"]}, version=t.get("version") or 0,
+    )
+
+
+def _attribute_props(workspace: str, a: AttributeDef, position: int) -> dict[str, Any]:
+    return {
+        "workspace": workspace, "type": a.type, "type_key": a.type.lower(), "name": a.name,
+        "key": a.name.lower(), "label": a.label, "description": a.description,
+        "data_type": a.data_type.value, "required": a.required, "builtin": a.builtin,
+        "target": a.target, "cardinality": a.cardinality if a.is_reference else None,
+        "on_delete": a.on_delete if a.is_reference else None,
+        "inverse_name": a.inverse_name, "inverse_cardinality":
+            a.inverse_cardinality if a.is_reference else None,
+        "direction": a.direction if a.is_reference else None, "rel_type": a.rel_type,
+        "position": position,
+    }
+
+
+async def load_types(tx: AsyncManagedTransaction, db: Database, workspace: str,
+                     name: str | None = None) -> dict[str, TypeDef]:
+    result = await tx.run(db.queries["schema/load_types"](), workspace=workspace,
+                          key=name.lower() if name else None)
+    return {row["type"]["key"]: _type(row) async for row in result}
+
+
+async def read_type(tx: AsyncManagedTransaction, db: Database, workspace: str, name: str) -> TypeDef:
+    return schema_rules.require_type(await load_types(tx, db, workspace, name), name)
+
+
+async def _connectors_using(tx, db: Database, workspace: str, attribute: AttributeDef) -> list[dict]:
+    """Connectors that map or fill this attribute or its inverse."""
+    keys = [f"{attribute.type}.{attribute.name}"]
+    if attribute.inverse_name:
+        keys.append(f"{attribute.target}.{attribute.inverse_name}")
+    found: dict[str, dict] = {}
+    for key in keys:
+        async for row in await tx.run(db.queries["connectors/using"](), workspace=workspace, key=key):
+            found[row["id"]] = {"id": row["id"], "name": row["name"]}
+    return list(found.values())
+
+
+async def _steps_using(tx, db: Database, workspace: str, key: str) -> list[dict]:
+    """The selector steps that use the attribute ``key`` ('Type.attribute'), with their role."""
+    result = await tx.run(db.queries["selectors/using"](), workspace=workspace, key=key)
+    return [dict(row) async for row in result]
+
+
+async def _selectors_using(tx, db: Database, workspace: str, attribute: AttributeDef, holder_card: str,
+                           inverse_card: str) -> tuple[list[dict], Conflict | None]:
+    """The selector steps that use this attribute or its inverse, and the refusal of a
+    change that would break one (its display attribute to `one`, its selection
+    attribute to `many`), which is not applied while the step exists."""
+    sides = [(f"{attribute.type}.{attribute.name}", holder_card)]
+    if attribute.inverse_name:
+        sides.append((f"{attribute.target}.{attribute.inverse_name}", inverse_card))
+    found, breaking = [], None
+    for key, cardinality in sides:
+        for selector in await _steps_using(tx, db, workspace, key):
+            found.append(selector)
+            wanted = "many" if selector["role"] == "display" else "one"
+            if cardinality != wanted and breaking is None:
+                breaking = Conflict(
+                    f"the selector step {selector['name']!r} uses {key} as its {selector['role']} attribute, "
+                    f"which must stay a reference to {wanted}; change or delete the step first",
+                    code="used_by_selector", details={"selector": selector})
+    return found, breaking
+
+
+async def lock_all_objects(tx, db: Database, workspace: str, *labels: str) -> None:
+    """Every object of these types in the workspace, locked in one order (label order)."""
+    for label in sorted(set(labels)):
+        await tx.run(db.queries["schema/lock_all_objects"](Label=label), workspace=workspace)
+
+
+async def lock_types(tx, db: Database, workspace: str, *type_names: str | None) -> None:
+    """Wait for these types' writers in flight to commit, and make later ones re-check
+    (``schema/lock_type``). Taken after any object locks and in one order, as writers
+    seal (``ObjectStore.seal``)."""
+    for name in sorted({n.lower() for n in type_names if n}):
+        await tx.run(db.queries["schema/lock_type"](), workspace=workspace, type=name)
+
+
+class SchemaStore:
+    def __init__(self, db: Database, quotas: Quotas = Quotas()):
+        self.db = db
+        self.quotas = quotas
+        self._ready_workspaces: set[str] = set()
+        self._cached: dict[str, tuple[int, dict[str, TypeDef]]] = {}  # workspace -> (version, types)
+
+    # ---- reads -----------------------------------------------------------------
+
+    async def list_types(self, workspace: str) -> list[TypeDef]:
+        await self.ensure_workspace(workspace)
+        return list((await self.db.read(lambda tx: load_types(tx, self.db, workspace))).values())
+
+    async def get_type(self, workspace: str, name: str) -> TypeDef:
+        await self.ensure_workspace(workspace)
+        return await self.db.read(lambda tx: read_type(tx, self.db, workspace, name))
+
+    def cached_types(self, workspace: str) -> tuple[int | None, dict[str, TypeDef] | None]:
+        """The types last read for a workspace and their schema version, if any: a read
+        that checks the version in its own query can use them without reading the schema."""
+        return self._cached.get(workspace, (None, None))
+
+    async def current_types(self, tx: AsyncManagedTransaction, workspace: str) -> tuple[int, dict[str, TypeDef]]:
+        """The workspace's types and schema version, read in ``tx``, and cached."""
+        row = await (await tx.run(self.db.queries["schema/schema_version"](), workspace=workspace)).single()
+        version = row["version"] if row else 0
+        types = await load_types(tx, self.db, workspace)
+        self._cached[workspace] = (version, types)
+        return version, types
+
+    # ---- the workspace and its built-in types ---------------------------------------
+
+    async def ensure_workspace(self, workspace: str) -> None:
+        if workspace in self._ready_workspaces:
+            return
+
+        async def work(tx: AsyncManagedTransaction) -> None:
+            row = await (await tx.run(self.db.queries["schema/lock_workspace"](),
+                                      workspace=workspace)).single()
+            if row["builtins"]:
+                return
+            types = await load_types(tx, self.db, workspace)
+            for spec in BUILTINS:
+                if spec.name.lower() not in types:
+                    new, planned = schema_rules.plan_type(  # built-ins count toward no quota
+                        types, spec, max_types=self.quotas.max_types,
+                        max_attributes=1_000_000, builtin=True,
+                    )
+                    await self._write_type(tx, workspace, new, planned, types)
+                    types = await load_types(tx, self.db, workspace)
+            await tx.run(self.db.queries["schema/mark_builtins"](), workspace=workspace)
+
+        await self.db.write(work)
+        self._ready_workspaces.add(workspace)
+
+    # ---- changes -----------------------------------------------------------------
+
+    async def _ensure_constraints(self, labels: set[str], definitions: list[AttributeDef]) -> None:
+        q = self.db.queries
+        statements = []
+        for label in sorted(labels):
+            statements += [q["schema/create_id_constraint"].query(Label=label),
+                           q["schema/create_external_id_constraint"].query(Label=label)]
+        for rel in sorted({d.rel_type for d in definitions if d.is_reference}):
+            statements += [q["references/create_source_one_constraint"].query(Rel=rel),
+                           q["references/create_target_one_constraint"].query(Rel=rel)]
+        async with self.db.session() as session:
+            for statement in statements:
+                await (await session.run(statement)).consume()
+
+    async def _write_type(self, tx, workspace: str, new: TypeDef,
+                          planned: list[AttributeDef], types: dict[str, TypeDef]) -> None:
+        q = self.db.queries
+        props = {"workspace": workspace, "name": new.name, "key": new.name.lower(),
+                 "label": new.label, "description": new.description, "builtin": new.builtin}
+        await tx.run(q["schema/create_type"](), workspace=workspace, props=props)
+        await self._write_attributes(tx, workspace, planned, types)
+
+    async def _write_attributes(self, tx, workspace: str, planned: list[AttributeDef],
+                                types: dict[str, TypeDef]) -> None:
+        q = self.db.queries
+        positions: dict[str, int] = {}
+        for definition in planned:
+            key = definition.type.lower()
+            existing = len(types[key].attributes) if key in types else 0
+            positions[key] = positions.get(key, existing) + 1
+            await tx.run(q["schema/create_attribute"](), workspace=workspace,
+                         props=_attribute_props(workspace, definition, positions[key]))
+        for definition in planned:
+            if definition.inverse_name and definition.direction == "out":
+                for a, b in ((definition, definition.inverse()), (definition.inverse(), definition)):
+                    await tx.run(q["schema/link_inverse"](), workspace=workspace,
+                                 type=a.type, name=a.name, inverse_type=b.type,
+                                 inverse_name=b.name)
+
+    async def create_type(self, workspace: str, spec: TypeCreate) -> TypeDef:
+        await self.ensure_workspace(workspace)
+        # Check once outside the transaction to know which constraints to create ...
+        types = await self.db.read(lambda tx: load_types(tx, self.db, workspace))
+        new, planned = schema_rules.plan_type(
+            types, spec, max_types=self.quotas.max_types, max_attributes=self.quotas.max_attributes)
+        await self._ensure_constraints({new.name}, planned)
+
+        async def work(tx: AsyncManagedTransaction) -> TypeDef:
+            await tx.run(self.db.queries["schema/lock_workspace"](), workspace=workspace)
+            # ... and again under the workspace lock, where it counts.
+            current = await load_types(tx, self.db, workspace)
+            new, planned = schema_rules.plan_type(
+                current, spec, max_types=self.quotas.max_types,
+                max_attributes=self.quotas.max_attributes)
+            await self._write_type(tx, workspace, new, planned, current)
+            return await read_type(tx, self.db, workspace, new.name)
+
+        return await self._write_schema(work)
+
+    async def add_attribute(self, workspace: str, type_name: str,
+                            spec: AttributeCreate) -> AttributeDef:
+        await self.ensure_workspace(workspace)
+        types = await self.db.read(lambda tx: load_types(tx, self.db, workspace))
+        schema_rules.require_type(types, type_name)
+        planned = schema_rules.plan_attribute(types, type_name, spec,
+                                              max_attributes=self.quotas.max_attributes)
+        await self._ensure_constraints(set(), planned)
+
+        async def work(tx: AsyncManagedTransaction) -> AttributeDef:
+            await tx.run(self.db.queries["schema/lock_workspace"](), workspace=workspace)
+            current = await load_types(tx, self.db, workspace)
+            schema_rules.require_type(current, type_name)
+            planned = schema_rules.plan_attribute(current, type_name, spec,
+                                                  max_attributes=self.quotas.max_attributes)
+            if spec.required and not planned[0].is_reference:
+                await lock_types(tx, self.db, workspace, type_name)
+                await self._refuse_required_on_existing(tx, workspace, current[type_name.lower()])
+            await self._write_attributes(tx, workspace, planned, current)
+            owner = await read_type(tx, self.db, workspace, type_name)
+            return owner.attributes[spec.name]
+
+        return await self._write_schema(work)
+
+    async def _refuse_required_on_existing(self, tx, workspace: str, owner: TypeDef) -> None:
+        count = await self._count(tx, workspace, owner.name)
+        if count:
+            raise Conflict(
+                f"{owner.name} has {count} objects without a value for the new required "
+                "attribute; add it as optional, fill it, then make it required",
+                code="required_attribute_on_existing_objects", details={"objects": count},
+            )
+
+    async def _count(self, tx, workspace: str, label: str) -> int:
+        row = await (await tx.run(self.db.queries["schema/count_objects"](Label=label),
+                                  workspace=workspace)).single()
+        return row["count"]
+
+    async def _write_schema(self, work):
+        try:
+            return await self.db.write(work)
+        except ConstraintError as exc:  # a concurrent change won a uniqueness race
+            raise Conflict("a concurrent schema change conflicts with this one; retry",
+                           code="schema_conflict") from exc
+
+    async def update_type(self, workspace: str, name: str, changes: dict[str, Any]) -> TypeDef:
+        await self.ensure_workspace(workspace)
+
+        async def work(tx: AsyncManagedTransaction) -> TypeDef:
+            current = await read_type(tx, self.db, workspace, name)
+            if changes.get("name") not in (None, current.name):
+                raise InvalidInput(
+                    f"type names are immutable: {current.name!r} cannot be renamed",
+                    code="immutable_name", details={"field": "name"},
+                )
+            editable = {k: v for k, v in changes.items() if k in ("label", "description")}
+            if editable:
+                await tx.run(self.db.queries["schema/update_type"](), workspace=workspace,
+                             type=current.name, changes=editable)
+            return await read_type(tx, self.db, workspace, current.name)
+
+        return await self.db.write(work)
+
+    async def delete_type(self, workspace: str, name: str) -> None:
+        await self.ensure_workspace(workspace)
+
+        async def work(tx: AsyncManagedTransaction) -> None:
+            await tx.run(self.db.queries["schema/lock_workspace"](), workspace=workspace)
+            types = await load_types(tx, self.db, workspace)
+            current = schema_rules.require_type(types, name)
+            if current.builtin:
+                raise Conflict(f"{current.name} is built in and cannot be deleted",
+                               code="builtin_type")
+            await lock_types(tx, self.db, workspace, current.name)  # no write of it commits after the count
+            count = await self._count(tx, workspace, current.name)
+            if count:
+                raise Conflict(f"{current.name} still has {count} objects; delete them first",
+                               code="type_in_use", details={"objects": count})
+            users = [f"{t.name}.{a.name}" for t in types.values() if t.name != current.name
+                     for a in t.attributes.values()
+                     if a.is_reference and a.target == current.name and a.inverse_name is None]
+            if users:
+                raise Conflict(f"{current.name} is the target of {', '.join(users)}; "
+                               "delete those attributes first", code="type_in_use",
+                               details={"attributes": users})
+            await tx.run(self.db.queries["schema/delete_type"](), workspace=workspace,
+                         type=current.name)
+
+        await self.db.write(work)
+
+
+# ---- attribute edits, cardinality changes and deletes ---------------------------------
+
+
+@dataclass
+class CardinalityReport:
+    would_delete: int
+    associations: list[dict[str, Any]]
+    used_by: dict[str, list[Any]]
+    plan: str | None = None  # what applying the change must confirm
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"would_delete": self.would_delete, "associations": self.associations,
+                "used_by": self.used_by, "plan": self.plan}
+
+
+class CardinalityChangeNeedsConfirmation(Conflict):
+    code = "confirmation_required"
+
+
+class PlanOutdated(Conflict):
+    code = "plan_outdated"
+
+
+def _immutable(field: str, current: Any, given: Any, what: str) -> None:
+    if given is not None and given != current:
+        raise InvalidInput(f"{what} is immutable ({current!r} cannot become {given!r})",
+                           code="immutable_name" if field == "name" else "immutable_field",
+                           details={"field": field})
+
+
+async def _edges(tx, db: Database, workspace: str, attribute: AttributeDef) -> list:
+    from service.domain.cardinality import Edge
+
+    result = await tx.run(
+        db.queries["references/edges_of"](Holder=attribute.type, Target=attribute.target,
+                                          Rel=attribute.rel_type),
+        workspace=workspace, outgoing=attribute.direction == "out")
+    rows = [row async for row in result]
+    names = {row["holder"]: row["holder_external_id"] for row in rows}
+    names.update({row["target"]: row["target_external_id"] for row in rows})
+    return [Edge(row["holder"], row["target"], row["written_at"], row["rel"]) for row in rows], names
+
+
+class AttributeEditor:
+    """PATCH and DELETE of /v1/types/{type}/attributes/{attribute}."""
+
+    def __init__(self, schema: SchemaStore):
+        self.schema = schema
+        self.db = schema.db
+
+    async def _find(self, tx, workspace: str, type_name: str, name: str):
+        types = await load_types(tx, self.db, workspace)
+        owner = schema_rules.require_type(types, type_name)
+        attribute = owner.find_case_insensitive(name)
+        if attribute is None:
+            raise NotFound(f"{owner.name} has no attribute named {name!r}",
+                           code="unknown_attribute", details={"attribute": name})
+        return types, owner, attribute
+
+    async def update(self, workspace: str, type_name: str, name: str, changes, *, dry_run: bool,
+                     confirm: str | None) -> tuple[AttributeDef | None, CardinalityReport | None, str | None]:
+        """The edited attribute and the report of a cardinality change (with ``dry_run``,
+        only the report). A change that deletes associations is applied only with
+        ``confirm`` equal to the plan its dry run gave; then the third item is the id of
+        the prune that keeps what the report lists as deleted."""
+        await self.schema.ensure_workspace(workspace)
+        from service.domain.cardinality import plan_prune, plan_token
+        from service.store.prunes import record_prune  # prunes reads types through this module
+
+        async def work(tx: AsyncManagedTransaction):
+            await tx.run(self.db.queries["schema/lock_workspace"](), workspace=workspace)
+            types, owner, attribute = await self._find(tx, workspace, type_name, name)
+            ref = changes.reference
+            _immutable("name", attribute.name, changes.name, "an attribute's name")
+            _immutable("data_type", attribute.data_type.value,
+                       changes.data_type.value if changes.data_type else None, "data_type")
+            edits: dict[str, Any] = {k: v for k, v in
+                                     (("label", changes.label), ("description", changes.description),
+                                      ("required", changes.required)) if v is not None}
+            inverse_edits: dict[str, Any] = {}
+            holder_card, inverse_card = attribute.cardinality, attribute.inverse_cardinality
+            if ref is not None:
+                if not attribute.is_reference:
+                    raise InvalidInput(f"{attribute.name} is not a reference",
+                                       code="not_a_reference")
+                _immutable("reference.target", attribute.target, ref.target, "a reference's target")
+                if ref.on_delete:
+                    edits["on_delete"] = ref.on_delete
+                holder_card = ref.cardinality or holder_card
+                if ref.inverse is not None:
+                    if attribute.inverse_name is None:
+                        raise InvalidInput(f"{attribute.name} has no inverse to change",
+                                           code="no_inverse")
+                    _immutable("reference.inverse.name", attribute.inverse_name,
+                               ref.inverse.name, "an inverse's name")
+                    inverse_card = ref.inverse.cardinality or inverse_card
+                    if ref.inverse.on_delete:
+                        inverse_edits["on_delete"] = ref.inverse.on_delete
+
+            changing = (holder_card, inverse_card) != (attribute.cardinality,
+                                                       attribute.inverse_cardinality)
+            report = None
+            if changing:
+                selectors, breaking = await _selectors_using(tx, self.db, workspace, attribute, holder_card,
+                                                             inverse_card)
+                tightening = (holder_card == "one" and attribute.cardinality == "many") or (
+                    inverse_card == "one" and attribute.inverse_cardinality == "many")
+                if tightening:
+                    # Hold every node on both ends: no writer adds an association meanwhile.
+                    await lock_all_objects(tx, self.db, workspace, attribute.type, attribute.target)
+                edges, names = await _edges(tx, self.db, workspace, attribute)
+                dropped = plan_prune(edges, holder_one=holder_card == "one",
+                                     target_one=inverse_card == "one")
+                report = CardinalityReport(
+                    would_delete=len(dropped),
+                    associations=[
+                        {"source": {"id": e.holder, "type": attribute.type,
+                                    "external_id": names.get(e.holder)},
+                         "target": {"id": e.target, "type": attribute.target,
+                                    "external_id": names.get(e.target)}}
+                        for e in dropped],
+                    used_by={"connectors": await _connectors_using(tx, self.db, workspace, attribute),
+                             "selectors": selectors},
+                    plan=plan_token(f"{owner.name}.{attribute.name}", holder_one=holder_card == "one",
+                                    target_one=inverse_card == "one", dropped=dropped) if tightening else None,
+                )
+                if dry_run:
+                    return None, report, None
+                if breaking is not None:
+                    raise breaking
+                change = f"changing {owner.name}.{attribute.name} to {holder_card}/{inverse_card}"
+                if tightening and confirm in (None, "", "true", "1", "yes"):
+                    raise CardinalityChangeNeedsConfirmation(
+                        f"{change} deletes {len(dropped)} associations; review them (dry_run=true) and "
+                        f"apply with confirm={report.plan}", details=report.as_dict())
+                if tightening and confirm != report.plan:
+                    raise PlanOutdated(
+                        f"the associations {change} would delete are no longer those of the plan "
+                        f"confirmed; review the new report and apply with confirm={report.plan}",
+                        details=report.as_dict())
+                if dropped:
+                    await tx.run(self.db.queries["references/delete_by_element_id"](),
+                                 rels=[e.rel for e in dropped])
+                edits["cardinality"] = holder_card
+                edits["inverse_cardinality"] = inverse_card
+                inverse_edits["cardinality"] = inverse_card
+                inverse_edits["inverse_cardinality"] = holder_card
+                changed = attribute.with_changes(cardinality=holder_card,
+                                                 inverse_cardinality=inverse_card)
+                await tx.run(self.db.queries["references/set_keys"](
+                    Source=changed.source_type, Target=changed.target_type, Rel=changed.rel_type),
+                    workspace=workspace, source_type=changed.source_type,
+                    source_one=changed.source_one, target_one=changed.target_one)
+            elif dry_run:
+                return None, CardinalityReport(0, [], {"connectors": [], "selectors": []}), None
+            # After any object locks, as writers take them: writes in flight commit first (and
+            # are counted below), later ones see the new version and check again.
+            await lock_types(tx, self.db, workspace, owner.name, attribute.target)
+            if changes.required and not attribute.required and not attribute.is_reference:
+                missing = await (await tx.run(
+                    self.db.queries["schema/count_missing"](Label=owner.name, Key=attribute.name),
+                    workspace=workspace)).single()
+                if missing["count"]:
+                    raise Conflict(f"{missing['count']} {owner.name} objects have no {attribute.name}; "
+                                   "fill them before making it required",
+                                   code="required_attribute_on_existing_objects",
+                                   details={"objects": missing["count"]})
+            if edits:
+                await tx.run(self.db.queries["schema/update_attribute"](), workspace=workspace,
+                             type=owner.name, name=attribute.name, changes=edits)
+            if inverse_edits and attribute.inverse_name:
+                await tx.run(self.db.queries["schema/update_attribute"](), workspace=workspace,
+                             type=attribute.target, name=attribute.inverse_name,
+                             changes=inverse_edits)
+            current = await read_type(tx, self.db, workspace, owner.name)
+            updated = current.attributes[attribute.name]
+            if report is None or report.plan is None:
+                return updated, report, None
+            return updated, report, await record_prune(tx, self.db, workspace, attribute, report.associations)
+
+        return await self.db.write(work)
+
+    async def delete(self, workspace: str, type_name: str, name: str) -> None:
+        await self.schema.ensure_workspace(workspace)
+        q = self.db.queries
+
+        async def work(tx: AsyncManagedTransaction):
+            await tx.run(q["schema/lock_workspace"](), workspace=workspace)
+            _, owner, attribute = await self._find(tx, workspace, type_name, name)
+            if attribute.builtin:
+                raise Conflict(f"{owner.name}.{attribute.name} is built in and cannot be deleted",
+                               code="builtin_attribute")
+            doomed = [f"{owner.name}.{attribute.name}"]
+            if attribute.is_reference and attribute.direction == "out" and attribute.inverse_name:
+                doomed.append(f"{attribute.target}.{attribute.inverse_name}")  # goes with it
+            for key in doomed:
+                for step in await _steps_using(tx, self.db, workspace, key):
+                    raise Conflict(f"the selector step {step['name']!r} uses {key} as its {step['role']} "
+                                   "attribute; delete the step first", code="used_by_selector",
+                                   details={"selector": step})
+            await lock_types(tx, self.db, workspace, owner.name, attribute.target)  # its writers on both ends
+            if not attribute.is_reference:
+                await tx.run(q["schema/remove_attribute_values"](Label=owner.name, Key=attribute.name),
+                             workspace=workspace)
+            elif attribute.direction == "out":
+                # The forward attribute owns the associations: they go, with the inverse.
+                await tx.run(q["references/delete_all"](
+                    Source=attribute.source_type, Target=attribute.target_type, Rel=attribute.rel_type),
+                    workspace=workspace)
+                if attribute.inverse_name:
+                    await tx.run(q["schema/delete_attribute"](), workspace=workspace,
+                                 type=attribute.target, name=attribute.inverse_name)
+            else:
+                # Deleting an inverse only stops reading the reference from this end.
+                await tx.run(q["schema/update_attribute"](), workspace=workspace,
+                             type=attribute.target, name=attribute.inverse_name,
+                             changes={"inverse_name": None, "inverse_cardinality": "many"})
+                await tx.run(q["references/set_keys"](
+                    Source=attribute.source_type, Target=attribute.target_type,
+                    Rel=attribute.rel_type), workspace=workspace, source_type=attribute.source_type,
+                    source_one=attribute.inverse_cardinality == "one", target_one=False)
+            await tx.run(q["schema/delete_attribute"](), workspace=workspace, type=owner.name,
+                         name=attribute.name)
+
+        await self.db.write(work)

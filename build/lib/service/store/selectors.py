@@ -1,0 +1,136 @@
+"""Selector steps: definitions, buttons and selections.
+
+Buttons run the step's connector for the conversation (when it has one), then offer
+what the display attribute holds. A selection must be among those options; it replaces
+any earlier choice in one write that locks the conversation, so a step answered twice
+at once ends with one selection.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+from neo4j.exceptions import ConstraintError
+
+from service.domain.connectors import ConnectorSpec
+from service.domain.records import TargetRef, new_id
+from service.domain.schema_rules import require_type
+from service.domain.selectors import SelectorSpec, arrange, check_selector, keys, label
+from service.errors import Conflict, InvalidInput, NotFound
+from service.store.connectors import ConnectorStore, public
+from service.store.database import Database
+from service.store.objects import ObjectStore
+from service.store.references import lock_nodes, targets_of
+from service.store.schema import load_types
+
+USES = ["selectors/create", "selectors/get", "selectors/list", "selectors/delete", "selectors/using"]
+
+
+class SelectorStore:
+    def __init__(self, db: Database, objects: ObjectStore, connectors: ConnectorStore):
+        self.db = db
+        self.objects = objects
+        self.connectors = connectors
+        self.schema = objects.schema
+
+    async def create(self, workspace: str, spec: SelectorSpec) -> dict[str, Any]:
+        await self.schema.ensure_workspace(workspace)
+
+        async def work(tx: AsyncManagedTransaction):
+            types = await load_types(tx, self.db, workspace)
+            connector = None
+            if spec.connector_id is not None:
+                row = await self.connectors.get_row(tx, workspace, spec.connector_id)
+                connector = ConnectorSpec.model_validate_json(row["spec"])
+            problems = check_selector(types, spec, connector)
+            if problems:
+                raise InvalidInput(" ".join(problems), code="invalid_selector", details={"problems": problems})
+            checked = spec.model_copy(update={"object_type": require_type(types, spec.object_type).name})
+            conversation = require_type(types, "Conversation")
+            props = {"workspace": workspace, "id": new_id(), "name": spec.name,
+                     "spec": checked.model_dump_json(), **keys(checked),
+                     "display_rel": conversation.attributes[spec.display_attribute].rel_type,
+                     "selection_rel": conversation.attributes[spec.selection_attribute].rel_type}
+            row = await (await tx.run(self.db.queries["selectors/create"](), props=props)).single()
+            return public(row["selector"])
+
+        try:
+            return await self.db.write(work)
+        except ConstraintError:
+            raise Conflict(f"a selector step named {spec.name!r} already exists", code="duplicate_name") from None
+
+    async def _get(self, tx, workspace: str, selector_id: str) -> dict[str, Any]:
+        row = await (await tx.run(self.db.queries["selectors/get"](), workspace=workspace,
+                                  id=selector_id)).single()
+        if row is None:
+            raise NotFound(f"no selector step with id {selector_id!r}", code="unknown_selector")
+        return row["selector"]
+
+    async def get(self, workspace: str, selector_id: str) -> dict[str, Any]:
+        return public(await self.db.read(lambda tx: self._get(tx, workspace, selector_id)))
+
+    async def list(self, workspace: str, *, limit: int, after: str | None) -> tuple[list[dict], bool]:
+        rows = await self.db.read_rows("selectors/list", workspace=workspace, after=after, limit=limit + 1)
+        return [public(r["selector"]) for r in rows[:limit]], len(rows) > limit
+
+    async def delete(self, workspace: str, selector_id: str) -> None:
+        rows = await self.db.write_rows("selectors/delete", workspace=workspace, id=selector_id)
+        if not rows[0]["deleted"]:
+            raise NotFound(f"no selector step with id {selector_id!r}", code="unknown_selector")
+
+    # ---- buttons and selection -----------------------------------------------------
+
+    async def buttons(self, workspace: str, conversation_id: str, selector_id: str) -> dict[str, Any]:
+        await self.schema.ensure_workspace(workspace)
+        spec = SelectorSpec.model_validate_json(
+            (await self.db.read(lambda tx: self._get(tx, workspace, selector_id)))["spec"])
+        run = None
+        if spec.connector_id is not None:
+            run = await self.connectors.run(workspace, spec.connector_id, ("Conversation", conversation_id), {})
+
+        async def work(tx: AsyncManagedTransaction):
+            types = await load_types(tx, self.db, workspace)
+            conversation, object_type = require_type(types, "Conversation"), require_type(types, spec.object_type)
+            await self.objects.exists(tx, workspace, "Conversation", conversation_id)
+            display = conversation.attributes[spec.display_attribute]
+            ids = [t["id"] for t in (await targets_of(tx, self.db, workspace, display, [conversation_id]))
+                   .get(conversation_id, [])]
+            return await self.objects.read_in(tx, workspace, object_type, ids)
+
+        options = arrange(await self.db.read(work), spec.order, spec.max_buttons)
+        reason = None
+        if run is not None and run["status"] == "failed":
+            reason = (f"the connector failed ({run['error']['class']}: {run['error']['message']}); "
+                      + ("these are the options it found before" if options else "there are no options"))
+        elif not options:
+            reason = ("the connector found nothing for this conversation" if run is not None
+                      else f"Conversation.{spec.display_attribute} holds no {spec.object_type} for this conversation")
+        return {"data": [{"id": o["id"], "label": label(spec.button_label, o), "object": o} for o in options],
+                "reason": reason, "connector_run": run}
+
+    async def select(self, workspace: str, conversation_id: str, selector_id: str, object_id: str) -> dict:
+        await self.schema.ensure_workspace(workspace)
+
+        async def work(tx: AsyncManagedTransaction):
+            spec = SelectorSpec.model_validate_json((await self._get(tx, workspace, selector_id))["spec"])
+            types = await load_types(tx, self.db, workspace)
+            conversation, object_type = require_type(types, "Conversation"), require_type(types, spec.object_type)
+            await self.objects.exists(tx, workspace, "Conversation", conversation_id)
+            await self.objects.exists(tx, workspace, object_type.name, object_id)
+            # Lock the conversation first: concurrent selections for it go one at a time,
+            # and each sees the options as the one before left them.
+            await lock_nodes(tx, self.db, workspace, {"Conversation": {conversation_id}})
+            display = conversation.attributes[spec.display_attribute]
+            options = {t["id"] for t in (await targets_of(tx, self.db, workspace, display, [conversation_id]))
+                       .get(conversation_id, [])}
+            if object_id not in options:
+                raise InvalidInput(f"{object_type.name} {object_id} was not among the options offered "
+                                   f"(Conversation.{spec.display_attribute})", code="not_an_option",
+                                   details={"options": sorted(options)})
+            await self.objects.write_references_in(tx, workspace, conversation, conversation_id,
+                                                   spec.selection_attribute, [TargetRef(id=object_id)])
+            return (await self.objects.read_in(tx, workspace, conversation, [conversation_id]))[0]
+
+        return await self.objects.run_write(work)
+

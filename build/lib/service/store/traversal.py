@@ -1,0 +1,90 @@
+"""Traversal: the distinct objects at the end of a chain of references, a page at a time.
+
+The walk is planned from the workspace's schema as this process last read it; the
+traversal query returns the schema version it ran against, and on a mismatch the schema
+is read again and the walk re-planned. The common case is one query.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+from neo4j.exceptions import Neo4jError
+
+from service.domain.schema_rules import require_type
+from service.domain.traversal import Hop, Walk, parse_filters, plan_path
+from service.errors import InvalidInput, NotFound
+from service.store.database import Database, over_memory_limit, timed_out
+from service.store.objects import ObjectStore
+
+USES = ["objects/traverse"]
+MAX_PATHS = 10  # paths returned per end object with include=paths
+
+
+class TraversalStore:
+    def __init__(self, db: Database, objects: ObjectStore, *, timeout_s: float = 10.0):
+        self.db = db
+        self.objects = objects
+        self.timeout_s = timeout_s  # Neo4j stops a traversal that runs longer
+
+    async def traverse(self, workspace: str, type_name: str, object_id: str, path: str, *,
+                       where: list[str], limit: int, after: str | None,
+                       with_paths: bool) -> tuple[list[dict[str, Any]], bool]:
+        """A page of end objects (each with ``paths`` when asked) and whether more follow."""
+        schema = self.objects.schema
+        await schema.ensure_workspace(workspace)
+
+        async def work(tx: AsyncManagedTransaction):
+            version, types = schema.cached_types(workspace)
+            fresh = types is None
+            if fresh:
+                version, types = await schema.current_types(tx, workspace)
+            while True:
+                try:
+                    start = require_type(types, type_name)
+                    hops = plan_path(types, start, path)
+                    end = require_type(types, hops[-1].target)
+                    filters = parse_filters(end, where)
+                except (InvalidInput, NotFound):
+                    if fresh:
+                        raise
+                    fresh, (version, types) = True, await schema.current_types(tx, workspace)
+                    continue  # perhaps the schema changed since it was cached: plan again
+                inline = [Hop(a.name, a.rel_type, a.direction == "out", a.target)
+                          for a in end.attributes.values() if a.is_reference and a.cardinality == "one"]
+                query = self.db.queries["objects/traverse"](Start=start.name, Walk=Walk(hops, with_paths),
+                                                            Inline=inline)
+                row = await (await tx.run(query, workspace=workspace, id=object_id, after=after,
+                                          filters=[f.as_param() for f in filters], limit=limit + 1,
+                                          max_paths=MAX_PATHS)).single()
+                if row["version"] == version:
+                    break
+                fresh, (version, types) = True, await schema.current_types(tx, workspace)
+            if not row["found"]:
+                raise NotFound(f"no {start.name} with id {object_id!r}", code="unknown_object")
+            page = row["page"]
+            found = await self.objects.present(tx, workspace, end, [r["node"] for r in page[:limit]],
+                                               fetched=[r["refs"] for r in page[:limit]])
+            labels = [start.name] + [hop.target for hop in hops]
+            for item, r in zip(found, page):
+                item["paths"] = [[{"id": node["id"], "type": label, "external_id": node["external_id"]}
+                                  for label, node in zip(labels, nodes)]
+                                 for nodes in r["paths"]] if with_paths else None
+            return found, len(page) > limit
+
+        try:
+            return await self.db.read_quick(work, timeout=self.timeout_s,
+                                            metadata={"query": "objects/traverse"})
+        except Neo4jError as exc:
+            if over_memory_limit(exc):
+                raise InvalidInput("the traversal needed more memory than one transaction may use "
+                                   "(Neo4j's db.memory.transaction.max); narrow it with where= or a "
+                                   "shorter path", code="traversal_memory",
+                                   details={"limit": "db.memory.transaction.max"}) from None
+            if not timed_out(exc):
+                raise
+            raise InvalidInput(f"the traversal ran longer than its limit of {self.timeout_s:g} s; "
+                               "narrow it with where= or a shorter path",
+                               code="traversal_timeout",
+                               details={"limit": "REFGRAPH_TRAVERSAL_TIMEOUT_S", "value": self.timeout_s}) from None
