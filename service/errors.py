@@ -7,6 +7,9 @@ to one status code and one JSON shape (service/api/errors.py).
      ├── Forbidden            403
      ├── NotFound             404
      ├── Conflict             409
+     │    ├── CardinalityConflict
+     │    ├── CardinalityChangeNeedsConfirmation
+     │    └── PlanOutdated
      └── Unavailable          503
 """
 
@@ -50,6 +53,21 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     status_code = 409
     code = "conflict"
+
+
+class CardinalityConflict(Conflict):
+    """A write would give a `one` side a second association."""
+    code = "cardinality_conflict"
+
+
+class CardinalityChangeNeedsConfirmation(Conflict):
+    """Tightening a cardinality deletes associations: it needs the dry run's plan."""
+    code = "confirmation_required"
+
+
+class PlanOutdated(Conflict):
+    """The data moved since the dry run: its plan no longer says what would go."""
+    code = "plan_outdated"
 
 
 class Unavailable(DomainError):

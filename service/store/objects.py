@@ -31,10 +31,9 @@ from service.domain.records import (
 from service.domain.schema import TypeDef
 from service.domain.schema_rules import reference_attribute, require_type
 from service.domain.values import parse_timestamp, to_json
-from service.errors import Conflict, InvalidInput, NotFound
+from service.errors import CardinalityConflict, Conflict, InvalidInput, NotFound
 from service.store.database import Bulk, Database
 from service.store.references import (
-    CardinalityConflict,
     RefRow,
     lock_nodes,
     targets_of,

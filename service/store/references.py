@@ -24,17 +24,13 @@ from typing import Literal
 from neo4j import AsyncManagedTransaction
 
 from service.domain.schema import AttributeDef
-from service.errors import Conflict
+from service.errors import CardinalityConflict
 from service.store.database import Bulk, Database
 
 USES = [
     "references/lock", "references/holders_of", "references/targets_of",
     "references/delete_by_element_id", "references/merge", "references/targets_page",
 ]
-
-
-class CardinalityConflict(Conflict):
-    code = "cardinality_conflict"
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ from service.domain.schema import (
     TypeDef,
 )
 from service.domain.values import parse_timestamp
+from service.domain.attribute_change import ChangePlan, confirm_change, plan_change
+from service.domain.cardinality import plan_prune, plan_token
 from service.errors import Conflict, InvalidInput, NotFound
 from service.store.database import Database
 
@@ -374,21 +376,6 @@ class CardinalityReport:
                 "used_by": self.used_by, "plan": self.plan}
 
 
-class CardinalityChangeNeedsConfirmation(Conflict):
-    code = "confirmation_required"
-
-
-class PlanOutdated(Conflict):
-    code = "plan_outdated"
-
-
-def _immutable(field: str, current: Any, given: Any, what: str) -> None:
-    if given is not None and given != current:
-        raise InvalidInput(f"{what} is immutable ({current!r} cannot become {given!r})",
-                           code="immutable_name" if field == "name" else "immutable_field",
-                           details={"field": field})
-
-
 async def _edges(tx, db: Database, workspace: str, attribute: AttributeDef) -> list:
     from service.domain.cardinality import Edge
 
@@ -425,121 +412,82 @@ class AttributeEditor:
         ``confirm`` equal to the plan its dry run gave; then the third item is the id of
         the prune that keeps what the report lists as deleted."""
         await self.schema.ensure_workspace(workspace)
-        from service.domain.cardinality import plan_prune, plan_token
         from service.store.prunes import record_prune  # prunes reads types through this module
 
         async def work(tx: AsyncManagedTransaction):
             await tx.run(self.db.queries["schema/lock_workspace"](), workspace=workspace)
-            types, owner, attribute = await self._find(tx, workspace, type_name, name)
-            ref = changes.reference
-            _immutable("name", attribute.name, changes.name, "an attribute's name")
-            _immutable("data_type", attribute.data_type.value,
-                       changes.data_type.value if changes.data_type else None, "data_type")
-            edits: dict[str, Any] = {k: v for k, v in
-                                     (("label", changes.label), ("description", changes.description),
-                                      ("required", changes.required)) if v is not None}
-            inverse_edits: dict[str, Any] = {}
-            holder_card, inverse_card = attribute.cardinality, attribute.inverse_cardinality
-            if ref is not None:
-                if not attribute.is_reference:
-                    raise InvalidInput(f"{attribute.name} is not a reference",
-                                       code="not_a_reference")
-                _immutable("reference.target", attribute.target, ref.target, "a reference's target")
-                if ref.on_delete:
-                    edits["on_delete"] = ref.on_delete
-                holder_card = ref.cardinality or holder_card
-                if ref.inverse is not None:
-                    if attribute.inverse_name is None:
-                        raise InvalidInput(f"{attribute.name} has no inverse to change",
-                                           code="no_inverse")
-                    _immutable("reference.inverse.name", attribute.inverse_name,
-                               ref.inverse.name, "an inverse's name")
-                    inverse_card = ref.inverse.cardinality or inverse_card
-                    if ref.inverse.on_delete:
-                        inverse_edits["on_delete"] = ref.inverse.on_delete
-
-            changing = (holder_card, inverse_card) != (attribute.cardinality,
-                                                       attribute.inverse_cardinality)
-            report = None
-            if changing:
-                selectors, breaking = await _selectors_using(tx, self.db, workspace, attribute, holder_card,
-                                                             inverse_card)
-                tightening = (holder_card == "one" and attribute.cardinality == "many") or (
-                    inverse_card == "one" and attribute.inverse_cardinality == "many")
-                if tightening:
-                    # Hold every node on both ends: no writer adds an association meanwhile.
-                    await lock_all_objects(tx, self.db, workspace, attribute.type, attribute.target)
-                edges, names = await _edges(tx, self.db, workspace, attribute)
-                dropped = plan_prune(edges, holder_one=holder_card == "one",
-                                     target_one=inverse_card == "one")
-                report = CardinalityReport(
-                    would_delete=len(dropped),
-                    associations=[
-                        {"source": {"id": e.holder, "type": attribute.type,
-                                    "external_id": names.get(e.holder)},
-                         "target": {"id": e.target, "type": attribute.target,
-                                    "external_id": names.get(e.target)}}
-                        for e in dropped],
-                    used_by={"connectors": await _connectors_using(tx, self.db, workspace, attribute),
-                             "selectors": selectors},
-                    plan=plan_token(f"{owner.name}.{attribute.name}", holder_one=holder_card == "one",
-                                    target_one=inverse_card == "one", dropped=dropped) if tightening else None,
-                )
+            _, owner, attribute = await self._find(tx, workspace, type_name, name)
+            plan = plan_change(attribute, changes)
+            report, dropped = None, []
+            if plan.changes_cardinality:
+                report, dropped, breaking = await self._report(tx, workspace, plan)
                 if dry_run:
                     return None, report, None
                 if breaking is not None:
                     raise breaking
-                change = f"changing {owner.name}.{attribute.name} to {holder_card}/{inverse_card}"
-                if tightening and confirm in (None, "", "true", "1", "yes"):
-                    raise CardinalityChangeNeedsConfirmation(
-                        f"{change} deletes {len(dropped)} associations; review them (dry_run=true) and "
-                        f"apply with confirm={report.plan}", details=report.as_dict())
-                if tightening and confirm != report.plan:
-                    raise PlanOutdated(
-                        f"the associations {change} would delete are no longer those of the plan "
-                        f"confirmed; review the new report and apply with confirm={report.plan}",
-                        details=report.as_dict())
-                if dropped:
-                    await tx.run(self.db.queries["references/delete_by_element_id"](),
-                                 rels=[e.rel for e in dropped])
-                edits["cardinality"] = holder_card
-                edits["inverse_cardinality"] = inverse_card
-                inverse_edits["cardinality"] = inverse_card
-                inverse_edits["inverse_cardinality"] = holder_card
-                changed = attribute.with_changes(cardinality=holder_card,
-                                                 inverse_cardinality=inverse_card)
-                await tx.run(self.db.queries["references/set_keys"](
-                    Source=changed.source_type, Target=changed.target_type, Rel=changed.rel_type),
-                    workspace=workspace, source_type=changed.source_type,
-                    source_one=changed.source_one, target_one=changed.target_one)
+                confirm_change(plan, report.plan, confirm, len(dropped), report.as_dict())
+                await self._apply_cardinality(tx, workspace, plan, dropped)
             elif dry_run:
                 return None, CardinalityReport(0, [], {"connectors": [], "selectors": []}), None
             # After any object locks, as writers take them: writes in flight commit first (and
             # are counted below), later ones see the new version and check again.
             await lock_types(tx, self.db, workspace, owner.name, attribute.target)
-            if changes.required and not attribute.required and not attribute.is_reference:
-                missing = await (await tx.run(
-                    self.db.queries["schema/count_missing"](Label=owner.name, Key=attribute.name),
-                    workspace=workspace)).single()
-                if missing["count"]:
-                    raise Conflict(f"{missing['count']} {owner.name} objects have no {attribute.name}; "
-                                   "fill them before making it required",
-                                   code="required_attribute_on_existing_objects",
-                                   details={"objects": missing["count"]})
-            if edits:
+            if plan.makes_required:
+                await self._refuse_missing_values(tx, workspace, attribute)
+            if plan.edits:
                 await tx.run(self.db.queries["schema/update_attribute"](), workspace=workspace,
-                             type=owner.name, name=attribute.name, changes=edits)
-            if inverse_edits and attribute.inverse_name:
+                             type=owner.name, name=attribute.name, changes=plan.edits)
+            if plan.inverse_edits and attribute.inverse_name:
                 await tx.run(self.db.queries["schema/update_attribute"](), workspace=workspace,
-                             type=attribute.target, name=attribute.inverse_name,
-                             changes=inverse_edits)
-            current = await read_type(tx, self.db, workspace, owner.name)
-            updated = current.attributes[attribute.name]
+                             type=attribute.target, name=attribute.inverse_name, changes=plan.inverse_edits)
+            updated = (await read_type(tx, self.db, workspace, owner.name)).attributes[attribute.name]
             if report is None or report.plan is None:
                 return updated, report, None
             return updated, report, await record_prune(tx, self.db, workspace, attribute, report.associations)
 
         return await self.db.write(work)
+
+    async def _report(self, tx, workspace: str, plan: ChangePlan):
+        """What a cardinality change would delete and break: the report (with the plan
+        token when it tightens), the edges it deletes, and the refusal a selector step
+        that it breaks gives. Tightening first locks every node on both ends, so no writer
+        adds an association meanwhile."""
+        attribute = plan.attribute
+        selectors, breaking = await _selectors_using(tx, self.db, workspace, attribute, plan.holder, plan.inverse)
+        if plan.tightens:
+            await lock_all_objects(tx, self.db, workspace, attribute.type, attribute.target)
+        edges, names = await _edges(tx, self.db, workspace, attribute)
+        dropped = plan_prune(edges, holder_one=plan.holder == "one", target_one=plan.inverse == "one")
+        report = CardinalityReport(
+            would_delete=len(dropped),
+            associations=[{"source": {"id": e.holder, "type": attribute.type, "external_id": names.get(e.holder)},
+                           "target": {"id": e.target, "type": attribute.target, "external_id": names.get(e.target)}}
+                          for e in dropped],
+            used_by={"connectors": await _connectors_using(tx, self.db, workspace, attribute),
+                     "selectors": selectors},
+            plan=plan_token(f"{attribute.type}.{attribute.name}", holder_one=plan.holder == "one",
+                            target_one=plan.inverse == "one", dropped=dropped) if plan.tightens else None,
+        )
+        return report, dropped, breaking
+
+    async def _apply_cardinality(self, tx, workspace: str, plan: ChangePlan, dropped: list) -> None:
+        """Delete the pruned associations and re-key the rest for the new cardinalities."""
+        if dropped:
+            await tx.run(self.db.queries["references/delete_by_element_id"](), rels=[e.rel for e in dropped])
+        changed = plan.attribute.with_changes(cardinality=plan.holder, inverse_cardinality=plan.inverse)
+        await tx.run(self.db.queries["references/set_keys"](
+            Source=changed.source_type, Target=changed.target_type, Rel=changed.rel_type),
+            workspace=workspace, source_type=changed.source_type,
+            source_one=changed.source_one, target_one=changed.target_one)
+
+    async def _refuse_missing_values(self, tx, workspace: str, attribute: AttributeDef) -> None:
+        missing = await (await tx.run(
+            self.db.queries["schema/count_missing"](Label=attribute.type, Key=attribute.name),
+            workspace=workspace)).single()
+        if missing["count"]:
+            raise Conflict(f"{missing['count']} {attribute.type} objects have no {attribute.name}; "
+                           "fill them before making it required",
+                           code="required_attribute_on_existing_objects", details={"objects": missing["count"]})
 
     async def delete(self, workspace: str, type_name: str, name: str) -> None:
         await self.schema.ensure_workspace(workspace)
