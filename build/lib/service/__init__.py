@@ -1,1 +1,0 @@
-"""refgraph: custom objects and references on Neo4j."""

@@ -1,7 +1,0 @@
-// Keep what a cardinality change deleted, so it can be listed and restored.
-CREATE (p:_Prune {
-  id: $id, workspace: $workspace, type: $type, attribute: $attribute, rel_type: $rel_type,
-  attribute_created_at: $attribute_created_at,
-  direction: $direction, cardinality: $cardinality, inverse_cardinality: $inverse_cardinality,
-  applied_at: datetime(), deleted: $deleted, associations: $associations
-})

@@ -1,3 +1,0 @@
-// One prune with the associations it deleted (a JSON list).
-MATCH (p:_Prune {workspace: $workspace, id: $id})
-RETURN p {.*} AS prune

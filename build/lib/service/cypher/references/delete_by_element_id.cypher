@@ -1,5 +1,0 @@
-// Delete relationships by element id.
-UNWIND $rels AS rel
-MATCH ()-[r]->()
-WHERE elementId(r) = rel
-DELETE r

@@ -1,7 +1,0 @@
-// Take the write lock of each node, in the order given (sorted by the caller, so
-// concurrent writers lock in one order and do not deadlock). A check made after this
-// cannot be invalidated by a concurrent writer before commit.
-UNWIND $ids AS id
-MATCH (n:{{Label}} {workspace: $workspace, id: id})
-SET n._lock = true
-REMOVE n._lock

@@ -1,1 +1,0 @@
-"""Pydantic models and pure rules: no I/O here."""
