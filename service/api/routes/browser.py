@@ -25,11 +25,7 @@ def _cors(request: Request) -> dict[str, str]:
     return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
 
 
-@router.get("/browser.grass", response_class=PlainTextResponse,
-            summary="Neo4j Browser style",
-            description="refgraph's style for Neo4j Browser (`:style <this url>`): captions and "
-                        "colours per object type. Cross-origin reads are allowed for Neo4j "
-                        "Browser's origins only (`REFGRAPH_BROWSER_ORIGINS`).")
+@router.get("/browser.grass", response_class=PlainTextResponse)  # its words: service/api/reference.py
 async def browser_style(request: Request) -> PlainTextResponse:
     return PlainTextResponse(GRASS.read_text(), headers=_cors(request))
 
