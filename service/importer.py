@@ -26,6 +26,9 @@ from typing import Any
 
 import httpx
 
+from service.domain.data_types import REGISTRY, ValueProblem, rules_for
+from service.domain.schema import DataType
+
 DEFAULT_BATCH = 1_000
 
 
@@ -131,20 +134,17 @@ def _csv_lines(path: Path, types: dict[str, str]) -> Iterator[Line]:
             yield Line(number, record, text=text)
 
 
+DATA_TYPES = {t.value for t in REGISTRY}
+
+
 def _cell(data_type: str | None, cell: str, column: str) -> Any:
+    """A CSV cell as the JSON value the attribute takes (the server checks the rest)."""
+    if data_type not in DATA_TYPES:
+        return cell
     try:
-        match data_type:
-            case "integer":
-                return int(cell)
-            case "float":
-                return float(cell)
-            case "boolean":
-                return {"true": True, "false": False}[cell.lower()]
-            case "string_list":
-                return [part for part in cell.split("|") if part]
-    except (ValueError, KeyError):
-        raise ValueError(f"{column}: {cell[:40]!r} is not {data_type}") from None
-    return cell
+        return rules_for(DataType(data_type)).from_text(cell)
+    except ValueProblem as exc:
+        raise ValueError(f"{column}: {exc}") from None
 
 
 def refused(response: httpx.Response) -> dict[int, str]:

@@ -9,7 +9,6 @@ front for the Intercom-compatible surface).
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass
 from typing import Any

@@ -8,7 +8,6 @@ or Conversation with exactly the records fetched for that person or conversation
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -19,7 +18,8 @@ import jmespath
 from jmespath.exceptions import JMESPathError
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.domain.schema import DataType, TypeDef
+from service.domain.data_types import rules_for
+from service.domain.schema import TypeDef
 from service.domain.schema_rules import require_type
 from service.errors import InvalidInput, NotFound
 
@@ -301,7 +301,7 @@ def map_records(mapping: ResponseMapping, object_type: TypeDef, items: list[Any]
         attributes, problems = {}, []
         for name, path in mapping.attributes.items():
             try:
-                attributes[name] = convert(object_type.attributes[name].data_type, jmespath.search(path, item))
+                attributes[name] = rules_for(object_type.attributes[name].data_type).remote(jmespath.search(path, item))
             except ValueError as exc:
                 problems.append(f"{name} ({path}): {exc}")
         references = {}
@@ -319,50 +319,3 @@ def map_records(mapping: ResponseMapping, object_type: TypeDef, items: list[Any]
         out.records.append({"external_id": str(external_id), "attributes": attributes,
                             "references": references})
     return out
-
-
-def convert(data_type: DataType, value: Any) -> Any:
-    """A remote value as the attribute's type wants it (numbers from strings, dates
-    from timestamps, ...); ``ValueError`` if it cannot be."""
-    if value is None:
-        return None
-    match data_type:
-        case DataType.string:
-            if isinstance(value, dict | list):
-                raise ValueError("expected text, found a structure")
-            return str(value).lower() if isinstance(value, bool) else str(value)
-        case DataType.integer:
-            if isinstance(value, bool):
-                raise ValueError("expected an integer, found a boolean")
-            if isinstance(value, float) and value.is_integer():
-                return int(value)
-            return int(value) if isinstance(value, int | str) else _fail(value, "an integer")
-        case DataType.float:
-            if isinstance(value, bool):
-                raise ValueError("expected a number, found a boolean")
-            return float(value) if isinstance(value, int | float | str) else _fail(value, "a number")
-        case DataType.boolean:
-            if isinstance(value, bool):
-                return value
-            text = str(value).lower()
-            if text in ("true", "1", "yes"):
-                return True
-            if text in ("false", "0", "no"):
-                return False
-            return _fail(value, "true or false")
-        case DataType.date | DataType.datetime:
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                stamp = dt.datetime.fromtimestamp(value, tz=dt.timezone.utc)
-                return stamp.date().isoformat() if data_type == DataType.date else stamp.isoformat()
-            if isinstance(value, str):
-                return value[:10] if data_type == DataType.date and "T" in value else value
-            return _fail(value, "a date")
-        case DataType.string_list:
-            if isinstance(value, list):
-                return [str(v) for v in value]
-            return [str(value)]
-    return value
-
-
-def _fail(value: Any, expected: str):
-    raise ValueError(f"expected {expected}, found {value!r}")

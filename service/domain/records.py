@@ -14,7 +14,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.domain.schema import TypeDef
-from service.domain.values import ValueProblem, converter, timestamp_to_graph
+from service.domain.data_types import ValueProblem, rules_for
+from service.domain.values import timestamp_to_graph
 
 MAX_BATCH = 10_000
 MAX_EXTERNAL_ID = 255
@@ -102,7 +103,7 @@ class RecordChecker:
 
     def __init__(self, type_def: TypeDef):
         self.type_def = type_def
-        self.values = {name: (a, converter(a.data_type)) for name, a in type_def.attributes.items()
+        self.values = {name: (a, rules_for(a.data_type).from_json) for name, a in type_def.attributes.items()
                        if not a.is_reference}
         self.references = {name: a for name, a in type_def.attributes.items() if a.is_reference}
 

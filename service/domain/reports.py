@@ -20,14 +20,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.domain.schema import DataType
-from service.domain.values import ValueProblem, from_text, to_graph
+from service.domain.data_types import REGISTRY, REPORT_PARAMETER_TYPES, ValueProblem, rules_for
 from service.errors import InvalidInput
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 PARAM = re.compile(
     r"^@param\s+(?P<name>[a-z][a-z0-9_]*)\s+(?P<type>\w+)(?:\s*=\s*(?P<default>\S+))?\s*:\s*(?P<description>.*)$")
-PARAM_TYPES = {DataType.string, DataType.integer, DataType.float, DataType.boolean, DataType.date,
-               DataType.datetime}
 USED_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -68,7 +66,7 @@ class Report:
                 bound[param.name] = param.default
                 continue
             try:
-                bound[param.name] = to_graph(param.data_type, from_text(param.data_type, given[param.name]))
+                bound[param.name] = rules_for(param.data_type).parse(given[param.name])
             except ValueProblem as exc:
                 problems.append(f"{param.name} must be {param.data_type.value}: {exc}")
         if problems:
@@ -115,13 +113,13 @@ def _param(report: str, line: str) -> ReportParam:
         data_type = DataType(match["type"])
     except ValueError:
         data_type = None
-    if data_type not in PARAM_TYPES:
+    if data_type not in REGISTRY or not REGISTRY[data_type].report_parameter:
         raise ReportDefinitionError(f"report {report}: parameter type {match['type']!r} is not one of "
-                                    f"{sorted(t.value for t in PARAM_TYPES)}")
+                                    f"{REPORT_PARAMETER_TYPES}")
     default = None
     if match["default"] is not None:
         try:
-            default = to_graph(data_type, from_text(data_type, match["default"]))
+            default = rules_for(data_type).parse(match["default"])
         except ValueProblem as exc:
             raise ReportDefinitionError(f"report {report}: default of {match['name']}: {exc}") from None
     return ReportParam(name=match["name"], data_type=data_type, description=match["description"].strip(),

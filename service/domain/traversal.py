@@ -11,16 +11,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from service.domain.schema import DataType, TypeDef
+from service.domain.data_types import ValueProblem, rules_for
+from service.domain.schema import TypeDef
 from service.domain.schema_rules import reference_attribute, require_type
-from service.domain.values import ValueProblem, from_text, to_graph
 from service.errors import InvalidInput
 
 MAX_HOPS = 6
 MAX_FILTERS = 10
 OPERATORS = ("<=", ">=", "!=", "=", "<", ">")  # longest first, so ">=" is not read as ">"
 FILTER = re.compile(r"^(?P<attribute>[A-Za-z_][A-Za-z0-9_]*)(?P<op><=|>=|!=|=|<|>)(?P<value>.*)$", re.S)
-ORDERED = {DataType.integer, DataType.float, DataType.date, DataType.datetime, DataType.string}
 
 
 @dataclass(frozen=True)
@@ -91,17 +90,12 @@ def parse_filters(end: TypeDef, raw: list[str]) -> list[Filter]:
         if attribute is None or attribute.is_reference:
             raise InvalidInput(f"{end.name} has no attribute {name!r} to filter on",
                                code="unknown_attribute", details={"where": text[:200], "attribute": name})
-        if attribute.data_type == DataType.string_list:
-            if op != "=":
-                raise InvalidInput(f"{name} is a string list: only = (contains) applies",
-                                   code="invalid_filter", details={"where": text[:200]})
-            filters.append(Filter(name, "contains", value))
-            continue
-        if op not in ("=", "!=") and attribute.data_type not in ORDERED:
-            raise InvalidInput(f"{name} is {attribute.data_type.value}: only = and != apply",
+        rules = rules_for(attribute.data_type)
+        if op not in rules.operators:
+            raise InvalidInput(f"{name} is {attribute.data_type.value}: only {' and '.join(rules.operators)} apply",
                                code="invalid_filter", details={"where": text[:200]})
         try:
-            filters.append(Filter(name, op, to_graph(attribute.data_type, from_text(attribute.data_type, value))))
+            filters.append(Filter(name, rules.operators[op], rules.filter(value)))
         except ValueProblem as exc:
             raise InvalidInput(f"where {name}: must be {attribute.data_type.value}: {exc}",
                                code="invalid_value", details={"where": text[:200], "attribute": name}) from None

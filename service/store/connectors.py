@@ -36,7 +36,8 @@ from service.domain.connectors import (
 from service.domain.records import ObjectWrite, TargetRef, new_id
 from service.domain.schema import TypeDef
 from service.domain.schema_rules import require_type
-from service.domain.values import to_graph, to_json
+from service.domain.data_types import rules_for
+from service.domain.values import to_json
 from service.errors import Conflict, DomainError, InvalidInput, NotFound
 from service.fetch import FetchError, Limits, fetch, origin
 from service.metrics import CONNECTOR_RUNS
@@ -400,7 +401,7 @@ def _same(type_def: TypeDef, stored: dict[str, Any], write: ObjectWrite) -> bool
     """The stored object already holds the values the record brings."""
     for name, value in write.attributes.items():
         try:
-            new = to_json(to_graph(type_def.attributes[name].data_type, value))
+            new = to_json(rules_for(type_def.attributes[name].data_type).to_graph(value))
         except ValueError:
             return False
         if to_json(stored.get(name)) != new:

@@ -4,7 +4,6 @@ from service.domain.connectors import (
     ConnectorSpec,
     MappingError,
     TemplateError,
-    convert,
     find_records,
     map_records,
     render,
@@ -64,23 +63,6 @@ def test_records_are_mapped_with_conversions_and_errors_by_index():
     assert "total" in mapped.errors[1]["message"]
     with pytest.raises(MappingError, match="not a list"):
         find_records(SPEC.response, {"data": {"orders": {"id": 1}}})
-
-
-@pytest.mark.parametrize("data_type, value, expected", [
-    (DataType.integer, "12", 12), (DataType.integer, 12.0, 12), (DataType.float, "1.5", 1.5),
-    (DataType.boolean, "yes", True), (DataType.boolean, 0, False), (DataType.string, 3, "3"),
-    (DataType.date, 0, "1970-01-01"), (DataType.string_list, "a", ["a"]), (DataType.string, None, None),
-])
-def test_remote_values_are_converted_to_the_attribute_type(data_type, value, expected):
-    assert convert(data_type, value) == expected
-
-
-@pytest.mark.parametrize("data_type, value", [
-    (DataType.integer, "abc"), (DataType.integer, True), (DataType.boolean, "maybe"), (DataType.string, {"a": 1}),
-])
-def test_values_that_do_not_convert_are_refused(data_type, value):
-    with pytest.raises(ValueError):
-        convert(data_type, value)
 
 
 def test_a_connector_names_the_attributes_it_relies_on():
