@@ -1,16 +1,21 @@
-"""Domain errors: the store and the rules raise these; the API maps each base class
-to one status code and one JSON shape (service/api/errors.py).
+"""Domain errors: the rules, the store and the services raise these. Each carries a
+``code`` (the catalogue's word for the situation), a message that says what to do and
+details; none knows HTTP. The API gives each class its status and one JSON shape
+(``STATUS`` in service/api/errors.py):
 
     DomainError
-     ├── InvalidInput         422
-     ├── Unauthorized         401
-     ├── Forbidden            403
-     ├── NotFound             404
-     ├── Conflict             409
+     ├── InvalidInput         (422 at the API)
+     ├── Unauthorized         (401)
+     ├── Forbidden            (403)
+     ├── NotFound             (404)
+     ├── Conflict             (409)
      │    ├── CardinalityConflict
      │    ├── CardinalityChangeNeedsConfirmation
      │    └── PlanOutdated
-     └── Unavailable          503
+     └── Unavailable          (503)
+
+    RunFailed                 a connector run's outcome, not an API answer: the run
+                              record keeps its class and message
 """
 
 from __future__ import annotations
@@ -19,7 +24,6 @@ from typing import Any
 
 
 class DomainError(Exception):
-    status_code = 500
     code = "internal_error"
 
     def __init__(self, message: str, *, code: str | None = None, details: Any = None):
@@ -31,27 +35,22 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
-    status_code = 422
     code = "invalid_input"
 
 
 class Unauthorized(DomainError):
-    status_code = 401
     code = "unauthorized"
 
 
 class Forbidden(DomainError):
-    status_code = 403
     code = "insufficient_scope"
 
 
 class NotFound(DomainError):
-    status_code = 404
     code = "not_found"
 
 
 class Conflict(DomainError):
-    status_code = 409
     code = "conflict"
 
 
@@ -71,5 +70,13 @@ class PlanOutdated(Conflict):
 
 
 class Unavailable(DomainError):
-    status_code = 503
     code = "unavailable"
+
+
+class RunFailed(Exception):
+    """A connector run (or test) failed at the remote API, the template, the mapping or the
+    write; ``error_class`` is the run record's ``error.class``."""
+
+    def __init__(self, error_class: str, message: str, *, http_status: int | None = None):
+        super().__init__(message)
+        self.error_class, self.message, self.http_status = error_class, message, http_status

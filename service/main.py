@@ -14,7 +14,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Depends, FastAPI
-from neo4j import AsyncGraphDatabase
+from neo4j import AsyncDriver, AsyncGraphDatabase
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from service.api import catalogue, errors, idempotency, json_body, observability, reference
@@ -39,6 +39,7 @@ from service.api.routes import (
     workspace,
 )
 from service.config import Settings
+from service.connector_runs import ConnectorRuns
 from service.domain.records import BatchWrite
 from service.store import health as health_store
 from service.store import integrity as integrity_store
@@ -53,6 +54,7 @@ from service.store.connectors import ConnectorStore
 from service.store import selectors as selector_store
 from service.store import tokens as token_store
 from service.store.tokens import TokenStore
+from service.selector_buttons import SelectorButtons
 from service.store.reports import ReportStore, load_reports
 from service.store.selectors import SelectorStore
 from service.store.traversal import TraversalStore
@@ -105,46 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         queries = Queries.load(settings.cypher_dir)
         for name in STORE_QUERIES:
             queries[name]  # noqa: B018 - raises QueryNotFound now rather than mid-request
-        driver = AsyncGraphDatabase.driver(
-            settings.neo4j_uri,
-            auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
-            connection_timeout=5.0,
-            connection_acquisition_timeout=10.0,
-            max_connection_pool_size=settings.neo4j_max_connections,
-            # A write retried after a deadlock or a lost connection, for this long at most;
-            # past it (Neo4j down) the caller gets 503 rather than waiting the driver's 30 s.
-            max_transaction_retry_time=settings.neo4j_retry_s,
-            notifications_min_severity="OFF",  # "property key does not exist" on a new database is noise
-        )
-        db = Database(driver=driver, name=settings.neo4j_database, queries=queries)
-        app.state.db = db
-        app.state.tokens = settings.token_workspaces()
-        app.state.report_timeout_s = settings.report_timeout_s
-        app.state.token_store = TokenStore(db, cache_s=settings.token_cache_s,
-                                           max_cached=settings.token_cache_size)
-        app.state.schema = schema_store.SchemaStore(
-            db, schema_store.Quotas(settings.max_types_per_workspace,
-                                    settings.max_attributes_per_type))
-        app.state.prunes = prune_store.PruneStore(app.state.schema)
-        app.state.objects = object_store.ObjectStore(db, app.state.schema)
-        app.state.references = object_store.ReferenceStore(app.state.objects)
-        app.state.traversal = TraversalStore(db, app.state.objects, timeout_s=settings.traversal_timeout_s)
-        app.state.connectors = ConnectorStore(
-            db, app.state.objects, secrets_key=settings.secrets_key.get_secret_value(),
-            limits=Limits(destinations=settings.destinations(),
-                          max_bytes=settings.connector_max_response_bytes,
-                          max_pages=settings.connector_max_pages,
-                          max_records=settings.connector_max_records,
-                          run_deadline_s=settings.connector_run_deadline_s))
-        app.state.selectors = SelectorStore(db, app.state.objects, app.state.connectors)
-        app.state.reports = ReportStore(db, app.state.schema, load_reports(settings.cypher_dir, settings.reports_dir),
-                                        timeout_s=settings.report_timeout_s,
-                                        max_rows=settings.report_max_rows)
-        app.state.migrator = migrations.Migrator(
-            db, migrations.load_migrations(settings.cypher_dir / "migrations"),
-            wait_s=settings.migration_wait_s,
-        )
-        app.state.migrations_ready = asyncio.Event()
+        driver = _driver(settings)
+        _wire(app, settings, Database(driver=driver, name=settings.neo4j_database, queries=queries))
         task = asyncio.create_task(_migrate_until_done(app))
         purge = asyncio.create_task(_purge_idempotency_keys(app, settings.idempotency_purge_every_s))
         try:
@@ -180,27 +144,66 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ObservabilityMiddleware)  # every answer is logged and timed
     app.add_route("/metrics", observability.metrics, include_in_schema=False)
     observability.count_driver_retries()
+    _routes(app)
+    json_body.register(app, BatchWrite)
+    _document(app)
+    return app
+
+
+def _driver(settings: Settings) -> AsyncDriver:
+    return AsyncGraphDatabase.driver(
+        settings.neo4j_uri,
+        auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
+        connection_timeout=5.0,
+        connection_acquisition_timeout=10.0,
+        max_connection_pool_size=settings.neo4j_max_connections,
+        # A write retried after a deadlock or a lost connection, for this long at most;
+        # past it (Neo4j down) the caller gets 503 rather than waiting the driver's 30 s.
+        max_transaction_retry_time=settings.neo4j_retry_s,
+        notifications_min_severity="OFF",  # "property key does not exist" on a new database is noise
+    )
+
+
+def _wire(app: FastAPI, settings: Settings, db: Database) -> None:
+    """The stores and the services the routes find on ``app.state``."""
+    state = app.state
+    state.db = db
+    state.tokens = settings.token_workspaces()
+    state.report_timeout_s = settings.report_timeout_s
+    state.token_store = TokenStore(db, cache_s=settings.token_cache_s, max_cached=settings.token_cache_size)
+    state.schema = schema_store.SchemaStore(
+        db, schema_store.Quotas(settings.max_types_per_workspace, settings.max_attributes_per_type))
+    state.prunes = prune_store.PruneStore(state.schema)
+    state.objects = object_store.ObjectStore(db, state.schema)
+    state.references = object_store.ReferenceStore(state.objects)
+    state.traversal = TraversalStore(db, state.objects, timeout_s=settings.traversal_timeout_s)
+    state.connectors = ConnectorStore(db, state.objects, secrets_key=settings.secrets_key.get_secret_value())
+    state.connector_runs = ConnectorRuns(state.connectors, limits=Limits(
+        destinations=settings.destinations(), max_bytes=settings.connector_max_response_bytes,
+        max_pages=settings.connector_max_pages, max_records=settings.connector_max_records,
+        run_deadline_s=settings.connector_run_deadline_s))
+    state.selectors = SelectorStore(db, state.objects, state.connectors)
+    state.selector_buttons = SelectorButtons(state.selectors, state.connector_runs)
+    state.reports = ReportStore(db, state.schema, load_reports(settings.cypher_dir, settings.reports_dir),
+                                timeout_s=settings.report_timeout_s, max_rows=settings.report_max_rows)
+    state.migrator = migrations.Migrator(
+        db, migrations.load_migrations(settings.cypher_dir / "migrations"), wait_s=settings.migration_wait_s)
+    state.migrations_ready = asyncio.Event()
+
+
+def _routes(app: FastAPI) -> None:
     app.include_router(health.router)
     app.include_router(browser.router)
     docs.install(app)
     v1 = APIRouter(prefix="/v1", responses=errors.V1_ERROR_RESPONSES,
                    dependencies=[Depends(require_ready), Depends(strict_query)])
-    v1.include_router(workspace.router)
-    v1.include_router(types.router)
-    v1.include_router(objects.router)
-    v1.include_router(reports.router)
-    v1.include_router(connectors.router)
-    v1.include_router(selectors.router)
-    v1.include_router(integrity.router)
-    v1.include_router(prunes.router)
+    for module in (workspace, types, objects, reports, connectors, selectors, integrity, prunes):
+        v1.include_router(module.router)
     app.include_router(v1)
     compat = APIRouter(prefix="/intercom", responses=errors.V1_ERROR_RESPONSES,
                        dependencies=[Depends(require_ready), Depends(strict_query)])
     compat.include_router(intercom.router)
     app.include_router(compat)
-    json_body.register(app, BatchWrite)
-    _document(app)
-    return app
 
 
 def _document(app: FastAPI) -> None:

@@ -17,7 +17,7 @@ from starlette.routing import compile_path
 
 from service.api.paths import route_path
 from service.domain.records import MAX_PROBLEMS
-from service.errors import DomainError
+from service.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthorized, Unavailable
 from service.store.database import over_memory_limit
 
 log = logging.getLogger("refgraph.api")
@@ -35,6 +35,16 @@ HTTP_CODES = {
     429: "rate_limited",
     503: "unavailable",
 }
+
+
+# Each domain error class answers one status; a subclass answers its base class's.
+STATUS: dict[type[DomainError], int] = {
+    InvalidInput: 422, Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409, Unavailable: 503,
+}
+
+
+def status_of(exc: DomainError) -> int:
+    return next((STATUS[cls] for cls in type(exc).__mro__ if cls in STATUS), 500)
 
 
 class ErrorBody(BaseModel):
@@ -64,8 +74,9 @@ V1_ERROR_RESPONSES = responses(401, 403, 422, 500, 503)
 
 
 async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
-    return error_response(exc.status_code, exc.code, exc.message, exc.details, headers)
+    status = status_of(exc)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return error_response(status, exc.code, exc.message, exc.details, headers)
 
 
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:

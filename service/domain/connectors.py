@@ -1,5 +1,6 @@
-"""Data connectors as a support admin defines them, checked against the schema; request
-templates; and the mapping of a response onto records. Pure: no I/O.
+"""Data connectors as a support admin defines them, checked against the schema when
+saved. Pure: no I/O. What a run does with one (templates, the request, the mapping of a
+response onto records) is in ``domain/connector_calls.py``.
 
 A connector is a named HTTP call whose response holds records of one object type,
 merged by ``external_id``; optionally it fills a ``many`` reference attribute of Person
@@ -9,19 +10,17 @@ or Conversation with exactly the records fetched for that person or conversation
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import quote, unquote
 
 import httpx
 import jmespath
 from jmespath.exceptions import JMESPathError
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.domain.data_types import rules_for
 from service.domain.schema import TypeDef
 from service.domain.schema_rules import require_type
-from service.errors import InvalidInput, NotFound
+from service.errors import NotFound
 
 TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}")
 SUBJECTS = ("Person", "Conversation")
@@ -215,107 +214,10 @@ def uses(spec: ConnectorSpec) -> list[str]:
     return out
 
 
-# ---- templates --------------------------------------------------------------------
-
-class TemplateError(ValueError):
-    pass
-
-
-def render(text: str, context: dict[str, Any], *, url: bool = False) -> str:
-    """``{{a.b}}`` replaced by the value at that path of ``context``; in a URL, quoted,
-    and a value in the URL's path may not change the path (``..``, ``/``)."""
-    query_at = min([i for i in (text.find("?"), text.find("#")) if i >= 0] or [len(text)])
-
-    def value(match: re.Match) -> str:
-        current: Any = context
-        for part in match.group(1).split("."):
-            if not isinstance(current, dict) or current.get(part) is None:
-                raise TemplateError(f"{{{{{match.group(1)}}}}} has no value for this run")
-            current = current[part]
-        text = current if isinstance(current, str) else str(current).lower() if isinstance(current, bool) else str(current)
-        if url and match.start() < query_at:
-            decoded = unquote(text)
-            if decoded in (".", "..") or "/" in decoded or "\\" in decoded:
-                raise TemplateError(f"{{{{{match.group(1)}}}}} is {text[:100]!r}, which would change the "
-                                    "URL's path; a value in the path cannot be '.', '..' or contain '/'")
-        return quote(text, safe="") if url else text
-
-    return TEMPLATE.sub(value, text)
-
-
-def render_body(body: Any, context: dict[str, Any]) -> Any:
-    if isinstance(body, str):
-        return render(body, context)
-    if isinstance(body, dict):
-        return {k: render_body(v, context) for k, v in body.items()}
-    if isinstance(body, list):
-        return [render_body(v, context) for v in body]
-    return body
-
-
-def bind_inputs(spec: ConnectorSpec, given: dict[str, str]) -> dict[str, str]:
-    declared = {i.name: i for i in spec.inputs}
-    unknown = sorted(set(given) - set(declared))
-    missing = sorted(i.name for i in spec.inputs if i.required and i.name not in given)
-    if unknown or missing:
-        raise InvalidInput("; ".join([f"unknown input {n!r}" for n in unknown] +
-                                     [f"input {n!r} is required" for n in missing]),
-                           code="invalid_inputs", details={"declared": sorted(declared)})
-    return {name: given.get(name, i.default) for name, i in declared.items()
-            if given.get(name, i.default) is not None}
-
-
-# ---- mapping a response -------------------------------------------------------------
-
-@dataclass
-class Mapped:
-    records: list[dict[str, Any]] = field(default_factory=list)  # as POST .../batch takes them
-    errors: list[dict[str, Any]] = field(default_factory=list)   # {index, message}
-
-
-class MappingError(ValueError):
-    """The response as a whole does not fit the mapping."""
-
-
-def find_records(mapping: ResponseMapping, body: Any) -> list[Any]:
-    found = jmespath.search(mapping.records, body)
-    if not isinstance(found, list):
-        raise MappingError(f"response.records {mapping.records!r} found "
-                           f"{type(found).__name__ if found is not None else 'nothing'}, not a list")
-    return found
-
-
-def map_records(mapping: ResponseMapping, object_type: TypeDef, items: list[Any]) -> Mapped:
-    """Each item as a record of ``object_type``: external id, converted attribute
-    values, references by external id; an item that does not fit is an error by index."""
-    out = Mapped()
-    for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            out.errors.append({"index": index, "message": "the record is not a JSON object"})
-            continue
-        external_id = jmespath.search(mapping.external_id, item)
-        if isinstance(external_id, bool) or not isinstance(external_id, str | int) or external_id == "":
-            out.errors.append({"index": index, "message":
-                               f"no external id at {mapping.external_id!r} (found {external_id!r})"})
-            continue
-        attributes, problems = {}, []
-        for name, path in mapping.attributes.items():
-            try:
-                attributes[name] = rules_for(object_type.attributes[name].data_type).remote(jmespath.search(path, item))
-            except ValueError as exc:
-                problems.append(f"{name} ({path}): {exc}")
-        references = {}
-        for name, ref in mapping.references.items():
-            target = jmespath.search(ref.external_id, item)
-            if target is None:
-                references[name] = None
-            elif isinstance(target, str | int) and not isinstance(target, bool):
-                references[name] = {"external_id": str(target)}
-            else:
-                problems.append(f"{name} ({ref.external_id}): expected an external id, found {target!r}")
-        if problems:
-            out.errors.append({"index": index, "external_id": str(external_id), "message": "; ".join(problems)})
-            continue
-        out.records.append({"external_id": str(external_id), "attributes": attributes,
-                            "references": references})
-    return out
+@dataclass(frozen=True)
+class Saved:
+    """A stored definition (a connector's or a selector step's spec) with its id and times."""
+    id: str
+    spec: Any
+    created_at: Any
+    updated_at: Any

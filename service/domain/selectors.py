@@ -6,10 +6,12 @@ one they pick in its *selection* attribute. Pure: no I/O.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.domain.connector_calls import RunRecord
 from service.domain.connectors import ConnectorSpec
 from service.domain.schema import TypeDef
 from service.domain.schema_rules import require_type
@@ -107,3 +109,25 @@ def arrange(objects: list[dict[str, Any]], order: Order | None, limit: int) -> l
 def keys(spec: SelectorSpec) -> dict[str, str]:
     return {"display_key": f"Conversation.{spec.display_attribute}",
             "selection_key": f"Conversation.{spec.selection_attribute}"}
+
+
+@dataclass(frozen=True)
+class Buttons:
+    """What a selector step offers: (object, its label) in order, why there is nothing (or
+    only what was there before), and the connector's run if the step has one."""
+    options: list[tuple[dict[str, Any], str]]
+    reason: str | None
+    run: RunRecord | None
+
+
+def offer(spec: SelectorSpec, objects: list[dict[str, Any]], run: RunRecord | None) -> Buttons:
+    """The buttons from the objects the display attribute holds (after the run, if any)."""
+    options = arrange(objects, spec.order, spec.max_buttons)
+    reason = None
+    if run is not None and run.status == "failed":
+        reason = (f"the connector failed ({run.error_class}: {run.error_message}); "
+                  + ("these are the options it found before" if options else "there are no options"))
+    elif not options:
+        reason = ("the connector found nothing for this conversation" if run is not None
+                  else f"Conversation.{spec.display_attribute} holds no {spec.object_type} for this conversation")
+    return Buttons(options=[(o, label(spec.button_label, o)) for o in options], reason=reason, run=run)

@@ -1,9 +1,8 @@
-"""Selector steps: definitions, buttons and selections.
+"""Selector steps in the graph: definitions, the options a step offers, and selections.
 
-Buttons run the step's connector for the conversation (when it has one), then offer
-what the display attribute holds. A selection must be among those options; it replaces
-any earlier choice in one write that locks the conversation, so a step answered twice
-at once ends with one selection.
+A selection must be among the options; it replaces any earlier choice in one write that
+locks the conversation, so a step answered twice at once ends with one selection.
+(``service/selector_buttons.py`` runs the step's connector before offering buttons.)
 """
 
 from __future__ import annotations
@@ -13,12 +12,12 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
-from service.domain.connectors import ConnectorSpec
+from service.domain.connectors import Saved
 from service.domain.records import TargetRef, new_id
 from service.domain.schema_rules import require_type
-from service.domain.selectors import SelectorSpec, arrange, check_selector, keys, label
+from service.domain.selectors import SelectorSpec, check_selector, keys
 from service.errors import Conflict, InvalidInput, NotFound
-from service.store.connectors import ConnectorStore, public
+from service.store.connectors import ConnectorStore, saved
 from service.store.database import Database
 from service.store.objects import ObjectStore
 from service.store.references import lock_nodes, targets_of
@@ -31,18 +30,17 @@ class SelectorStore:
     def __init__(self, db: Database, objects: ObjectStore, connectors: ConnectorStore):
         self.db = db
         self.objects = objects
-        self.connectors = connectors
+        self.connectors = connectors  # a step's connector is checked when the step is saved
         self.schema = objects.schema
 
-    async def create(self, workspace: str, spec: SelectorSpec) -> dict[str, Any]:
+    async def create(self, workspace: str, spec: SelectorSpec) -> Saved:
         await self.schema.ensure_workspace(workspace)
 
         async def work(tx: AsyncManagedTransaction):
             types = await load_types(tx, self.db, workspace)
             connector = None
             if spec.connector_id is not None:
-                row = await self.connectors.get_row(tx, workspace, spec.connector_id)
-                connector = ConnectorSpec.model_validate_json(row["spec"])
+                connector = (await self.connectors.read_in(tx, workspace, spec.connector_id)).spec
             problems = check_selector(types, spec, connector)
             if problems:
                 raise InvalidInput(" ".join(problems), code="invalid_selector", details={"problems": problems})
@@ -53,26 +51,26 @@ class SelectorStore:
                      "display_rel": conversation.attributes[spec.display_attribute].rel_type,
                      "selection_rel": conversation.attributes[spec.selection_attribute].rel_type}
             row = await (await tx.run(self.db.queries["selectors/create"](), props=props)).single()
-            return public(row["selector"])
+            return saved(row["selector"], SelectorSpec)
 
         try:
             return await self.db.write(work)
         except ConstraintError:
             raise Conflict(f"a selector step named {spec.name!r} already exists", code="duplicate_name") from None
 
-    async def _get(self, tx, workspace: str, selector_id: str) -> dict[str, Any]:
+    async def _get(self, tx, workspace: str, selector_id: str) -> Saved:
         row = await (await tx.run(self.db.queries["selectors/get"](), workspace=workspace,
                                   id=selector_id)).single()
         if row is None:
             raise NotFound(f"no selector step with id {selector_id!r}", code="unknown_selector")
-        return row["selector"]
+        return saved(row["selector"], SelectorSpec)
 
-    async def get(self, workspace: str, selector_id: str) -> dict[str, Any]:
-        return public(await self.db.read(lambda tx: self._get(tx, workspace, selector_id)))
+    async def get(self, workspace: str, selector_id: str) -> Saved:
+        return await self.db.read(lambda tx: self._get(tx, workspace, selector_id))
 
-    async def list(self, workspace: str, *, limit: int, after: str | None) -> tuple[list[dict], bool]:
+    async def list(self, workspace: str, *, limit: int, after: str | None) -> tuple[list[Saved], bool]:
         rows = await self.db.read_rows("selectors/list", workspace=workspace, after=after, limit=limit + 1)
-        return [public(r["selector"]) for r in rows[:limit]], len(rows) > limit
+        return [saved(r["selector"], SelectorSpec) for r in rows[:limit]], len(rows) > limit
 
     async def delete(self, workspace: str, selector_id: str) -> None:
         rows = await self.db.write_rows("selectors/delete", workspace=workspace, id=selector_id)
@@ -81,14 +79,11 @@ class SelectorStore:
 
     # ---- buttons and selection -----------------------------------------------------
 
-    async def buttons(self, workspace: str, conversation_id: str, selector_id: str) -> dict[str, Any]:
-        await self.schema.ensure_workspace(workspace)
-        spec = SelectorSpec.model_validate_json(
-            (await self.db.read(lambda tx: self._get(tx, workspace, selector_id)))["spec"])
-        run = None
-        if spec.connector_id is not None:
-            run = await self.connectors.run(workspace, spec.connector_id, ("Conversation", conversation_id), {})
+    async def spec(self, workspace: str, selector_id: str) -> SelectorSpec:
+        return (await self.db.read(lambda tx: self._get(tx, workspace, selector_id))).spec
 
+    async def options(self, workspace: str, conversation_id: str, spec: SelectorSpec) -> list[dict[str, Any]]:
+        """The objects the step's display attribute holds for the conversation."""
         async def work(tx: AsyncManagedTransaction):
             types = await load_types(tx, self.db, workspace)
             conversation, object_type = require_type(types, "Conversation"), require_type(types, spec.object_type)
@@ -98,22 +93,13 @@ class SelectorStore:
                    .get(conversation_id, [])]
             return await self.objects.read_in(tx, workspace, object_type, ids)
 
-        options = arrange(await self.db.read(work), spec.order, spec.max_buttons)
-        reason = None
-        if run is not None and run["status"] == "failed":
-            reason = (f"the connector failed ({run['error']['class']}: {run['error']['message']}); "
-                      + ("these are the options it found before" if options else "there are no options"))
-        elif not options:
-            reason = ("the connector found nothing for this conversation" if run is not None
-                      else f"Conversation.{spec.display_attribute} holds no {spec.object_type} for this conversation")
-        return {"data": [{"id": o["id"], "label": label(spec.button_label, o), "object": o} for o in options],
-                "reason": reason, "connector_run": run}
+        return await self.db.read(work)
 
     async def select(self, workspace: str, conversation_id: str, selector_id: str, object_id: str) -> dict:
         await self.schema.ensure_workspace(workspace)
 
         async def work(tx: AsyncManagedTransaction):
-            spec = SelectorSpec.model_validate_json((await self._get(tx, workspace, selector_id))["spec"])
+            spec = (await self._get(tx, workspace, selector_id)).spec
             types = await load_types(tx, self.db, workspace)
             conversation, object_type = require_type(types, "Conversation"), require_type(types, spec.object_type)
             await self.objects.exists(tx, workspace, "Conversation", conversation_id)

@@ -1,14 +1,17 @@
 import pytest
 
-from service.domain.connectors import (
-    ConnectorSpec,
+from service.domain.connector_calls import (
     MappingError,
+    RunRecord,
     TemplateError,
+    build_request,
+    check_subject,
     find_records,
     map_records,
     render,
-    uses,
 )
+from service.domain.connectors import ConnectorSpec, uses
+from service.errors import InvalidInput, RunFailed
 from service.domain.schema import DataType, TypeDef, attribute_from_create, AttributeCreate
 
 
@@ -68,3 +71,39 @@ def test_records_are_mapped_with_conversions_and_errors_by_index():
 def test_a_connector_names_the_attributes_it_relies_on():
     assert uses(SPEC) == ["Order.order_number", "Order.total", "Order.placed_on", "Order.customer",
                           "Person.order_options"]
+
+
+def test_the_request_carries_the_secret_where_auth_says_and_marks_every_header_as_a_credential():
+    context = {"person": {"external_id": "cust-1", "email": "ada@example.com"}}
+    spec = ConnectorSpec.model_validate({**SPEC.model_dump(), "request": {
+        **SPEC.request.model_dump(), "headers": {"X-Shop": "{{person.email}}"},
+        "auth": {"type": "basic", "secret": "s", "username": "bot"}}})
+    request = build_request(spec, context, "pw")
+    assert request["url"] == "https://shop.example/customers/cust-1/orders"
+    assert request["params"] == {"email": "ada@example.com"}
+    assert request["headers"] == {"X-Shop": "ada@example.com", "Authorization": "Basic Ym90OnB3"}
+    assert set(request["credential_headers"]) == {"Authorization", "X-Shop"}
+    with pytest.raises(RunFailed) as failed:
+        build_request(spec, {"person": {"external_id": "cust-1"}}, "pw")
+    assert failed.value.error_class == "template_error" and "person.email" in failed.value.message
+
+
+def test_a_connector_that_fills_a_persons_reference_runs_for_a_person():
+    check_subject(SPEC, "Person")
+    check_subject(SPEC.model_copy(update={"update_reference": None}), None)
+    for subject, code in ((None, "missing_subject"), ("Conversation", "wrong_subject")):
+        with pytest.raises(InvalidInput) as refused:
+            check_subject(SPEC, subject)
+        assert refused.value.code == code
+
+
+def test_a_run_record_is_kept_as_properties_and_read_back_whole():
+    record = RunRecord(id="r1", connector_id="c1", subject=("Person", "p1"), started_at="2026-12-01T10:00:00Z")
+    record.counts |= {"fetched": 3, "created": 2, "unchanged": 1}
+    record.http_status = 200
+    record.failed(RunFailed("timeout", "too slow", http_status=504))
+    props = record.props()
+    assert (props["subject_type"], props["subject_id"], props["fetched"], props["error_class"]) == \
+        ("Person", "p1", 3, "timeout")
+    assert props["http_status"] == 200  # the last status seen stays
+    assert RunRecord.from_props(props) == record

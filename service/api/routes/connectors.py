@@ -11,6 +11,8 @@ from service.api.auth import Caller
 from service.api.deps import CallerOf, Workspace
 from service.api.errors import responses
 from service.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor, page_by_name
+from service.api.shapes import run_json, saved_json, trial_json
+from service.connector_runs import ConnectorRuns
 from service.domain.connectors import ConnectorPatch, ConnectorSpec
 from service.errors import InvalidInput
 from service.store.connectors import ConnectorStore
@@ -20,6 +22,10 @@ router = APIRouter(tags=["connectors"])
 
 def store(request: Request) -> ConnectorStore:
     return request.app.state.connectors
+
+
+def runs(request: Request) -> ConnectorRuns:
+    return request.app.state.connector_runs
 
 
 class ConnectorPublic(ConnectorSpec):
@@ -95,7 +101,7 @@ SECRET_NAME = r"^[A-Za-z][A-Za-z0-9_.-]{0,99}$"
 
 @router.post("/connectors", status_code=201, response_model=ConnectorPublic, responses=responses(409, 422))
 async def create_connector(request: Request, workspace: Workspace, body: ConnectorSpec):
-    return await store(request).create(workspace, body)
+    return saved_json(await store(request).create(workspace, body))
 
 
 HIDDEN = "[hidden: admin tokens only]"
@@ -113,19 +119,19 @@ def shown_to(caller: Caller, connector: dict[str, Any]) -> dict[str, Any]:
 async def list_connectors(request: Request, caller: CallerOf, limit: Limit = 50, cursor: Cursor = None):
     """Connectors, oldest first. Header values are shown to admin tokens only."""
     found, more = await store(request).list(caller.workspace, limit=limit, after=decode_cursor(cursor))
-    return Page(data=[shown_to(caller, c) for c in found],
-                next_cursor=encode_cursor(found[-1]["id"]) if more else None)
+    return Page(data=[shown_to(caller, saved_json(c)) for c in found],
+                next_cursor=encode_cursor(found[-1].id) if more else None)
 
 
 @router.get("/connectors/{connector_id}", response_model=ConnectorPublic, responses=responses(404))
 async def get_connector(request: Request, caller: CallerOf, connector_id: str):
     """A connector. Header values are shown to admin tokens only."""
-    return shown_to(caller, await store(request).get(caller.workspace, connector_id))
+    return shown_to(caller, saved_json(await store(request).get(caller.workspace, connector_id)))
 
 
 @router.patch("/connectors/{connector_id}", response_model=ConnectorPublic, responses=responses(404, 409, 422))
 async def update_connector(request: Request, workspace: Workspace, connector_id: str, body: ConnectorPatch):
-    return await store(request).update(workspace, connector_id, body)
+    return saved_json(await store(request).update(workspace, connector_id, body))
 
 
 @router.delete("/connectors/{connector_id}", status_code=204, responses=responses(404))
@@ -138,7 +144,7 @@ async def delete_connector(request: Request, workspace: Workspace, connector_id:
 async def test_connector(request: Request, workspace: Workspace, connector_id: str, body: TestRequest):
     """Call the remote API (or map `sample`) and show the request, the start of the raw
     response, the mapped records and each record's mapping error. Writes nothing."""
-    return await store(request).test(workspace, connector_id, body.subject(), body.inputs, body.sample)
+    return trial_json(await runs(request).test(workspace, connector_id, body.subject(), body.inputs, body.sample))
 
 
 @router.post("/connectors/{connector_id}/runs", status_code=201, response_model=RunPublic,
@@ -147,14 +153,14 @@ async def run_connector(request: Request, workspace: Workspace, connector_id: st
     """Fetch, map, upsert by external id and (with update_reference) set the person's or
     conversation's reference to exactly what was fetched, in one write. A failed run
     writes nothing; its record says why (`error.class`)."""
-    return await store(request).run(workspace, connector_id, body.subject(), body.inputs)
+    return run_json(await runs(request).run(workspace, connector_id, body.subject(), body.inputs))
 
 
 @router.get("/connectors/{connector_id}/runs", response_model=Page[RunPublic], responses=responses(404))
 async def list_runs(request: Request, workspace: Workspace, connector_id: str, limit: Limit = 50,
                     cursor: Cursor = None):
     found, more = await store(request).runs(workspace, connector_id, limit=limit, after=decode_cursor(cursor))
-    return Page(data=found, next_cursor=encode_cursor(found[-1]["id"]) if more else None)
+    return Page(data=[run_json(r) for r in found], next_cursor=encode_cursor(found[-1].id) if more else None)
 
 
 @router.put("/secrets/{name}", response_model=SecretName,

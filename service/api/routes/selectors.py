@@ -12,7 +12,9 @@ from service.api.errors import responses
 from service.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from service.api.routes.connectors import RunPublic
 from service.api.routes.objects import ObjectPublic
+from service.api.shapes import buttons_json, saved_json
 from service.domain.selectors import SelectorSpec
+from service.selector_buttons import SelectorButtons
 from service.store.selectors import SelectorStore
 
 router = APIRouter(tags=["selectors"])
@@ -51,18 +53,18 @@ async def create_selector(request: Request, workspace: Workspace, body: Selector
     """A selector step. Checked when saved: both attributes are references on
     Conversation to the object type, display `many`, selection `one`; the connector, if
     any, updates exactly the display attribute."""
-    return await store(request).create(workspace, body)
+    return saved_json(await store(request).create(workspace, body))
 
 
 @router.get("/selectors", response_model=Page[SelectorPublic])
 async def list_selectors(request: Request, workspace: Workspace, limit: Limit = 50, cursor: Cursor = None):
     found, more = await store(request).list(workspace, limit=limit, after=decode_cursor(cursor))
-    return Page(data=found, next_cursor=encode_cursor(found[-1]["id"]) if more else None)
+    return Page(data=[saved_json(s) for s in found], next_cursor=encode_cursor(found[-1].id) if more else None)
 
 
 @router.get("/selectors/{selector_id}", response_model=SelectorPublic, responses=responses(404))
 async def get_selector(request: Request, workspace: Workspace, selector_id: str):
-    return await store(request).get(workspace, selector_id)
+    return saved_json(await store(request).get(workspace, selector_id))
 
 
 @router.delete("/selectors/{selector_id}", status_code=204, responses=responses(404))
@@ -77,7 +79,8 @@ async def buttons(request: Request, workspace: Workspace, conversation_id: str, 
     """Runs the step's connector for the conversation (if it has one), then answers the
     buttons from the display attribute, in the step's order. No options is an empty list
     with a `reason`; a failed connector is a `reason` too, with the options from before."""
-    return await store(request).buttons(workspace, conversation_id, selector_id)
+    selector_buttons: SelectorButtons = request.app.state.selector_buttons
+    return buttons_json(await selector_buttons.buttons(workspace, conversation_id, selector_id))
 
 
 @router.post("/conversations/{conversation_id}/selectors/{selector_id}/select", response_model=ObjectPublic,
