@@ -41,6 +41,7 @@ from service.api.routes import (
 from service.config import Settings
 from service.connector_runs import ConnectorRuns
 from service.domain.records import BatchWrite
+from service.store import attribute_changes
 from service.store import health as health_store
 from service.store import integrity as integrity_store
 from service.store import migrations
@@ -55,6 +56,7 @@ from service.store import selectors as selector_store
 from service.store import tokens as token_store
 from service.store.tokens import TokenStore
 from service.selector_buttons import SelectorButtons
+from service.store.object_references import ObjectReferences
 from service.store.reports import ReportStore, load_reports
 from service.store.selectors import SelectorStore
 from service.store.traversal import TraversalStore
@@ -68,7 +70,7 @@ STORE_QUERIES = [*migrations.USES, *health_store.USES, *schema_store.USES,
                  *object_store.USES, *reference_store.USES, *integrity_store.USES,
                  *traversal_store.USES, *connector_store.USES,
                  *selector_store.USES, *token_store.USES, *idempotency.USES,
-                 *prune_store.USES]
+                 *prune_store.USES, *attribute_changes.USES]
 RETRY_S = 2.0
 
 
@@ -175,7 +177,7 @@ def _wire(app: FastAPI, settings: Settings, db: Database) -> None:
         db, schema_store.Quotas(settings.max_types_per_workspace, settings.max_attributes_per_type))
     state.prunes = prune_store.PruneStore(state.schema)
     state.objects = object_store.ObjectStore(db, state.schema)
-    state.references = object_store.ReferenceStore(state.objects)
+    state.references = ObjectReferences(state.objects)
     state.traversal = TraversalStore(db, state.objects, timeout_s=settings.traversal_timeout_s)
     state.connectors = ConnectorStore(db, state.objects, secrets_key=settings.secrets_key.get_secret_value())
     state.connector_runs = ConnectorRuns(state.connectors, limits=Limits(

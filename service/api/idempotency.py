@@ -40,7 +40,7 @@ async def purge_expired(db) -> int:
     """Delete the keys older than 24 hours, a batch per transaction; how many went."""
     removed = 0
     while True:
-        rows = await db.write_rows("idempotency/purge", expire_s=EXPIRE_S, batch=PURGE_BATCH)
+        rows = await db.write_query("idempotency/purge", expire_s=EXPIRE_S, batch=PURGE_BATCH)
         removed += rows[0]["removed"]
         if rows[0]["removed"] < PURGE_BATCH:
             IDEMPOTENCY_KEYS_PURGED.inc(removed)
@@ -75,7 +75,7 @@ class IdempotencyMiddleware:
         db = scope["app"].state.db
         claim = str(uuid.uuid4())
         try:
-            rows = await db.write_rows("idempotency/claim", key=namespaced, fingerprint=fingerprint,
+            rows = await db.write_query("idempotency/claim", key=namespaced, fingerprint=fingerprint,
                                        claim=claim, expire_s=EXPIRE_S)
             row = rows[0]
             if not row["mine"]:
@@ -113,12 +113,12 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, replay_receive, capture)
         except BaseException:
-            await db.write_rows("idempotency/release", key=key, claim=claim)
+            await db.write_query("idempotency/release", key=key, claim=claim)
             raise
         if status >= 500 or status in NOT_KEPT or scope.get("route") is None:  # no route: nothing ran
-            await db.write_rows("idempotency/release", key=key, claim=claim)
+            await db.write_query("idempotency/release", key=key, claim=claim)
         else:
-            await db.write_rows("idempotency/complete", key=key, claim=claim, status=status,
+            await db.write_query("idempotency/complete", key=key, claim=claim, status=status,
                                 body=b"".join(chunks).decode("utf-8", errors="replace"), content_type=content_type)
 
 
@@ -132,7 +132,7 @@ async def _earlier_answer(db, key: str, fingerprint: str, row: dict):
             return error_response(409, "idempotency_key_in_progress",
                                   "a request with this Idempotency-Key is still running; retry later")
         await asyncio.sleep(0.05)
-        rows = await db.read_rows("idempotency/get", key=key)
+        rows = await db.read_query("idempotency/get", key=key)
         row = rows[0] if rows else None
     if row is None:  # the first request failed with a server error and gave the key up
         return error_response(409, "idempotency_key_in_progress",

@@ -13,9 +13,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from service.domain.schema import TypeDef
 from service.domain.data_types import ValueProblem, rules_for
+from service.domain.schema import TypeDef
 from service.domain.values import timestamp_to_graph
+from service.errors import InvalidInput
 
 MAX_BATCH = 10_000
 MAX_EXTERNAL_ID = 255
@@ -184,3 +185,16 @@ def missing_required(type_def: TypeDef, record: CheckedRecord) -> list[Problem]:
         for a in type_def.attributes.values()
         if a.required and a.name not in record.given
     ]
+
+
+def refusal(problems: list[Problem]) -> InvalidInput:
+    """The one error for records with problems: the first in words, every one (up to
+    ``MAX_PROBLEMS``) in ``details.errors`` with its own code."""
+    problems.sort(key=lambda p: p.index)
+    first = problems[0]
+    return InvalidInput(
+        first.message if len(problems) == 1
+        else f"{len(problems)} problems, the first in record {first.index}: {first.message}",
+        code="invalid_records",  # one code for any record's problems; each problem has its own
+        details={"errors": [p.as_dict() for p in problems[:MAX_PROBLEMS]], "total": len(problems)},
+    )

@@ -98,11 +98,11 @@ class ConnectorStore:
         return await self.db.read(lambda tx: self.read_in(tx, workspace, connector_id))
 
     async def list(self, workspace: str, *, limit: int, after: str | None) -> tuple[list[Saved], bool]:
-        rows = await self.db.read_rows("connectors/list", workspace=workspace, after=after, limit=limit + 1)
+        rows = await self.db.read_query("connectors/list", workspace=workspace, after=after, limit=limit + 1)
         return [saved(r["connector"]) for r in rows[:limit]], len(rows) > limit
 
     async def delete(self, workspace: str, connector_id: str) -> None:
-        rows = await self.db.write_rows("connectors/delete", workspace=workspace, id=connector_id)
+        rows = await self.db.write_query("connectors/delete", workspace=workspace, id=connector_id)
         if not rows[0]["deleted"]:
             raise NotFound(f"no connector with id {connector_id!r}", code="unknown_connector")
 
@@ -115,14 +115,14 @@ class ConnectorStore:
 
     async def put_secret(self, workspace: str, name: str, value: str) -> bool:
         token = self.fernet.encrypt(value.encode()).decode()
-        rows = await self.db.write_rows("connectors/put_secret", workspace=workspace, name=name, value=token)
+        rows = await self.db.write_query("connectors/put_secret", workspace=workspace, name=name, value=token)
         return rows[0]["created"]
 
     async def list_secrets(self, workspace: str) -> list[dict[str, Any]]:
-        return await self.db.read_rows("connectors/list_secrets", workspace=workspace)
+        return await self.db.read_query("connectors/list_secrets", workspace=workspace)
 
     async def delete_secret(self, workspace: str, name: str) -> None:
-        rows = await self.db.write_rows("connectors/delete_secret", workspace=workspace, name=name)
+        rows = await self.db.write_query("connectors/delete_secret", workspace=workspace, name=name)
         if not rows[0]["deleted"]:
             raise NotFound(f"no secret named {name!r}", code="unknown_secret")
 
@@ -179,12 +179,12 @@ class ConnectorStore:
         return await self.objects.run_write(work)
 
     async def keep_run(self, workspace: str, record: RunRecord) -> None:
-        await self.db.write_rows("connectors/create_run", workspace=workspace, connector=record.connector_id,
+        await self.db.write_query("connectors/create_run", workspace=workspace, connector=record.connector_id,
                                  props={**record.props(), "workspace": workspace})
 
     async def runs(self, workspace: str, connector_id: str, *, limit: int,
                    after: str | None) -> tuple[list[RunRecord], bool]:
         await self.get(workspace, connector_id)
-        rows = await self.db.read_rows("connectors/list_runs", workspace=workspace, connector=connector_id,
+        rows = await self.db.read_query("connectors/list_runs", workspace=workspace, connector=connector_id,
                                        after=after, limit=limit + 1)
         return [RunRecord.from_props(r["run"]) for r in rows[:limit]], len(rows) > limit

@@ -4,7 +4,7 @@ Reads run in read transactions and writes in write transactions, so a cluster ro
 reads to its secondaries; ``execute_write`` may run a transaction function twice, so
 every write function must be safe to repeat.
 
-``read_quick`` is for the hot read paths (traversal): each query runs as its own
+``read_with_time_limit`` is for the hot read paths (traversal): each query runs as its own
 auto-commit read, one round trip instead of BEGIN ... COMMIT's two, which halves a short
 query's latency (1.0 against 2.1 ms p50, measured in bench/README.md). A failure the
 driver would retry (a lost connection, a leader switch) runs the work again the managed
@@ -50,14 +50,16 @@ class Database:
     # Results are consumed whole inside the transaction: fetch them in one go rather
     # than in pulls of 1,000 records, each a round trip.
     async def read(self, work: Work[T], /, *args: Any) -> T:
+        """``work`` in a managed read transaction (run again on a retryable failure)."""
         async with self.session(fetch_size=-1) as session:
             return await session.execute_read(work, *args)
 
     async def write(self, work: Work[T], /, *args: Any) -> T:
+        """``work`` in a managed write transaction (run again on a retryable failure)."""
         async with self.session(fetch_size=-1) as session:
             return await session.execute_write(work, *args)
 
-    async def read_quick(self, work: Work[T], /, *, timeout: float, metadata: dict[str, Any]) -> T:
+    async def read_with_time_limit(self, work: Work[T], /, *, timeout: float, metadata: dict[str, Any]) -> T:
         """``work`` run with each of its queries an auto-commit read of at most ``timeout``
         seconds; on a retryable failure, run again in a managed read transaction."""
         async with self.session(fetch_size=-1, default_access_mode=READ_ACCESS) as session:
@@ -68,10 +70,12 @@ class Database:
                     raise
         return await self.read(unit_of_work(timeout=timeout, metadata=metadata)(work))
 
-    async def read_rows(self, query: str, /, **params: Any) -> list[dict[str, Any]]:
+    async def read_query(self, query: str, /, **params: Any) -> list[dict[str, Any]]:
+        """The rows of one named query, run as ``read`` runs work."""
         return await self.read(self._rows(query, params))
 
-    async def write_rows(self, query: str, /, **params: Any) -> list[dict[str, Any]]:
+    async def write_query(self, query: str, /, **params: Any) -> list[dict[str, Any]]:
+        """The rows of one named query, run as ``write`` runs work."""
         return await self.write(self._rows(query, params))
 
     def _rows(self, query: str, params: dict[str, Any]) -> Work[list[dict[str, Any]]]:
@@ -84,7 +88,7 @@ class Database:
 
         return work
 
-    async def read_once(self, query: str, /, **params: Any) -> list[dict[str, Any]]:
+    async def read_without_retry(self, query: str, /, **params: Any) -> list[dict[str, Any]]:
         """One auto-commit read, no retries: for checks that must answer quickly."""
         async with self.session(default_access_mode=READ_ACCESS) as s:
             return await (await s.run(self.queries[query].query(), params)).data()

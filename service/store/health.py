@@ -8,5 +8,5 @@ USES = ["health/server_info"]
 
 
 async def server_info(db: Database) -> dict[str, str]:
-    rows = await db.read_once("health/server_info")
+    rows = await db.read_without_retry("health/server_info")
     return {"version": rows[0]["version"], "edition": rows[0]["edition"]}

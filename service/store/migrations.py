@@ -105,13 +105,13 @@ class Migrator:
         self.owner = f"{uuid.uuid4()}"
 
     async def _recorded(self) -> dict[int, dict]:
-        rows = await self.db.read_rows("schema_versions/list", scope=self.scope)
+        rows = await self.db.read_query("schema_versions/list", scope=self.scope)
         return {row["version"]: row for row in rows}
 
     async def ensure_bookkeeping(self) -> None:
         for attempt in range(5):  # two processes creating it at once may collide
             try:
-                await self.db.write_rows("schema_versions/ensure_constraint")
+                await self.db.write_query("schema_versions/ensure_constraint")
                 return
             except Exception:
                 if attempt == 4:
@@ -158,7 +158,7 @@ class Migrator:
 
     async def _claim(self, migration: Migration) -> bool:
         try:
-            await self.db.write_rows(
+            await self.db.write_query(
                 "schema_versions/claim", scope=self.scope, version=migration.version,
                 name=migration.name, checksum=migration.checksum, owner=self.owner,
             )
@@ -167,7 +167,7 @@ class Migrator:
             return False
 
     async def _take_over_if_stale(self, migration: Migration) -> bool:
-        rows = await self.db.write_rows(
+        rows = await self.db.write_query(
             "schema_versions/take_over_stale", scope=self.scope, version=migration.version,
             owner=self.owner, stale_after_s=self.stale_after_s,
         )
@@ -179,7 +179,7 @@ class Migrator:
         while True:
             await asyncio.sleep(self.stale_after_s / 4)
             try:
-                rows = await self.db.write_rows("schema_versions/heartbeat", scope=self.scope,
+                rows = await self.db.write_query("schema_versions/heartbeat", scope=self.scope,
                                                 version=migration.version, owner=self.owner)
             except Exception as exc:  # a missed beat is not fatal; the next one may land
                 log.warning("migration %04d: heartbeat failed (%s)", migration.version, exc)
@@ -194,14 +194,14 @@ class Migrator:
             for statement in migration.statements:
                 await self.db.driver.execute_query(statement, database_=self.db.name, routing_="w")
         except BaseException:
-            await self.db.write_rows(
+            await self.db.write_query(
                 "schema_versions/release", scope=self.scope,
                 version=migration.version, owner=self.owner,
             )
             raise
         finally:
             beating.cancel()
-        await self.db.write_rows(
+        await self.db.write_query(
             "schema_versions/mark_applied", scope=self.scope,
             version=migration.version, owner=self.owner,
         )

@@ -8,7 +8,6 @@ property per attribute value.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +15,6 @@ from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ClientError, ConstraintError
 
 from service.domain.records import (
-    MAX_PROBLEMS,
     CheckedRecord,
     ObjectPatch,
     ObjectWrite,
@@ -27,19 +25,16 @@ from service.domain.records import (
     listed_targets,
     missing_required,
     new_ids,
+    refusal,
 )
 from service.domain.schema import TypeDef
+from service.domain.objects import object_view
 from service.domain.schema_rules import reference_attribute, require_type
-from service.domain.values import parse_timestamp, to_json
 from service.errors import CardinalityConflict, Conflict, InvalidInput, NotFound
 from service.store.database import Bulk, Database
-from service.store.references import (
-    RefRow,
-    lock_nodes,
-    targets_of,
-    targets_page,
-    write_references,
-)
+from service.store.deletes import cascade
+from service.store.record_references import found_targets, lookup, target_keys, write_record_references
+from service.store.references import targets_page
 from service.store.schema import load_types, read_type
 
 USES = [
@@ -47,8 +42,6 @@ USES = [
     "objects/get", "objects/list", "objects/resolve_ids", "objects/delete",
     "objects/upsert_and_link", "objects/list_referencing", "objects/resolve_and_lock", "objects/seal",
 ]
-TIMESTAMPS = ("external_created_at", "external_updated_at", "created_at", "updated_at")
-MAX_CASCADE = 100_000
 MAX_EXPANDED = 100  # `many` targets shown inline with expand=; GET .../references/{attribute} pages the rest
 
 
@@ -59,17 +52,6 @@ class WriteResult:
     # Created, or given a value or target it did not hold. A record that gives references
     # outside the one-pass ingest counts as changed (its targets are not compared).
     changed: list[bool]
-
-
-def _fail(problems: list[Problem]) -> None:
-    problems.sort(key=lambda p: p.index)
-    first = problems[0]
-    raise InvalidInput(
-        first.message if len(problems) == 1
-        else f"{len(problems)} problems, the first in record {first.index}: {first.message}",
-        code="invalid_records",  # one code for any record's problems; each problem has its own
-        details={"errors": [p.as_dict() for p in problems[:MAX_PROBLEMS]], "total": len(problems)},
-    )
 
 
 class SchemaChanged(Exception):
@@ -111,9 +93,9 @@ class ObjectStore:
         problems: list[Problem] = []
         checked = RecordChecker(type_def).check_all(records, problems)
         if problems:
-            _fail(problems)
+            raise refusal(problems)
         result = await self._upsert(tx, workspace, type_def, checked)
-        await self._write_references(tx, workspace, type_def, checked, result.ids, result.created)
+        await write_record_references(tx, self.db, workspace, type_def, checked, result.ids, result.created)
         if seal:
             await self.seal(tx, workspace, type_def)
         return result
@@ -144,7 +126,7 @@ class ObjectStore:
         ``targets``, inside the caller's transaction, with the usual locks and checks."""
         record = CheckedRecord(index=0, external_id=None, props={},
                                references={attribute: targets}, reassign=reassign)
-        await self._write_references(tx, workspace, type_def, [record], [object_id], mode=mode)
+        await write_record_references(tx, self.db, workspace, type_def, [record], [object_id], mode=mode)
         if seal:
             await self.seal(tx, workspace, type_def)
 
@@ -157,12 +139,12 @@ class ObjectStore:
             problems: list[Problem] = []
             record = check_record(type_def, patch, 0, problems)
             if problems:
-                _fail(problems)
+                raise refusal(problems)
             row = await (await tx.run(self.db.queries["objects/update_by_id"](Label=type_def.name),
                                       workspace=workspace, id=object_id, props=record.props)).single()
             if row is None:
                 raise NotFound(f"no {type_def.name} with id {object_id!r}", code="unknown_object")
-            await self._write_references(tx, workspace, type_def, [record], [object_id])
+            await write_record_references(tx, self.db, workspace, type_def, [record], [object_id])
             await self.seal(tx, workspace, type_def)
             return type_def
 
@@ -215,22 +197,22 @@ class ObjectStore:
         missing required values (the general path checks required values before targets).
         ``None``: a cardinality change committed meanwhile and nothing was written; take
         the general path."""
-        ids, external_ids = _keys(ref for r in records for ref in listed_targets(r.references.get(attribute.name)))
+        ids, external_ids = target_keys(ref for r in records for ref in listed_targets(r.references.get(attribute.name)))
         lookup = await tx.run(self.db.queries["objects/resolve_and_lock"](Label=attribute.target),
                               workspace=workspace, ids=ids, external_ids=external_ids)
         problems: list[Problem] = []
         checked = RecordChecker(type_def).check_all(records, problems)
         if problems:
-            _fail(problems)
+            raise refusal(problems)
         rows = [{"external_id": r.external_id, "props": r.props, "new_id": new_id,
                  "touch": attribute.name in r.references}
                 for r, new_id in zip(checked, new_ids(len(checked)))]
         pairs = (await lookup.single())["found"]
         by_id, by_external = {i: i for i, _ in pairs}, {e: i for i, e in pairs if e is not None}
         for record, row in zip(checked, rows):
-            row["targets"] = list(_targets(attribute, record, by_id, by_external, problems))
+            row["targets"] = list(found_targets(attribute, record, by_id, by_external, problems))
         if problems:
-            _fail(problems)
+            raise refusal(problems)
         attribute = (await read_type(tx, self.db, workspace, type_def.name)).attributes[attribute.name]
         if not _single_pass(attribute):  # a cardinality change committed meanwhile
             return None
@@ -242,78 +224,9 @@ class ObjectStore:
         return WriteResult(ids=list(result["ids"]), created=list(result["created"]),
                            changed=list(result["changed"]))
 
-    async def _resolve(self, tx, workspace: str, label: str,
-                       refs: list[TargetRef]) -> tuple[dict[str, str], dict[str, str]]:
-        """Target ids found by id and by external id."""
-        by_id, by_external = {}, {}
-        ids, external_ids = _keys(refs)
-        if ids:
-            by_id = {i: i for i in await self._lookup(tx, workspace, label, ids=ids)}
-        if external_ids:
-            by_external = await self._lookup(tx, workspace, label, external_ids=external_ids)
-        return by_id, by_external
-
-    async def _lookup(self, tx, workspace: str, label: str, *, ids: list[str] | None = None,
-                      external_ids: list[str] | None = None) -> dict[str, str]:
-        """Which of these ids (id -> external id) or external ids (external id -> id) exist."""
-        if ids is not None:
-            query, params = "objects/resolve_ids", {"ids": ids}
-        else:
-            query, params = "objects/find_by_external_ids", {"external_ids": external_ids}
-        row = await (await tx.run(self.db.queries[query](Label=label), workspace=workspace,
-                                  **params)).single()
-        return dict(row["found"])
-
     async def exists(self, tx, workspace: str, label: str, object_id: str) -> None:
-        if not await self._lookup(tx, workspace, label, ids=[object_id]):
+        if not await lookup(tx, self.db, workspace, label, ids=[object_id]):
             raise NotFound(f"no {label} with id {object_id!r}", code="unknown_object")
-
-    async def _write_references(self, tx, workspace: str, type_def: TypeDef,
-                                records: list[CheckedRecord], ids: list[str],
-                                created: list[bool] | None = None, *,
-                                mode: str = "replace") -> None:
-        resolved = await self._resolve_rows(tx, workspace, type_def, records, ids,
-                                            created or [False] * len(ids))
-        if not resolved:
-            return
-        # Lock every node the references touch, in one global order, then re-read the
-        # schema: a cardinality change that committed meanwhile is seen here. (Holders
-        # created by this transaction are invisible to others: nothing to lock.)
-        lock: dict[str, set[str]] = defaultdict(set)
-        for name, rows in resolved.items():
-            attribute = type_def.attributes[name]
-            for row in rows:
-                if not row.new:
-                    lock[attribute.type].add(row.holder)
-                lock[attribute.target].update(row.targets)
-        await lock_nodes(tx, self.db, workspace, lock)
-        current = await read_type(tx, self.db, workspace, type_def.name)
-        reassign = any(r.reassign for r in records)
-        for name, rows in resolved.items():
-            await write_references(tx, self.db, workspace, current.attributes[name], rows,
-                                   mode=mode, reassign=reassign)
-
-    async def _resolve_rows(self, tx, workspace: str, type_def: TypeDef,
-                            records: list[CheckedRecord], ids: list[str],
-                            created: list[bool]) -> dict[str, list[RefRow]]:
-        """Each reference attribute's rows, with targets resolved to ids; every unknown
-        target of every record is reported together (422)."""
-        by_attribute: dict[str, list[tuple[CheckedRecord, str, bool]]] = defaultdict(list)
-        for record, holder, new in zip(records, ids, created):
-            for name in record.references:
-                by_attribute[name].append((record, holder, new))
-        problems: list[Problem] = []
-        resolved: dict[str, list[RefRow]] = {}
-        for name, entries in by_attribute.items():
-            attribute = type_def.attributes[name]
-            refs = [ref for record, _, _ in entries for ref in record.references[name]]
-            by_id, by_external = await self._resolve(tx, workspace, attribute.target, refs)
-            resolved[name] = [RefRow(holder=holder, index=record.index, new=new,
-                                     targets=_targets(attribute, record, by_id, by_external, problems))
-                              for record, holder, new in entries]
-        if problems:
-            _fail(problems)
-        return resolved
 
     # ---- reads -----------------------------------------------------------------
 
@@ -339,9 +252,9 @@ class ObjectStore:
         result = await tx.run(self.db.queries["objects/get"](Label=type_def.name),
                               workspace=workspace, ids=object_ids)
         nodes = [row["node"] async for row in result]
-        return await self.present(tx, workspace, type_def, nodes, expand)
+        return await self.views(tx, workspace, type_def, nodes, expand)
 
-    async def present(self, tx, workspace: str, type_def: TypeDef, nodes: list[dict],
+    async def views(self, tx, workspace: str, type_def: TypeDef, nodes: list[dict],
                       expand: set[str] = frozenset(),
                       fetched: list[dict[str, list[dict]]] | None = None) -> list[dict[str, Any]]:
         """Nodes as the API shows them, with their `one` references (and the `many`
@@ -365,7 +278,7 @@ class ObjectStore:
                            for t in refs[attribute.name].get(node["id"], [])]
                 references[attribute.name] = (
                     (targets[0] if targets else None) if attribute.cardinality == "one" else targets)
-            out.append(present(type_def, node, references))
+            out.append(object_view(type_def, node, references))
         return out
 
     async def list(self, workspace: str, type_name: str, *, limit: int, after: str | None,
@@ -387,7 +300,7 @@ class ObjectStore:
                     Label=type_def.name, Rel=attribute.rel_type, Target=attribute.target)
                 params |= {"target": referencing[1], "outgoing": attribute.direction == "out"}
             nodes = [row["node"] async for row in await tx.run(query, **params)]
-            return await self.present(tx, workspace, type_def, nodes[:limit]), len(nodes) > limit
+            return await self.views(tx, workspace, type_def, nodes[:limit]), len(nodes) > limit
 
         return await self.db.read(work)
 
@@ -400,66 +313,12 @@ class ObjectStore:
             types = await load_types(tx, self.db, workspace)
             type_def = require_type(types, type_name)
             await self.exists(tx, workspace, type_def.name, object_id)
-            doomed = await self._cascade(tx, workspace, types, type_def.name, object_id)
+            doomed = await cascade(tx, self.db, workspace, types, type_def.name, object_id)
             for label, ids in doomed.items():
                 await tx.run(self.db.queries["objects/delete"](Label=label), workspace=workspace,
                              ids=sorted(ids))
 
         await self.db.write(work)
-
-    async def _cascade(self, tx, workspace: str, types: dict[str, TypeDef], label: str,
-                       object_id: str) -> dict[str, set[str]]:
-        """Everything the delete removes, applying ``on_delete`` of each reference that
-        points at a removed object: clear (the reference goes), cascade (its holder goes
-        too, transitively), restrict (409 when a holder that stays references a removed
-        object; one the cascade removes anyway does not count)."""
-        rules: dict[str, dict[str, list]] = {"cascade": defaultdict(list), "restrict": defaultdict(list)}
-        for t in types.values():
-            for a in t.attributes.values():
-                if a.is_reference and a.on_delete in rules:
-                    rules[a.on_delete][a.target].append(a)  # by the type it points at
-        doomed: dict[str, set[str]] = defaultdict(set)
-        doomed[label].add(object_id)
-        frontier = {label: [object_id]}
-        while frontier:
-            found: dict[str, list[str]] = defaultdict(list)
-            for attribute, holders in await self._holders(tx, workspace, rules["cascade"], frontier):
-                for holder_id in holders:
-                    if holder_id not in doomed[attribute.type]:
-                        doomed[attribute.type].add(holder_id)
-                        found[attribute.type].append(holder_id)
-            frontier = found
-            if sum(len(v) for v in doomed.values()) > MAX_CASCADE:
-                raise Conflict(f"the delete would cascade to more than {MAX_CASCADE} objects",
-                               code="cascade_too_large")
-        removed = {lbl: sorted(ids) for lbl, ids in doomed.items()}
-        for attribute, holders in await self._holders(tx, workspace, rules["restrict"], removed):
-            alive = [t for i, t in holders.items() if i not in doomed[attribute.type]]
-            if alive:
-                raise Conflict(
-                    f"{attribute.type} {alive[0]['external_id'] or alive[0]['id']} still "
-                    f"references it through {attribute.name} (on_delete: restrict)",
-                    code="restricted",
-                    details={"attribute": f"{attribute.type}.{attribute.name}",
-                             "holders": [{"id": t["id"], "external_id": t["external_id"]}
-                                         for t in alive[:20]],
-                             "count": len(alive)},
-                )
-        return doomed
-
-    async def _holders(self, tx, workspace: str, pointing: dict[str, list],
-                       targets: dict[str, list[str]]) -> list[tuple[Any, dict[str, dict]]]:
-        """For each attribute in ``pointing`` (by target type), the objects holding one of
-        ``targets`` (type -> ids) through it: [(attribute, {holder id: holder})]."""
-        out = []
-        for label, ids in targets.items():
-            for attribute in pointing.get(label, []):
-                reverse = attribute.inverse() or attribute.with_changes(
-                    type=attribute.target, target=attribute.type,
-                    direction="in" if attribute.direction == "out" else "out")
-                found = await targets_of(tx, self.db, workspace, reverse, ids)
-                out.append((attribute, {t["id"]: t for ts in found.values() for t in ts}))
-        return out
 
 
 def _check_required(type_def: TypeDef, records: list[CheckedRecord], created: list[bool]) -> None:
@@ -468,30 +327,7 @@ def _check_required(type_def: TypeDef, records: list[CheckedRecord], created: li
     problems = [p for record, new in zip(records, created) if new
                 for p in missing_required(type_def, record)]
     if problems:
-        _fail(problems)
-
-
-def _keys(refs) -> tuple[list[str], list[str]]:
-    """The distinct ids and external ids these targets are given by, each sorted."""
-    refs = list(refs)
-    return (Bulk(sorted({r.id for r in refs if r.id is not None})),
-            Bulk(sorted({r.external_id for r in refs if r.external_id is not None})))
-
-
-def _targets(attribute, record: CheckedRecord, by_id: dict[str, str], by_external: dict[str, str],
-             problems: list[Problem]) -> tuple[str, ...]:
-    """The ids of the targets ``record`` gives for ``attribute``, in order without repeats
-    (found by id or by external id); each one not found is added to ``problems``."""
-    targets = []
-    for ref in record.references.get(attribute.name, ()):
-        found = by_id.get(ref.id) if ref.id is not None else by_external.get(ref.external_id)
-        if found is None:
-            how = f"id {ref.id!r}" if ref.id is not None else f"external_id {ref.external_id!r}"
-            problems.append(Problem(record.index, "unknown_reference",
-                                    f"{attribute.name}: no {attribute.target} with {how}", attribute.name))
-        else:
-            targets.append(found)
-    return tuple(dict.fromkeys(targets))
+        raise refusal(problems)
 
 
 def _single_link(type_def: TypeDef, records: list[ObjectWrite]):
@@ -508,73 +344,3 @@ def _single_link(type_def: TypeDef, records: list[ObjectWrite]):
 def _single_pass(attribute) -> bool:
     return (attribute.direction == "out" and attribute.inverse_cardinality == "many"
             and attribute.target != attribute.type)
-
-
-def present(type_def: TypeDef, node: dict[str, Any], references: dict[str, Any]) -> dict[str, Any]:
-    out = {"id": node["id"], "type": type_def.name}
-    out["external_id"] = node.get("external_id")
-    for name in TIMESTAMPS:
-        out[name] = to_json(parse_timestamp(node.get(name)))
-    out["attributes"] = {
-        a.name: to_json(node.get(a.name)) for a in type_def.attributes.values()
-        if not a.is_reference and node.get(a.name) is not None
-    }
-    out["references"] = references
-    return out
-
-
-class ReferenceStore:
-    """The references routes: read, replace, add and remove one attribute's targets."""
-
-    def __init__(self, objects: ObjectStore):
-        self.objects = objects
-        self.db = objects.db
-
-    async def _attribute(self, tx, workspace: str, type_name: str, object_id: str, name: str):
-        type_def = await read_type(tx, self.db, workspace, type_name)
-        attribute = type_def.attribute(name) or type_def.find_case_insensitive(name)
-        if attribute is None or not attribute.is_reference:
-            raise NotFound(f"{type_def.name} has no reference attribute {name!r}",
-                           code="unknown_attribute", details={"attribute": name})
-        await self.objects.exists(tx, workspace, type_def.name, object_id)
-        return type_def, attribute
-
-    async def read(self, workspace: str, type_name: str, object_id: str, name: str, *, skip: int, limit: int):
-        """The attribute and a page of the object's targets, most recently written first."""
-        await self.objects.schema.ensure_workspace(workspace)
-
-        async def work(tx):
-            _, attribute = await self._attribute(tx, workspace, type_name, object_id, name)
-            page = await targets_page(tx, self.db, workspace, attribute, [object_id], skip=skip, limit=limit)
-            return attribute, page[object_id]
-
-        return await self.db.read(work)
-
-    async def write(self, workspace: str, type_name: str, object_id: str, name: str,
-                    targets: list[TargetRef], *, mode: str, reassign: bool) -> None:
-        await self.objects.schema.ensure_workspace(workspace)
-
-        async def work(tx):
-            type_def, attribute = await self._attribute(tx, workspace, type_name, object_id, name)
-            if attribute.cardinality == "one" and len(targets) > 1:
-                raise InvalidInput(f"{attribute.name} is a reference to one {attribute.target}: "
-                                   f"{len(targets)} targets given", code="cardinality")
-            await self.objects.write_references_in(tx, workspace, type_def, object_id, attribute.name,
-                                                   targets, mode=mode, reassign=reassign)
-
-        await self.objects.run_write(work)
-
-    async def remove(self, workspace: str, type_name: str, object_id: str, name: str,
-                     target_id: str) -> None:
-        await self.objects.schema.ensure_workspace(workspace)
-
-        async def work(tx):
-            _, attribute = await self._attribute(tx, workspace, type_name, object_id, name)
-            targets = (await targets_of(tx, self.db, workspace, attribute, [object_id]))[object_id]
-            rels = [t["rel"] for t in targets if t["id"] == target_id]
-            if not rels:
-                raise NotFound(f"{attribute.name} of {object_id} does not include {target_id}",
-                               code="unknown_reference")
-            await tx.run(self.db.queries["references/delete_by_element_id"](), rels=rels)
-
-        await self.db.write(work)

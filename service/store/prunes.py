@@ -52,7 +52,7 @@ class PruneStore:
         self.db = schema.db
 
     async def list(self, workspace: str, *, limit: int, after: str | None) -> tuple[list[dict], bool]:
-        rows = await self.db.read_rows("prunes/list", workspace=workspace, after=after, limit=limit + 1)
+        rows = await self.db.read_query("prunes/list", workspace=workspace, after=after, limit=limit + 1)
         return [_listed(r["prune"]) for r in rows[:limit]], len(rows) > limit
 
     async def _row(self, tx, workspace: str, prune_id: str) -> dict[str, Any]:

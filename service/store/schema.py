@@ -29,22 +29,15 @@ from service.domain.schema import (
     TypeDef,
 )
 from service.domain.values import parse_timestamp
-from service.domain.attribute_change import ChangePlan, confirm_change, plan_change
-from service.domain.cardinality import plan_prune, plan_token
-from service.errors import Conflict, InvalidInput, NotFound
+from service.errors import Conflict, InvalidInput
 from service.store.database import Database
 
 USES = [
     "schema/lock_workspace", "schema/mark_builtins", "schema/load_types", "schema/create_type",
-    "schema/schema_version",
-    "schema/create_attribute", "schema/link_inverse", "schema/update_type",
-    "schema/update_attribute", "schema/delete_attribute", "schema/delete_type",
-    "schema/count_objects", "schema/create_id_constraint",
+    "schema/schema_version", "schema/create_attribute", "schema/link_inverse", "schema/update_type",
+    "schema/delete_type", "schema/count_objects", "schema/create_id_constraint",
     "schema/create_external_id_constraint", "references/create_source_one_constraint",
-    "references/create_target_one_constraint",
-    "references/edges_of", "references/set_keys", "references/delete_all",
-    "schema/lock_all_objects", "schema/remove_attribute_values", "schema/count_missing",
-    "schema/lock_type",
+    "references/create_target_one_constraint", "schema/lock_all_objects", "schema/lock_type",
 ]
 
 
@@ -100,45 +93,6 @@ async def load_types(tx: AsyncManagedTransaction, db: Database, workspace: str,
 
 async def read_type(tx: AsyncManagedTransaction, db: Database, workspace: str, name: str) -> TypeDef:
     return schema_rules.require_type(await load_types(tx, db, workspace, name), name)
-
-
-async def _connectors_using(tx, db: Database, workspace: str, attribute: AttributeDef) -> list[dict]:
-    """Connectors that map or fill this attribute or its inverse."""
-    keys = [f"{attribute.type}.{attribute.name}"]
-    if attribute.inverse_name:
-        keys.append(f"{attribute.target}.{attribute.inverse_name}")
-    found: dict[str, dict] = {}
-    for key in keys:
-        async for row in await tx.run(db.queries["connectors/using"](), workspace=workspace, key=key):
-            found[row["id"]] = {"id": row["id"], "name": row["name"]}
-    return list(found.values())
-
-
-async def _steps_using(tx, db: Database, workspace: str, key: str) -> list[dict]:
-    """The selector steps that use the attribute ``key`` ('Type.attribute'), with their role."""
-    result = await tx.run(db.queries["selectors/using"](), workspace=workspace, key=key)
-    return [dict(row) async for row in result]
-
-
-async def _selectors_using(tx, db: Database, workspace: str, attribute: AttributeDef, holder_card: str,
-                           inverse_card: str) -> tuple[list[dict], Conflict | None]:
-    """The selector steps that use this attribute or its inverse, and the refusal of a
-    change that would break one (its display attribute to `one`, its selection
-    attribute to `many`), which is not applied while the step exists."""
-    sides = [(f"{attribute.type}.{attribute.name}", holder_card)]
-    if attribute.inverse_name:
-        sides.append((f"{attribute.target}.{attribute.inverse_name}", inverse_card))
-    found, breaking = [], None
-    for key, cardinality in sides:
-        for selector in await _steps_using(tx, db, workspace, key):
-            found.append(selector)
-            wanted = "many" if selector["role"] == "display" else "one"
-            if cardinality != wanted and breaking is None:
-                breaking = Conflict(
-                    f"the selector step {selector['name']!r} uses {key} as its {selector['role']} attribute, "
-                    f"which must stay a reference to {wanted}; change or delete the step first",
-                    code="used_by_selector", details={"selector": selector})
-    return found, breaking
 
 
 async def lock_all_objects(tx, db: Database, workspace: str, *labels: str) -> None:
@@ -357,178 +311,5 @@ class SchemaStore:
                                details={"attributes": users})
             await tx.run(self.db.queries["schema/delete_type"](), workspace=workspace,
                          type=current.name)
-
-        await self.db.write(work)
-
-
-# ---- attribute edits, cardinality changes and deletes ---------------------------------
-
-
-@dataclass
-class CardinalityReport:
-    would_delete: int
-    associations: list[dict[str, Any]]
-    used_by: dict[str, list[Any]]
-    plan: str | None = None  # what applying the change must confirm
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"would_delete": self.would_delete, "associations": self.associations,
-                "used_by": self.used_by, "plan": self.plan}
-
-
-async def _edges(tx, db: Database, workspace: str, attribute: AttributeDef) -> list:
-    from service.domain.cardinality import Edge
-
-    result = await tx.run(
-        db.queries["references/edges_of"](Holder=attribute.type, Target=attribute.target,
-                                          Rel=attribute.rel_type),
-        workspace=workspace, outgoing=attribute.direction == "out")
-    rows = [row async for row in result]
-    names = {row["holder"]: row["holder_external_id"] for row in rows}
-    names.update({row["target"]: row["target_external_id"] for row in rows})
-    return [Edge(row["holder"], row["target"], row["written_at"], row["rel"]) for row in rows], names
-
-
-class AttributeEditor:
-    """PATCH and DELETE of /v1/types/{type}/attributes/{attribute}."""
-
-    def __init__(self, schema: SchemaStore):
-        self.schema = schema
-        self.db = schema.db
-
-    async def _find(self, tx, workspace: str, type_name: str, name: str):
-        types = await load_types(tx, self.db, workspace)
-        owner = schema_rules.require_type(types, type_name)
-        attribute = owner.find_case_insensitive(name)
-        if attribute is None:
-            raise NotFound(f"{owner.name} has no attribute named {name!r}",
-                           code="unknown_attribute", details={"attribute": name})
-        return types, owner, attribute
-
-    async def update(self, workspace: str, type_name: str, name: str, changes, *, dry_run: bool,
-                     confirm: str | None) -> tuple[AttributeDef | None, CardinalityReport | None, str | None]:
-        """The edited attribute and the report of a cardinality change (with ``dry_run``,
-        only the report). A change that deletes associations is applied only with
-        ``confirm`` equal to the plan its dry run gave; then the third item is the id of
-        the prune that keeps what the report lists as deleted."""
-        await self.schema.ensure_workspace(workspace)
-        from service.store.prunes import record_prune  # prunes reads types through this module
-
-        async def work(tx: AsyncManagedTransaction):
-            await tx.run(self.db.queries["schema/lock_workspace"](), workspace=workspace)
-            _, owner, attribute = await self._find(tx, workspace, type_name, name)
-            plan = plan_change(attribute, changes)
-            report, dropped = None, []
-            if plan.changes_cardinality:
-                report, dropped, breaking = await self._report(tx, workspace, plan)
-                if dry_run:
-                    return None, report, None
-                if breaking is not None:
-                    raise breaking
-                confirm_change(plan, report.plan, confirm, len(dropped), report.as_dict())
-                await self._apply_cardinality(tx, workspace, plan, dropped)
-            elif dry_run:
-                return None, CardinalityReport(0, [], {"connectors": [], "selectors": []}), None
-            # After any object locks, as writers take them: writes in flight commit first (and
-            # are counted below), later ones see the new version and check again.
-            await lock_types(tx, self.db, workspace, owner.name, attribute.target)
-            if plan.makes_required:
-                await self._refuse_missing_values(tx, workspace, attribute)
-            if plan.edits:
-                await tx.run(self.db.queries["schema/update_attribute"](), workspace=workspace,
-                             type=owner.name, name=attribute.name, changes=plan.edits)
-            if plan.inverse_edits and attribute.inverse_name:
-                await tx.run(self.db.queries["schema/update_attribute"](), workspace=workspace,
-                             type=attribute.target, name=attribute.inverse_name, changes=plan.inverse_edits)
-            updated = (await read_type(tx, self.db, workspace, owner.name)).attributes[attribute.name]
-            if report is None or report.plan is None:
-                return updated, report, None
-            return updated, report, await record_prune(tx, self.db, workspace, attribute, report.associations)
-
-        return await self.db.write(work)
-
-    async def _report(self, tx, workspace: str, plan: ChangePlan):
-        """What a cardinality change would delete and break: the report (with the plan
-        token when it tightens), the edges it deletes, and the refusal a selector step
-        that it breaks gives. Tightening first locks every node on both ends, so no writer
-        adds an association meanwhile."""
-        attribute = plan.attribute
-        selectors, breaking = await _selectors_using(tx, self.db, workspace, attribute, plan.holder, plan.inverse)
-        if plan.tightens:
-            await lock_all_objects(tx, self.db, workspace, attribute.type, attribute.target)
-        edges, names = await _edges(tx, self.db, workspace, attribute)
-        dropped = plan_prune(edges, holder_one=plan.holder == "one", target_one=plan.inverse == "one")
-        report = CardinalityReport(
-            would_delete=len(dropped),
-            associations=[{"source": {"id": e.holder, "type": attribute.type, "external_id": names.get(e.holder)},
-                           "target": {"id": e.target, "type": attribute.target, "external_id": names.get(e.target)}}
-                          for e in dropped],
-            used_by={"connectors": await _connectors_using(tx, self.db, workspace, attribute),
-                     "selectors": selectors},
-            plan=plan_token(f"{attribute.type}.{attribute.name}", holder_one=plan.holder == "one",
-                            target_one=plan.inverse == "one", dropped=dropped) if plan.tightens else None,
-        )
-        return report, dropped, breaking
-
-    async def _apply_cardinality(self, tx, workspace: str, plan: ChangePlan, dropped: list) -> None:
-        """Delete the pruned associations and re-key the rest for the new cardinalities."""
-        if dropped:
-            await tx.run(self.db.queries["references/delete_by_element_id"](), rels=[e.rel for e in dropped])
-        changed = plan.attribute.with_changes(cardinality=plan.holder, inverse_cardinality=plan.inverse)
-        await tx.run(self.db.queries["references/set_keys"](
-            Source=changed.source_type, Target=changed.target_type, Rel=changed.rel_type),
-            workspace=workspace, source_type=changed.source_type,
-            source_one=changed.source_one, target_one=changed.target_one)
-
-    async def _refuse_missing_values(self, tx, workspace: str, attribute: AttributeDef) -> None:
-        missing = await (await tx.run(
-            self.db.queries["schema/count_missing"](Label=attribute.type, Key=attribute.name),
-            workspace=workspace)).single()
-        if missing["count"]:
-            raise Conflict(f"{missing['count']} {attribute.type} objects have no {attribute.name}; "
-                           "fill them before making it required",
-                           code="required_attribute_on_existing_objects", details={"objects": missing["count"]})
-
-    async def delete(self, workspace: str, type_name: str, name: str) -> None:
-        await self.schema.ensure_workspace(workspace)
-        q = self.db.queries
-
-        async def work(tx: AsyncManagedTransaction):
-            await tx.run(q["schema/lock_workspace"](), workspace=workspace)
-            _, owner, attribute = await self._find(tx, workspace, type_name, name)
-            if attribute.builtin:
-                raise Conflict(f"{owner.name}.{attribute.name} is built in and cannot be deleted",
-                               code="builtin_attribute")
-            doomed = [f"{owner.name}.{attribute.name}"]
-            if attribute.is_reference and attribute.direction == "out" and attribute.inverse_name:
-                doomed.append(f"{attribute.target}.{attribute.inverse_name}")  # goes with it
-            for key in doomed:
-                for step in await _steps_using(tx, self.db, workspace, key):
-                    raise Conflict(f"the selector step {step['name']!r} uses {key} as its {step['role']} "
-                                   "attribute; delete the step first", code="used_by_selector",
-                                   details={"selector": step})
-            await lock_types(tx, self.db, workspace, owner.name, attribute.target)  # its writers on both ends
-            if not attribute.is_reference:
-                await tx.run(q["schema/remove_attribute_values"](Label=owner.name, Key=attribute.name),
-                             workspace=workspace)
-            elif attribute.direction == "out":
-                # The forward attribute owns the associations: they go, with the inverse.
-                await tx.run(q["references/delete_all"](
-                    Source=attribute.source_type, Target=attribute.target_type, Rel=attribute.rel_type),
-                    workspace=workspace)
-                if attribute.inverse_name:
-                    await tx.run(q["schema/delete_attribute"](), workspace=workspace,
-                                 type=attribute.target, name=attribute.inverse_name)
-            else:
-                # Deleting an inverse only stops reading the reference from this end.
-                await tx.run(q["schema/update_attribute"](), workspace=workspace,
-                             type=attribute.target, name=attribute.inverse_name,
-                             changes={"inverse_name": None, "inverse_cardinality": "many"})
-                await tx.run(q["references/set_keys"](
-                    Source=attribute.source_type, Target=attribute.target_type,
-                    Rel=attribute.rel_type), workspace=workspace, source_type=attribute.source_type,
-                    source_one=attribute.inverse_cardinality == "one", target_one=False)
-            await tx.run(q["schema/delete_attribute"](), workspace=workspace, type=owner.name,
-                         name=attribute.name)
 
         await self.db.write(work)

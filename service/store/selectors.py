@@ -69,11 +69,11 @@ class SelectorStore:
         return await self.db.read(lambda tx: self._get(tx, workspace, selector_id))
 
     async def list(self, workspace: str, *, limit: int, after: str | None) -> tuple[list[Saved], bool]:
-        rows = await self.db.read_rows("selectors/list", workspace=workspace, after=after, limit=limit + 1)
+        rows = await self.db.read_query("selectors/list", workspace=workspace, after=after, limit=limit + 1)
         return [saved(r["selector"], SelectorSpec) for r in rows[:limit]], len(rows) > limit
 
     async def delete(self, workspace: str, selector_id: str) -> None:
-        rows = await self.db.write_rows("selectors/delete", workspace=workspace, id=selector_id)
+        rows = await self.db.write_query("selectors/delete", workspace=workspace, id=selector_id)
         if not rows[0]["deleted"]:
             raise NotFound(f"no selector step with id {selector_id!r}", code="unknown_selector")
 

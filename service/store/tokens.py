@@ -39,7 +39,7 @@ class TokenStore:
         key = token_hash(token)
         if key in self._cache:
             return self._cache[key]
-        rows = await self.db.read_rows("tokens/find", hash=key)
+        rows = await self.db.read_query("tokens/find", hash=key)
         found = (rows[0]["id"], rows[0]["workspace"], rows[0]["scope"]) if rows else None
         self._cache[key] = found
         if found:

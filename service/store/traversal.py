@@ -64,7 +64,7 @@ class TraversalStore:
             if not row["found"]:
                 raise NotFound(f"no {start.name} with id {object_id!r}", code="unknown_object")
             page = row["page"]
-            found = await self.objects.present(tx, workspace, end, [r["node"] for r in page[:limit]],
+            found = await self.objects.views(tx, workspace, end, [r["node"] for r in page[:limit]],
                                                fetched=[r["refs"] for r in page[:limit]])
             labels = [start.name] + [hop.target for hop in hops]
             for item, r in zip(found, page):
@@ -74,7 +74,7 @@ class TraversalStore:
             return found, len(page) > limit
 
         try:
-            return await self.db.read_quick(work, timeout=self.timeout_s,
+            return await self.db.read_with_time_limit(work, timeout=self.timeout_s,
                                             metadata={"query": "objects/traverse"})
         except Neo4jError as exc:
             if over_memory_limit(exc):

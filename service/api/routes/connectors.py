@@ -117,7 +117,6 @@ def shown_to(caller: Caller, connector: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/connectors", response_model=Page[ConnectorPublic])
 async def list_connectors(request: Request, caller: CallerOf, limit: Limit = 50, cursor: Cursor = None):
-    """Connectors, oldest first. Header values are shown to admin tokens only."""
     found, more = await store(request).list(caller.workspace, limit=limit, after=decode_cursor(cursor))
     return Page(data=[shown_to(caller, saved_json(c)) for c in found],
                 next_cursor=encode_cursor(found[-1].id) if more else None)
@@ -125,7 +124,6 @@ async def list_connectors(request: Request, caller: CallerOf, limit: Limit = 50,
 
 @router.get("/connectors/{connector_id}", response_model=ConnectorPublic, responses=responses(404))
 async def get_connector(request: Request, caller: CallerOf, connector_id: str):
-    """A connector. Header values are shown to admin tokens only."""
     return shown_to(caller, saved_json(await store(request).get(caller.workspace, connector_id)))
 
 
@@ -142,17 +140,12 @@ async def delete_connector(request: Request, workspace: Workspace, connector_id:
 
 @router.post("/connectors/{connector_id}/test", response_model=TestResult, responses=responses(404, 422))
 async def test_connector(request: Request, workspace: Workspace, connector_id: str, body: TestRequest):
-    """Call the remote API (or map `sample`) and show the request, the start of the raw
-    response, the mapped records and each record's mapping error. Writes nothing."""
     return trial_json(await runs(request).test(workspace, connector_id, body.subject(), body.inputs, body.sample))
 
 
 @router.post("/connectors/{connector_id}/runs", status_code=201, response_model=RunPublic,
              responses=responses(404, 422))
 async def run_connector(request: Request, workspace: Workspace, connector_id: str, body: RunRequest):
-    """Fetch, map, upsert by external id and (with update_reference) set the person's or
-    conversation's reference to exactly what was fetched, in one write. A failed run
-    writes nothing; its record says why (`error.class`)."""
     return run_json(await runs(request).run(workspace, connector_id, body.subject(), body.inputs))
 
 
@@ -167,8 +160,6 @@ async def list_runs(request: Request, workspace: Workspace, connector_id: str, l
             responses={**responses(422), 201: {"model": SecretName, "description": "a new secret"}})
 async def put_secret(request: Request, response: Response, workspace: Workspace, body: SecretValue,
                      name: str = Path(..., pattern=SECRET_NAME)):
-    """Set a secret for connectors to use (`request.auth.secret`). Write-only: no route
-    returns its value."""
     created = await store(request).put_secret(workspace, name, body.value)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return SecretName(name=name, updated_at=None)

@@ -39,7 +39,6 @@ class Health(BaseModel):
 
 @router.get("/livez")
 async def livez():
-    """Liveness: the process answers (no database call). /healthz is the readiness check."""
     return {"status": "alive"}
 
 

@@ -17,7 +17,8 @@ from service.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cu
 from service.domain.records import BatchWrite, ObjectPatch, ObjectWrite, TargetRef
 from service.domain.traversal import MAX_FILTERS, MAX_HOPS
 from service.errors import InvalidInput, NotFound
-from service.store.objects import ObjectStore, ReferenceStore
+from service.store.object_references import ObjectReferences
+from service.store.objects import ObjectStore
 
 UUID_SHAPE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 router = APIRouter(prefix="/objects", tags=["objects"])
@@ -65,7 +66,7 @@ def objects(request: Request) -> ObjectStore:
     return request.app.state.objects
 
 
-def references(request: Request) -> ReferenceStore:
+def references(request: Request) -> ObjectReferences:
     return request.app.state.references
 
 
@@ -100,9 +101,6 @@ async def batch_upsert(request: Request, workspace: Workspace, type: str,
 @open_query("references.")
 async def list_objects(request: Request, workspace: Workspace, type: str, limit: Limit = 50,
                        cursor: Cursor = None, external_id: str | None = None):
-    """Instances in creation order. `external_id=` finds one; `references.<attribute>=<id>`
-    (one such filter) keeps those whose reference attribute holds the object with that
-    id, e.g. `GET /v1/objects/Order?references.customer=<person id>`."""
     found, more = await objects(request).list(workspace, type, limit=limit,
                                               after=decode_cursor(cursor), external_id=external_id,
                                               referencing=_referencing(request))
@@ -135,7 +133,6 @@ async def traverse(request: Request, workspace: Workspace, type: str, id: str,
                        "<attribute><op><value>, op one of = != < <= > >=, e.g. total>=100")),
                    include: Literal["paths"] | None = Query(None, description="`paths`: each object with up to 10 paths that reach it"),
                    limit: Limit = 50, cursor: Cursor = None):
-    """The distinct objects at the end of `path` from this object, in id order."""
     found, more = await request.app.state.traversal.traverse(
         workspace, type, id, path, where=where, limit=limit, after=decode_cursor(cursor),
         with_paths=include == "paths")

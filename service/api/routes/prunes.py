@@ -45,21 +45,15 @@ class Restored(BaseModel):
 
 @router.get("/prunes", response_model=Page[PrunePublic])
 async def list_prunes(request: Request, workspace: Workspace, limit: Limit = 50, cursor: Cursor = None):
-    """Applied cardinality changes that deleted associations, newest first."""
     found, more = await store(request).list(workspace, limit=limit, after=decode_cursor(cursor))
     return Page(data=found, next_cursor=encode_cursor(found[-1]["id"]) if more else None)
 
 
 @router.get("/prunes/{prune_id}", response_model=PruneWithPairs, responses=responses(404))
 async def get_prune(request: Request, workspace: Workspace, prune_id: str) -> Any:
-    """A prune with every association it deleted (`source` is the attribute's holder)."""
     return await store(request).get(workspace, prune_id)
 
 
 @router.post("/prunes/{prune_id}/restore", response_model=Restored, responses=responses(404, 409))
 async def restore_prune(request: Request, workspace: Workspace, prune_id: str) -> Any:
-    """Re-create the prune's associations whose ends still exist and that fit the
-    attribute's cardinality now; the others are listed with the reason:
-    `source_deleted`, `target_deleted`, `exists`, `source_holds_another`,
-    `target_holds_another`."""
     return await store(request).restore(workspace, prune_id)

@@ -64,8 +64,6 @@ async def list_reports(request: Request, workspace: Workspace, limit: Limit = 10
 @open_query()  # the report checks its own parameters
 async def run_report(request: Request, workspace: Workspace, name: str,
                      format: Literal["json", "csv"] = Query("json", description="json, or csv (every row)")):
-    """Runs the report in a read transaction with a time limit, in your workspace. The
-    report's own parameters are query parameters: `?before=2027-01-01&limit=50`."""
     given = {k: v for k, v in request.query_params.items() if k != "format"}
     store = request.app.state.reports
     if format == "json":

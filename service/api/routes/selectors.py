@@ -50,9 +50,6 @@ class Selection(BaseModel):
 
 @router.post("/selectors", status_code=201, response_model=SelectorPublic, responses=responses(404, 409, 422))
 async def create_selector(request: Request, workspace: Workspace, body: SelectorSpec):
-    """A selector step. Checked when saved: both attributes are references on
-    Conversation to the object type, display `many`, selection `one`; the connector, if
-    any, updates exactly the display attribute."""
     return saved_json(await store(request).create(workspace, body))
 
 
@@ -76,9 +73,6 @@ async def delete_selector(request: Request, workspace: Workspace, selector_id: s
 @router.post("/conversations/{conversation_id}/selectors/{selector_id}/buttons", response_model=Buttons,
              responses=responses(404))
 async def buttons(request: Request, workspace: Workspace, conversation_id: str, selector_id: str):
-    """Runs the step's connector for the conversation (if it has one), then answers the
-    buttons from the display attribute, in the step's order. No options is an empty list
-    with a `reason`; a failed connector is a `reason` too, with the options from before."""
     selector_buttons: SelectorButtons = request.app.state.selector_buttons
     return buttons_json(await selector_buttons.buttons(workspace, conversation_id, selector_id))
 
@@ -87,6 +81,4 @@ async def buttons(request: Request, workspace: Workspace, conversation_id: str, 
              responses=responses(404, 422))
 async def select(request: Request, workspace: Workspace, conversation_id: str, selector_id: str,
                  body: Selection) -> Any:
-    """Stores the customer's choice in the selection attribute (replacing an earlier
-    one); it must be among the options offered (422 otherwise). Answers the conversation."""
     return await store(request).select(workspace, conversation_id, selector_id, body.object_id)

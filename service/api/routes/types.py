@@ -14,7 +14,8 @@ from service.api.pagination import Cursor, Limit, Page, page_by_name
 from service.api.schemas import AttributePublic, TypePublic
 from service.domain.schema import AttributeCreate, AttributeUpdate, TypeCreate, TypeUpdate
 from service.errors import NotFound
-from service.store.schema import AttributeEditor, SchemaStore
+from service.store.attribute_changes import AttributeEditor
+from service.store.schema import SchemaStore
 
 router = APIRouter(prefix="/types", tags=["schema"])
 
