@@ -4,10 +4,8 @@
     refgraph demo               load the demo dataset through the API
     refgraph import TYPE FILE   a JSONL or CSV file through the batch route
     refgraph report NAME        run a report, as a table or CSV
-    refgraph neo4j fetch        resolve the Neo4j server from Maven Central once
-    refgraph neo4j run          only the local Neo4j, in the foreground
-    refgraph neo4j start|stop|status   the local Neo4j in the background
-    refgraph token create|list|revoke  API tokens, in the database
+    refgraph neo4j ...          the local Neo4j (service/commands/neo4j.py)
+    refgraph token ...          API tokens, in the database (service/commands/tokens.py)
 
 The client commands (demo, import, report) talk to a running API: --url and --token,
 or REFGRAPH_URL and REFGRAPH_TOKEN; by default the local API and the first token of
@@ -19,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import sys
 import threading
 import time
@@ -30,16 +27,18 @@ from pathlib import Path
 import httpx
 import typer
 import uvicorn
-from neo4j import GraphDatabase
-from neo4j.exceptions import Neo4jError, ServiceUnavailable
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from service import demo as demo_data
 from service import importer
+from service.commands import neo4j as neo4j_commands
+from service.commands import tokens as token_commands
+from service.commands.neo4j import local_server
+from service.commands.output import console, exit_with
 from service.config import Settings
-from service.local_neo4j import LocalNeo4j, ensure_classpath
+from service.local_neo4j import LocalNeo4j
+
 
 class _Cli(typer.Typer):
     """The command, with an API that cannot be reached said in one line (exit status 1),
@@ -59,15 +58,8 @@ app = _Cli(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals may hold passwords and tokens
 )
-neo4j_app = typer.Typer(help="The local Neo4j server.", no_args_is_help=True)
-app.add_typer(neo4j_app, name="neo4j")
-token_app = typer.Typer(help="API tokens kept in the database (hashed), each for a workspace and a scope.",
-                        no_args_is_help=True)
-app.add_typer(token_app, name="token")
-# Not on a terminal (a pipe, a log, CI): lines are not wrapped, so a printed command can
-# be pasted and table cells are whole.
-console = Console() if sys.stdout.isatty() else Console(width=max(int(os.environ.get("COLUMNS") or 0), 1000),
-                                                         soft_wrap=True)
+app.add_typer(neo4j_commands.app, name="neo4j")
+app.add_typer(token_commands.app, name="token")
 
 
 def _version(show: bool) -> None:
@@ -82,21 +74,6 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
     """refgraph: custom objects and references on Neo4j."""
 
 
-def _local_server(settings: Settings) -> LocalNeo4j:
-    return LocalNeo4j(
-        home=settings.data_dir,
-        classpath=ensure_classpath(settings.cache_dir),
-        bolt_port=settings.neo4j_bolt_port,
-        http_port=settings.neo4j_http_port,
-        user=settings.neo4j_user,
-        password=settings.neo4j_password.get_secret_value(),
-        heap=settings.neo4j_heap,
-        pagecache=settings.neo4j_pagecache,
-        transaction_memory=settings.neo4j_transaction_memory,
-        browser_style_url=f"http://localhost:{settings.api_port}/browser.grass",
-    )
-
-
 @contextlib.contextmanager
 def _neo4j_for(settings: Settings) -> Iterator[tuple[Settings, LocalNeo4j | None]]:
     """The settings to serve with, starting (and afterwards stopping) a local Neo4j
@@ -104,13 +81,13 @@ def _neo4j_for(settings: Settings) -> Iterator[tuple[Settings, LocalNeo4j | None
     if settings.neo4j_uri:
         yield settings, None
         return
-    local = _local_server(settings)
+    local = local_server(settings)
     if local.running_pid() is not None:  # started by `refgraph neo4j start`: use it, leave it running
         console.print(f"Using the local Neo4j already running in [bold]{settings.data_dir}[/]")
         yield settings.model_copy(update={"neo4j_uri": local.bolt_uri}), local
         return
     console.print(f"Starting the local Neo4j in [bold]{settings.data_dir}[/] ...")
-    with _local_server(settings) as server:
+    with local_server(settings) as server:
         yield settings.model_copy(update={"neo4j_uri": server.bolt_uri}), server
 
 
@@ -219,11 +196,6 @@ def _progress(hidden: bool = False) -> Progress:
                     TimeElapsedColumn(), console=console, disable=hidden)
 
 
-def _fail(message: str) -> typer.Exit:
-    console.print(f"[red]{message}[/]")
-    return typer.Exit(1)
-
-
 @app.command()
 def demo(url: str = URL, token: str = TOKEN,
          people: int = typer.Option(500, metavar="N", help="How many people (about 14 objects each)"),
@@ -236,7 +208,7 @@ def demo(url: str = URL, token: str = TOKEN,
         try:
             written = demo_data.load(client, data, lambda n: progress.update(task, completed=n))
         except (httpx.HTTPError, RuntimeError) as exc:
-            raise _fail(f"demo failed: {exc}") from None
+            raise exit_with(f"demo failed: {exc}") from None
     console.print(f"Loaded {written:,} objects: {len(data.people)} people, {len(data.passports)} passports, "
                   f"{len(data.orders)} orders, {len(data.items)} items, "
                   f"{len(data.conversations)} conversations.")
@@ -261,7 +233,7 @@ def import_file(type_name: str = typer.Argument(..., metavar="TYPE"),
             summary = importer.import_file(client, type_name, file, batch=batch,
                                            progress=lambda n: progress.update(task, completed=n))
         except (httpx.HTTPError, importer.ImportFailed) as exc:
-            raise _fail(f"import stopped: {exc}") from None
+            raise exit_with(f"import stopped: {exc}") from None
     if rejects is not None and summary.rejected:
         summary.write_rejects(rejects)
     if as_json:
@@ -293,7 +265,7 @@ def report(name: str = typer.Argument(None, metavar="[NAME]", help="the report; 
         with _client(url, token) as client:
             response = client.get("/v1/reports")
         if response.status_code != 200:
-            raise _fail(importer._message(response))
+            raise exit_with(importer._message(response))
         listed = response.json()
         if as_json:
             sys.stdout.write(json.dumps(listed) + "\n")
@@ -306,11 +278,11 @@ def report(name: str = typer.Argument(None, metavar="[NAME]", help="the report; 
         return
     params = dict(p.split("=", 1) for p in param if "=" in p)
     if len(params) != len(param):
-        raise _fail("--param takes key=value")
+        raise exit_with("--param takes key=value")
     with _client(url, token) as client:
         response = client.get(f"/v1/reports/{name}", params={**params, "format": "csv" if csv else "json"})
     if response.status_code != 200:
-        raise _fail(importer._message(response))
+        raise exit_with(importer._message(response))
     if csv:
         sys.stdout.write(response.text)
         return
@@ -324,134 +296,6 @@ def report(name: str = typer.Argument(None, metavar="[NAME]", help="the report; 
     console.print(table)
     if result["truncated"]:
         console.print("[yellow]truncated: use --csv for every row[/]")
-
-
-@neo4j_app.command("fetch")
-def neo4j_fetch() -> None:
-    """Resolve the Neo4j server and Browser from Maven Central (once; cached after)."""
-    settings = Settings()
-    classpath = ensure_classpath(settings.cache_dir)
-    console.print(f"Neo4j server ready: {len(classpath.split(':'))} jars (cache {settings.cache_dir})")
-
-
-@neo4j_app.command("run")
-def neo4j_run() -> None:
-    """Run only the local Neo4j in the foreground; Ctrl-C stops it."""
-    import time
-
-    settings = Settings()
-    with _local_server(settings) as server:
-        console.print(
-            f"Neo4j Browser {server.browser_url}  Bolt {server.bolt_uri}  "
-            f"user {settings.neo4j_user}  data {server.home}\nCtrl-C stops it."
-        )
-        with contextlib.suppress(KeyboardInterrupt):
-            while server.running():
-                time.sleep(1)
-
-
-@neo4j_app.command("start")
-def neo4j_start() -> None:
-    """Start the local Neo4j in the background (refgraph serve then uses it)."""
-    settings = Settings()
-    server = _local_server(settings)
-    if (pid := server.running_pid()) is not None:
-        console.print(f"Neo4j is already running in {server.home} (pid {pid}).")
-        return
-    server.start(detached=True)
-    console.print(f"Neo4j started in {server.home} (pid {server.pid})\n"
-                  f"Browser {server.browser_url}  Bolt {server.bolt_uri}  user {settings.neo4j_user}")
-
-
-@neo4j_app.command("stop")
-def neo4j_stop() -> None:
-    """Stop the local Neo4j started by `refgraph neo4j start`."""
-    server = _local_server(Settings())
-    console.print("Stopped." if server.stop_running() else f"No Neo4j is running in {server.home}.")
-
-
-@neo4j_app.command("status")
-def neo4j_status() -> None:
-    """Whether the local Neo4j runs, and whether it answers."""
-    settings = Settings()
-    server = _local_server(settings)
-    pid = server.running_pid()
-    table = Table(show_header=False, box=None, padding=(0, 2))
-    table.add_row("Data", str(server.home))
-    table.add_row("Process", f"running (pid {pid})" if pid else "not running")
-    if pid:
-        try:
-            with GraphDatabase.driver(server.bolt_uri, auth=(settings.neo4j_user,
-                                      settings.neo4j_password.get_secret_value())) as driver:
-                info = driver.get_server_info()
-            table.add_row("Bolt", f"{server.bolt_uri} answers ({info.agent})")
-        except (ServiceUnavailable, Neo4jError, OSError) as exc:
-            table.add_row("Bolt", f"{server.bolt_uri} does not answer: {exc}")
-        table.add_row("Browser", server.browser_url)
-    console.print(table)
-    if not pid:
-        raise typer.Exit(3)
-
-
-@contextlib.contextmanager
-def _database() -> Iterator[tuple]:
-    """A sync driver on the Neo4j refgraph uses (NEO4J_URI, else the local server),
-    with the named queries."""
-    from service.store.queries import Queries
-
-    settings = Settings()
-    uri = settings.neo4j_uri or settings.local_bolt_uri
-    with GraphDatabase.driver(uri, auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value())) as driver:
-        try:
-            driver.verify_connectivity()
-        except (ServiceUnavailable, OSError) as exc:
-            raise _fail(f"Neo4j at {uri} does not answer ({exc}); start it with `refgraph neo4j start`") from None
-        yield driver, settings.neo4j_database, Queries.load(settings.cypher_dir)
-
-
-@token_app.command("create")
-def token_create(workspace: str = typer.Option(..., help="the workspace the token opens"),
-                 scope: str = typer.Option("write", metavar="read|write|admin", help="read, write or admin")) -> None:
-    """Make a token. It is shown once: only its hash is kept."""
-    from service.errors import DomainError
-    from service.store import tokens
-
-    with _database() as (driver, database, queries):
-        try:
-            made = tokens.create(driver, database, queries, workspace, scope)
-        except DomainError as exc:
-            raise _fail(exc.message) from None
-    console.print(f"Token {made['id']} for workspace '{workspace}', scope {scope}. Keep it now; "
-                  "it is not shown again:")
-    print(made["token"])
-
-
-@token_app.command("list")
-def token_list() -> None:
-    """Every token: id, workspace, scope, when made and revoked (never the token)."""
-    from service.store import tokens
-
-    with _database() as (driver, database, queries):
-        rows = tokens.listed(driver, database, queries)
-    table = Table("id", "workspace", "scope", "starts with", "created", "revoked")
-    for row in rows:
-        table.add_row(row["id"], row["workspace"], row["scope"], row["prefix"] + "...", row["created_at"],
-                      row["revoked_at"] or "")
-    console.print(table)
-
-
-@token_app.command("revoke")
-def token_revoke(token_id: str = typer.Argument(..., metavar="ID")) -> None:
-    """Revoke a token: refused within REFGRAPH_TOKEN_CACHE_S seconds (5)."""
-    from service.errors import DomainError
-    from service.store import tokens
-
-    with _database() as (driver, database, queries):
-        try:
-            tokens.revoke(driver, database, queries, token_id)
-        except DomainError as exc:
-            raise _fail(exc.message) from None
-    console.print(f"Revoked {token_id}.")
 
 
 if __name__ == "__main__":

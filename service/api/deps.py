@@ -13,7 +13,6 @@ from service.api.auth import Caller
 from service.api.paths import route_template
 from service.domain.tokens import allows, needed_scope
 from service.errors import Forbidden, Unauthorized, Unavailable
-from service.store.database import Database
 
 _bearer = HTTPBearer(auto_error=False, description="A refgraph token (REFGRAPH_TOKENS)")
 
@@ -25,10 +24,6 @@ async def require_ready(request: Request) -> None:
             "the service is waiting for Neo4j and its migrations; try again shortly",
             code="database_unavailable",
         )
-
-
-async def get_db(request: Request) -> Database:
-    return request.app.state.db
 
 
 async def get_workspace(
@@ -50,7 +45,6 @@ async def get_workspace(
     return caller.workspace
 
 
-DB = Annotated[Database, Depends(get_db)]
 Workspace = Annotated[str, Depends(get_workspace)]
 
 

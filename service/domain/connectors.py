@@ -23,7 +23,6 @@ from service.domain.schema_rules import require_type
 from service.errors import NotFound
 
 TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}")
-SUBJECTS = ("Person", "Conversation")
 MAX_TIMEOUT_S = 60.0
 
 

@@ -45,10 +45,6 @@ class DataTypeRules:
     report_parameter: bool
     filter_value: Callable[[str], Any] | None = None  # the value a filter compares with, if not ``parse``
 
-    def to_graph(self, value: Any) -> Any:
-        """The value to store (None stays None), or ``ValueProblem`` saying why it does not fit."""
-        return None if value is None else self.from_json(value)
-
     def parse(self, text: str) -> Any:
         """Text as the value to store, or ``ValueProblem``."""
         return self.from_json(self.from_text(text))

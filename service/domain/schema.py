@@ -18,7 +18,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from service.domain.identifiers import check_identifier, relationship_type
 
-BUILTIN_TYPES = ("Person", "Conversation")
 # Instance fields: never attribute names.
 RESERVED_ATTRIBUTE_NAMES = frozenset(
     {"id", "type", "workspace", "external_id", "external_created_at", "external_updated_at",

@@ -23,7 +23,7 @@ from service.store.schema import load_types
 
 USES = [
     "connectors/create", "connectors/update", "connectors/get", "connectors/list",
-    "connectors/delete", "connectors/using", "connectors/create_run", "connectors/list_runs",
+    "connectors/delete", "connectors/create_run", "connectors/list_runs",
     "connectors/put_secret", "connectors/list_secrets", "connectors/get_secret",
     "connectors/delete_secret",
 ]
@@ -105,11 +105,6 @@ class ConnectorStore:
         rows = await self.db.write_query("connectors/delete", workspace=workspace, id=connector_id)
         if not rows[0]["deleted"]:
             raise NotFound(f"no connector with id {connector_id!r}", code="unknown_connector")
-
-    async def using(self, tx, workspace: str, type_name: str, attribute: str) -> list[dict[str, str]]:
-        result = await tx.run(self.db.queries["connectors/using"](), workspace=workspace,
-                              key=f"{type_name}.{attribute}")
-        return [dict(r) async for r in result]
 
     # ---- secrets -----------------------------------------------------------------
 

@@ -40,12 +40,6 @@ async def record_prune(tx: AsyncManagedTransaction, db: Database, workspace: str
     return prune_id
 
 
-def _listed(row: dict[str, Any]) -> dict[str, Any]:
-    return {"id": row["id"], "type": row["type"], "attribute": row["attribute"],
-            "applied_at": to_json(row["applied_at"]), "deleted": row["deleted"],
-            "restored_at": to_json(row.get("restored_at")), "restored": row.get("restored")}
-
-
 class PruneStore:
     def __init__(self, schema: SchemaStore):
         self.schema = schema
@@ -53,7 +47,7 @@ class PruneStore:
 
     async def list(self, workspace: str, *, limit: int, after: str | None) -> tuple[list[dict], bool]:
         rows = await self.db.read_query("prunes/list", workspace=workspace, after=after, limit=limit + 1)
-        return [_listed(r["prune"]) for r in rows[:limit]], len(rows) > limit
+        return [r["prune"] for r in rows[:limit]], len(rows) > limit
 
     async def _row(self, tx, workspace: str, prune_id: str) -> dict[str, Any]:
         row = await (await tx.run(self.db.queries["prunes/get"](), workspace=workspace, id=prune_id)).single()
@@ -62,8 +56,9 @@ class PruneStore:
         return row["prune"]
 
     async def get(self, workspace: str, prune_id: str) -> dict[str, Any]:
+        """The prune's record, its ``associations`` read back from their JSON text."""
         row = await self.db.read(lambda tx: self._row(tx, workspace, prune_id))
-        return {**_listed(row), "associations": json.loads(row["associations"])}
+        return {**row, "associations": json.loads(row["associations"])}
 
     async def restore(self, workspace: str, prune_id: str) -> dict[str, Any]:
         q = self.db.queries

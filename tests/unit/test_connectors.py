@@ -12,7 +12,7 @@ from service.domain.connector_calls import (
 )
 from service.domain.connectors import ConnectorSpec, uses
 from service.errors import InvalidInput, RunFailed
-from service.domain.schema import DataType, TypeDef, attribute_from_create, AttributeCreate
+from service.domain.schema import TypeDef, attribute_from_create, AttributeCreate
 
 
 def order_type() -> TypeDef:

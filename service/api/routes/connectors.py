@@ -11,7 +11,7 @@ from service.api.auth import Caller
 from service.api.deps import CallerOf, Workspace
 from service.api.errors import responses
 from service.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor, page_by_name
-from service.api.shapes import run_json, saved_json, trial_json
+from service.api.shapes import SavedFields, run_json, saved_json, trial_json
 from service.connector_runs import ConnectorRuns
 from service.domain.connectors import ConnectorPatch, ConnectorSpec
 from service.errors import InvalidInput
@@ -28,11 +28,8 @@ def runs(request: Request) -> ConnectorRuns:
     return request.app.state.connector_runs
 
 
-class ConnectorPublic(ConnectorSpec):
-    model_config = ConfigDict(extra="allow")
-    id: str
-    created_at: str
-    updated_at: str
+class ConnectorPublic(ConnectorSpec, SavedFields):
+    pass
 
 
 class RunRequest(BaseModel):

@@ -11,6 +11,7 @@ from service.api.deps import Workspace
 from service.api.errors import responses
 from service.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from service.api.routes.types import Association
+from service.api.shapes import prune_json
 from service.store.prunes import PruneStore
 
 router = APIRouter(tags=["schema"])
@@ -46,12 +47,12 @@ class Restored(BaseModel):
 @router.get("/prunes", response_model=Page[PrunePublic])
 async def list_prunes(request: Request, workspace: Workspace, limit: Limit = 50, cursor: Cursor = None):
     found, more = await store(request).list(workspace, limit=limit, after=decode_cursor(cursor))
-    return Page(data=found, next_cursor=encode_cursor(found[-1]["id"]) if more else None)
+    return Page(data=[prune_json(p) for p in found], next_cursor=encode_cursor(found[-1]["id"]) if more else None)
 
 
 @router.get("/prunes/{prune_id}", response_model=PruneWithPairs, responses=responses(404))
 async def get_prune(request: Request, workspace: Workspace, prune_id: str) -> Any:
-    return await store(request).get(workspace, prune_id)
+    return prune_json(await store(request).get(workspace, prune_id))
 
 
 @router.post("/prunes/{prune_id}/restore", response_model=Restored, responses=responses(404, 409))

@@ -12,7 +12,7 @@ from service.api.errors import responses
 from service.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from service.api.routes.connectors import RunPublic
 from service.api.routes.objects import ObjectPublic
-from service.api.shapes import buttons_json, saved_json
+from service.api.shapes import SavedFields, buttons_json, saved_json
 from service.domain.selectors import SelectorSpec
 from service.selector_buttons import SelectorButtons
 from service.store.selectors import SelectorStore
@@ -24,11 +24,8 @@ def store(request: Request) -> SelectorStore:
     return request.app.state.selectors
 
 
-class SelectorPublic(SelectorSpec):
-    model_config = ConfigDict(extra="allow")
-    id: str
-    created_at: str
-    updated_at: str
+class SelectorPublic(SelectorSpec, SavedFields):
+    pass
 
 
 class Button(BaseModel):

@@ -1,0 +1,1 @@
+"""The ``refgraph neo4j`` and ``refgraph token`` command groups (the rest is service/cli.py)."""
