@@ -22,6 +22,7 @@ from service.domain.connector_calls import (
     check_subject,
     find_records,
     map_records,
+    subject_context,
 )
 from service.domain.connectors import ConnectorSpec
 from service.domain.records import new_id
@@ -103,15 +104,15 @@ class ConnectorRuns:
         (secrets resolved). Errors about the request itself (unknown ids, inputs) are
         422/404; problems of the call are ``RunFailed``."""
         async def work(tx: AsyncManagedTransaction):
-            spec = (await self.connectors.read_in(tx, workspace, connector_id)).spec
+            spec = (await self.connectors.read_in(tx, workspace, connector_id)).spec_as(ConnectorSpec)
             types = await load_types(tx, self.db, workspace)
             object_type = require_type(types, spec.object_type)
             context: dict[str, Any] = {"inputs": bind_inputs(spec, inputs)}
             subject_type = require_type(types, subject[0]) if subject is not None else None
             check_subject(spec, subject_type.name if subject_type else None)
             if subject_type is not None:
-                context[subject_type.name.lower()] = await self.connectors.subject_in(
-                    tx, workspace, types, subject_type, subject[1])
+                context[subject_type.name.lower()] = subject_context(
+                    *await self.connectors.subject_in(tx, workspace, types, subject_type, subject[1]))
             auth = spec.request.auth
             secret = await self.connectors.secret_in(tx, workspace, auth.secret) if auth else None
             return spec, object_type, subject_type, build_request(spec, context, secret)

@@ -16,6 +16,12 @@ details; none knows HTTP. The API gives each class its status and one JSON shape
 
     RunFailed                 a connector run's outcome, not an API answer: the run
                               record keeps its class and message
+
+A few narrower exceptions never leave the layer that raises them: the domain's
+``ValueProblem`` (a value that does not fit its type), ``TemplateError`` and
+``MappingError`` (a connector's templates and mapping), ``ReportDefinitionError`` (a report
+file refgraph refuses to start with) and the store's ``SchemaChanged`` (a write retried
+against the new schema). Each is caught where it is raised and becomes one of the above.
 """
 
 from __future__ import annotations

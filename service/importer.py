@@ -30,6 +30,7 @@ from service.domain.data_types import REGISTRY, ValueProblem, rules_for
 from service.domain.schema import DataType
 
 DEFAULT_BATCH = 1_000
+DATA_TYPES = {t.value for t in REGISTRY}  # the attribute types a CSV cell is parsed as
 
 
 @dataclass
@@ -132,9 +133,6 @@ def _csv_lines(path: Path, types: dict[str, str]) -> Iterator[Line]:
                 yield Line(number, None, str(exc), text)
                 continue
             yield Line(number, record, text=text)
-
-
-DATA_TYPES = {t.value for t in REGISTRY}
 
 
 def _cell(data_type: str | None, cell: str, column: str) -> Any:

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from service.domain.connector_calls import RunRecord, TrialResult
-from service.domain.connectors import Saved
+from service.domain.saved import Saved
 from service.domain.selectors import Buttons
 from service.domain.values import to_json
 
@@ -23,7 +23,7 @@ class SavedFields(BaseModel):
 
 def saved_json(saved: Saved) -> dict[str, Any]:
     """A connector or a selector step: its spec with its id and times."""
-    return {"id": saved.id, **saved.spec.model_dump(mode="json"),
+    return {**saved.spec, "id": saved.id,
             "created_at": to_json(saved.created_at), "updated_at": to_json(saved.updated_at)}
 
 

@@ -69,6 +69,15 @@ def bind_inputs(spec: ConnectorSpec, given: dict[str, str]) -> dict[str, str]:
             if given.get(name, i.default) is not None}
 
 
+def subject_context(subject: dict[str, Any], held: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """What templates read of the run's subject: its id, external_id and attribute values,
+    and the same of each object its `one` references hold, under the attribute's name."""
+    def values(obj: dict[str, Any]) -> dict[str, Any]:
+        return {"id": obj["id"], "external_id": obj["external_id"], **obj["attributes"]}
+
+    return {**values(subject), **{name: values(obj) for name, obj in held.items()}}
+
+
 def check_subject(spec: ConnectorSpec, subject_type: str | None) -> None:
     """A connector that fills a person's or a conversation's reference runs for one."""
     wanted = spec.update_reference.on if spec.update_reference is not None else None
@@ -141,7 +150,7 @@ def map_records(mapping: ResponseMapping, object_type: TypeDef, items: list[Any]
         attributes, problems = {}, []
         for name, path in mapping.attributes.items():
             try:
-                attributes[name] = rules_for(object_type.attributes[name].data_type).remote(jmespath.search(path, item))
+                attributes[name] = rules_for(object_type.attributes[name].data_type).from_connector(jmespath.search(path, item))
             except ValueError as exc:
                 problems.append(f"{name} ({path}): {exc}")
         references = {}

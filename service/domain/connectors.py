@@ -10,7 +10,6 @@ or Conversation with exactly the records fetched for that person or conversation
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import httpx
@@ -211,12 +210,3 @@ def uses(spec: ConnectorSpec) -> list[str]:
     if spec.update_reference is not None:
         out.append(f"{spec.update_reference.on}.{spec.update_reference.attribute}")
     return out
-
-
-@dataclass(frozen=True)
-class Saved:
-    """A stored definition (a connector's or a selector step's spec) with its id and times."""
-    id: str
-    spec: Any
-    created_at: Any
-    updated_at: Any

@@ -13,7 +13,9 @@ Each entry says how a value of that type is
 
 Adding a data type is one ``DataType`` member in ``domain/schema.py``, one entry in
 ``REGISTRY`` below, and its cases in ``tests/unit/test_data_types.py``. Every place that
-converts or compares values goes through ``rules_for``.
+checks, parses or converts an attribute's value (records and batches, traversal filters,
+report parameters, connectors' mapping, the CSV import) goes through ``rules_for``; the
+comparison of a stored value with a written one happens in Cypher, on stored values.
 """
 
 from __future__ import annotations
@@ -43,18 +45,27 @@ class DataTypeRules:
     from_remote: Callable[[Any], Any]
     operators: Mapping[str, str]
     report_parameter: bool
-    filter_value: Callable[[str], Any] | None = None  # the value a filter compares with, if not ``parse``
+    filter_from_text: Callable[[str], Any] | None = None  # a filter's operand, when not ``parse``
 
     def parse(self, text: str) -> Any:
         """Text as the value to store, or ``ValueProblem``."""
         return self.from_json(self.from_text(text))
 
-    def remote(self, value: Any) -> Any:
+    def from_connector(self, value: Any) -> Any:
         """A connector's value as the JSON value a client would have written (None stays None)."""
         return None if value is None else self.from_remote(value)
 
-    def filter(self, text: str) -> Any:
-        return (self.filter_value or self.parse)(text)
+    def filter_operand(self, text: str) -> Any:
+        """What a traversal filter ``attribute<op>text`` compares with."""
+        return (self.filter_from_text or self.parse)(text)
+
+    def operators_in_words(self) -> str:
+        words = " and ".join(self.operators)
+        return words + (" (the list holds the value)" if "contains" in self.operators.values() else "")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _expected(value: Any, what: str) -> ValueProblem:
@@ -120,7 +131,7 @@ def _float_from_text(text: str) -> float:
 def _float_from_remote(value: Any) -> float:
     if isinstance(value, str):
         return _float_from_text(value)
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if _is_number(value):
         return float(value)
     raise _expected(value, "a number")
 
@@ -162,9 +173,17 @@ def _date(value: Any) -> dt.date:
         raise ValueProblem(f"{value[:40]!r} is not an ISO 8601 date") from None
 
 
+def datetime_from_unix(seconds: int | float) -> dt.datetime:
+    """Unix seconds as a UTC datetime, or ``ValueProblem`` when out of range."""
+    try:
+        return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        raise ValueProblem(f"{seconds!r} seconds is out of the range of dates") from None
+
+
 def _date_from_remote(value: Any) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return dt.datetime.fromtimestamp(value, tz=dt.timezone.utc).date().isoformat()
+    if _is_number(value):
+        return datetime_from_unix(value).date().isoformat()
     if isinstance(value, str):
         return value[:10] if "T" in value else value
     raise _expected(value, "a date")
@@ -184,8 +203,8 @@ def datetime_from_json(value: Any) -> dt.datetime:
 
 
 def _datetime_from_remote(value: Any) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return dt.datetime.fromtimestamp(value, tz=dt.timezone.utc).isoformat()
+    if _is_number(value):
+        return datetime_from_unix(value).isoformat()
     if isinstance(value, str):
         return value
     raise _expected(value, "a date")
@@ -225,7 +244,7 @@ REGISTRY: dict[DataType, DataTypeRules] = {rules.data_type: rules for rules in (
     DataTypeRules(DataType.datetime, datetime_from_json, _text, _datetime_from_remote, ALL_OPERATORS, True),
     # A filter on a string list asks whether the list holds the value: `tags=vip`.
     DataTypeRules(DataType.string_list, _string_list, _string_list_from_text, _string_list_from_remote,
-                  {"=": "contains"}, False, filter_value=_string),
+                  {"=": "contains"}, False, filter_from_text=_string),
 )}
 REPORT_PARAMETER_TYPES = sorted(t.value for t, rules in REGISTRY.items() if rules.report_parameter)
 

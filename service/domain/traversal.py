@@ -92,10 +92,10 @@ def parse_filters(end: TypeDef, raw: list[str]) -> list[Filter]:
                                code="unknown_attribute", details={"where": text[:200], "attribute": name})
         rules = rules_for(attribute.data_type)
         if op not in rules.operators:
-            raise InvalidInput(f"{name} is {attribute.data_type.value}: only {' and '.join(rules.operators)} apply",
+            raise InvalidInput(f"{name} is {attribute.data_type.value}: use {rules.operators_in_words()}",
                                code="invalid_filter", details={"where": text[:200]})
         try:
-            filters.append(Filter(name, rules.operators[op], rules.filter(value)))
+            filters.append(Filter(name, rules.operators[op], rules.filter_operand(value)))
         except ValueProblem as exc:
             raise InvalidInput(f"where {name}: must be {attribute.data_type.value}: {exc}",
                                code="invalid_value", details={"where": text[:200], "attribute": name}) from None

@@ -9,7 +9,7 @@ from typing import Any
 
 from neo4j.time import Date, DateTime
 
-from service.domain.data_types import datetime_from_json
+from service.domain.data_types import datetime_from_json, datetime_from_unix
 
 
 def timestamp_to_graph(value: Any) -> dt.datetime | None:
@@ -17,7 +17,7 @@ def timestamp_to_graph(value: Any) -> dt.datetime | None:
     if value is None:
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return dt.datetime.fromtimestamp(value, tz=dt.timezone.utc)
+        return datetime_from_unix(value)
     return datetime_from_json(value)
 
 

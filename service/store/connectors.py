@@ -12,8 +12,9 @@ from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
 from service.domain.connector_calls import RunRecord
-from service.domain.connectors import ConnectorPatch, ConnectorSpec, Saved, check_connector, uses
+from service.domain.connectors import ConnectorPatch, ConnectorSpec, check_connector, uses
 from service.domain.records import ObjectWrite, TargetRef, new_id
+from service.domain.saved import Saved
 from service.domain.schema import TypeDef
 from service.domain.schema_rules import require_type
 from service.errors import Conflict, InvalidInput, NotFound, RunFailed
@@ -27,12 +28,6 @@ USES = [
     "connectors/put_secret", "connectors/list_secrets", "connectors/get_secret",
     "connectors/delete_secret",
 ]
-
-
-def saved(row: dict[str, Any], model: type = ConnectorSpec) -> Saved:
-    """A stored definition (a connector's or a selector step's) as a domain value."""
-    return Saved(id=row["id"], spec=model.model_validate_json(row["spec"]),
-                 created_at=row["created_at"], updated_at=row["updated_at"])
 
 
 class ConnectorStore:
@@ -65,19 +60,19 @@ class ConnectorStore:
             checked = await self._checked(tx, workspace, spec)
             props = {**self._props(workspace, checked), "id": new_id()}
             row = await (await tx.run(self.db.queries["connectors/create"](), props=props)).single()
-            return saved(row["connector"])
+            return Saved.from_row(row["connector"])
 
         return await self._named_write(work, spec.name)
 
     async def update(self, workspace: str, connector_id: str, patch: ConnectorPatch) -> Saved:
         async def work(tx: AsyncManagedTransaction):
-            current = (await self.read_in(tx, workspace, connector_id)).spec
+            current = (await self.read_in(tx, workspace, connector_id)).spec_as(ConnectorSpec)
             merged = ConnectorSpec.model_validate(
                 {**current.model_dump(), **patch.model_dump(exclude_unset=True)})
             checked = await self._checked(tx, workspace, merged)
             row = await (await tx.run(self.db.queries["connectors/update"](), workspace=workspace,
                                       id=connector_id, props=self._props(workspace, checked))).single()
-            return saved(row["connector"])
+            return Saved.from_row(row["connector"])
 
         return await self._named_write(work, patch.name)
 
@@ -92,14 +87,14 @@ class ConnectorStore:
                                   id=connector_id)).single()
         if row is None:
             raise NotFound(f"no connector with id {connector_id!r}", code="unknown_connector")
-        return saved(row["connector"])
+        return Saved.from_row(row["connector"])
 
     async def get(self, workspace: str, connector_id: str) -> Saved:
         return await self.db.read(lambda tx: self.read_in(tx, workspace, connector_id))
 
     async def list(self, workspace: str, *, limit: int, after: str | None) -> tuple[list[Saved], bool]:
         rows = await self.db.read_query("connectors/list", workspace=workspace, after=after, limit=limit + 1)
-        return [saved(r["connector"]) for r in rows[:limit]], len(rows) > limit
+        return [Saved.from_row(r["connector"]) for r in rows[:limit]], len(rows) > limit
 
     async def delete(self, workspace: str, connector_id: str) -> None:
         rows = await self.db.write_query("connectors/delete", workspace=workspace, id=connector_id)
@@ -135,20 +130,19 @@ class ConnectorStore:
     # ---- what a run reads and writes ---------------------------------------------
 
     async def subject_in(self, tx, workspace: str, types: dict[str, TypeDef], type_def: TypeDef,
-                         object_id: str) -> dict[str, Any]:
-        """The object templates read: id, external_id, attributes, and each `one`
-        reference followed once (``conversation.contact.email``)."""
+                         object_id: str) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+        """The run's subject and, by attribute, the object each of its `one` references
+        holds (what templates read: ``conversation.contact.email``)."""
         found = await self.objects.read_in(tx, workspace, type_def, [object_id])
         if not found:
             raise NotFound(f"no {type_def.name} with id {object_id!r}", code="unknown_object")
-        obj = found[0]
-        context = {"id": obj["id"], "external_id": obj["external_id"], **obj["attributes"]}
-        for name, target in obj["references"].items():
+        subject, held = found[0], {}
+        for name, target in subject["references"].items():
             if isinstance(target, dict):
                 target_type = require_type(types, target["type"])
-                for shown in await self.objects.read_in(tx, workspace, target_type, [target["id"]]):
-                    context[name] = {"id": shown["id"], "external_id": shown["external_id"], **shown["attributes"]}
-        return context
+                for obj in await self.objects.read_in(tx, workspace, target_type, [target["id"]]):
+                    held[name] = obj
+        return subject, held
 
     async def write_fetched(self, workspace: str, spec: ConnectorSpec, object_type: TypeDef,
                             subject_type: TypeDef | None, subject: tuple[str, str] | None,

@@ -248,16 +248,16 @@ class ObjectStore:
 
     async def read_in(self, tx, workspace: str, type_def: TypeDef, object_ids: list[str],
                       expand: set[str] = frozenset()) -> list[dict[str, Any]]:
-        """The objects with these ids that exist, as the API shows them, in ``tx``."""
+        """The objects with these ids that exist, as ``object_view`` shows them, in ``tx``."""
         result = await tx.run(self.db.queries["objects/get"](Label=type_def.name),
                               workspace=workspace, ids=object_ids)
         nodes = [row["node"] async for row in result]
         return await self.views(tx, workspace, type_def, nodes, expand)
 
     async def views(self, tx, workspace: str, type_def: TypeDef, nodes: list[dict],
-                      expand: set[str] = frozenset(),
-                      fetched: list[dict[str, list[dict]]] | None = None) -> list[dict[str, Any]]:
-        """Nodes as the API shows them, with their `one` references (and the `many`
+                    expand: set[str] = frozenset(),
+                    fetched: list[dict[str, list[dict]]] | None = None) -> list[dict[str, Any]]:
+        """Nodes as ``object_view`` shows them, with their `one` references (and the `many`
         ones in ``expand``, the ``MAX_EXPANDED`` most recent) inline; ``fetched``: those
         targets, per node, already read (attribute -> [{id, external_id}])."""
         ids = [n["id"] for n in nodes]

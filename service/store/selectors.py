@@ -12,12 +12,13 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
-from service.domain.connectors import Saved
+from service.domain.connectors import ConnectorSpec
+from service.domain.saved import Saved
 from service.domain.records import TargetRef, new_id
 from service.domain.schema_rules import require_type
 from service.domain.selectors import SelectorSpec, check_selector, keys
 from service.errors import Conflict, InvalidInput, NotFound
-from service.store.connectors import ConnectorStore, saved
+from service.store.connectors import ConnectorStore
 from service.store.database import Database
 from service.store.objects import ObjectStore
 from service.store.references import lock_nodes, targets_of
@@ -40,7 +41,7 @@ class SelectorStore:
             types = await load_types(tx, self.db, workspace)
             connector = None
             if spec.connector_id is not None:
-                connector = (await self.connectors.read_in(tx, workspace, spec.connector_id)).spec
+                connector = (await self.connectors.read_in(tx, workspace, spec.connector_id)).spec_as(ConnectorSpec)
             problems = check_selector(types, spec, connector)
             if problems:
                 raise InvalidInput(" ".join(problems), code="invalid_selector", details={"problems": problems})
@@ -51,7 +52,7 @@ class SelectorStore:
                      "display_rel": conversation.attributes[spec.display_attribute].rel_type,
                      "selection_rel": conversation.attributes[spec.selection_attribute].rel_type}
             row = await (await tx.run(self.db.queries["selectors/create"](), props=props)).single()
-            return saved(row["selector"], SelectorSpec)
+            return Saved.from_row(row["selector"])
 
         try:
             return await self.db.write(work)
@@ -63,14 +64,14 @@ class SelectorStore:
                                   id=selector_id)).single()
         if row is None:
             raise NotFound(f"no selector step with id {selector_id!r}", code="unknown_selector")
-        return saved(row["selector"], SelectorSpec)
+        return Saved.from_row(row["selector"])
 
     async def get(self, workspace: str, selector_id: str) -> Saved:
         return await self.db.read(lambda tx: self._get(tx, workspace, selector_id))
 
     async def list(self, workspace: str, *, limit: int, after: str | None) -> tuple[list[Saved], bool]:
         rows = await self.db.read_query("selectors/list", workspace=workspace, after=after, limit=limit + 1)
-        return [saved(r["selector"], SelectorSpec) for r in rows[:limit]], len(rows) > limit
+        return [Saved.from_row(r["selector"]) for r in rows[:limit]], len(rows) > limit
 
     async def delete(self, workspace: str, selector_id: str) -> None:
         rows = await self.db.write_query("selectors/delete", workspace=workspace, id=selector_id)
@@ -80,7 +81,7 @@ class SelectorStore:
     # ---- buttons and selection -----------------------------------------------------
 
     async def spec(self, workspace: str, selector_id: str) -> SelectorSpec:
-        return (await self.db.read(lambda tx: self._get(tx, workspace, selector_id))).spec
+        return (await self.db.read(lambda tx: self._get(tx, workspace, selector_id))).spec_as(SelectorSpec)
 
     async def options(self, workspace: str, conversation_id: str, spec: SelectorSpec) -> list[dict[str, Any]]:
         """The objects the step's display attribute holds for the conversation."""
@@ -99,7 +100,7 @@ class SelectorStore:
         await self.schema.ensure_workspace(workspace)
 
         async def work(tx: AsyncManagedTransaction):
-            spec = (await self._get(tx, workspace, selector_id)).spec
+            spec = (await self._get(tx, workspace, selector_id)).spec_as(SelectorSpec)
             types = await load_types(tx, self.db, workspace)
             conversation, object_type = require_type(types, "Conversation"), require_type(types, spec.object_type)
             await self.objects.exists(tx, workspace, "Conversation", conversation_id)

@@ -379,3 +379,14 @@ async def test_targets_without_an_external_id_are_found_by_id_and_never_mixed_up
                                  json={"targets": [{"id": anonymous_id}]})
     assert moved.status_code == 200, moved.text
     assert (await api.client.get(f"/v1/objects/Person/{anonymous_id}")).status_code == 200
+
+
+async def test_a_timestamp_out_of_range_is_a_clear_refusal_not_a_server_error(api, graph):
+    await create_types(api, ORDER)
+    for value in (1e20, -1e20, "99999-01-01T00:00:00Z"):
+        bad = await api.client.post("/v1/objects/Order", json={
+            "external_id": "o1", "external_created_at": value, "attributes": {"order_number": "N1"}})
+        assert bad.status_code == 422, (value, bad.text)
+        problem = bad.json()["error"]["details"]["errors"][0]
+        assert problem["code"] == "invalid_value" and problem["field"] == "external_created_at", bad.text
+    assert external_ids(graph, api.workspace, "Order") == []

@@ -9,6 +9,7 @@ from service.domain.connector_calls import (
     find_records,
     map_records,
     render,
+    subject_context,
 )
 from service.domain.connectors import ConnectorSpec, uses
 from service.errors import InvalidInput, RunFailed
@@ -107,3 +108,11 @@ def test_a_run_record_is_kept_as_properties_and_read_back_whole():
         ("Person", "p1", 3, "timeout")
     assert props["http_status"] == 200  # the last status seen stays
     assert RunRecord.from_props(props) == record
+
+
+def test_templates_read_the_subject_and_what_its_one_references_hold():
+    subject = {"id": "c1", "external_id": "conv-1", "attributes": {"topic": "refund"}, "references": {}}
+    contact = {"id": "p1", "external_id": "cust-1", "attributes": {"email": "ada@example.com"}}
+    context = {"conversation": subject_context(subject, {"contact": contact})}
+    assert render("{{conversation.external_id}}/{{conversation.topic}}/{{conversation.contact.email}}",
+                  context) == "conv-1/refund/ada@example.com"

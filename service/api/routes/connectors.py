@@ -28,8 +28,8 @@ def runs(request: Request) -> ConnectorRuns:
     return request.app.state.connector_runs
 
 
-class ConnectorPublic(ConnectorSpec, SavedFields):
-    pass
+class ConnectorPublic(SavedFields, ConnectorSpec):
+    model_config = ConfigDict(extra="allow")
 
 
 class RunRequest(BaseModel):

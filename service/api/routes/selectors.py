@@ -24,8 +24,8 @@ def store(request: Request) -> SelectorStore:
     return request.app.state.selectors
 
 
-class SelectorPublic(SelectorSpec, SavedFields):
-    pass
+class SelectorPublic(SavedFields, SelectorSpec):
+    model_config = ConfigDict(extra="allow")
 
 
 class Button(BaseModel):
