@@ -32,6 +32,7 @@ from service.errors import DomainError, RunFailed
 from service.fetch import FetchError, Limits, fetch, origin
 from service.metrics import CONNECTOR_RUNS
 from service.store.connectors import ConnectorStore
+from service.store.events import caused_by, current_cause
 from service.store.schema import load_types
 
 Subject = tuple[str, str]  # (Person or Conversation, its id)
@@ -63,8 +64,9 @@ class ConnectorRuns:
                                 f"{len(mapped.errors)} of {len(items)} records do not fit the mapping; "
                                 f"record {first['index']}: {first['message']}")
             try:
-                record.counts |= await self.connectors.write_fetched(
-                    workspace, spec, object_type, subject_type, subject, mapped.records)
+                with caused_by(current_cause().because("connector_run", record.id)):
+                    record.counts |= await self.connectors.write_fetched(
+                        workspace, spec, object_type, subject_type, subject, mapped.records)
             except DomainError as exc:  # the write was refused: nothing was written
                 raise RunFailed(exc.code if exc.code in ("cardinality_conflict", "schema_changed") else
                                 "invalid_records", exc.message) from None

@@ -28,6 +28,7 @@ from service.api.routes import (
     browser,
     connectors,
     docs,
+    events,
     health,
     integrity,
     intercom,
@@ -40,8 +41,10 @@ from service.api.routes import (
 )
 from service.config import Settings
 from service.connector_runs import ConnectorRuns
+from service.event_feed import EventFeed
 from service.domain.records import BatchWrite
 from service.store import attribute_changes
+from service.store import events as event_store
 from service.store import health as health_store
 from service.store import integrity as integrity_store
 from service.store import migrations
@@ -70,7 +73,7 @@ STORE_QUERIES = [*migrations.USES, *health_store.USES, *schema_store.USES,
                  *object_store.USES, *reference_store.USES, *integrity_store.USES,
                  *traversal_store.USES, *connector_store.USES,
                  *selector_store.USES, *token_store.USES, *idempotency.USES,
-                 *prune_store.USES, *attribute_changes.USES]
+                 *prune_store.USES, *attribute_changes.USES, *event_store.USES]
 RETRY_S = 2.0
 
 
@@ -188,6 +191,7 @@ def _wire(app: FastAPI, settings: Settings, db: Database) -> None:
     state.selector_buttons = SelectorButtons(state.selectors, state.connector_runs)
     state.reports = ReportStore(db, state.schema, load_reports(settings.cypher_dir, settings.reports_dir),
                                 timeout_s=settings.report_timeout_s, max_rows=settings.report_max_rows)
+    state.event_feed = EventFeed(db)
     state.migrator = migrations.Migrator(
         db, migrations.load_migrations(settings.cypher_dir / "migrations"), wait_s=settings.migration_wait_s)
     state.migrations_ready = asyncio.Event()
@@ -199,7 +203,7 @@ def _routes(app: FastAPI) -> None:
     docs.install(app)
     v1 = APIRouter(prefix="/v1", responses=errors.V1_ERROR_RESPONSES,
                    dependencies=[Depends(require_ready), Depends(strict_query)])
-    for module in (workspace, types, objects, reports, connectors, selectors, integrity, prunes):
+    for module in (workspace, types, objects, reports, connectors, selectors, integrity, prunes, events):
         v1.include_router(module.router)
     app.include_router(v1)
     compat = APIRouter(prefix="/intercom", responses=errors.V1_ERROR_RESPONSES,

@@ -25,10 +25,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.api import catalogue
 from service.api.paths import route_template
+from service.domain.events import Cause
 from service.metrics import REGISTRY, REQUEST_SECONDS, TRANSACTION_RETRIES
+from service.store.events import caused_by
 
 access_log = logging.getLogger("refgraph.access")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
+BATCH_PATH = re.compile(r"^/v1/objects/[^/]+/batch$")
 
 class _RetryCounter(logging.Handler):
     """The driver logs each retry ("Transaction failed and will be retried in ..."): count them."""
@@ -67,7 +70,8 @@ class ObservabilityMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            with caused_by(Cause(_cause_kind(scope["path"]), None, request_id)):  # what the writes' events say
+                await self.app(scope, receive, send_with_id)
         finally:
             seconds = time.perf_counter() - started
             route = route_template(scope)
@@ -79,6 +83,12 @@ class ObservabilityMiddleware:
                 access_log.info(json.dumps({"request_id": request_id, "method": scope["method"],
                                             "path": scope["path"], "route": route, "status": status,
                                             "code": code, "ms": round(seconds * 1000, 2)}))
+
+
+def _cause_kind(path: str) -> str:
+    if path.startswith("/intercom/"):
+        return "intercom"
+    return "batch" if BATCH_PATH.match(path) else "api"
 
 
 def _error_code(body: bytes) -> str | None:

@@ -19,7 +19,10 @@ from service.domain.cardinality import Edge, plan_prune, plan_token
 from service.domain.schema import AttributeDef
 from service.errors import Conflict, NotFound
 from service.store.database import Database
+from service.domain.records import new_id
+from service.store.events import current_cause
 from service.store.prunes import record_prune
+from service.store.references import delete_relationships
 from service.store.schema import SchemaStore, load_types, lock_all_objects, lock_types, read_type
 
 USES = [
@@ -118,7 +121,7 @@ class AttributeEditor:
             await tx.run(self.db.queries["schema/lock_workspace"](), workspace=workspace)
             _, owner, attribute = await self._find(tx, workspace, type_name, name)
             plan = plan_change(attribute, changes)
-            report, dropped = None, []
+            report, dropped, prune_id = None, [], new_id()
             if plan.changes_cardinality:
                 report, dropped, breaking = await self._report(tx, workspace, plan)
                 if dry_run:
@@ -126,7 +129,7 @@ class AttributeEditor:
                 if breaking is not None:
                     raise breaking
                 confirm_change(plan, report.plan, confirm, len(dropped), report.as_dict())
-                await self._apply_cardinality(tx, workspace, plan, dropped)
+                await self._apply_cardinality(tx, workspace, plan, dropped, prune_id)
             elif dry_run:
                 return None, CardinalityReport(0, [], {"connectors": [], "selectors": []}), None
             # After any object locks, as writers take them: writes in flight commit first (and
@@ -143,7 +146,8 @@ class AttributeEditor:
             updated = (await read_type(tx, self.db, workspace, owner.name)).attributes[attribute.name]
             if report is None or report.plan is None:
                 return updated, report, None
-            return updated, report, await record_prune(tx, self.db, workspace, attribute, report.associations)
+            return updated, report, await record_prune(tx, self.db, workspace, attribute, report.associations,
+                                                       prune_id=prune_id)
 
         return await self.db.write(work)
 
@@ -170,10 +174,11 @@ class AttributeEditor:
         )
         return report, dropped, breaking
 
-    async def _apply_cardinality(self, tx, workspace: str, plan: ChangePlan, dropped: list) -> None:
-        """Delete the pruned associations and re-key the rest for the new cardinalities."""
-        if dropped:
-            await tx.run(self.db.queries["references/delete_by_element_id"](), rels=[e.rel for e in dropped])
+    async def _apply_cardinality(self, tx, workspace: str, plan: ChangePlan, dropped: list, prune_id: str) -> None:
+        """Delete the pruned associations (``reference.removed`` events caused by the
+        change, named by its prune) and re-key the rest for the new cardinalities."""
+        await delete_relationships(tx, self.db, workspace, plan.attribute, [e.rel for e in dropped],
+                                   cause=current_cause().because("cardinality_change", prune_id))
         changed = plan.attribute.with_changes(cardinality=plan.holder, inverse_cardinality=plan.inverse)
         await tx.run(self.db.queries["references/set_keys"](
             Source=changed.source_type, Target=changed.target_type, Rel=changed.rel_type),

@@ -13,6 +13,7 @@ way, retries included.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -29,6 +30,7 @@ from neo4j import (
 from neo4j.api import AsyncBookmarkManager
 from neo4j.exceptions import ClientError, DriverError, Neo4jError
 
+from service.store import events
 from service.store.queries import Queries
 
 T = TypeVar("T")
@@ -55,9 +57,14 @@ class Database:
             return await session.execute_read(work, *args)
 
     async def write(self, work: Work[T], /, *args: Any) -> T:
-        """``work`` in a managed write transaction (run again on a retryable failure)."""
+        """``work`` in a managed write transaction (run again on a retryable failure), with
+        the change events it records appended as its last statement (store/events.py)."""
+        @functools.wraps(work)  # keeps unit_of_work's timeout and metadata
+        async def with_events(tx: AsyncManagedTransaction, *given: Any) -> T:
+            return await events.recorded(tx, self, work, *given)
+
         async with self.session(fetch_size=-1) as session:
-            return await session.execute_write(work, *args)
+            return await session.execute_write(with_events, *args)
 
     async def read_with_time_limit(self, work: Work[T], /, *, timeout: float, metadata: dict[str, Any]) -> T:
         """``work`` run with each of its queries an auto-commit read of at most ``timeout``

@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from service.domain.events import deleted_objects
 from service.domain.schema import TypeDef
 from service.errors import Conflict
 from service.store.database import Database
+from service.store.events import changes, current_cause
 from service.store.references import targets_of
 
 MAX_CASCADE = 100_000
@@ -69,3 +71,18 @@ async def _holders(tx, db: Database, workspace: str, pointing: dict[str, list],
             found = await targets_of(tx, db, workspace, reverse, ids)
             out.append((attribute, {t["id"]: t for ts in found.values() for t in ts}))
     return out
+
+
+async def delete_objects(tx, db: Database, workspace: str, types: dict[str, TypeDef],
+                         doomed: dict[str, set[str]], *, root: str) -> None:
+    """Delete what ``cascade`` found, with its events: ``object.deleted`` for each object
+    (the cascade's own caused by it) and ``reference.removed`` for each relationship that
+    went with them."""
+    log, gone, relationships = changes(), [], {}
+    for label, ids in doomed.items():
+        row = await (await tx.run(db.queries["objects/delete"](Label=label), workspace=workspace,
+                                  ids=sorted(ids))).single()
+        gone += [(label, object_id, external_id) for object_id, external_id in row["deleted"]]
+        relationships.update((r[0], r[1:]) for r in row["relationships"])
+    deleted_objects(log, workspace, types, gone, list(relationships.values()), root=root,
+                    cascade=current_cause().because("cascade", root))

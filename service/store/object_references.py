@@ -6,7 +6,7 @@ from __future__ import annotations
 from service.domain.records import TargetRef
 from service.errors import InvalidInput, NotFound
 from service.store.objects import ObjectStore
-from service.store.references import targets_of, targets_page
+from service.store.references import delete_relationships, targets_of, targets_page
 from service.store.schema import read_type
 
 
@@ -62,6 +62,6 @@ class ObjectReferences:
             if not rels:
                 raise NotFound(f"{attribute.name} of {object_id} does not include {target_id}",
                                code="unknown_reference")
-            await tx.run(self.db.queries["references/delete_by_element_id"](), rels=rels)
+            await delete_relationships(tx, self.db, workspace, attribute, rels)
 
         await self.db.write(work)

@@ -28,11 +28,13 @@ from service.domain.records import (
     refusal,
 )
 from service.domain.schema import TypeDef
+from service.domain.events import linked_written, object_written, ref
 from service.domain.objects import object_view
 from service.domain.schema_rules import reference_attribute, require_type
 from service.errors import CardinalityConflict, Conflict, InvalidInput, NotFound
 from service.store.database import Bulk, Database
-from service.store.deletes import cascade
+from service.store.deletes import cascade, delete_objects
+from service.store.events import changes
 from service.store.record_references import found_targets, lookup, target_keys, write_record_references
 from service.store.references import targets_page
 from service.store.schema import load_types, read_type
@@ -144,6 +146,8 @@ class ObjectStore:
                                       workspace=workspace, id=object_id, props=record.props)).single()
             if row is None:
                 raise NotFound(f"no {type_def.name} with id {object_id!r}", code="unknown_object")
+            object_written(changes(), workspace, ref(type_def.name, object_id, row["external_id"]), created=False,
+                           before=row["before"], props=record.props)
             await write_record_references(tx, self.db, workspace, type_def, [record], [object_id])
             await self.seal(tx, workspace, type_def)
             return type_def
@@ -182,10 +186,14 @@ class ObjectStore:
             if batch:
                 result = await (await tx.run(q[query](Label=type_def.name), workspace=workspace,
                                              rows=Bulk(batch))).single()
-                for row, id_, new, differs in zip(batch, result["ids"], result["created"], result["changed"]):
+                log = changes()
+                for row, id_, new, differs, before in zip(batch, result["ids"], result["created"],
+                                                          result["changed"], result["before"]):
                     ids[row["index"]] = id_
                     created[row["index"]] = new
                     changed[row["index"]] |= differs
+                    object_written(log, workspace, ref(type_def.name, id_, row["external_id"]), created=new,
+                                   before=before, props=row["props"])
         _check_required(type_def, records, created)
         return WriteResult(ids=ids, created=created, changed=changed)
 
@@ -221,6 +229,7 @@ class ObjectStore:
         result = await (await tx.run(query, workspace=workspace, rows=Bulk(rows),
                                      source_one=attribute.source_one)).single()
         _check_required(type_def, checked, result["created"])
+        linked_written(changes(), workspace, type_def.name, attribute, rows, result, dict(pairs))
         return WriteResult(ids=list(result["ids"]), created=list(result["created"]),
                            changed=list(result["changed"]))
 
@@ -314,9 +323,7 @@ class ObjectStore:
             type_def = require_type(types, type_name)
             await self.exists(tx, workspace, type_def.name, object_id)
             doomed = await cascade(tx, self.db, workspace, types, type_def.name, object_id)
-            for label, ids in doomed.items():
-                await tx.run(self.db.queries["objects/delete"](Label=label), workspace=workspace,
-                             ids=sorted(ids))
+            await delete_objects(tx, self.db, workspace, types, doomed, root=object_id)
 
         await self.db.write(work)
 

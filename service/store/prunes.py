@@ -16,11 +16,12 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from service.domain.cardinality import Pair, plan_restore
-from service.domain.records import new_id
 from service.domain.schema import AttributeDef
 from service.domain.values import to_json
 from service.errors import Conflict, NotFound
 from service.store.database import Bulk, Database
+from service.store.events import current_cause
+from service.store.references import merge_relationships
 from service.store.schema import SchemaStore, load_types, lock_all_objects
 
 USES = ["prunes/create", "prunes/list", "prunes/get", "prunes/ends", "prunes/mark_restored",
@@ -28,10 +29,9 @@ USES = ["prunes/create", "prunes/list", "prunes/get", "prunes/ends", "prunes/mar
 
 
 async def record_prune(tx: AsyncManagedTransaction, db: Database, workspace: str, attribute: AttributeDef,
-                       associations: list[dict[str, Any]]) -> str:
+                       associations: list[dict[str, Any]], *, prune_id: str) -> str:
     """Keep a change's deleted associations (``source`` is the attribute's holder), in
     the change's own transaction; the prune's id."""
-    prune_id = new_id()
     await tx.run(db.queries["prunes/create"](), id=prune_id, workspace=workspace, type=attribute.type,
                  attribute=attribute.name, rel_type=attribute.rel_type, direction=attribute.direction,
                  cardinality=attribute.cardinality, inverse_cardinality=attribute.inverse_cardinality,
@@ -85,12 +85,8 @@ class PruneStore:
                                    current=current, source_one=attribute.source_one,
                                    target_one=attribute.target_one)
             merges = [{"source": p.source, "target": p.target} for p, reason in planned if reason is None]
-            if merges:
-                await (await tx.run(
-                    q["references/merge"](Source=attribute.source_type, Target=attribute.target_type,
-                                          Rel=attribute.rel_type),
-                    workspace=workspace, rows=Bulk(merges), source_type=attribute.source_type,
-                    source_one=attribute.source_one, target_one=attribute.target_one)).consume()
+            await merge_relationships(tx, self.db, workspace, attribute, merges,
+                                      cause=current_cause().because("restore", prune_id))
             await tx.run(q["prunes/mark_restored"](), workspace=workspace, id=prune_id, restored=len(merges))
             skipped = [{**association, "reason": reason}
                        for association, (_, reason) in zip(associations, planned) if reason is not None]

@@ -23,9 +23,11 @@ from typing import Literal
 
 from neo4j import AsyncManagedTransaction
 
+from service.domain.events import Cause, relationships_written
 from service.domain.schema import AttributeDef
 from service.errors import CardinalityConflict
 from service.store.database import Bulk, Database
+from service.store.events import changes
 
 USES = [
     "references/lock", "references/holders_of", "references/targets_of",
@@ -114,7 +116,7 @@ async def write_references(
                     "conflicts": len(taken),
                 },
             )
-        await _delete(tx, db, [t["rel"] for t in taken])
+        await delete_relationships(tx, db, workspace, attribute, [t["rel"] for t in taken])
 
     existing = [r.holder for r in rows if not r.new]
     if (mode == "replace" or holder_one) and existing:
@@ -123,19 +125,28 @@ async def write_references(
         for row in rows:
             # replace: the given targets are the new set; add to a `one`: the new one replaces
             stale += [t["rel"] for t in current.get(row.holder, []) if t["id"] not in row.targets]
-        await _delete(tx, db, stale)
+        await delete_relationships(tx, db, workspace, attribute, stale)
 
     merges = [
         {"source": row.holder, "target": t} if outgoing else {"source": t, "target": row.holder}
         for row in rows for t in row.targets
     ]
-    if merges:
-        await (await tx.run(
-            q["references/merge"](Source=attribute.source_type, Target=attribute.target_type,
-                                  Rel=attribute.rel_type),
-            workspace=workspace, rows=Bulk(merges), source_type=attribute.source_type,
-            source_one=attribute.source_one, target_one=attribute.target_one,
-        )).consume()
+    await merge_relationships(tx, db, workspace, attribute, merges)
+
+
+async def merge_relationships(tx: AsyncManagedTransaction, db: Database, workspace: str, attribute: AttributeDef,
+                              merges: list[dict[str, str]], *, cause: Cause | None = None) -> None:
+    """Create each {source, target} relationship of ``attribute`` unless it exists; a
+    ``reference.added`` event for each one created."""
+    if not merges:
+        return
+    row = await (await tx.run(
+        db.queries["references/merge"](Source=attribute.source_type, Target=attribute.target_type,
+                                       Rel=attribute.rel_type),
+        workspace=workspace, rows=Bulk(merges), source_type=attribute.source_type,
+        source_one=attribute.source_one, target_one=attribute.target_one,
+    )).single()
+    relationships_written(changes(), workspace, "reference.added", attribute, row["added"], cause=cause)
 
 
 def _refuse_shared_targets(attribute: AttributeDef, rows: list[RefRow]) -> None:
@@ -155,6 +166,11 @@ def _refuse_shared_targets(attribute: AttributeDef, rows: list[RefRow]) -> None:
             seen[target] = row
 
 
-async def _delete(tx: AsyncManagedTransaction, db: Database, rels: list[str]) -> None:
-    if rels:
-        await tx.run(db.queries["references/delete_by_element_id"](), rels=rels)
+async def delete_relationships(tx: AsyncManagedTransaction, db: Database, workspace: str,
+                               attribute: AttributeDef, rels: list[str], *, cause: Cause | None = None) -> None:
+    """Delete these relationships of ``attribute`` (by element id); a ``reference.removed``
+    event for each."""
+    if not rels:
+        return
+    row = await (await tx.run(db.queries["references/delete_by_element_id"](), rels=rels)).single()
+    relationships_written(changes(), workspace, "reference.removed", attribute, row["removed"], cause=cause)

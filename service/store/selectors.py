@@ -20,6 +20,7 @@ from service.domain.selectors import SelectorSpec, check_selector, keys
 from service.errors import Conflict, InvalidInput, NotFound
 from service.store.connectors import ConnectorStore
 from service.store.database import Database
+from service.store.events import caused_by, current_cause
 from service.store.objects import ObjectStore
 from service.store.references import lock_nodes, targets_of
 from service.store.schema import load_types
@@ -119,5 +120,6 @@ class SelectorStore:
                                                    spec.selection_attribute, [TargetRef(id=object_id)])
             return (await self.objects.read_in(tx, workspace, conversation, [conversation_id]))[0]
 
-        return await self.objects.run_write(work)
+        with caused_by(current_cause().because("selection", selector_id)):
+            return await self.objects.run_write(work)
 

@@ -8,11 +8,17 @@ MERGE (n:{{Label}} {workspace: $workspace, external_id: row.external_id})
   ON CREATE SET n.id = row.new_id,
                 n.created_at = datetime.transaction()
 WITH n, row, n.id = row.new_id AS created
+// For the change events: before, [key, stored value] of each value the row changes;
+// removed, [id, external id] of each target it drops; added, the ids of targets it adds.
 WITH n, row, created,
-     created
-     OR any(key IN keys(row.props) WHERE NOT coalesce(n[key] = row.props[key], n[key] IS NULL AND row.props[key] IS NULL))
-     OR (row.touch AND COUNT { (n)-[:{{Rel}}]->(x:{{Target}}) WHERE x.id IN row.targets } <> size(row.targets))
-     OR (row.touch AND COUNT { (n)-[:{{Rel}}]->(:{{Target}}) } <> size(row.targets)) AS changed
+     CASE WHEN created THEN [] ELSE [key IN keys(row.props)
+       WHERE NOT coalesce(n[key] = row.props[key], n[key] IS NULL AND row.props[key] IS NULL) | [key, n[key]]] END AS before,
+     CASE WHEN row.touch AND NOT created
+       THEN [(n)-[:{{Rel}}]->(x:{{Target}}) WHERE NOT x.id IN row.targets | [x.id, x.external_id]] ELSE [] END AS removed,
+     CASE WHEN NOT row.touch THEN [] WHEN created THEN row.targets
+       ELSE [t IN row.targets WHERE NOT EXISTS { (n)-[:{{Rel}}]->(:{{Target}} {id: t}) }] END AS added
+WITH n, row, created, before, removed, added,
+     created OR size(before) > 0 OR size(removed) > 0 OR size(added) > 0 AS changed
 CALL (n, row, changed) {
   WITH n, row
   WHERE changed
@@ -35,4 +41,5 @@ CALL (n, row, changed) {
     ON CREATE SET r.written_at = datetime.transaction(),
                   r.source_one = CASE WHEN $source_one THEN n.id END
 }
-RETURN collect(n.id) AS ids, collect(created) AS created, collect(changed) AS changed
+RETURN collect(n.id) AS ids, collect(created) AS created, collect(changed) AS changed,
+       collect(before) AS before, collect(removed) AS removed, collect(added) AS added

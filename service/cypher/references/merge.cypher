@@ -10,4 +10,7 @@ MERGE (s)-[r:{{Rel}}]->(t)
   ON CREATE SET r.written_at = datetime.transaction(),
                 r.source_one = CASE WHEN $source_one THEN s.id END,
                 r.target_one = CASE WHEN $target_one THEN $source_type + ':' + t.id END
-RETURN count(r) AS merged
+// added: the ends of each relationship this statement created (written_at is the
+// transaction's time only for those, or for one an earlier statement of it created).
+WITH s, t, r.written_at = datetime.transaction() AS new
+RETURN collect(CASE WHEN new THEN [s.id, s.external_id, t.id, t.external_id] END) AS added

@@ -1,0 +1,63 @@
+"""Example values for the API reference (service/api/reference.py): one of each thing
+the API answers, consistent with each other (the order's customer is the person ...)."""
+
+from __future__ import annotations
+
+ORDER_ID = "0193a5b2-7c41-7d10-8a2f-3b9e51c0d7aa"
+PERSON_ID = "0193a5b2-7b02-7c55-9e61-0f4d2a8b6c13"
+CONVERSATION_ID = "0193a5b2-7d90-7f21-b4c8-5a7e1d3f9b20"
+CONNECTOR_ID = "0193a5b3-0a11-7e4c-8d2b-6f1c9a7e3b54"
+SELECTOR_ID = "0193a5b3-1b22-7a3d-9c4e-7a2d8b6f4c65"
+PRUNE_ID = "0193a5b3-2c33-7b4e-8e5f-8b3e9c7a5d76"
+RUN_ID = "0193a5b3-3d44-7c5f-9f60-9c4fad8b6e87"
+AT = "2026-11-30T09:15:00Z"
+
+OBJECT = {
+    "id": ORDER_ID, "type": "Order", "external_id": "ord-1001",
+    "external_created_at": None, "external_updated_at": None,
+    "created_at": AT, "updated_at": AT,
+    "attributes": {"order_number": "N-1001", "status": "shipped", "total": 42.5, "placed_on": "2026-11-28"},
+    "references": {"customer": {"id": PERSON_ID, "type": "Person", "external_id": "cust-42"}},
+}
+ORDER_WRITE = {"external_id": "ord-1001",
+               "attributes": {"order_number": "N-1001", "status": "shipped", "total": 42.5, "placed_on": "2026-11-28"},
+               "references": {"customer": {"external_id": "cust-42"}}}
+ATTRIBUTE = {"name": "customer", "label": "Customer", "description": "who placed it", "data_type": "reference",
+             "required": False, "builtin": False, "created_at": AT,
+             "reference": {"target": "Person", "cardinality": "one", "on_delete": "clear",
+                           "inverse": {"name": "orders", "cardinality": "many"}}}
+ATTRIBUTE_CREATE = {"name": "customer", "data_type": "reference", "description": "who placed it",
+                    "reference": {"target": "Person", "cardinality": "one",
+                                  "inverse": {"name": "orders", "cardinality": "many"}}}
+TYPE = {"name": "Order", "label": "Order", "description": "A purchase in the shop", "builtin": False,
+        "created_at": AT, "updated_at": AT,
+        "attributes": [{"name": "order_number", "label": "Order number", "description": "", "data_type": "string",
+                        "required": True, "builtin": False, "created_at": AT}, ATTRIBUTE]}
+CONNECTOR = {
+    "name": "Get order options", "description": "The customer's recent orders", "object_type": "Order",
+    "request": {"method": "GET", "url": "https://shop.example.com/api/orders",
+                "query": {"email": "{{person.email}}"}, "headers": {"Accept": "application/json"},
+                "auth": {"type": "bearer", "secret": "shop_token"}, "timeout_s": 10},
+    "response": {"records": "data.orders", "external_id": "id",
+                 "attributes": {"order_number": "number", "total": "amount.value"},
+                 "references": {"customer": {"external_id": "customer_id"}}},
+    "update_reference": {"on": "Person", "attribute": "order_options"},
+}
+RUN = {"id": RUN_ID, "connector_id": CONNECTOR_ID, "status": "succeeded",
+       "subject": {"type": "Person", "id": PERSON_ID}, "http_status": 200, "fetched": 3, "created": 1,
+       "updated": 1, "unchanged": 1, "linked": 3, "error": None, "started_at": AT, "finished_at": AT}
+SELECTOR = {"name": "Pick an order", "object_type": "Order", "display_attribute": "order_options",
+            "selection_attribute": "selected_order", "connector_id": CONNECTOR_ID,
+            "button_label": "{{order_number}} ({{status}})", "order": {"by": "placed_on", "direction": "desc"},
+            "max_buttons": 5}
+ASSOCIATION = {"source": {"id": PERSON_ID, "type": "Person", "external_id": "cust-42"},
+               "target": {"id": ORDER_ID, "type": "Order", "external_id": "ord-1001"}}
+PRUNE = {"id": PRUNE_ID, "type": "Person", "attribute": "favourite_order", "applied_at": AT, "deleted": 1,
+         "restored_at": None, "restored": None}
+REF = {"id": ORDER_ID, "type": "Order", "external_id": "ord-1001"}
+INTERCOM = {"id": ORDER_ID, "type": "Order", "custom_attributes": {"order_number": "N-1001", "total": 42.5},
+            "external_id": "ord-1001", "external_created_at": 1764493200, "external_updated_at": None,
+            "created_at": 1764494100, "updated_at": 1764494100}
+EVENT = {"id": "0193a5b4-4e55-7d60-8a71-ad5fbe9c7f98.2", "type": "object.updated", "occurred_at": AT,
+         "object": {"type": "Order", "id": ORDER_ID, "external_id": "ord-1001"},
+         "changes": {"total": [42.5, 45.0]}, "cause": {"kind": "api", "request_id": "8f14e45fceea167a"}}

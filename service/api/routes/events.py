@@ -1,0 +1,50 @@
+"""GET /v1/events: the workspace's change feed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict
+
+from service.api.deps import Workspace
+from service.api.pagination import MAX_LIMIT
+from service.domain.events import Position, parse_patterns
+from service.event_feed import EventFeed
+
+router = APIRouter(tags=["events"])
+MAX_WAIT_S = 30
+
+
+class EventObject(BaseModel):
+    type: str
+    id: str | None = None
+    external_id: str | None = None
+
+
+class EventPublic(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    type: str
+    occurred_at: str
+    object: EventObject
+    attribute: str | None = None
+    inverse: str | None = None
+    target: EventObject | None = None
+    changes: dict[str, list[Any]] | None = None
+    cause: dict[str, Any]
+
+
+class EventsPage(BaseModel):
+    data: list[EventPublic]
+    next_cursor: str
+    has_more: bool
+
+
+@router.get("/events", response_model=EventsPage, response_model_exclude_none=True)
+async def list_events(request: Request, workspace: Workspace, after: str | None = None,
+                      limit: int = Query(100, ge=1, le=MAX_LIMIT), types: str | None = None,
+                      wait: float = Query(0, ge=0, le=MAX_WAIT_S)):
+    feed: EventFeed = request.app.state.event_feed
+    page = await feed.page(workspace, Position.parse(after), parse_patterns(types), limit, wait)
+    return EventsPage(data=page.events, next_cursor=page.position.text(), has_more=page.full)

@@ -1,0 +1,84 @@
+"""Change events in the graph: each write transaction's events, appended in the same
+transaction as one ``(:_EventBatch)``; the feed read back in commit order; old batches
+purged.
+
+Commit order without a commit sequence (Neo4j Community has none a query can read):
+each workspace has one ``(:_EventSequence)`` node. The append is a write's last
+statement: it increments that node's counter, which takes the node's write lock and
+holds it until the transaction commits. A second writer of the workspace waits at its own
+increment until the first has committed, so batch numbers are given in commit order, with
+no gap (a rolled-back increment is undone) and never visible out of order: when batch
+``n`` can be read, every batch before it already could. A reader that remembers the last
+number it saw therefore never misses a batch and never sees one twice. The lock is held
+only from the append to the commit, so writers of a workspace queue only for that.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
+
+from neo4j import AsyncManagedTransaction
+
+from service.domain.events import Cause, ChangeLog
+from service.domain.records import new_id
+
+if TYPE_CHECKING:
+    from service.store.database import Database
+
+USES = ["events/append", "events/batches", "events/purge"]
+
+_cause: ContextVar[Cause] = ContextVar("refgraph_event_cause", default=Cause("api"))
+_log: ContextVar[ChangeLog | None] = ContextVar("refgraph_change_log", default=None)
+
+
+def current_cause() -> Cause:
+    return _cause.get()
+
+
+@contextmanager
+def caused_by(cause: Cause) -> Iterator[Cause]:
+    """Writes in this block record ``cause`` (a request sets it, a connector run narrows it)."""
+    token = _cause.set(cause)
+    try:
+        yield cause
+    finally:
+        _cause.reset(token)
+
+
+def changes() -> ChangeLog:
+    """The running write transaction's log of events. Outside a write (a migration, a
+    test's own query) it is a log nobody keeps."""
+    log = _log.get()
+    return log if log is not None else ChangeLog(_cause.get())
+
+
+async def recorded(tx: AsyncManagedTransaction, db: Database, work, *args: Any):
+    """``work`` with a fresh change log (a retried transaction starts again), then its
+    events appended as the transaction's last statement."""
+    log = ChangeLog(_cause.get())
+    token = _log.set(log)
+    try:
+        result = await work(tx, *args)
+    finally:
+        _log.reset(token)
+    if log.events:
+        await (await tx.run(db.queries["events/append"](), workspace=log.workspace, id=new_id(),
+                            cause=json.dumps(log.cause.as_dict()), count=len(log.events),
+                            events=json.dumps(log.events, separators=(",", ":"), default=str))).consume()
+    return result
+
+
+async def batches(db: Database, workspace: str, seq: int, *, limit: int, max_events: int) -> list[dict[str, Any]]:
+    """The batches numbered from ``seq`` on, in order: at most ``limit``, and no more than
+    it takes to hold ``max_events`` events."""
+    return [row["batch"] for row in await db.read_query("events/batches", workspace=workspace, seq=seq,
+                                                       limit=limit, max_events=max_events)]
+
+
+async def purge(db: Database, *, days: float, limit: int) -> int:
+    rows = await db.write_query("events/purge", days=days, limit=limit)
+    return rows[0]["purged"]
