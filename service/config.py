@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     auth_failure_burst: int = 20
     # How often each process deletes idempotency keys older than a day.
     idempotency_purge_every_s: float = 600.0
+    # Change events are kept this long (the feed starts at the oldest kept), and each
+    # process purges older ones this often.
+    events_retention_days: float = Field(7.0, gt=0)
+    events_purge_every_s: float = 600.0
     max_body_bytes: int = 32 * 1024 * 1024
 
     # Per-workspace quotas: Neo4j never reclaims labels and relationship types.

@@ -77,16 +77,16 @@ STORE_QUERIES = [*migrations.USES, *health_store.USES, *schema_store.USES,
 RETRY_S = 2.0
 
 
-async def _purge_idempotency_keys(app: FastAPI, every_s: float) -> None:
-    """Expired idempotency keys, deleted in the background once migrations are done."""
+async def _every(app: FastAPI, every_s: float, what: str, purge) -> None:
+    """``purge(db)`` in the background once migrations are done, every ``every_s`` seconds."""
     await app.state.migrations_ready.wait()
     while True:
         try:
-            removed = await idempotency.purge_expired(app.state.db)
+            removed = await purge(app.state.db)
             if removed:
-                log.info("purged %d expired idempotency keys", removed)
+                log.info("purged %d %s", removed, what)
         except (ServiceUnavailable, SessionExpired, OSError) as exc:
-            log.warning("purging idempotency keys failed (%s); will try again", exc)
+            log.warning("purging %s failed (%s); will try again", what, exc)
         await asyncio.sleep(every_s)
 
 
@@ -115,7 +115,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         driver = _driver(settings)
         _wire(app, settings, Database(driver=driver, name=settings.neo4j_database, queries=queries))
         task = asyncio.create_task(_migrate_until_done(app))
-        purge = asyncio.create_task(_purge_idempotency_keys(app, settings.idempotency_purge_every_s))
+        background = [task, asyncio.create_task(_every(
+            app, settings.idempotency_purge_every_s, "expired idempotency keys", idempotency.purge_expired)),
+            asyncio.create_task(_every(app, settings.events_purge_every_s, "event batches past their retention",
+                                       lambda db: event_store.purge(db, days=settings.events_retention_days)))]
         try:
             # Normally Neo4j is up: be ready before serving. Otherwise serve 503s meanwhile.
             await asyncio.wait({task}, timeout=settings.startup_wait_s)
@@ -123,10 +126,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 task.result()  # a broken migration stops start-up here
             yield
         finally:
-            for background in (task, purge):
-                background.cancel()
+            for job in background:
+                job.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await background
+                    await job
             await driver.close()
 
     app = FastAPI(

@@ -137,6 +137,18 @@ def deleted_objects(log: ChangeLog, workspace: str, types: dict[str, Any], gone:
                           ref(attribute.target, target_id, target_external_id), cause=cascade)
 
 
+def schema_changed(log: ChangeLog, workspace: str, event_type: str, type_name: str, *,
+                   attribute: str | None = None, changes: dict[str, list[Any]] | None = None) -> None:
+    """``type.*`` and ``attribute.*`` events: ``object`` names the type."""
+    log.add(workspace, event_type, {"type": type_name}, attribute=attribute, changes=changes or None)
+
+
+def edits_of(before: Any, edits: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for the edits that change a definition (a type or an attribute)."""
+    return {key: [getattr(before, key, None), value] for key, value in edits.items()
+            if getattr(before, key, None) != value}
+
+
 def forward_names(attribute: AttributeDef) -> tuple[str, str | None]:
     """(the attribute on the relationship's source, its inverse on the target)."""
     if attribute.direction == "out":

@@ -20,7 +20,8 @@ from service.domain.schema import AttributeDef
 from service.errors import Conflict, NotFound
 from service.store.database import Database
 from service.domain.records import new_id
-from service.store.events import current_cause
+from service.domain.events import edits_of, schema_changed
+from service.store.events import change_log, current_cause
 from service.store.prunes import record_prune
 from service.store.references import delete_relationships
 from service.store.schema import SchemaStore, load_types, lock_all_objects, lock_types, read_type
@@ -137,12 +138,18 @@ class AttributeEditor:
             await lock_types(tx, self.db, workspace, owner.name, attribute.target)
             if plan.makes_required:
                 await self._refuse_missing_values(tx, workspace, attribute)
+            log = change_log()
             if plan.edits:
                 await tx.run(self.db.queries["schema/update_attribute"](), workspace=workspace,
                              type=owner.name, name=attribute.name, changes=plan.edits)
+                schema_changed(log, workspace, "attribute.updated", owner.name, attribute=attribute.name,
+                               changes=edits_of(attribute, plan.edits))
             if plan.inverse_edits and attribute.inverse_name:
                 await tx.run(self.db.queries["schema/update_attribute"](), workspace=workspace,
                              type=attribute.target, name=attribute.inverse_name, changes=plan.inverse_edits)
+                schema_changed(log, workspace, "attribute.updated", attribute.target,
+                               attribute=attribute.inverse_name,
+                               changes=edits_of(attribute.inverse(), plan.inverse_edits))
             updated = (await read_type(tx, self.db, workspace, owner.name)).attributes[attribute.name]
             if report is None or report.plan is None:
                 return updated, report, None
@@ -224,16 +231,21 @@ class AttributeEditor:
                 if attribute.inverse_name:
                     await tx.run(q["schema/delete_attribute"](), workspace=workspace,
                                  type=attribute.target, name=attribute.inverse_name)
+                    schema_changed(change_log(), workspace, "attribute.deleted", attribute.target,
+                                   attribute=attribute.inverse_name)
             else:
                 # Deleting an inverse only stops reading the reference from this end.
+                forward_edits = {"inverse_name": None, "inverse_cardinality": "many"}
                 await tx.run(q["schema/update_attribute"](), workspace=workspace,
-                             type=attribute.target, name=attribute.inverse_name,
-                             changes={"inverse_name": None, "inverse_cardinality": "many"})
+                             type=attribute.target, name=attribute.inverse_name, changes=forward_edits)
+                schema_changed(change_log(), workspace, "attribute.updated", attribute.target,
+                               attribute=attribute.inverse_name, changes=edits_of(attribute.inverse(), forward_edits))
                 await tx.run(q["references/set_keys"](
                     Source=attribute.source_type, Target=attribute.target_type,
                     Rel=attribute.rel_type), workspace=workspace, source_type=attribute.source_type,
                     source_one=attribute.inverse_cardinality == "one", target_one=False)
             await tx.run(q["schema/delete_attribute"](), workspace=workspace, type=owner.name,
                          name=attribute.name)
+            schema_changed(change_log(), workspace, "attribute.deleted", owner.name, attribute=attribute.name)
 
         await self.db.write(work)

@@ -11,7 +11,7 @@ from service.domain.events import deleted_objects
 from service.domain.schema import TypeDef
 from service.errors import Conflict
 from service.store.database import Database
-from service.store.events import changes, current_cause
+from service.store.events import change_log, current_cause
 from service.store.references import targets_of
 
 MAX_CASCADE = 100_000
@@ -78,7 +78,7 @@ async def delete_objects(tx, db: Database, workspace: str, types: dict[str, Type
     """Delete what ``cascade`` found, with its events: ``object.deleted`` for each object
     (the cascade's own caused by it) and ``reference.removed`` for each relationship that
     went with them."""
-    log, gone, relationships = changes(), [], {}
+    log, gone, relationships = change_log(), [], {}
     for label, ids in doomed.items():
         row = await (await tx.run(db.queries["objects/delete"](Label=label), workspace=workspace,
                                   ids=sorted(ids))).single()

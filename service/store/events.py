@@ -49,7 +49,7 @@ def caused_by(cause: Cause) -> Iterator[Cause]:
         _cause.reset(token)
 
 
-def changes() -> ChangeLog:
+def change_log() -> ChangeLog:
     """The running write transaction's log of events. Outside a write (a migration, a
     test's own query) it is a log nobody keeps."""
     log = _log.get()
@@ -79,6 +79,14 @@ async def batches(db: Database, workspace: str, seq: int, *, limit: int, max_eve
                                                        limit=limit, max_events=max_events)]
 
 
-async def purge(db: Database, *, days: float, limit: int) -> int:
-    rows = await db.write_query("events/purge", days=days, limit=limit)
-    return rows[0]["purged"]
+PURGE_BATCH = 1_000
+
+
+async def purge(db: Database, *, days: float) -> int:
+    """Delete the batches older than ``days``, a bounded number per transaction; how many went."""
+    purged = 0
+    while True:
+        rows = await db.write_query("events/purge", days=days, limit=PURGE_BATCH)
+        purged += rows[0]["purged"]
+        if rows[0]["purged"] < PURGE_BATCH:
+            return purged

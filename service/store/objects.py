@@ -34,7 +34,7 @@ from service.domain.schema_rules import reference_attribute, require_type
 from service.errors import CardinalityConflict, Conflict, InvalidInput, NotFound
 from service.store.database import Bulk, Database
 from service.store.deletes import cascade, delete_objects
-from service.store.events import changes
+from service.store.events import change_log
 from service.store.record_references import found_targets, lookup, target_keys, write_record_references
 from service.store.references import targets_page
 from service.store.schema import load_types, read_type
@@ -146,7 +146,7 @@ class ObjectStore:
                                       workspace=workspace, id=object_id, props=record.props)).single()
             if row is None:
                 raise NotFound(f"no {type_def.name} with id {object_id!r}", code="unknown_object")
-            object_written(changes(), workspace, ref(type_def.name, object_id, row["external_id"]), created=False,
+            object_written(change_log(), workspace, ref(type_def.name, object_id, row["external_id"]), created=False,
                            before=row["before"], props=record.props)
             await write_record_references(tx, self.db, workspace, type_def, [record], [object_id])
             await self.seal(tx, workspace, type_def)
@@ -186,7 +186,7 @@ class ObjectStore:
             if batch:
                 result = await (await tx.run(q[query](Label=type_def.name), workspace=workspace,
                                              rows=Bulk(batch))).single()
-                log = changes()
+                log = change_log()
                 for row, id_, new, differs, before in zip(batch, result["ids"], result["created"],
                                                           result["changed"], result["before"]):
                     ids[row["index"]] = id_
@@ -229,7 +229,7 @@ class ObjectStore:
         result = await (await tx.run(query, workspace=workspace, rows=Bulk(rows),
                                      source_one=attribute.source_one)).single()
         _check_required(type_def, checked, result["created"])
-        linked_written(changes(), workspace, type_def.name, attribute, rows, result, dict(pairs))
+        linked_written(change_log(), workspace, type_def.name, attribute, rows, result, dict(pairs))
         return WriteResult(ids=list(result["ids"]), created=list(result["created"]),
                            changed=list(result["changed"]))
 

@@ -27,7 +27,7 @@ from service.domain.events import Cause, relationships_written
 from service.domain.schema import AttributeDef
 from service.errors import CardinalityConflict
 from service.store.database import Bulk, Database
-from service.store.events import changes
+from service.store.events import change_log
 
 USES = [
     "references/lock", "references/holders_of", "references/targets_of",
@@ -146,7 +146,7 @@ async def merge_relationships(tx: AsyncManagedTransaction, db: Database, workspa
         workspace=workspace, rows=Bulk(merges), source_type=attribute.source_type,
         source_one=attribute.source_one, target_one=attribute.target_one,
     )).single()
-    relationships_written(changes(), workspace, "reference.added", attribute, row["added"], cause=cause)
+    relationships_written(change_log(), workspace, "reference.added", attribute, row["added"], cause=cause)
 
 
 def _refuse_shared_targets(attribute: AttributeDef, rows: list[RefRow]) -> None:
@@ -173,4 +173,4 @@ async def delete_relationships(tx: AsyncManagedTransaction, db: Database, worksp
     if not rels:
         return
     row = await (await tx.run(db.queries["references/delete_by_element_id"](), rels=rels)).single()
-    relationships_written(changes(), workspace, "reference.removed", attribute, row["removed"], cause=cause)
+    relationships_written(change_log(), workspace, "reference.removed", attribute, row["removed"], cause=cause)

@@ -30,7 +30,9 @@ from service.domain.schema import (
 )
 from service.domain.values import parse_timestamp
 from service.errors import Conflict, InvalidInput
+from service.domain.events import edits_of, schema_changed
 from service.store.database import Database
+from service.store.events import change_log
 
 USES = [
     "schema/lock_workspace", "schema/mark_builtins", "schema/load_types", "schema/create_type",
@@ -185,10 +187,12 @@ class SchemaStore:
         props = {"workspace": workspace, "name": new.name, "key": new.name.lower(),
                  "label": new.label, "description": new.description, "builtin": new.builtin}
         await tx.run(q["schema/create_type"](), workspace=workspace, props=props)
-        await self._write_attributes(tx, workspace, planned, types)
+        if not new.builtin:  # a workspace's built-ins come with it: no event
+            schema_changed(change_log(), workspace, "type.created", new.name)
+        await self._write_attributes(tx, workspace, planned, types, record=not new.builtin)
 
     async def _write_attributes(self, tx, workspace: str, planned: list[AttributeDef],
-                                types: dict[str, TypeDef]) -> None:
+                                types: dict[str, TypeDef], *, record: bool = True) -> None:
         q = self.db.queries
         positions: dict[str, int] = {}
         for definition in planned:
@@ -197,6 +201,9 @@ class SchemaStore:
             positions[key] = positions.get(key, existing) + 1
             await tx.run(q["schema/create_attribute"](), workspace=workspace,
                          props=_attribute_props(workspace, definition, positions[key]))
+            if record:
+                schema_changed(change_log(), workspace, "attribute.created", definition.type,
+                               attribute=definition.name)
         for definition in planned:
             if definition.inverse_name and definition.direction == "out":
                 for a, b in ((definition, definition.inverse()), (definition.inverse(), definition)):
@@ -283,6 +290,8 @@ class SchemaStore:
             if editable:
                 await tx.run(self.db.queries["schema/update_type"](), workspace=workspace,
                              type=current.name, changes=editable)
+                schema_changed(change_log(), workspace, "type.updated", current.name,
+                               changes=edits_of(current, editable))
             return await read_type(tx, self.db, workspace, current.name)
 
         return await self.db.write(work)
@@ -311,5 +320,6 @@ class SchemaStore:
                                details={"attributes": users})
             await tx.run(self.db.queries["schema/delete_type"](), workspace=workspace,
                          type=current.name)
+            schema_changed(change_log(), workspace, "type.deleted", current.name)
 
         await self.db.write(work)

@@ -123,3 +123,77 @@ async def test_the_feed_pages_filters_and_waits(api):
     waited = await api.client.get("/v1/events", params={"after": end, "wait": 5})
     await writer
     assert [e["object"]["external_id"] for e in waited.json()["data"]] == ["late"]
+
+
+async def test_a_cardinality_prune_and_its_restore_are_reference_events(api):
+    await create_types(api, ORDER)
+    for p in ("p1", "p2"):
+        await person(api, p)
+    for n, owner in ((1, "p1"), (2, "p1"), (3, "p2")):
+        response = await api.client.post("/v1/objects/Order", json={
+            "external_id": f"o{n}", "attributes": {"order_number": f"N{n}"},
+            "references": {"customer": {"external_id": owner}}})
+        assert response.status_code == 201
+    _, start = await feed(api)
+    patch, one_to_one = "/v1/types/Order/attributes/customer", {"reference": {"inverse": {"cardinality": "one"}}}
+    dry = (await api.client.patch(patch, params={"dry_run": "true"}, json=one_to_one)).json()
+    applied = (await api.client.patch(patch, params={"confirm": dry["plan"]}, json=one_to_one)).json()
+    pruned = {(a["source"]["external_id"], a["target"]["external_id"]) for a in applied["associations"]}
+    events, after_prune = await feed(api, start)
+    removed = [e for e in events if e["type"] == "reference.removed"]
+    assert {(e["object"]["external_id"], e["target"]["external_id"]) for e in removed} == pruned == {("o1", "p1")}
+    assert {e["cause"]["kind"] for e in removed} == {"cardinality_change"}
+    assert {e["cause"]["id"] for e in removed} == {applied["prune_id"]}
+    assert [(e["type"], e["object"]["type"], e["attribute"], e["changes"]) for e in events
+            if e["type"] != "reference.removed"] == [
+        ("attribute.updated", "Order", "customer", {"inverse_cardinality": ["many", "one"]}),
+        ("attribute.updated", "Person", "orders", {"cardinality": ["many", "one"]})]
+
+    relaxed = await api.client.patch(patch, json={"reference": {"inverse": {"cardinality": "many"}}})
+    assert relaxed.status_code == 200
+    restored = await api.client.post(f"/v1/prunes/{applied['prune_id']}/restore")
+    assert restored.json()["restored"] == 1
+    events, _ = await feed(api, after_prune, types="reference.*")
+    assert [(e["type"], e["object"]["external_id"], e["target"]["external_id"], e["cause"]["kind"])
+            for e in events] == [("reference.added", "o1", "p1", "restore")]
+
+
+async def test_schema_changes_are_events(api):
+    _, start = await feed(api)
+    await create_types(api, ORDER)
+    label = await api.client.patch("/v1/types/Order", json={"label": "Purchase"})
+    assert label.status_code == 200, label.text
+    described = await api.client.patch("/v1/types/Order/attributes/total", json={"description": "with tax"})
+    assert described.status_code == 200, described.text
+    assert (await api.client.delete("/v1/types/Order/attributes/customer")).status_code == 204
+    events, _ = await feed(api, start, types="type.*,attribute.*")
+    assert [(e["type"], e["object"]["type"], e.get("attribute"), e.get("changes")) for e in events] == [
+        ("type.created", "Order", None, None),
+        ("attribute.created", "Order", "order_number", None),
+        ("attribute.created", "Order", "total", None),
+        ("attribute.created", "Order", "quantity", None),
+        ("attribute.created", "Order", "placed_on", None),
+        ("attribute.created", "Order", "customer", None),
+        ("attribute.created", "Person", "orders", None),
+        ("type.updated", "Order", None, {"label": ["Order", "Purchase"]}),
+        ("attribute.updated", "Order", "total", {"description": ["", "with tax"]}),
+        ("attribute.deleted", "Person", "orders", None),
+        ("attribute.deleted", "Order", "customer", None),
+    ]
+
+
+async def test_events_past_their_retention_are_purged_and_the_feed_starts_at_the_oldest_kept(api, graph):
+    from service.store import events as event_store
+
+    await create_types(api, ORDER)
+    for n in range(3):
+        await person(api, f"p{n}")
+    graph.execute_query(  # the first two writes' batches (the type and p0) are ten days old
+        "MATCH (b:_EventBatch {workspace: $ws}) WHERE b.seq <= 2 SET b.occurred_at = datetime() - duration('P10D')",
+        ws=api.workspace)
+    assert await event_store.purge(api.app.state.db, days=7) >= 2
+    events, _ = await feed(api)
+    assert [e["object"]["external_id"] for e in events if e["type"] == "object.created"] == ["p1", "p2"]
+    left, _, _ = graph.execute_query("MATCH (b:_EventBatch {workspace: $ws}) RETURN min(b.seq) AS first",
+                                     ws=api.workspace)
+    assert left[0]["first"] == 3
