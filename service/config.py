@@ -92,6 +92,12 @@ class Settings(BaseSettings):
     # process purges older ones this often.
     events_retention_days: float = Field(7.0, gt=0)
     events_purge_every_s: float = 600.0
+    # Webhook deliveries: made by the API process unless this is off (then by `refgraph
+    # worker`); one delivery's time limit; how long an endpoint may fail before it is
+    # disabled.
+    deliver_webhooks: bool = True
+    webhook_timeout_s: float = Field(10.0, gt=0, le=60)
+    webhook_disable_after_s: float = Field(86_400.0, gt=0)
     max_body_bytes: int = 32 * 1024 * 1024
 
     # Per-workspace quotas: Neo4j never reclaims labels and relationship types.

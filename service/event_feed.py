@@ -42,6 +42,7 @@ class EventFeed:
                 return found
             page = page_of(read, found.position, patterns, limit - len(found.events))
             found.events += page.events
+            found.positions += page.positions
             found.position = page.position
             if page.full:
                 found.full = True

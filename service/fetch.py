@@ -204,8 +204,32 @@ def check_scheme(url: str | httpx.URL) -> None:
         raise FetchError("request_error", f"only http and https URLs are allowed, not {str(url)[:100]!r}")
 
 
+async def post_once(url: str, *, content: bytes, headers: dict[str, str], timeout_s: float,
+                    limits: Limits) -> tuple[int, str]:
+    """One POST of ``content`` (a webhook delivery), through the same address guard as
+    connectors; a redirect is not followed (it is the answer). The status and the start
+    of the answer; ``FetchError`` when no answer came."""
+    check_scheme(url)
+    async with _client(limits, timeout_s, origin(url), (), follow_redirects=False) as client:
+        try:
+            async with asyncio.timeout(timeout_s):
+                async with client.stream("POST", url, content=content, headers=headers) as response:
+                    start = b""
+                    async for chunk in response.aiter_bytes():  # only the start: an answer may be huge
+                        start += chunk
+                        if len(start) >= EXCERPT:
+                            break
+        except (TimeoutError, httpx.TimeoutException):
+            raise FetchError("timeout", f"no complete answer within {timeout_s:g} s") from None
+        except httpx.ConnectError:
+            raise FetchError("request_error", f"could not connect to {origin(url)[1]}") from None
+        except httpx.HTTPError as exc:
+            raise FetchError("request_error", f"the request failed ({type(exc).__name__})") from None
+    return response.status_code, start[:EXCERPT].decode("utf-8", errors="replace")
+
+
 def _client(limits: Limits, timeout_s: float, first: tuple[str, str, int],
-            credential_headers: Iterable[str]) -> httpx.AsyncClient:
+            credential_headers: Iterable[str], *, follow_redirects: bool = True) -> httpx.AsyncClient:
     secret = {name.lower() for name in credential_headers}
 
     async def on_request(request: httpx.Request) -> None:  # the first request and every redirect
@@ -219,7 +243,7 @@ def _client(limits: Limits, timeout_s: float, first: tuple[str, str, int],
     transport._pool = httpcore.AsyncConnectionPool(ssl_context=httpx.create_ssl_context(),
                                                    network_backend=CheckedBackend(limits.destinations))
     timeout = httpx.Timeout(timeout_s, connect=min(5.0, timeout_s))
-    return httpx.AsyncClient(timeout=timeout, follow_redirects=True, max_redirects=MAX_REDIRECTS,
+    return httpx.AsyncClient(timeout=timeout, follow_redirects=follow_redirects, max_redirects=MAX_REDIRECTS,
                              event_hooks={"request": [on_request]}, trust_env=False, transport=transport)
 
 

@@ -37,14 +37,17 @@ from service.api.routes import (
     reports,
     selectors,
     types,
+    webhooks,
     workspace,
 )
 from service.config import Settings
 from service.connector_runs import ConnectorRuns
 from service.event_feed import EventFeed
+from service.webhook_delivery import Deliverer
 from service.domain.records import BatchWrite
 from service.store import attribute_changes
 from service.store import events as event_store
+from service.store import webhooks as webhook_store
 from service.store import health as health_store
 from service.store import integrity as integrity_store
 from service.store import migrations
@@ -58,6 +61,7 @@ from service.store.connectors import ConnectorStore
 from service.store import selectors as selector_store
 from service.store import tokens as token_store
 from service.store.tokens import TokenStore
+from service.store.webhooks import WebhookStore
 from service.selector_buttons import SelectorButtons
 from service.store.object_references import ObjectReferences
 from service.store.reports import ReportStore, load_reports
@@ -73,8 +77,13 @@ STORE_QUERIES = [*migrations.USES, *health_store.USES, *schema_store.USES,
                  *object_store.USES, *reference_store.USES, *integrity_store.USES,
                  *traversal_store.USES, *connector_store.USES,
                  *selector_store.USES, *token_store.USES, *idempotency.USES,
-                 *prune_store.USES, *attribute_changes.USES, *event_store.USES]
+                 *prune_store.USES, *attribute_changes.USES, *event_store.USES, *webhook_store.USES]
 RETRY_S = 2.0
+
+
+async def _after_migrations(app: FastAPI, job) -> None:
+    await app.state.migrations_ready.wait()
+    await job
 
 
 async def _every(app: FastAPI, every_s: float, what: str, purge) -> None:
@@ -118,7 +127,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         background = [task, asyncio.create_task(_every(
             app, settings.idempotency_purge_every_s, "expired idempotency keys", idempotency.purge_expired)),
             asyncio.create_task(_every(app, settings.events_purge_every_s, "event batches past their retention",
-                                       lambda db: event_store.purge(db, days=settings.events_retention_days)))]
+                                       lambda db: event_store.purge(db, days=settings.events_retention_days))),
+            asyncio.create_task(_every(app, settings.events_purge_every_s, "webhook deliveries past the retention",
+                                       lambda db: app.state.webhooks.purge_deliveries(
+                                           db, days=settings.events_retention_days)))]
+        if settings.deliver_webhooks:
+            background.append(asyncio.create_task(_after_migrations(app, app.state.deliverer.run_forever())))
         try:
             # Normally Neo4j is up: be ready before serving. Otherwise serve 503s meanwhile.
             await asyncio.wait({task}, timeout=settings.startup_wait_s)
@@ -195,6 +209,10 @@ def _wire(app: FastAPI, settings: Settings, db: Database) -> None:
     state.reports = ReportStore(db, state.schema, load_reports(settings.cypher_dir, settings.reports_dir),
                                 timeout_s=settings.report_timeout_s, max_rows=settings.report_max_rows)
     state.event_feed = EventFeed(db)
+    state.webhooks = WebhookStore(db, secrets_key=settings.secrets_key.get_secret_value())
+    state.deliverer = Deliverer(state.webhooks, state.event_feed, state.connector_runs.limits,
+                                timeout_s=settings.webhook_timeout_s,
+                                disable_after_s=settings.webhook_disable_after_s)
     state.migrator = migrations.Migrator(
         db, migrations.load_migrations(settings.cypher_dir / "migrations"), wait_s=settings.migration_wait_s)
     state.migrations_ready = asyncio.Event()
@@ -206,7 +224,7 @@ def _routes(app: FastAPI) -> None:
     docs.install(app)
     v1 = APIRouter(prefix="/v1", responses=errors.V1_ERROR_RESPONSES,
                    dependencies=[Depends(require_ready), Depends(strict_query)])
-    for module in (workspace, types, objects, reports, connectors, selectors, integrity, prunes, events):
+    for module in (workspace, types, objects, reports, connectors, selectors, integrity, prunes, events, webhooks):
         v1.include_router(module.router)
     app.include_router(v1)
     compat = APIRouter(prefix="/intercom", responses=errors.V1_ERROR_RESPONSES,

@@ -1,6 +1,6 @@
 """The Prometheus metrics refgraph keeps (served at /metrics by service.api.observability)."""
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 REGISTRY = CollectorRegistry()
 REQUEST_SECONDS = Histogram(
@@ -13,3 +13,9 @@ CONNECTOR_RUNS = Counter(
 IDEMPOTENCY_KEYS_PURGED = Counter(
     "refgraph_idempotency_keys_purged_total", "Expired idempotency keys deleted by the background purge",
     registry=REGISTRY)
+EVENTS_WRITTEN = Counter("refgraph_events_written_total", "Change events recorded, by type", ["type"],
+                         registry=REGISTRY)
+WEBHOOK_DELIVERIES = Counter("refgraph_webhook_deliveries_total", "Webhook delivery attempts, by outcome",
+                             ["status"], registry=REGISTRY)
+WEBHOOK_LAG = Gauge("refgraph_webhook_lag_seconds", "Age of the oldest event not yet delivered, per endpoint",
+                    ["webhook"], registry=REGISTRY)

@@ -108,6 +108,7 @@ def settings_for(target: Neo4jTarget, **overrides) -> Settings:
         neo4j_database=target.database,
         rate_limit_per_s=0,  # tests fire requests faster than any user; test_limits turns it on
         connector_allowed_hosts=f"127.0.0.1:{REMOTE_PORT}",
+        deliver_webhooks=False,  # tests/integration/test_webhooks.py turns it on where it delivers
     )
     values.update(overrides)
     return Settings(**values)

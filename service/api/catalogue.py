@@ -151,10 +151,13 @@ CODES = [
     ErrorCode(409, "schema_changed", "The type changed while the write ran. Retry the write.",
               (*OBJECT_WRITES,)),
     ErrorCode(422, "invalid_cursor", "The `cursor` (the feed's `after`) is not one this list gave. Start "
-              "again without it.", (*LISTS, *TRAVERSE, "GET /v1/events")),
-    ErrorCode(422, "invalid_event_types", "`types` names no event type. Give event types or patterns "
-              "(`object.*`, `reference.added`), comma-separated; `details.event_types` lists them.",
-              ("GET /v1/events",)),
+              "again without it.", (*LISTS, *TRAVERSE, "GET /v1/events", "GET /v1/webhooks",
+                                    "GET /v1/webhooks/*/deliveries", "POST /v1/webhooks/*/replay")),
+    ErrorCode(422, "invalid_event_types", "`types` (a webhook's `events`) names no event type. Give event "
+              "types or patterns (`object.*`, `reference.added`); `details.event_types` lists them.",
+              ("GET /v1/events", "POST /v1/webhooks", "PATCH /v1/webhooks/*")),
+    ErrorCode(404, "unknown_webhook", "No webhook with that id in this workspace. `GET /v1/webhooks` lists "
+              "them.", ("* /v1/webhooks/*",)),
     ErrorCode(422, "invalid_filter", "A filter (`references.<attribute>=`, a traversal's `where=`) is "
               "malformed. The message shows the form it takes.", (*DETAILED_READS, *TRAVERSE)),
     ErrorCode(422, "invalid_value", "A filter's value does not fit the attribute's data type.", TRAVERSE),

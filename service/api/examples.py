@@ -61,3 +61,9 @@ INTERCOM = {"id": ORDER_ID, "type": "Order", "custom_attributes": {"order_number
 EVENT = {"id": "0193a5b4-4e55-7d60-8a71-ad5fbe9c7f98.2", "type": "object.updated", "occurred_at": AT,
          "object": {"type": "Order", "id": ORDER_ID, "external_id": "ord-1001"},
          "changes": {"total": [42.5, 45.0]}, "cause": {"kind": "api", "request_id": "8f14e45fceea167a"}}
+WEBHOOK_ID = "0193a5b4-5f66-7e71-9b82-be6acfad8a09"
+WEBHOOK = {"id": WEBHOOK_ID, "url": "https://hooks.example.com/refgraph", "events": ["object.*", "reference.added"],
+           "description": "the warehouse mirror", "enabled": True, "disabled_reason": None, "position": "118.2",
+           "failures": 0, "next_attempt_at": AT, "created_at": AT, "updated_at": AT}
+DELIVERY = {"id": "0193a5b4-6a77-7f82-8c93-cf7bd0be9b1a", "delivery_id": EVENT["id"], "events": 1,
+            "status": "succeeded", "http_status": 204, "latency_ms": 38.2, "error": None, "attempt": 1, "at": AT}

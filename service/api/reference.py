@@ -21,6 +21,7 @@ from service.api.examples import (
     CONNECTOR,
     CONNECTOR_ID,
     CONVERSATION_ID,
+    DELIVERY,
     EVENT,
     INTERCOM,
     OBJECT,
@@ -33,6 +34,7 @@ from service.api.examples import (
     SELECTOR,
     SELECTOR_ID,
     TYPE,
+    WEBHOOK,
 )
 
 PARAMETERS = {
@@ -45,6 +47,7 @@ PARAMETERS = {
     "connector_id": "The connector's id (`GET /v1/connectors`).",
     "selector_id": "The selector step's id (`GET /v1/selectors`).",
     "conversation_id": "The conversation's refgraph id.",
+    "webhook_id": "The webhook's id (`GET /v1/webhooks`).",
     "prune_id": "The prune's id (`GET /v1/prunes`, or `prune_id` in the answer of the change).",
     "limit": "Page size.",
     "cursor": "`next_cursor` of the previous page; without it, the first page.",
@@ -246,6 +249,32 @@ OPERATIONS: dict[str, Operation] = {
         "once. Without `after`, from the oldest event kept (`REFGRAPH_EVENTS_RETENTION_DAYS`). `types` "
         "keeps some (`object.*,reference.added`); `wait` (seconds, up to 30) waits while nothing is new.",
         response={"data": [EVENT], "next_cursor": "118.2", "has_more": False}),
+    # ---- webhooks -----------------------------------------------------------------------
+    "create_webhook": Operation(
+        "Subscribe a webhook", "An endpoint that receives the change events it names (patterns, `*` for all), "
+        "from now on, signed by the Standard Webhooks specification. The answer holds the signing `secret` "
+        "(`whsec_...`): it is shown only here and by `rotate_secret`.",
+        request={"url": "https://hooks.example.com/refgraph", "events": ["object.*", "reference.added"],
+                 "description": "the warehouse mirror"},
+        response={**WEBHOOK, "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}),
+    "list_webhooks": Operation("List webhooks", "The workspace's endpoints, oldest first (never their secrets).",
+                               response={"data": [WEBHOOK], "next_cursor": None}),
+    "get_webhook": Operation("Get a webhook", "An endpoint: where it is in the feed (`position`), its failures in "
+                             "a row, when it is tried next and, when disabled, why.", response=WEBHOOK),
+    "update_webhook": Operation(
+        "Edit a webhook", "Change its URL, events or description; `enabled: true` resumes a disabled endpoint "
+        "where it stopped, `false` pauses it.", request={"enabled": True}, response=WEBHOOK),
+    "delete_webhook": Operation("Delete a webhook", "The endpoint and its delivery records go."),
+    "rotate_webhook_secret": Operation(
+        "Rotate a webhook's secret", "A new signing secret, shown once; deliveries are signed with it from now on.",
+        response={**WEBHOOK, "secret": "whsec_Zq0vA1sF7d2Qm9HhKcX3LbT8nRwYpE6u"}),
+    "list_deliveries": Operation(
+        "List a webhook's deliveries", "Every attempt, newest first: the delivery's `webhook-id`, how many events, "
+        "the outcome, the HTTP status, the latency and the error.", response={"data": [DELIVERY], "next_cursor": None}),
+    "replay_webhook": Operation(
+        "Replay a webhook", "Deliver again from the feed position `after` (a `next_cursor` of `GET /v1/events`, "
+        "or `0.-1` for the oldest event kept); the endpoint's failures are cleared.", request={"after": "100.0"},
+        response=WEBHOOK),
     # ---- the Intercom-compatible surface ---------------------------------------------------
     "intercom_create_or_update": Operation(
         "Create or update an instance (Intercom)", "Intercom's `POST /custom_object_instances/{type}`: by "

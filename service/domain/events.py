@@ -205,6 +205,7 @@ class FeedPage:
     events: list[dict[str, Any]]
     position: Position  # after the last event examined: where the next page starts
     full: bool  # ``limit`` events were found: there may be more at once
+    positions: list[Position] = field(default_factory=list)  # each event's own
 
 
 def page_of(batches: list[dict[str, Any]], after: Position, patterns: tuple[str, ...], limit: int) -> FeedPage:
@@ -222,6 +223,7 @@ def page_of(batches: list[dict[str, Any]], after: Position, patterns: tuple[str,
                 return page
             page.position = position
             if matches(patterns, event["type"]):
+                page.positions.append(position)
                 page.events.append({"id": f"{batch['id']}.{index}", "type": event["type"],
                                     "occurred_at": batch["occurred_at"], **event,
                                     "cause": event.get("cause", cause)})

@@ -8,7 +8,7 @@ are ordered: ``read`` < ``write`` < ``admin``.
     write  and the writes of data: objects, references, batches, connector runs and
            tests, selector buttons and selections, the Intercom routes
     admin  and the changes of the schema (restoring prunes too), connectors, selector
-           steps and secrets (and reading secrets' names)
+           steps and secrets (and reading secrets' names), and webhooks (reading them too)
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def needed_scope(method: str, path: str) -> Scope:
     def within(area: str) -> bool:
         return path == area or path.startswith(area + "/")
 
-    if within("/v1/secrets"):
+    if within("/v1/secrets") or within("/v1/webhooks"):  # names and URLs that may carry keys
         return "admin"
     if method in ("GET", "HEAD", "OPTIONS"):
         return "read"

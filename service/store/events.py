@@ -25,6 +25,7 @@ from neo4j import AsyncManagedTransaction
 
 from service.domain.events import Cause, ChangeLog
 from service.domain.records import new_id
+from service.metrics import EVENTS_WRITTEN
 
 if TYPE_CHECKING:
     from service.store.database import Database
@@ -66,6 +67,8 @@ async def recorded(tx: AsyncManagedTransaction, db: Database, work, *args: Any):
     finally:
         _log.reset(token)
     if log.events:
+        for event in log.events:
+            EVENTS_WRITTEN.labels(event["type"]).inc()  # counted per attempt: a retried transaction counts twice
         await (await tx.run(db.queries["events/append"](), workspace=log.workspace, id=new_id(),
                             cause=json.dumps(log.cause.as_dict()), count=len(log.events),
                             events=json.dumps(log.events, separators=(",", ":"), default=str))).consume()

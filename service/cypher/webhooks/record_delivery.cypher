@@ -1,0 +1,3 @@
+// One delivery attempt's record.
+CREATE (d:_Delivery)
+SET d = $props, d.at = datetime()

@@ -1,0 +1,15 @@
+// After a delivery (or a skip of events the endpoint does not take): its new position,
+// failures, next attempt, and, when it has failed too long, disabled with the reason.
+// Only the lease holder settles. The lease is kept when $release is false.
+MATCH (w:_Webhook {workspace: $workspace, id: $id})
+WHERE w.lease_owner = $owner
+SET w.position_seq = $position_seq, w.position_index = $position_index, w.failures = $failures,
+    w.first_failure_at = CASE WHEN $failures = 0 THEN null ELSE coalesce(w.first_failure_at, datetime()) END,
+    w.next_attempt_at = datetime() + duration({milliseconds: toInteger($retry_in_s * 1000)}),
+    w.lease_until = CASE WHEN $release THEN null ELSE w.lease_until END
+WITH w
+SET w.enabled = CASE WHEN $failures > 0 AND w.first_failure_at <= datetime() - duration({seconds: $disable_after_s})
+                     THEN false ELSE w.enabled END,
+    w.disabled_reason = CASE WHEN $failures > 0 AND w.first_failure_at <= datetime() - duration({seconds: $disable_after_s})
+                             THEN $reason ELSE w.disabled_reason END
+RETURN w.enabled AS enabled

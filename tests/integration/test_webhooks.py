@@ -1,0 +1,140 @@
+"""Webhooks: the change feed delivered to real receivers on loopback, signed by the
+Standard Webhooks specification and verified with its library, at least once, in order."""
+
+import asyncio
+import time
+
+import pytest
+
+from tests.conftest import api_for
+from tests.integration.helpers import ORDER, create_types, person
+from tests.integration.receiver import Receiver
+from tests.integration.test_events import feed
+
+
+@pytest.fixture
+def receiver():
+    server = Receiver()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+async def hooked(neo4j_target, receiver):
+    """An app that delivers webhooks, allowed to call the receiver."""
+    async with api_for(neo4j_target, deliver_webhooks=True, webhook_disable_after_s=60,
+                       connector_allowed_hosts=f"127.0.0.1:{receiver.port}") as api:
+        yield api
+
+
+async def subscribe(api, receiver, **body):
+    response = await api.client.post("/v1/webhooks", json={"url": receiver.url, **body})
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert created["secret"].startswith("whsec_") and created["enabled"]
+    receiver.secret = created["secret"]
+    return created
+
+
+async def until(check, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.1)
+
+
+async def test_changes_arrive_signed_in_feed_order_once_each(hooked, receiver):
+    await create_types(hooked, ORDER)
+    await subscribe(hooked, receiver, events=["object.*", "reference.*"])
+    _, start = await feed(hooked)
+    await person(hooked, "cust-1")
+    batch = await hooked.client.post("/v1/objects/Order/batch", json={"records": [
+        {"external_id": f"o-{n}", "attributes": {"order_number": f"N-{n}"},
+         "references": {"customer": {"external_id": "cust-1"}}} for n in range(150)]})
+    assert batch.status_code == 200
+    expected, _ = await feed(hooked, start, types="object.*,reference.*")
+    assert len(expected) == 301
+    await until(lambda: len(receiver.events()) >= len(expected))
+    assert [e["id"] for e in receiver.events()] == [e["id"] for e in expected]
+    assert receiver.forged == 0
+    # One transaction's 300 events came in deliveries of at most 100, not 300 requests.
+    assert [len(d["events"]) for d in receiver.accepted] == [1, 100, 100, 100]
+    assert receiver.accepted[0]["id"] == expected[0]["id"]
+
+    hook = (await hooked.client.get("/v1/webhooks")).json()["data"][0]
+    deliveries = (await hooked.client.get(f"/v1/webhooks/{hook['id']}/deliveries")).json()["data"]
+    assert [d["status"] for d in deliveries] == ["succeeded"] * 4 and deliveries[0]["http_status"] == 204
+
+
+async def test_a_receiver_down_for_20_seconds_gets_everything_once_it_is_back(hooked, receiver):
+    await create_types(hooked, ORDER)
+    hook = await subscribe(hooked, receiver, events=["object.created"])
+    receiver.fail_until = time.monotonic() + 20
+    for n in range(5):
+        await person(hooked, f"p{n}")
+    await until(lambda: len({e["id"] for e in receiver.events()}) == 5, timeout=120)
+    assert receiver.refused >= 3 and receiver.forged == 0
+    assert [e["object"]["external_id"] for e in receiver.events()] == [f"p{n}" for n in range(5)]
+    deliveries = (await hooked.client.get(f"/v1/webhooks/{hook['id']}/deliveries", params={"limit": 100})).json()
+    failed = [d for d in deliveries["data"] if d["status"] == "failed"]
+    assert failed and "answered 500" in failed[0]["error"]
+
+
+async def test_replay_rotation_and_an_endpoint_disabled_then_resumed(neo4j_target, receiver):
+    async with api_for(neo4j_target, deliver_webhooks=True, webhook_disable_after_s=2,
+                       connector_allowed_hosts=f"127.0.0.1:{receiver.port}") as api:
+        hook = await subscribe(api, receiver, events=["object.created"])
+        await person(api, "p1")
+        await until(lambda: len(receiver.events()) == 1)
+
+        receiver.fail_until = time.monotonic() + 3600
+        await person(api, "p2")
+
+        async def disabled():
+            return not (await api.client.get(f"/v1/webhooks/{hook['id']}")).json()["enabled"]
+
+        deadline = time.monotonic() + 30
+        while not await disabled():
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.2)
+        shown = (await api.client.get(f"/v1/webhooks/{hook['id']}")).json()
+        assert "answered 500" in shown["disabled_reason"]
+
+        rotated = (await api.client.post(f"/v1/webhooks/{hook['id']}/rotate_secret")).json()
+        assert rotated["secret"] != hook["secret"]
+        receiver.secret, receiver.fail_until = rotated["secret"], 0
+        assert (await api.client.patch(f"/v1/webhooks/{hook['id']}", json={"enabled": True})).status_code == 200
+        await until(lambda: [e["object"]["external_id"] for e in receiver.events()] == ["p1", "p2"])
+
+        replayed = await api.client.post(f"/v1/webhooks/{hook['id']}/replay", json={"after": "0.-1"})
+        assert replayed.status_code == 200, replayed.text
+        await until(lambda: len(receiver.events()) == 4)
+        assert [e["object"]["external_id"] for e in receiver.events()] == ["p1", "p2", "p1", "p2"]
+        assert receiver.forged == 0
+
+
+async def test_an_endpoint_on_a_private_address_is_never_called(neo4j_target, receiver):
+    async with api_for(neo4j_target, deliver_webhooks=True) as api:  # the receiver's port is not allowed
+        hook = await subscribe(api, receiver)
+        await person(api, "p1")
+
+        async def attempts():
+            return (await api.client.get(f"/v1/webhooks/{hook['id']}/deliveries")).json()["data"]
+
+        deadline = time.monotonic() + 20
+        while not await attempts():
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.2)
+        first = (await attempts())[0]
+        assert first["status"] == "failed" and first["error"].startswith("host_not_allowed")
+        assert receiver.accepted == [] and receiver.refused == 0
+
+
+async def test_webhooks_are_for_admin_tokens_and_check_their_input(hooked):
+    bad = await hooked.client.post("/v1/webhooks", json={"url": "ftp://example.com/x"})
+    assert bad.status_code == 422
+    bad_events = await hooked.client.post("/v1/webhooks", json={"url": "https://example.com/x",
+                                                                "events": ["orders.created"]})
+    assert bad_events.status_code == 422 and bad_events.json()["error"]["code"] == "invalid_event_types"
+    missing = await hooked.client.get("/v1/webhooks/nope")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "unknown_webhook"
