@@ -34,6 +34,7 @@ from service import demo as demo_data
 from service import importer
 from service.commands import neo4j as neo4j_commands
 from service.commands import tokens as token_commands
+from service.commands.listen import listen
 from service.commands.neo4j import local_server
 from service.commands.output import console, exit_with
 from service.config import Settings
@@ -60,6 +61,7 @@ app = _Cli(
 )
 app.add_typer(neo4j_commands.app, name="neo4j")
 app.add_typer(token_commands.app, name="token")
+app.command()(listen)
 
 
 def _version(show: bool) -> None:
@@ -113,6 +115,23 @@ def _banner(settings: Settings, server: LocalNeo4j | None, host: str, port: int)
         token = next(iter(settings.token_workspaces()), "TOKEN")
         console.print(f"Try: curl -H 'Authorization: Bearer {token}' {api}/v1/workspace")
     console.print("Ctrl-C stops the API" + (" and Neo4j." if server and server.running() else "."))
+
+
+@app.command()
+def worker() -> None:
+    """Deliver webhooks apart from the API: run it beside API processes started with
+    REFGRAPH_DELIVER_WEBHOOKS=false (several workers share the endpoints). Uses NEO4J_URI,
+    else the local Neo4j that `refgraph neo4j start` runs."""
+    import asyncio
+
+    from service.main import deliver_alone
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    settings = Settings()
+    settings = settings.model_copy(update={"neo4j_uri": settings.neo4j_uri or settings.local_bolt_uri})
+    console.print(f"Delivering webhooks from {settings.neo4j_uri}; Ctrl-C stops.")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(deliver_alone(settings))
 
 
 @app.command()

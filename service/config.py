@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     deliver_webhooks: bool = True
     webhook_timeout_s: float = Field(10.0, gt=0, le=60)
     webhook_disable_after_s: float = Field(86_400.0, gt=0)
+    # How long a process holds an endpoint it delivers to: another takes it over this long
+    # after the holder died.
+    webhook_lease_s: float = Field(30.0, ge=1, le=600)
     max_body_bytes: int = 32 * 1024 * 1024
 
     # Per-workspace quotas: Neo4j never reclaims labels and relationship types.

@@ -200,22 +200,42 @@ def _wire(app: FastAPI, settings: Settings, db: Database) -> None:
     state.references = ObjectReferences(state.objects)
     state.traversal = TraversalStore(db, state.objects, timeout_s=settings.traversal_timeout_s)
     state.connectors = ConnectorStore(db, state.objects, secrets_key=settings.secrets_key.get_secret_value())
-    state.connector_runs = ConnectorRuns(state.connectors, limits=Limits(
-        destinations=settings.destinations(), max_bytes=settings.connector_max_response_bytes,
-        max_pages=settings.connector_max_pages, max_records=settings.connector_max_records,
-        run_deadline_s=settings.connector_run_deadline_s))
+    state.connector_runs = ConnectorRuns(state.connectors, limits=outgoing_limits(settings))
     state.selectors = SelectorStore(db, state.objects, state.connectors)
     state.selector_buttons = SelectorButtons(state.selectors, state.connector_runs)
     state.reports = ReportStore(db, state.schema, load_reports(settings.cypher_dir, settings.reports_dir),
                                 timeout_s=settings.report_timeout_s, max_rows=settings.report_max_rows)
     state.event_feed = EventFeed(db)
     state.webhooks = WebhookStore(db, secrets_key=settings.secrets_key.get_secret_value())
-    state.deliverer = Deliverer(state.webhooks, state.event_feed, state.connector_runs.limits,
-                                timeout_s=settings.webhook_timeout_s,
-                                disable_after_s=settings.webhook_disable_after_s)
+    state.deliverer = deliverer(settings, db, state.webhooks, state.event_feed)
     state.migrator = migrations.Migrator(
         db, migrations.load_migrations(settings.cypher_dir / "migrations"), wait_s=settings.migration_wait_s)
     state.migrations_ready = asyncio.Event()
+
+
+def outgoing_limits(settings: Settings) -> Limits:
+    """What connectors and webhook deliveries may call, and how much they may read."""
+    return Limits(destinations=settings.destinations(), max_bytes=settings.connector_max_response_bytes,
+                  max_pages=settings.connector_max_pages, max_records=settings.connector_max_records,
+                  run_deadline_s=settings.connector_run_deadline_s)
+
+
+def deliverer(settings: Settings, db: Database, webhooks: WebhookStore | None = None,
+              feed: EventFeed | None = None) -> Deliverer:
+    return Deliverer(webhooks or WebhookStore(db, secrets_key=settings.secrets_key.get_secret_value()),
+                     feed or EventFeed(db), outgoing_limits(settings), timeout_s=settings.webhook_timeout_s,
+                     disable_after_s=settings.webhook_disable_after_s, lease_s=settings.webhook_lease_s)
+
+
+async def deliver_alone(settings: Settings) -> None:
+    """``refgraph worker``: webhook deliveries without the API (which then runs with
+    REFGRAPH_DELIVER_WEBHOOKS=false); stops when cancelled."""
+    driver = _driver(settings)
+    try:
+        await deliverer(settings, Database(driver=driver, name=settings.neo4j_database,
+                                           queries=Queries.load(settings.cypher_dir))).run_forever()
+    finally:
+        await driver.close()
 
 
 def _routes(app: FastAPI) -> None:

@@ -14,6 +14,7 @@ class Receiver:
     def __init__(self, port: int = 0) -> None:
         self.secret: str | None = None
         self.fail_until = 0.0  # answer 500 until this time.monotonic()
+        self.delay_s = 0.0  # before answering
         self.accepted: list[dict] = []  # {"id": webhook-id, "events": [...]}
         self.refused = 0  # 500s answered
         self.forged = 0  # deliveries whose signature did not verify
@@ -27,6 +28,7 @@ class Receiver:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                time.sleep(receiver.delay_s)
                 if time.monotonic() < receiver.fail_until:
                     receiver.refused += 1
                     return self.answer(500)

@@ -2,6 +2,10 @@
 Standard Webhooks specification and verified with its library, at least once, in order."""
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
 import time
 
 import pytest
@@ -138,3 +142,46 @@ async def test_webhooks_are_for_admin_tokens_and_check_their_input(hooked):
     assert bad_events.status_code == 422 and bad_events.json()["error"]["code"] == "invalid_event_types"
     missing = await hooked.client.get("/v1/webhooks/nope")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "unknown_webhook"
+
+
+def start_worker(neo4j_target, receiver):
+    env = {**os.environ, "NEO4J_URI": neo4j_target.uri, "NEO4J_USER": neo4j_target.user,
+           "NEO4J_PASSWORD": neo4j_target.password, "NEO4J_DATABASE": neo4j_target.database,
+           "REFGRAPH_CONNECTOR_ALLOWED_HOSTS": f"127.0.0.1:{receiver.port}", "REFGRAPH_WEBHOOK_LEASE_S": "3"}
+    return subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+async def test_a_worker_delivers_apart_and_one_killed_mid_delivery_is_taken_over(neo4j_target, receiver):
+    """The API writes (delivering nothing itself); `refgraph worker` delivers. Killed
+    (SIGKILL) in the middle, a second worker takes the endpoint over once the lease runs
+    out: every event arrives, a repeat only with the same webhook-id."""
+    async with api_for(neo4j_target) as api:  # deliver_webhooks off, as beside workers
+        await subscribe(api, receiver, events=["object.created"])
+        receiver.delay_s = 0.3
+        for n in range(20):
+            await person(api, f"p{n}")
+        first = start_worker(neo4j_target, receiver)
+        try:
+            await until(lambda: len(receiver.accepted) >= 5, timeout=60)
+            first.send_signal(signal.SIGKILL)
+            first.wait(10)
+            seen = len(receiver.accepted)
+            second = start_worker(neo4j_target, receiver)
+            try:
+                await until(lambda: {e["object"]["external_id"] for e in receiver.events()} ==
+                            {f"p{n}" for n in range(20)}, timeout=90)
+            finally:
+                second.terminate()
+                second.wait(10)
+        finally:
+            if first.poll() is None:
+                first.kill()
+        assert seen < 20  # it was killed mid-way
+        ids = [d["id"] for d in receiver.accepted]
+        by_id = {}
+        for delivery in receiver.accepted:
+            by_id.setdefault(delivery["id"], []).append(delivery["events"])
+        assert all(all(events == copies[0] for events in copies) for copies in by_id.values())
+        assert receiver.events()[0]["object"]["external_id"] == "p0" and len(set(ids)) == 20
+        assert receiver.forged == 0
