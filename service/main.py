@@ -17,12 +17,19 @@ from fastapi import APIRouter, Depends, FastAPI
 from neo4j import AsyncDriver, AsyncGraphDatabase
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
-from service.api import catalogue, errors, idempotency, json_body, observability, reference
+from service.api import (
+    catalogue,
+    errors,
+    idempotency,
+    json_body,
+    observability,
+    reference,
+)
 from service.api.auth import AuthMiddleware
-from service.api.observability import ObservabilityMiddleware
+from service.api.deps import require_ready
 from service.api.idempotency import IdempotencyMiddleware
 from service.api.limits import LimitsMiddleware
-from service.api.deps import require_ready
+from service.api.observability import ObservabilityMiddleware
 from service.api.query_params import strict_query
 from service.api.routes import (
     browser,
@@ -42,34 +49,33 @@ from service.api.routes import (
 )
 from service.config import Settings
 from service.connector_runs import ConnectorRuns
-from service.event_feed import EventFeed
-from service.webhook_delivery import Deliverer
 from service.domain.records import BatchWrite
-from service.store import attribute_changes
+from service.event_feed import EventFeed
+from service.fetch import Limits
+from service.selector_buttons import SelectorButtons
+from service.store import attribute_changes, migrations
+from service.store import connectors as connector_store
 from service.store import events as event_store
-from service.store import webhooks as webhook_store
 from service.store import health as health_store
 from service.store import integrity as integrity_store
-from service.store import migrations
 from service.store import objects as object_store
 from service.store import prunes as prune_store
 from service.store import references as reference_store
-from service.store import traversal as traversal_store
-from service.fetch import Limits
-from service.store import connectors as connector_store
-from service.store.connectors import ConnectorStore
+from service.store import schema as schema_store
 from service.store import selectors as selector_store
 from service.store import tokens as token_store
-from service.store.tokens import TokenStore
-from service.store.webhooks import WebhookStore
-from service.selector_buttons import SelectorButtons
+from service.store import traversal as traversal_store
+from service.store import webhooks as webhook_store
+from service.store.connectors import ConnectorStore
+from service.store.database import Database
 from service.store.object_references import ObjectReferences
+from service.store.queries import Queries
 from service.store.reports import ReportStore, load_reports
 from service.store.selectors import SelectorStore
+from service.store.tokens import TokenStore
 from service.store.traversal import TraversalStore
-from service.store import schema as schema_store
-from service.store.database import Database
-from service.store.queries import Queries
+from service.store.webhooks import WebhookStore
+from service.webhook_delivery import Deliverer
 
 log = logging.getLogger("refgraph")
 

@@ -22,7 +22,12 @@ from typing import Any
 from standardwebhooks import Webhook
 
 from service.domain.events import Position
-from service.domain.webhooks import MAX_EVENTS_PER_DELIVERY, deliverable, delivery, retry_in
+from service.domain.webhooks import (
+    MAX_EVENTS_PER_DELIVERY,
+    deliverable,
+    delivery,
+    retry_in,
+)
 from service.event_feed import EventFeed
 from service.fetch import FetchError, Limits, post_once
 from service.metrics import WEBHOOK_DELIVERIES, WEBHOOK_LAG

@@ -17,7 +17,15 @@ from starlette.routing import compile_path
 
 from service.api.paths import route_path
 from service.domain.records import MAX_PROBLEMS
-from service.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthorized, Unavailable
+from service.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthorized,
+    Unavailable,
+)
 from service.store.database import over_memory_limit
 
 log = logging.getLogger("refgraph.api")

@@ -22,8 +22,8 @@ from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.api.paths import in_areas, route_path
 from service.api.errors import error_response
+from service.api.paths import in_areas, route_path
 from service.metrics import IDEMPOTENCY_KEYS_PURGED
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.api.paths import in_areas
 from service.api.errors import error_response
+from service.api.paths import in_areas
 
 
 class BodyTooLarge(Exception):

@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from service.api.examples import (
+from service.api.reference_data import (
     ASSOCIATION,
     AT,
     ATTRIBUTE,
@@ -27,6 +27,7 @@ from service.api.examples import (
     OBJECT,
     ORDER_ID,
     ORDER_WRITE,
+    PARAMETERS,
     PERSON_ID,
     PRUNE,
     REF,
@@ -37,25 +38,6 @@ from service.api.examples import (
     WEBHOOK,
 )
 
-PARAMETERS = {
-    "type": "The object type's name, as created (`Order`, `Person`); matched case-insensitively.",
-    "id": "The object's refgraph id (from `id` in any answer). To find one by its external id: "
-          "`GET /v1/objects/{type}?external_id=`.",
-    "attribute": "An attribute's name, as created.",
-    "target_id": "The id of the referenced object to remove.",
-    "name": "The name, as created.",
-    "connector_id": "The connector's id (`GET /v1/connectors`).",
-    "selector_id": "The selector step's id (`GET /v1/selectors`).",
-    "conversation_id": "The conversation's refgraph id.",
-    "webhook_id": "The webhook's id (`GET /v1/webhooks`).",
-    "prune_id": "The prune's id (`GET /v1/prunes`, or `prune_id` in the answer of the change).",
-    "limit": "Page size.",
-    "cursor": "`next_cursor` of the previous page; without it, the first page.",
-    "external_id": "The object's id in the business's system.",
-    "after": "The feed's position: `next_cursor` of the previous answer.",
-    "types": "Event types or patterns, comma-separated (`object.*,reference.added`); without it, all.",
-    "wait": "Seconds to wait (up to 30) while no event is new; 0 answers at once.",
-}
 
 @dataclass(frozen=True)
 class Operation:

@@ -10,7 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.domain.schema import AttributeDef, AttributeUpdate
-from service.errors import CardinalityChangeNeedsConfirmation, InvalidInput, PlanOutdated
+from service.errors import (
+    CardinalityChangeNeedsConfirmation,
+    InvalidInput,
+    PlanOutdated,
+)
 
 CONFIRMED_WITHOUT_PLAN = (None, "", "true", "1", "yes")  # `confirm` values that name no plan
 

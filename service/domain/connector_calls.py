@@ -18,7 +18,6 @@ from service.domain.data_types import rules_for
 from service.domain.schema import TypeDef
 from service.errors import InvalidInput, RunFailed
 
-
 # ---- templates --------------------------------------------------------------------
 
 class TemplateError(ValueError):

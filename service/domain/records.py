@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.domain.data_types import ValueProblem, rules_for
-from service.domain.schema import TypeDef
+from service.domain.schema import AttributeDef, TypeDef
 from service.domain.values import timestamp_to_graph
 from service.errors import InvalidInput
 
@@ -198,3 +198,30 @@ def refusal(problems: list[Problem]) -> InvalidInput:
         code="invalid_records",  # one code for any record's problems; each problem has its own
         details={"errors": [p.as_dict() for p in problems[:MAX_PROBLEMS]], "total": len(problems)},
     )
+
+
+def check_required(type_def: TypeDef, records: list[CheckedRecord], created: list[bool]) -> None:
+    """Records that created an instance must give every required attribute. Checked after
+    the write, which knows what it created; raising rolls the whole write back."""
+    problems = [p for record, new in zip(records, created) if new
+                for p in missing_required(type_def, record)]
+    if problems:
+        raise refusal(problems)
+
+
+def one_pass_attribute(type_def: TypeDef, records: list[ObjectWrite]) -> AttributeDef | None:
+    """The reference attribute of the common ingest, or None: every record has an external
+    id and sets this one reference attribute, held by the source, with a `many` target side
+    (so no other holder can conflict)."""
+    names = {name for r in records for name in r.references}
+    if len(names) != 1 or any(r.external_id is None for r in records):
+        return None
+    attribute = type_def.attribute(names.pop())
+    return attribute if attribute is not None and attribute.is_reference and fits_one_pass(attribute) else None
+
+
+def fits_one_pass(attribute: AttributeDef) -> bool:
+    """Held by the source, with a `many` target side, to another type: a write of it
+    cannot conflict with another holder."""
+    return (attribute.direction == "out" and attribute.inverse_cardinality == "many"
+            and attribute.target != attribute.type)

@@ -19,8 +19,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from service.domain.data_types import (
+    REGISTRY,
+    REPORT_PARAMETER_TYPES,
+    ValueProblem,
+    rules_for,
+)
 from service.domain.schema import DataType
-from service.domain.data_types import REGISTRY, REPORT_PARAMETER_TYPES, ValueProblem, rules_for
 from service.errors import InvalidInput
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")

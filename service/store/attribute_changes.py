@@ -16,15 +16,21 @@ from neo4j import AsyncManagedTransaction
 from service.domain import schema_rules
 from service.domain.attribute_change import ChangePlan, confirm_change, plan_change
 from service.domain.cardinality import Edge, plan_prune, plan_token
+from service.domain.events import edits_of, schema_changed
+from service.domain.records import new_id
 from service.domain.schema import AttributeDef
 from service.errors import Conflict, NotFound
 from service.store.database import Database
-from service.domain.records import new_id
-from service.domain.events import edits_of, schema_changed
 from service.store.events import change_log, current_cause
 from service.store.prunes import record_prune
 from service.store.references import delete_relationships
-from service.store.schema import SchemaStore, load_types, lock_all_objects, lock_types, read_type
+from service.store.schema import (
+    SchemaStore,
+    load_types,
+    lock_all_objects,
+    lock_types,
+    read_type,
+)
 
 USES = [
     "schema/update_attribute", "schema/delete_attribute", "schema/remove_attribute_values",

@@ -12,7 +12,12 @@ from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
 from service.domain.connector_calls import RunRecord
-from service.domain.connectors import ConnectorPatch, ConnectorSpec, check_connector, uses
+from service.domain.connectors import (
+    ConnectorPatch,
+    ConnectorSpec,
+    check_connector,
+    uses,
+)
 from service.domain.records import ObjectWrite, TargetRef, new_id
 from service.domain.saved import Saved
 from service.domain.schema import TypeDef

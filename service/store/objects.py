@@ -14,6 +14,8 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ClientError, ConstraintError
 
+from service.domain.events import linked_written, object_written, ref
+from service.domain.objects import object_view
 from service.domain.records import (
     CheckedRecord,
     ObjectPatch,
@@ -22,20 +24,25 @@ from service.domain.records import (
     RecordChecker,
     TargetRef,
     check_record,
+    check_required,
+    fits_one_pass,
     listed_targets,
-    missing_required,
     new_ids,
+    one_pass_attribute,
     refusal,
 )
 from service.domain.schema import TypeDef
-from service.domain.events import linked_written, object_written, ref
-from service.domain.objects import object_view
 from service.domain.schema_rules import reference_attribute, require_type
 from service.errors import CardinalityConflict, Conflict, InvalidInput, NotFound
 from service.store.database import Bulk, Database
 from service.store.deletes import cascade, delete_objects
 from service.store.events import change_log
-from service.store.record_references import found_targets, lookup, target_keys, write_record_references
+from service.store.record_references import (
+    found_targets,
+    lookup,
+    target_keys,
+    write_record_references,
+)
 from service.store.references import targets_page
 from service.store.schema import load_types, read_type
 
@@ -85,7 +92,7 @@ class ObjectStore:
                        records: list[ObjectWrite], *, seal: bool = True) -> WriteResult:
         """``write`` inside the caller's transaction (a connector run's single write;
         ``seal=False`` when the caller seals every type it wrote at its end)."""
-        link = _single_link(type_def, records)
+        link = one_pass_attribute(type_def, records)
         if link is not None:
             fast = await self._ingest_linked(tx, workspace, type_def, link, records)
             if fast is not None:
@@ -194,12 +201,12 @@ class ObjectStore:
                     changed[row["index"]] |= differs
                     object_written(log, workspace, ref(type_def.name, id_, row["external_id"]), created=new,
                                    before=before, props=row["props"])
-        _check_required(type_def, records, created)
+        check_required(type_def, records, created)
         return WriteResult(ids=ids, created=created, changed=changed)
 
     async def _ingest_linked(self, tx, workspace: str, type_def: TypeDef, attribute,
                              records: list[ObjectWrite]) -> WriteResult | None:
-        """The common ingest (see ``_single_link``) in one statement, as the raw driver
+        """The common ingest (see ``one_pass_attribute``) in one statement, as the raw driver
         would write it. Neo4j looks up and locks the targets while Python checks the values
         and builds the rows. Problems: every value problem, else every unknown target, else
         missing required values (the general path checks required values before targets).
@@ -222,13 +229,13 @@ class ObjectStore:
         if problems:
             raise refusal(problems)
         attribute = (await read_type(tx, self.db, workspace, type_def.name)).attributes[attribute.name]
-        if not _single_pass(attribute):  # a cardinality change committed meanwhile
+        if not fits_one_pass(attribute):  # a cardinality change committed meanwhile
             return None
         query = self.db.queries["objects/upsert_and_link"](
             Label=type_def.name, Rel=attribute.rel_type, Target=attribute.target)
         result = await (await tx.run(query, workspace=workspace, rows=Bulk(rows),
                                      source_one=attribute.source_one)).single()
-        _check_required(type_def, checked, result["created"])
+        check_required(type_def, checked, result["created"])
         linked_written(change_log(), workspace, type_def.name, attribute, rows, result, dict(pairs))
         return WriteResult(ids=list(result["ids"]), created=list(result["created"]),
                            changed=list(result["changed"]))
@@ -326,28 +333,3 @@ class ObjectStore:
             await delete_objects(tx, self.db, workspace, types, doomed, root=object_id)
 
         await self.db.write(work)
-
-
-def _check_required(type_def: TypeDef, records: list[CheckedRecord], created: list[bool]) -> None:
-    """Records that created an instance must give every required attribute. Checked after
-    the write, which knows what it created; raising rolls the whole write back."""
-    problems = [p for record, new in zip(records, created) if new
-                for p in missing_required(type_def, record)]
-    if problems:
-        raise refusal(problems)
-
-
-def _single_link(type_def: TypeDef, records: list[ObjectWrite]):
-    """The reference attribute of the common ingest, or None: every record has an external
-    id and sets this one reference attribute, held by the source, with a `many` target side
-    (so no other holder can conflict)."""
-    names = {name for r in records for name in r.references}
-    if len(names) != 1 or any(r.external_id is None for r in records):
-        return None
-    attribute = type_def.attribute(names.pop())
-    return attribute if attribute is not None and attribute.is_reference and _single_pass(attribute) else None
-
-
-def _single_pass(attribute) -> bool:
-    return (attribute.direction == "out" and attribute.inverse_cardinality == "many"
-            and attribute.target != attribute.type)

@@ -20,6 +20,7 @@ from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
 from service.domain import schema_rules
+from service.domain.events import edits_of, schema_changed
 from service.domain.schema import (
     BUILTINS,
     AttributeCreate,
@@ -30,7 +31,6 @@ from service.domain.schema import (
 )
 from service.domain.values import parse_timestamp
 from service.errors import Conflict, InvalidInput
-from service.domain.events import edits_of, schema_changed
 from service.store.database import Database
 from service.store.events import change_log
 

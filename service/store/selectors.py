@@ -13,8 +13,8 @@ from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
 from service.domain.connectors import ConnectorSpec
-from service.domain.saved import Saved
 from service.domain.records import TargetRef, new_id
+from service.domain.saved import Saved
 from service.domain.schema_rules import require_type
 from service.domain.selectors import SelectorSpec, check_selector, keys
 from service.errors import Conflict, InvalidInput, NotFound

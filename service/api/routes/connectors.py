@@ -10,7 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.api.auth import Caller
 from service.api.deps import CallerOf, Workspace
 from service.api.errors import responses
-from service.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor, page_by_name
+from service.api.pagination import (
+    Cursor,
+    Limit,
+    Page,
+    decode_cursor,
+    encode_cursor,
+    page_by_name,
+)
 from service.api.shapes import SavedFields, run_json, saved_json, trial_json
 from service.connector_runs import ConnectorRuns
 from service.domain.connectors import ConnectorPatch, ConnectorSpec

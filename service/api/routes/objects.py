@@ -12,8 +12,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.api import json_body
 from service.api.deps import Workspace
 from service.api.errors import responses
+from service.api.pagination import (
+    Cursor,
+    Limit,
+    Page,
+    decode_cursor,
+    encode_cursor,
+    page_response,
+)
 from service.api.query_params import open_query
-from service.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor, page_response
 from service.domain.records import BatchWrite, ObjectPatch, ObjectWrite, TargetRef
 from service.domain.traversal import MAX_FILTERS, MAX_HOPS
 from service.errors import InvalidInput, NotFound

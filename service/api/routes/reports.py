@@ -13,8 +13,8 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from service.api.deps import Workspace
-from service.api.pagination import Cursor, Limit, Page, page_by_name
 from service.api.errors import responses
+from service.api.pagination import Cursor, Limit, Page, page_by_name
 from service.api.query_params import open_query
 from service.domain.reports import Report
 

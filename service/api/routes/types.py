@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request, Response, status
-
 from typing import Any
 
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
 from service.api.deps import Workspace
 from service.api.errors import responses
 from service.api.pagination import Cursor, Limit, Page, page_by_name
 from service.api.schemas import AttributePublic, TypePublic
-from service.domain.schema import AttributeCreate, AttributeUpdate, TypeCreate, TypeUpdate
+from service.domain.schema import (
+    AttributeCreate,
+    AttributeUpdate,
+    TypeCreate,
+    TypeUpdate,
+)
 from service.errors import NotFound
 from service.store.attribute_changes import AttributeEditor
 from service.store.schema import SchemaStore

@@ -1,7 +1,28 @@
-"""Example values for the API reference (service/api/reference.py): one of each thing
-the API answers, consistent with each other (the order's customer is the person ...)."""
+"""What the API reference (service/api/reference.py) shows besides each operation's words:
+what each common parameter means, and example values, one of each thing the API answers,
+consistent with each other (the order's customer is the person ...)."""
 
 from __future__ import annotations
+
+PARAMETERS = {
+    "type": "The object type's name, as created (`Order`, `Person`); matched case-insensitively.",
+    "id": "The object's refgraph id (from `id` in any answer). To find one by its external id: "
+          "`GET /v1/objects/{type}?external_id=`.",
+    "attribute": "An attribute's name, as created.",
+    "target_id": "The id of the referenced object to remove.",
+    "name": "The name, as created.",
+    "connector_id": "The connector's id (`GET /v1/connectors`).",
+    "selector_id": "The selector step's id (`GET /v1/selectors`).",
+    "conversation_id": "The conversation's refgraph id.",
+    "webhook_id": "The webhook's id (`GET /v1/webhooks`).",
+    "prune_id": "The prune's id (`GET /v1/prunes`, or `prune_id` in the answer of the change).",
+    "limit": "Page size.",
+    "cursor": "`next_cursor` of the previous page; without it, the first page.",
+    "external_id": "The object's id in the business's system.",
+    "after": "The feed's position: `next_cursor` of the previous answer.",
+    "types": "Event types or patterns, comma-separated (`object.*,reference.added`); without it, all.",
+    "wait": "Seconds to wait (up to 30) while no event is new; 0 answers at once.",
+}
 
 ORDER_ID = "0193a5b2-7c41-7d10-8a2f-3b9e51c0d7aa"
 PERSON_ID = "0193a5b2-7b02-7c55-9e61-0f4d2a8b6c13"
