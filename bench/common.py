@@ -50,7 +50,7 @@ REMOTE_PORT = free_port()
 
 
 @contextlib.contextmanager
-def api_server(uri: str, user: str, password: str, tokens: str):
+def api_server(uri: str, user: str, password: str, tokens: str, root: Path = ROOT):
     port = free_port()
     env = {**os.environ, "NEO4J_URI": uri, "NEO4J_USER": user, "NEO4J_PASSWORD": password,
            "REFGRAPH_TOKENS": tokens, "REFGRAPH_RATE_LIMIT_PER_S": "0",  # measure, do not throttle
@@ -59,7 +59,7 @@ def api_server(uri: str, user: str, password: str, tokens: str):
         [sys.executable, "-m", "uvicorn", "service.main:create_app", "--factory",
          "--port", str(port), "--log-level", "warning",
          # a client's kept-alive connection waits while the other side takes its turn
-         "--timeout-keep-alive", "60"], env=env, cwd=ROOT)
+         "--timeout-keep-alive", "60"], env=env, cwd=root)
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(200):

@@ -27,3 +27,12 @@ def test_the_benchmark_suite_runs_every_workload(neo4j_target, tmp_path):
         (h, c, s) for h in (1, 2, 3) for c in (1, 2) for s in ("api", "raw")}
     assert not list(ROOT.glob("import.report"))  # neo4j-admin's report stays in its temporary home
     assert "| ingest, records/s (API vs raw driver) |" in done.stdout
+
+
+def test_the_events_cost_benchmark_runs_against_the_commit_before_events(neo4j_target):
+    env = {**os.environ, "NEO4J_URI": neo4j_target.uri, "NEO4J_USER": neo4j_target.user,
+           "NEO4J_PASSWORD": neo4j_target.password}
+    done = subprocess.run([sys.executable, "-m", "bench.events_cost", "--scale", "300", "--rounds", "1",
+                           "--batch", "100"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "| new rows |" in done.stdout and "| 10% changed |" in done.stdout
