@@ -33,6 +33,6 @@ def test_the_events_cost_benchmark_runs_against_the_commit_before_events(neo4j_t
     env = {**os.environ, "NEO4J_URI": neo4j_target.uri, "NEO4J_USER": neo4j_target.user,
            "NEO4J_PASSWORD": neo4j_target.password}
     done = subprocess.run([sys.executable, "-m", "bench.events_cost", "--scale", "300", "--rounds", "1",
-                           "--batch", "100"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+                           "--batch", "100", "--writes", "5"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "| new rows |" in done.stdout and "| 10% changed |" in done.stdout

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.conftest import api_for
+from tests.conftest import api_for, free_port
 from tests.integration.helpers import ORDER, create_types, person
 from tests.integration.receiver import Receiver
 from tests.integration.test_events import feed
@@ -68,6 +68,10 @@ async def test_changes_arrive_signed_in_feed_order_once_each(hooked, receiver):
     hook = (await hooked.client.get("/v1/webhooks")).json()["data"][0]
     deliveries = (await hooked.client.get(f"/v1/webhooks/{hook['id']}/deliveries")).json()["data"]
     assert [d["status"] for d in deliveries] == ["succeeded"] * 4 and deliveries[0]["http_status"] == 204
+    metrics = (await hooked.client.get("/metrics")).text
+    assert 'refgraph_webhook_deliveries_total{status="succeeded"}' in metrics
+    assert 'refgraph_events_written_total{type="reference.added"}' in metrics
+    assert f'refgraph_webhook_lag_seconds{{webhook="{hook["id"]}"}} 0.0' in metrics
 
 
 async def test_a_receiver_down_for_20_seconds_gets_everything_once_it_is_back(hooked, receiver):
@@ -144,30 +148,31 @@ async def test_webhooks_are_for_admin_tokens_and_check_their_input(hooked):
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "unknown_webhook"
 
 
-def start_worker(neo4j_target, receiver):
+def start(neo4j_target, receiver, *command):
+    """`refgraph serve` (an API that delivers) or `refgraph worker`, as a process."""
     env = {**os.environ, "NEO4J_URI": neo4j_target.uri, "NEO4J_USER": neo4j_target.user,
            "NEO4J_PASSWORD": neo4j_target.password, "NEO4J_DATABASE": neo4j_target.database,
            "REFGRAPH_CONNECTOR_ALLOWED_HOSTS": f"127.0.0.1:{receiver.port}", "REFGRAPH_WEBHOOK_LEASE_S": "3"}
-    return subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], env=env,
+    return subprocess.Popen([sys.executable, "-m", "service.cli", *command], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-async def test_a_worker_delivers_apart_and_one_killed_mid_delivery_is_taken_over(neo4j_target, receiver):
-    """The API writes (delivering nothing itself); `refgraph worker` delivers. Killed
-    (SIGKILL) in the middle, a second worker takes the endpoint over once the lease runs
-    out: every event arrives, a repeat only with the same webhook-id."""
-    async with api_for(neo4j_target) as api:  # deliver_webhooks off, as beside workers
+async def test_an_api_killed_mid_delivery_leaves_the_rest_to_a_worker(neo4j_target, receiver):
+    """An API process delivers; killed (SIGKILL) in the middle of the deliveries, a
+    `refgraph worker` takes the endpoint over once the lease runs out: every event
+    arrives, a repeat only with the same webhook-id."""
+    async with api_for(neo4j_target) as api:  # writes only: this test app delivers nothing
         await subscribe(api, receiver, events=["object.created"])
         receiver.delay_s = 0.3
         for n in range(20):
             await person(api, f"p{n}")
-        first = start_worker(neo4j_target, receiver)
+        first = start(neo4j_target, receiver, "serve", "--port", str(free_port()))
         try:
             await until(lambda: len(receiver.accepted) >= 5, timeout=60)
             first.send_signal(signal.SIGKILL)
             first.wait(10)
             seen = len(receiver.accepted)
-            second = start_worker(neo4j_target, receiver)
+            second = start(neo4j_target, receiver, "worker")
             try:
                 await until(lambda: {e["object"]["external_id"] for e in receiver.events()} ==
                             {f"p{n}" for n in range(20)}, timeout=90)
