@@ -104,9 +104,9 @@ CODES = [
     ErrorCode(422, "invalid_identifier", "A name that becomes a label, relationship type or key must be a "
               "letter followed by letters, digits or `_` (at most 64), not a reserved word. The message "
               "says which rule it breaks.", (*SCHEMA, *OBJECT_ROUTES, *CONNECTORS, *SELECTORS, *REPORTS)),
-    ErrorCode(422, "quota_exceeded", "The workspace has as many types (`REFGRAPH_MAX_TYPES_PER_WORKSPACE`) or "
-              "the type as many attributes (`REFGRAPH_MAX_ATTRIBUTES_PER_TYPE`) as allowed. Delete unused ones.",
-              SCHEMA),
+    ErrorCode(422, "quota_exceeded", "The workspace has as many types (`REFGRAPH_MAX_TYPES_PER_WORKSPACE`), "
+              "the type as many attributes (`REFGRAPH_MAX_ATTRIBUTES_PER_TYPE`) or the workspace as many webhooks "
+              "(20) as allowed. Delete unused ones.", (*SCHEMA, "POST /v1/webhooks")),
     ErrorCode(422, "immutable_name", "Names and data types cannot change once saved. Add a new attribute "
               "instead.", SCHEMA),
     ErrorCode(422, "immutable_field", "That part of an attribute (its data type, a reference's target) "

@@ -214,7 +214,7 @@ def page_of(batches: list[dict[str, Any]], after: Position, patterns: tuple[str,
     page = FeedPage([], after, False)
     for batch in batches:
         cause = json.loads(batch["cause"])
-        for index, event in enumerate(json.loads(batch["events"])):
+        for index, event in enumerate(batch["events"]):
             position = Position(batch["seq"], index)
             if position <= after:
                 continue

@@ -24,6 +24,7 @@ from service.domain.events import parse_patterns
 
 SECRET_PREFIX = "whsec_"
 MAX_EVENTS_PER_DELIVERY = 100
+MAX_WEBHOOKS = 20  # per workspace: each one is deliveries the server makes
 FIRST_RETRY_S = 1.0
 MAX_RETRY_S = 3600.0
 

@@ -16,12 +16,14 @@ only from the append to the commit, so writers of a workspace queue only for tha
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from neo4j import AsyncManagedTransaction
+from pydantic_core import to_json
 
 from service.domain.events import Cause, ChangeLog
 from service.domain.records import new_id
@@ -71,15 +73,21 @@ async def recorded(tx: AsyncManagedTransaction, db: Database, work, *args: Any):
             EVENTS_WRITTEN.labels(event["type"]).inc()  # counted per attempt: a retried transaction counts twice
         await (await tx.run(db.queries["events/append"](), workspace=log.workspace, id=new_id(),
                             cause=json.dumps(log.cause.as_dict()), count=len(log.events),
-                            events=json.dumps(log.events, separators=(",", ":"), default=str))).consume()
+                            events=pack(log.events))).consume()
     return result
 
 
+def pack(events: list[dict[str, Any]]) -> bytes:
+    """A batch's events as stored: JSON, deflated (a 5,000-record batch's 10,000 events
+    are 1.9 MB of JSON and 0.35 MB stored; writing them costs the transaction less)."""
+    return zlib.compress(to_json(events, fallback=str), 1)
+
+
 async def batches(db: Database, workspace: str, seq: int, *, limit: int, max_events: int) -> list[dict[str, Any]]:
-    """The batches numbered from ``seq`` on, in order: at most ``limit``, and no more than
-    it takes to hold ``max_events`` events."""
-    return [row["batch"] for row in await db.read_query("events/batches", workspace=workspace, seq=seq,
-                                                       limit=limit, max_events=max_events)]
+    """The batches numbered from ``seq`` on, in order, their events unpacked: at most
+    ``limit``, and no more than it takes to hold ``max_events`` events."""
+    rows = await db.read_query("events/batches", workspace=workspace, seq=seq, limit=limit, max_events=max_events)
+    return [{**row["batch"], "events": json.loads(zlib.decompress(row["batch"]["events"]))} for row in rows]
 
 
 PURGE_BATCH = 1_000

@@ -10,8 +10,8 @@ from cryptography.fernet import Fernet
 
 from service.domain.events import Position
 from service.domain.records import new_id
-from service.domain.webhooks import WebhookCreate, new_secret
-from service.errors import NotFound
+from service.domain.webhooks import MAX_WEBHOOKS, WebhookCreate, new_secret
+from service.errors import InvalidInput, NotFound
 from service.store.database import Database
 
 USES = ["webhooks/create", "webhooks/get", "webhooks/list", "webhooks/update", "webhooks/delete",
@@ -37,7 +37,10 @@ class WebhookStore:
         secret = new_secret()
         props = {"workspace": workspace, "id": new_id(), "url": spec.url, "events": spec.events,
                  "description": spec.description, "secret": self.fernet.encrypt(secret.encode()).decode()}
-        rows = await self.db.write_query("webhooks/create", props=props)
+        rows = await self.db.write_query("webhooks/create", props=props, max=MAX_WEBHOOKS)
+        if not rows:
+            raise InvalidInput(f"the workspace has {MAX_WEBHOOKS} webhooks, as many as allowed; delete one first",
+                               code="quota_exceeded", details={"limit": "webhooks", "value": MAX_WEBHOOKS})
         return rows[0]["webhook"], secret
 
     async def get(self, workspace: str, webhook_id: str) -> dict[str, Any]:

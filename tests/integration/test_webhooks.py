@@ -190,3 +190,15 @@ async def test_an_api_killed_mid_delivery_leaves_the_rest_to_a_worker(neo4j_targ
         assert all(all(events == copies[0] for events in copies) for copies in by_id.values())
         assert receiver.events()[0]["object"]["external_id"] == "p0" and len(set(ids)) == 20
         assert receiver.forged == 0
+
+
+async def test_a_workspace_has_at_most_twenty_webhooks(hooked):
+    for n in range(20):
+        created = await hooked.client.post("/v1/webhooks", json={"url": f"https://hooks.example.com/{n}"})
+        assert created.status_code == 201, created.text
+    over = await hooked.client.post("/v1/webhooks", json={"url": "https://hooks.example.com/21"})
+    assert over.status_code == 422 and over.json()["error"]["code"] == "quota_exceeded"
+    listed = (await hooked.client.get("/v1/webhooks", params={"limit": 100})).json()["data"]
+    assert len(listed) == 20
+    for hook in listed:  # nothing to deliver to: they go
+        assert (await hooked.client.delete(f"/v1/webhooks/{hook['id']}")).status_code == 204

@@ -1,6 +1,6 @@
 // One write transaction's events, as the transaction's last statement. Incrementing the
 // workspace's sequence takes its write lock until commit: batches are numbered in commit
-// order (see service/store/events.py). $events is the events' JSON text.
+// order (see service/store/events.py). $events: the events' JSON, deflated (bytes).
 MERGE (s:_EventSequence {workspace: $workspace})
   ON CREATE SET s.last = 0
 SET s.last = s.last + 1

@@ -9,3 +9,5 @@ CREATE RANGE INDEX refgraph_delivery_webhook IF NOT EXISTS
 FOR (d:_Delivery) ON (d.workspace, d.webhook_id);
 CREATE RANGE INDEX refgraph_delivery_age IF NOT EXISTS
 FOR (d:_Delivery) ON (d.at);
+CREATE RANGE INDEX refgraph_webhook_workspace IF NOT EXISTS
+FOR (w:_Webhook) ON (w.workspace);

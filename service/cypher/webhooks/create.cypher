@@ -1,4 +1,10 @@
-// A new webhook endpoint, starting after the last event of its workspace so far.
+// A new webhook endpoint, starting after the last event of its workspace so far; none
+// when the workspace has $max already (the workspace node's lock makes the count hold).
+MERGE (ws:_Workspace {id: $props.workspace})
+SET ws.webhooks_locked = true
+REMOVE ws.webhooks_locked
+WITH ws
+WHERE COUNT { (:_Webhook {workspace: $props.workspace}) } < $max
 OPTIONAL MATCH (s:_EventSequence {workspace: $props.workspace})
 OPTIONAL MATCH (b:_EventBatch {workspace: $props.workspace, seq: s.last})
 CREATE (w:_Webhook)
