@@ -34,6 +34,7 @@ from service.metrics import WEBHOOK_DELIVERIES, WEBHOOK_LAG
 from service.store.webhooks import WebhookStore
 
 log = logging.getLogger("refgraph.webhooks")
+PAGE = 10 * MAX_EVENTS_PER_DELIVERY  # events read from the feed at a time, delivered in turn
 
 
 class Deliverer:
@@ -66,24 +67,28 @@ class Deliverer:
         patterns = tuple(webhook["events"])
         ends = time.monotonic() + self.lease_s / 2
         while time.monotonic() < ends:
-            page = await self.feed.page(webhook["workspace"], position, patterns, MAX_EVENTS_PER_DELIVERY)
-            events = deliverable(page.events)
-            if not events:
-                WEBHOOK_LAG.labels(webhook["id"]).set(0)
-                if not await self._settle(webhook, page.position, failures=0, release=not page.full) or not page.full:
+            page = await self.feed.page(webhook["workspace"], position, patterns, PAGE)
+            sent = 0
+            while sent < len(page.events) and time.monotonic() < ends:
+                events = deliverable(page.events[sent:])
+                WEBHOOK_LAG.labels(webhook["id"]).set(_age(events[0]["occurred_at"]))
+                error = await self._send(webhook, events)
+                if error is not None:
+                    failures = webhook.get("failures", 0) + 1
+                    await self._settle(webhook, position, failures=failures, release=True,
+                                       retry_in_s=retry_in(failures), reason=error)
                     return
-                position = page.position
-                continue
-            WEBHOOK_LAG.labels(webhook["id"]).set(_age(events[0]["occurred_at"]))
-            error = await self._send(webhook, events)
-            if error is not None:
-                failures = webhook.get("failures", 0) + 1
-                await self._settle(webhook, position, failures=failures, release=True,
-                                   retry_in_s=retry_in(failures), reason=error)
-                return
-            position = page.positions[len(events) - 1]
-            webhook["failures"] = 0
-            if not await self._settle(webhook, position, failures=0, release=False):
+                sent += len(events)
+                position = page.positions[sent - 1]
+                webhook["failures"] = 0
+                if not await self._settle(webhook, position, failures=0, release=False):
+                    return
+            if sent < len(page.events):
+                break  # the lease is nearly over
+            WEBHOOK_LAG.labels(webhook["id"]).set(0)
+            position = page.position  # past the events it does not take, too
+            if not page.full:
+                await self._settle(webhook, position, failures=0, release=True)
                 return
         await self._settle(webhook, position, failures=0, release=True)
 
