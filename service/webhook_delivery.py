@@ -31,6 +31,7 @@ from service.domain.webhooks import (
 from service.event_feed import EventFeed
 from service.fetch import FetchError, Limits, post_once
 from service.metrics import WEBHOOK_DELIVERIES, WEBHOOK_LAG
+from service.store import events
 from service.store.webhooks import WebhookStore
 
 log = logging.getLogger("refgraph.webhooks")
@@ -51,8 +52,8 @@ class Deliverer:
             except Exception:  # a lost connection, Neo4j restarting: try again shortly
                 log.exception("delivering webhooks failed; trying again")
                 served = 0
-            if not served:
-                await asyncio.sleep(self.poll_s)
+            if not served:  # woken at once by this process's writes; others' are polled
+                await events.wait_for_new(self.poll_s)
 
     async def deliver_due(self) -> int:
         """One round: lease the due endpoints and serve each; how many were served."""

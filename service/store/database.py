@@ -63,8 +63,12 @@ class Database:
         async def with_events(tx: AsyncManagedTransaction, *given: Any) -> T:
             return await events.recorded(tx, self, work, *given)
 
-        async with self.session(fetch_size=-1) as session:
-            return await session.execute_write(with_events, *args)
+        with events.noting_appends() as appended:
+            async with self.session(fetch_size=-1) as session:
+                result = await session.execute_write(with_events, *args)
+        if appended[0]:
+            events.committed()
+        return result
 
     async def read_with_time_limit(self, work: Work[T], /, *, timeout: float, metadata: dict[str, Any]) -> T:
         """``work`` run with each of its queries an auto-commit read of at most ``timeout``

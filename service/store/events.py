@@ -15,7 +15,9 @@ only from the append to the commit, so writers of a workspace queue only for tha
 
 from __future__ import annotations
 
+import asyncio
 import json
+import weakref
 import zlib
 from collections import Counter
 from collections.abc import Iterator
@@ -39,6 +41,17 @@ _cause: ContextVar[Cause] = ContextVar("refgraph_event_cause", default=Cause("ap
 _log: ContextVar[ChangeLog | None] = ContextVar("refgraph_change_log", default=None)
 
 
+@contextmanager
+def noting_appends() -> Iterator[list[bool]]:
+    """Within it, ``recorded`` notes whether the (last attempt of the) write appended events."""
+    note: list[bool] = [False]
+    token = _appended.set(note)
+    try:
+        yield note
+    finally:
+        _appended.reset(token)
+
+
 def current_cause() -> Cause:
     return _cause.get()
 
@@ -60,15 +73,41 @@ def change_log() -> ChangeLog:
     return log if log is not None else ChangeLog(_cause.get())
 
 
+_appended: ContextVar[list[bool] | None] = ContextVar("refgraph_events_appended", default=None)
+# Set when this process commits events (``wait_for_new``), one per event loop.
+_new_events: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Event] = weakref.WeakKeyDictionary()
+
+
+def committed() -> None:
+    """A write of this process that appended events has committed: wake its deliverer."""
+    event = _new_events.get(asyncio.get_running_loop())
+    if event is not None:
+        event.set()
+
+
+async def wait_for_new(timeout: float) -> None:
+    """Until this process commits events, or ``timeout`` (other processes' commits are
+    seen by polling)."""
+    event = _new_events.setdefault(asyncio.get_running_loop(), asyncio.Event())
+    try:
+        await asyncio.wait_for(event.wait(), timeout)
+    except TimeoutError:
+        pass
+    event.clear()
+
+
 async def recorded(tx: AsyncManagedTransaction, db: Database, work, *args: Any):
     """``work`` with a fresh change log (a retried transaction starts again), then its
-    events appended as the transaction's last statement."""
+    events appended as the transaction's last statement; ``appended`` says whether it did."""
     log = ChangeLog(_cause.get())
     token = _log.set(log)
     try:
         result = await work(tx, *args)
     finally:
         _log.reset(token)
+    appended = _appended.get()
+    if appended is not None:
+        appended[:] = [bool(log.events)]
     if log.events:
         # Counted per attempt (a retried transaction counts twice), once per type.
         for event_type, count in Counter(event["type"] for event in log.events).items():
