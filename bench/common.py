@@ -54,7 +54,8 @@ def api_server(uri: str, user: str, password: str, tokens: str, root: Path = ROO
     port = free_port()
     env = {**os.environ, "NEO4J_URI": uri, "NEO4J_USER": user, "NEO4J_PASSWORD": password,
            "REFGRAPH_TOKENS": tokens, "REFGRAPH_RATE_LIMIT_PER_S": "0",  # measure, do not throttle
-           "REFGRAPH_CONNECTOR_ALLOWED_HOSTS": f"127.0.0.1:{REMOTE_PORT}"}  # the connector workload's remote
+           "REFGRAPH_CONNECTOR_ALLOWED_HOSTS": f"127.0.0.1:{REMOTE_PORT}",  # the connector workload's remote
+           "REFGRAPH_WEBHOOK_ALLOWED_HOSTS": f"127.0.0.1:{REMOTE_PORT}"}  # the webhooks' receiver
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "service.main:create_app", "--factory",
          "--port", str(port), "--log-level", "warning",

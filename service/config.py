@@ -96,11 +96,22 @@ class Settings(BaseSettings):
     # worker`); one delivery's time limit; how long an endpoint may fail before it is
     # disabled.
     deliver_webhooks: bool = True
+    # Internal hosts webhooks may be delivered to, as REFGRAPH_CONNECTOR_ALLOWED_HOSTS is
+    # for connectors (a list of its own: opening a host to connectors does not open it to
+    # every workspace admin's webhooks).
+    webhook_allowed_hosts: str = ""
     webhook_timeout_s: float = Field(10.0, gt=0, le=60)
     webhook_disable_after_s: float = Field(86_400.0, gt=0)
     # How long a process holds an endpoint it delivers to: another takes it over this long
     # after the holder died.
     webhook_lease_s: float = Field(30.0, ge=1, le=600)
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_delivery(self) -> Settings:
+        if self.webhook_lease_s <= 2 * self.webhook_timeout_s:
+            raise ValueError("REFGRAPH_WEBHOOK_LEASE_S must be more than twice REFGRAPH_WEBHOOK_TIMEOUT_S: "
+                             "a delivery must end while its process holds the endpoint")
+        return self
     max_body_bytes: int = 32 * 1024 * 1024
 
     # Per-workspace quotas: Neo4j never reclaims labels and relationship types.
@@ -194,6 +205,9 @@ class Settings(BaseSettings):
 
     def destinations(self) -> Destinations:
         return Destinations.parse(self.connector_allowed_hosts)
+
+    def webhook_destinations(self) -> Destinations:
+        return Destinations.parse(self.webhook_allowed_hosts)
 
     def browser_origin_set(self) -> frozenset[str]:
         listed = {origin.strip().rstrip("/") for origin in self.browser_origins.split(",") if origin.strip()}

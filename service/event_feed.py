@@ -9,6 +9,7 @@ import time
 
 from service.domain.events import FeedPage, Position, page_of
 from service.store import events
+from service.errors import InvalidInput
 from service.store.database import Database
 
 BATCHES_PER_READ = 200
@@ -33,12 +34,14 @@ class EventFeed:
             await asyncio.sleep(min(POLL_S, left))
 
     async def _read(self, workspace: str, after: Position, patterns: tuple[str, ...], limit: int) -> FeedPage:
-        found = FeedPage([], after, False)
-        seq, scanned = after.seq, 0
+        found, scanned = FeedPage([], after, False), 0
         while scanned < MAX_BATCHES_SCANNED:
-            read = await events.batches(self.db, workspace, seq, limit=BATCHES_PER_READ,
+            read = await events.batches(self.db, workspace, found.position, limit=BATCHES_PER_READ,
                                         max_events=limit - len(found.events) + found.position.index + 1)
             if not read:
+                if found.position == after and after > await events.end(self.db, workspace):
+                    raise InvalidInput("after: past the end of the feed; a cursor comes from next_cursor",
+                                       code="invalid_cursor")
                 return found
             page = page_of(read, found.position, patterns, limit - len(found.events))
             found.events += page.events
@@ -47,6 +50,6 @@ class EventFeed:
             if page.full:
                 found.full = True
                 return found
-            seq, scanned = read[-1]["seq"] + 1, scanned + len(read)
+            scanned += len(read)
         found.full = True  # more batches to look through: ask again at once
         return found

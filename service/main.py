@@ -220,7 +220,7 @@ def _wire(app: FastAPI, settings: Settings, db: Database) -> None:
 
 
 def outgoing_limits(settings: Settings) -> Limits:
-    """What connectors and webhook deliveries may call, and how much they may read."""
+    """What connectors may call, and how much they may read."""
     return Limits(destinations=settings.destinations(), max_bytes=settings.connector_max_response_bytes,
                   max_pages=settings.connector_max_pages, max_records=settings.connector_max_records,
                   run_deadline_s=settings.connector_run_deadline_s)
@@ -228,8 +228,9 @@ def outgoing_limits(settings: Settings) -> Limits:
 
 def deliverer(settings: Settings, db: Database, webhooks: WebhookStore | None = None,
               feed: EventFeed | None = None) -> Deliverer:
+    limits = Limits(destinations=settings.webhook_destinations(), max_bytes=settings.connector_max_response_bytes)
     return Deliverer(webhooks or WebhookStore(db, secrets_key=settings.secrets_key.get_secret_value()),
-                     feed or EventFeed(db), outgoing_limits(settings), timeout_s=settings.webhook_timeout_s,
+                     feed or EventFeed(db), limits, timeout_s=settings.webhook_timeout_s,
                      disable_after_s=settings.webhook_disable_after_s, lease_s=settings.webhook_lease_s)
 
 

@@ -13,6 +13,7 @@ sends that delivery again, with the same ``webhook-id``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import time
@@ -31,7 +32,7 @@ from service.domain.webhooks import (
 from service.event_feed import EventFeed
 from service.fetch import FetchError, Limits, post_once
 from service.metrics import WEBHOOK_DELIVERIES, WEBHOOK_LAG
-from service.store import events
+from service.store import events as event_store
 from service.store.webhooks import WebhookStore
 
 log = logging.getLogger("refgraph.webhooks")
@@ -45,21 +46,36 @@ class Deliverer:
         self.timeout_s, self.disable_after_s, self.poll_s, self.lease_s = timeout_s, disable_after_s, poll_s, lease_s
         self.owner = uuid.uuid4().hex  # this process, for the leases it holds
 
-    async def run_forever(self) -> None:
+    async def run_forever(self, slots: int = 20) -> None:
+        """Serve due endpoints, up to ``slots`` at once; a slot that frees takes the next
+        due endpoint, so a slow endpoint delays only itself."""
+        running: set[asyncio.Task] = set()
         while True:
-            try:
-                served = await self.deliver_due()
-            except Exception:  # a lost connection, Neo4j restarting: try again shortly
-                log.exception("delivering webhooks failed; trying again")
-                served = 0
-            if not served:  # woken at once by this process's writes; others' are polled
-                await events.wait_for_new(self.poll_s)
+            due = []
+            if len(running) < slots:
+                try:
+                    due = await self.webhooks.claim(self.owner, limit=slots - len(running), lease_s=self.lease_s)
+                except Exception:  # a lost connection, Neo4j restarting: try again shortly
+                    log.exception("claiming webhooks failed; trying again")
+            for webhook in due:
+                task = asyncio.create_task(self._serve_safely(webhook))
+                running.add(task)
+                task.add_done_callback(running.discard)
+            if not due:  # woken at once by this process's writes; others' are polled
+                await event_store.wait_for_new(self.poll_s)
 
-    async def deliver_due(self) -> int:
-        """One round: lease the due endpoints and serve each; how many were served."""
-        due = await self.webhooks.claim(self.owner, limit=20, lease_s=self.lease_s)
-        await asyncio.gather(*(self._serve(webhook) for webhook in due))
-        return len(due)
+    async def _serve_safely(self, webhook: dict[str, Any]) -> None:
+        """``_serve``; anything unexpected (a secret that no longer decrypts, Neo4j gone)
+        counts as a failed attempt, so the endpoint backs off and may be disabled."""
+        try:
+            await self._serve(webhook)
+        except Exception as exc:
+            log.exception("delivering to webhook %s failed", webhook["id"])
+            failures = (webhook.get("failures") or 0) + 1
+            with contextlib.suppress(Exception):
+                await self._settle(webhook, Position(webhook["position_seq"], webhook["position_index"]),
+                                   failures=failures, release=True, retry_in_s=retry_in(failures),
+                                   reason=f"internal error: {type(exc).__name__}")
 
     async def _serve(self, webhook: dict[str, Any]) -> None:
         """Deliver the endpoint's pending events until it is caught up, a delivery fails,
@@ -71,26 +87,27 @@ class Deliverer:
             page = await self.feed.page(webhook["workspace"], position, patterns, PAGE)
             sent = 0
             while sent < len(page.events) and time.monotonic() < ends:
-                events = deliverable(page.events[sent:])
-                WEBHOOK_LAG.labels(webhook["id"]).set(_age(events[0]["occurred_at"]))
-                error = await self._send(webhook, events)
+                chunk = deliverable(page.events[sent:])
+                if page.full and sent + len(chunk) == len(page.events) and len(chunk) < MAX_EVENTS_PER_DELIVERY:
+                    break  # the page may have cut this transaction's events: read on from here
+                WEBHOOK_LAG.labels(webhook["id"]).set(_age(chunk[0]["occurred_at"]))
+                error = await self._send(webhook, chunk)
                 if error is not None:
-                    failures = webhook.get("failures", 0) + 1
+                    failures = (webhook.get("failures") or 0) + 1
                     await self._settle(webhook, position, failures=failures, release=True,
                                        retry_in_s=retry_in(failures), reason=error)
                     return
-                sent += len(events)
+                sent += len(chunk)
                 position = page.positions[sent - 1]
                 webhook["failures"] = 0
                 if not await self._settle(webhook, position, failures=0, release=False):
+                    return  # edited, replayed or deleted since it was claimed, or the lease is gone
+            if sent == len(page.events):
+                position = page.position  # past the events it does not take, too
+                if not page.full:
+                    WEBHOOK_LAG.labels(webhook["id"]).set(0)
+                    await self._settle(webhook, position, failures=0, release=True)
                     return
-            if sent < len(page.events):
-                break  # the lease is nearly over
-            WEBHOOK_LAG.labels(webhook["id"]).set(0)
-            position = page.position  # past the events it does not take, too
-            if not page.full:
-                await self._settle(webhook, position, failures=0, release=True)
-                return
         await self._settle(webhook, position, failures=0, release=True)
 
     async def _send(self, webhook: dict[str, Any], events: list[dict[str, Any]]) -> str | None:
@@ -123,7 +140,7 @@ class Deliverer:
         """Record where the endpoint is; whether this process may go on delivering to it."""
         enabled = await self.webhooks.settle(
             webhook, self.owner, position, failures=failures, retry_in_s=retry_in_s, release=release,
-            disable_after_s=self.disable_after_s,
+            lease_s=self.lease_s, disable_after_s=self.disable_after_s,
             reason=f"disabled after failing for {self.disable_after_s:g} s; last error: {reason}" if reason else None)
         if enabled is False:
             log.warning("webhook %s disabled: %s", webhook["id"], reason)

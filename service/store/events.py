@@ -16,6 +16,7 @@ only from the append to the commit, so writers of a workspace queue only for tha
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import weakref
 import zlib
@@ -23,47 +24,48 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from neo4j import AsyncManagedTransaction
 from pydantic_core import to_json
 
-from service.domain.events import Cause, ChangeLog
+from service.domain.events import Cause, ChangeLog, Position
 from service.domain.records import new_id
 from service.metrics import EVENTS_WRITTEN
 
 if TYPE_CHECKING:
     from service.store.database import Database
 
-USES = ["events/append", "events/batches", "events/purge"]
+USES = ["events/append", "events/batches", "events/purge", "events/end"]
+CHUNK = 1_000  # events per stored batch: what a reader unpacks at once
+T = TypeVar("T")
 
 _cause: ContextVar[Cause] = ContextVar("refgraph_event_cause", default=Cause("api"))
 _log: ContextVar[ChangeLog | None] = ContextVar("refgraph_change_log", default=None)
+_appended: ContextVar[list[bool] | None] = ContextVar("refgraph_events_appended", default=None)
 
 
 @contextmanager
-def noting_appends() -> Iterator[list[bool]]:
-    """Within it, ``recorded`` notes whether the (last attempt of the) write appended events."""
-    note: list[bool] = [False]
-    token = _appended.set(note)
+def _bound(var: ContextVar, value: T) -> Iterator[T]:
+    token = var.set(value)
     try:
-        yield note
+        yield value
     finally:
-        _appended.reset(token)
+        var.reset(token)
+
+
+def caused_by(cause: Cause) -> contextlib.AbstractContextManager[Cause]:
+    """Writes in this block record ``cause`` (a request sets it, a connector run narrows it)."""
+    return _bound(_cause, cause)
+
+
+def noting_appends() -> contextlib.AbstractContextManager[list[bool]]:
+    """Within it, ``recorded`` notes whether the (last attempt of the) write appended events."""
+    return _bound(_appended, [False])
 
 
 def current_cause() -> Cause:
     return _cause.get()
-
-
-@contextmanager
-def caused_by(cause: Cause) -> Iterator[Cause]:
-    """Writes in this block record ``cause`` (a request sets it, a connector run narrows it)."""
-    token = _cause.set(cause)
-    try:
-        yield cause
-    finally:
-        _cause.reset(token)
 
 
 def change_log() -> ChangeLog:
@@ -73,7 +75,6 @@ def change_log() -> ChangeLog:
     return log if log is not None else ChangeLog(_cause.get())
 
 
-_appended: ContextVar[list[bool] | None] = ContextVar("refgraph_events_appended", default=None)
 # Set when this process commits events (``wait_for_new``), one per event loop.
 _new_events: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Event] = weakref.WeakKeyDictionary()
 
@@ -99,12 +100,8 @@ async def wait_for_new(timeout: float) -> None:
 async def recorded(tx: AsyncManagedTransaction, db: Database, work, *args: Any):
     """``work`` with a fresh change log (a retried transaction starts again), then its
     events appended as the transaction's last statement; ``appended`` says whether it did."""
-    log = ChangeLog(_cause.get())
-    token = _log.set(log)
-    try:
+    with _bound(_log, ChangeLog(_cause.get())) as log:
         result = await work(tx, *args)
-    finally:
-        _log.reset(token)
     appended = _appended.get()
     if appended is not None:
         appended[:] = [bool(log.events)]
@@ -112,9 +109,10 @@ async def recorded(tx: AsyncManagedTransaction, db: Database, work, *args: Any):
         # Counted per attempt (a retried transaction counts twice), once per type.
         for event_type, count in Counter(event["type"] for event in log.events).items():
             EVENTS_WRITTEN.labels(event_type).inc(count)
-        await (await tx.run(db.queries["events/append"](), workspace=log.workspace, id=new_id(),
-                            cause=json.dumps(log.cause.as_dict()), count=len(log.events),
-                            events=pack(log.events))).consume()
+        chunks = [{"id": new_id(), "count": len(part), "events": pack(part)}
+                  for part in (log.events[i:i + CHUNK] for i in range(0, len(log.events), CHUNK))]
+        await (await tx.run(db.queries["events/append"](), workspace=log.workspace, chunks=chunks,
+                            cause=json.dumps(log.cause.as_dict()))).consume()
     return result
 
 
@@ -124,14 +122,22 @@ def pack(events: list[dict[str, Any]]) -> bytes:
     return zlib.compress(to_json(events, fallback=str), 1)
 
 
-async def batches(db: Database, workspace: str, seq: int, *, limit: int, max_events: int) -> list[dict[str, Any]]:
-    """The batches numbered from ``seq`` on, in order, their events unpacked: at most
-    ``limit``, and no more than it takes to hold ``max_events`` events."""
-    rows = await db.read_query("events/batches", workspace=workspace, seq=seq, limit=limit, max_events=max_events)
+async def batches(db: Database, workspace: str, after: Position, *, limit: int,
+                  max_events: int) -> list[dict[str, Any]]:
+    """The batches that hold events after ``after``, in order, their events unpacked: at
+    most ``limit``, and no more than it takes to hold ``max_events`` events."""
+    rows = await db.read_query("events/batches", workspace=workspace, seq=after.seq, index=after.index,
+                               limit=limit, max_events=max_events)
     return [{**row["batch"], "events": json.loads(zlib.decompress(row["batch"]["events"]))} for row in rows]
 
 
 PURGE_BATCH = 1_000
+
+
+async def end(db: Database, workspace: str) -> Position:
+    """The position after the workspace's last event."""
+    row = (await db.read_query("events/end", workspace=workspace))[0]
+    return Position(row["seq"], row["index"])
 
 
 async def purge(db: Database, *, days: float) -> int:

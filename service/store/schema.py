@@ -320,6 +320,11 @@ class SchemaStore:
                                details={"attributes": users})
             await tx.run(self.db.queries["schema/delete_type"](), workspace=workspace,
                          type=current.name)
-            schema_changed(change_log(), workspace, "type.deleted", current.name)
+            log = change_log()
+            schema_changed(log, workspace, "type.deleted", current.name)
+            for attribute in current.attributes.values():  # the inverses other types held go too
+                if attribute.is_reference and attribute.inverse_name and attribute.target != current.name:
+                    schema_changed(log, workspace, "attribute.deleted", attribute.target,
+                                   attribute=attribute.inverse_name)
 
         await self.db.write(work)

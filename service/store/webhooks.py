@@ -12,6 +12,7 @@ from service.domain.events import Position
 from service.domain.records import new_id
 from service.domain.webhooks import MAX_WEBHOOKS, WebhookCreate, new_secret
 from service.errors import InvalidInput, NotFound
+from service.store import events
 from service.store.database import Database
 
 USES = ["webhooks/create", "webhooks/get", "webhooks/list", "webhooks/update", "webhooks/delete",
@@ -66,6 +67,9 @@ class WebhookStore:
 
     async def replay(self, workspace: str, webhook_id: str, after: Position) -> dict[str, Any]:
         """Deliver again from ``after`` on (the endpoint's position moves back, or forward)."""
+        if after > await events.end(self.db, workspace):
+            raise InvalidInput("after: past the end of the feed; a position comes from next_cursor",
+                               code="invalid_cursor")
         return await self.update(workspace, webhook_id, {"position_seq": after.seq, "position_index": after.index,
                                                          "failures": 0, "first_failure_at": None})
 
@@ -81,13 +85,15 @@ class WebhookStore:
                                                                 lease_s=lease_s)]
 
     async def settle(self, webhook: dict[str, Any], owner: str, position: Position, *, failures: int,
-                     retry_in_s: float, release: bool, disable_after_s: float, reason: str | None = None) -> bool | None:
+                     retry_in_s: float, release: bool, lease_s: float, disable_after_s: float,
+                     reason: str | None = None) -> bool | None:
         """Record where the endpoint is and when to try next; whether it is still enabled
-        (None: the lease expired and another process holds the endpoint now)."""
+        (None: the lease ran out, or the endpoint was edited or deleted since it was claimed)."""
         rows = await self.db.write_query(
             "webhooks/settle", workspace=webhook["workspace"], id=webhook["id"], owner=owner,
             position_seq=position.seq, position_index=position.index, failures=failures, retry_in_s=retry_in_s,
-            release=release, disable_after_s=int(disable_after_s), reason=reason)
+            release=release, lease_s=lease_s, generation=webhook.get("generation") or 0,
+            disable_after_s=int(disable_after_s), reason=reason)
         return bool(rows[0]["enabled"]) if rows else None
 
     async def record_delivery(self, webhook: dict[str, Any], attempt: dict[str, Any]) -> None:

@@ -61,7 +61,7 @@ def _open(command: str) -> bool:
 def test_every_readme_command_runs_and_prints_what_the_readme_shows(neo4j_target, tmp_path):
     # docs/events.md's walkthrough: the API delivers to `refgraph listen` on loopback port 8787.
     with live_api_server(neo4j_target, deliver_webhooks=True,
-                         connector_allowed_hosts="localhost:8787,127.0.0.1:8787") as live:
+                         webhook_allowed_hosts="localhost:8787,127.0.0.1:8787") as live:
         env = {**os.environ, "REFGRAPH_URL": live.url, "REFGRAPH_TOKEN": live.token, "COLUMNS": "200",
                "NEO4J_URI": neo4j_target.uri, "NEO4J_USER": neo4j_target.user,
                "NEO4J_PASSWORD": neo4j_target.password,

@@ -27,7 +27,7 @@ def receiver():
 async def hooked(neo4j_target, receiver):
     """An app that delivers webhooks, allowed to call the receiver."""
     async with api_for(neo4j_target, deliver_webhooks=True, webhook_disable_after_s=60,
-                       connector_allowed_hosts=f"127.0.0.1:{receiver.port}") as api:
+                       webhook_allowed_hosts=f"127.0.0.1:{receiver.port}") as api:
         yield api
 
 
@@ -90,7 +90,7 @@ async def test_a_receiver_down_for_20_seconds_gets_everything_once_it_is_back(ho
 
 async def test_replay_rotation_and_an_endpoint_disabled_then_resumed(neo4j_target, receiver):
     async with api_for(neo4j_target, deliver_webhooks=True, webhook_disable_after_s=2,
-                       connector_allowed_hosts=f"127.0.0.1:{receiver.port}") as api:
+                       webhook_allowed_hosts=f"127.0.0.1:{receiver.port}") as api:
         hook = await subscribe(api, receiver, events=["object.created"])
         await person(api, "p1")
         await until(lambda: len(receiver.events()) == 1)
@@ -122,7 +122,9 @@ async def test_replay_rotation_and_an_endpoint_disabled_then_resumed(neo4j_targe
 
 
 async def test_an_endpoint_on_a_private_address_is_never_called(neo4j_target, receiver):
-    async with api_for(neo4j_target, deliver_webhooks=True) as api:  # the receiver's port is not allowed
+    # The receiver's port is open to connectors, not to webhooks: a list of their own.
+    async with api_for(neo4j_target, deliver_webhooks=True,
+                       connector_allowed_hosts=f"127.0.0.1:{receiver.port}") as api:
         hook = await subscribe(api, receiver)
         await person(api, "p1")
 
@@ -152,7 +154,8 @@ def start(neo4j_target, receiver, *command):
     """`refgraph serve` (an API that delivers) or `refgraph worker`, as a process."""
     env = {**os.environ, "NEO4J_URI": neo4j_target.uri, "NEO4J_USER": neo4j_target.user,
            "NEO4J_PASSWORD": neo4j_target.password, "NEO4J_DATABASE": neo4j_target.database,
-           "REFGRAPH_CONNECTOR_ALLOWED_HOSTS": f"127.0.0.1:{receiver.port}", "REFGRAPH_WEBHOOK_LEASE_S": "3"}
+           "REFGRAPH_WEBHOOK_ALLOWED_HOSTS": f"127.0.0.1:{receiver.port}", "REFGRAPH_WEBHOOK_LEASE_S": "3",
+           "REFGRAPH_WEBHOOK_TIMEOUT_S": "1"}
     return subprocess.Popen([sys.executable, "-m", "service.cli", *command], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
@@ -202,3 +205,31 @@ async def test_a_workspace_has_at_most_twenty_webhooks(hooked):
     assert len(listed) == 20
     for hook in listed:  # nothing to deliver to: they go
         assert (await hooked.client.delete(f"/v1/webhooks/{hook['id']}")).status_code == 204
+
+
+async def test_a_workspace_webhook_receives_its_own_events_only(neo4j_target, receiver):
+    async with api_for(neo4j_target, deliver_webhooks=True,
+                       webhook_allowed_hosts=f"127.0.0.1:{receiver.port}") as mine, api_for(neo4j_target) as other:
+        await subscribe(mine, receiver, events=["object.created"])
+        await person(other, "theirs")
+        await person(mine, "ours")
+        await until(lambda: len(receiver.events()) >= 1)
+        await asyncio.sleep(1.5)  # time for anything else to arrive
+        assert [e["object"]["external_id"] for e in receiver.events()] == ["ours"]
+        theirs, _ = await feed(other)
+        assert [e["object"]["external_id"] for e in theirs if e["type"] == "object.created"] == ["theirs"]
+        assert (await other.client.get("/v1/webhooks")).json()["data"] == []
+        hook = (await mine.client.get("/v1/webhooks")).json()["data"][0]
+        assert (await other.client.get(f"/v1/webhooks/{hook['id']}")).status_code == 404
+        assert (await other.client.post(f"/v1/webhooks/{hook['id']}/replay", json={"after": "0.-1"})).status_code == 404
+
+
+async def test_a_replay_past_the_end_of_the_feed_is_refused(hooked, receiver):
+    hook = await subscribe(hooked, receiver)
+    await person(hooked, "p1")
+    _, end = await feed(hooked)
+    seq, index = end.split(".")
+    beyond = await hooked.client.post(f"/v1/webhooks/{hook['id']}/replay", json={"after": f"{int(seq) + 5}.0"})
+    assert beyond.status_code == 422 and beyond.json()["error"]["code"] == "invalid_cursor"
+    past = await hooked.client.get("/v1/events", params={"after": f"{int(seq) + 5}.0"})
+    assert past.status_code == 422 and past.json()["error"]["code"] == "invalid_cursor"

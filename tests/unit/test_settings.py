@@ -62,3 +62,9 @@ def test_refgraph_serve_refuses_to_listen_on_every_address_with_the_dev_token(mo
     result = subprocess.run([sys.executable, "-m", "service.cli", "serve", "--host", "0.0.0.0"], env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "refusing to listen on 0.0.0.0" in result.stdout, result.stdout + result.stderr
+
+
+def test_a_webhook_lease_must_outlast_a_delivery():
+    Settings(webhook_timeout_s=10, webhook_lease_s=30)
+    with pytest.raises(ValidationError, match="more than twice"):
+        Settings(webhook_timeout_s=20, webhook_lease_s=30)

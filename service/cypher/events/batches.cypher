@@ -1,7 +1,8 @@
-// A workspace's event batches from $seq on, in commit order: at most $limit, and no more
-// than it takes to hold $max_events events (the first batch always comes).
+// A workspace's event batches after the position ($seq, $index), in commit order: at
+// most $limit, and no more than it takes to hold $max_events events (the first batch
+// always comes).
 MATCH (b:_EventBatch {workspace: $workspace})
-WHERE b.seq >= $seq
+WHERE b.seq > $seq OR (b.seq = $seq AND b.count - 1 > $index)
 WITH b ORDER BY b.seq LIMIT $limit
 WITH collect(b) AS batches
 UNWIND range(0, size(batches) - 1) AS i
