@@ -60,9 +60,18 @@ class Deliverer:
             for webhook in due:
                 task = asyncio.create_task(self._serve_safely(webhook))
                 running.add(task)
-                task.add_done_callback(running.discard)
+                task.add_done_callback(self._finished(running))
             if not due:  # woken at once by this process's writes; others' are polled
                 await event_store.wait_for_new(self.poll_s)
+
+    @staticmethod
+    def _finished(running: set[asyncio.Task]):
+        """When a served endpoint is released: its slot frees, and events committed while
+        it was held are claimed at once rather than at the next poll."""
+        def done(task: asyncio.Task) -> None:
+            running.discard(task)
+            event_store.committed()
+        return done
 
     async def _serve_safely(self, webhook: dict[str, Any]) -> None:
         """``_serve``; anything unexpected (a secret that no longer decrypts, Neo4j gone)

@@ -101,7 +101,7 @@ def linked_written(log: ChangeLog, workspace: str, type_name: str, attribute: At
         for target_id, target_external_id in removed:
             log.reference(workspace, "reference.removed", attribute, source,
                           ref(attribute.target, target_id, target_external_id))
-        for target_id in added:
+        for target_id in (row["targets"] if created and row["touch"] else added):
             log.reference(workspace, "reference.added", attribute, source,
                           ref(attribute.target, target_id, external_ids.get(target_id)))
 

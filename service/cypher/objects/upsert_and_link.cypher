@@ -9,13 +9,14 @@ MERGE (n:{{Label}} {workspace: $workspace, external_id: row.external_id})
                 n.created_at = datetime.transaction()
 WITH n, row, n.id = row.new_id AS created
 // For the change events: before, [key, stored value] of each value the row changes;
-// removed, [id, external id] of each target it drops; added, the ids of targets it adds.
+// removed, [id, external id] of each target it drops; added, the ids of targets it adds
+// to an instance that existed (a new one's are its row's targets: not sent back).
 WITH n, row, created,
      CASE WHEN created THEN [] ELSE [key IN keys(row.props)
        WHERE NOT coalesce(n[key] = row.props[key], n[key] IS NULL AND row.props[key] IS NULL) | [key, n[key]]] END AS before,
      CASE WHEN row.touch AND NOT created
        THEN [(n)-[:{{Rel}}]->(x:{{Target}}) WHERE NOT x.id IN row.targets | [x.id, x.external_id]] ELSE [] END AS removed,
-     CASE WHEN NOT row.touch THEN [] WHEN created THEN row.targets
+     CASE WHEN NOT row.touch OR created THEN []
        ELSE [t IN row.targets WHERE NOT EXISTS { (n)-[:{{Rel}}]->(:{{Target}} {id: t}) }] END AS added
 WITH n, row, created, before, removed, added,
      created OR size(before) > 0 OR size(removed) > 0 OR size(added) > 0 AS changed
