@@ -135,8 +135,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             asyncio.create_task(_every(app, settings.events_purge_every_s, "event batches past their retention",
                                        lambda db: event_store.purge(db, days=settings.events_retention_days))),
             asyncio.create_task(_every(app, settings.events_purge_every_s, "webhook deliveries past the retention",
-                                       lambda db: app.state.webhooks.purge_deliveries(
-                                           db, days=settings.events_retention_days)))]
+                                       lambda _db: app.state.webhooks.purge_deliveries(
+                                           days=settings.events_retention_days)))]
         if settings.deliver_webhooks:
             background.append(asyncio.create_task(_after_migrations(app, app.state.deliverer.run_forever())))
         try:

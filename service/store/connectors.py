@@ -98,8 +98,9 @@ class ConnectorStore:
         return await self.db.read(lambda tx: self.read_in(tx, workspace, connector_id))
 
     async def list(self, workspace: str, *, limit: int, after: str | None) -> tuple[list[Saved], bool]:
-        rows = await self.db.read_query("connectors/list", workspace=workspace, after=after, limit=limit + 1)
-        return [Saved.from_row(r["connector"]) for r in rows[:limit]], len(rows) > limit
+        found, more = await self.db.read_page("connectors/list", "connector", workspace=workspace, after=after,
+                                              limit=limit)
+        return [Saved.from_row(row) for row in found], more
 
     async def delete(self, workspace: str, connector_id: str) -> None:
         rows = await self.db.write_query("connectors/delete", workspace=workspace, id=connector_id)
@@ -179,6 +180,6 @@ class ConnectorStore:
     async def runs(self, workspace: str, connector_id: str, *, limit: int,
                    after: str | None) -> tuple[list[RunRecord], bool]:
         await self.get(workspace, connector_id)
-        rows = await self.db.read_query("connectors/list_runs", workspace=workspace, connector=connector_id,
-                                       after=after, limit=limit + 1)
-        return [RunRecord.from_props(r["run"]) for r in rows[:limit]], len(rows) > limit
+        found, more = await self.db.read_page("connectors/list_runs", "run", workspace=workspace,
+                                              connector=connector_id, after=after, limit=limit)
+        return [RunRecord.from_props(run) for run in found], more

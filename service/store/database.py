@@ -89,6 +89,12 @@ class Database:
         """The rows of one named query, run as ``write`` runs work."""
         return await self.write(self._rows(query, params))
 
+    async def read_page(self, query: str, key: str, /, *, limit: int, **params: Any) -> tuple[list[Any], bool]:
+        """A page of a list query (``$limit`` rows, each one column ``key``): the items,
+        and whether more follow (the query is asked for one row more)."""
+        rows = await self.read_query(query, limit=limit + 1, **params)
+        return [row[key] for row in rows[:limit]], len(rows) > limit
+
     def _rows(self, query: str, params: dict[str, Any]) -> Work[list[dict[str, Any]]]:
         named = self.queries[query]
         text = named()

@@ -46,8 +46,7 @@ class PruneStore:
         self.db = schema.db
 
     async def list(self, workspace: str, *, limit: int, after: str | None) -> tuple[list[dict], bool]:
-        rows = await self.db.read_query("prunes/list", workspace=workspace, after=after, limit=limit + 1)
-        return [r["prune"] for r in rows[:limit]], len(rows) > limit
+        return await self.db.read_page("prunes/list", "prune", workspace=workspace, after=after, limit=limit)
 
     async def _row(self, tx, workspace: str, prune_id: str) -> dict[str, Any]:
         row = await (await tx.run(self.db.queries["prunes/get"](), workspace=workspace, id=prune_id)).single()

@@ -71,8 +71,9 @@ class SelectorStore:
         return await self.db.read(lambda tx: self._get(tx, workspace, selector_id))
 
     async def list(self, workspace: str, *, limit: int, after: str | None) -> tuple[list[Saved], bool]:
-        rows = await self.db.read_query("selectors/list", workspace=workspace, after=after, limit=limit + 1)
-        return [Saved.from_row(r["selector"]) for r in rows[:limit]], len(rows) > limit
+        found, more = await self.db.read_page("selectors/list", "selector", workspace=workspace, after=after,
+                                              limit=limit)
+        return [Saved.from_row(row) for row in found], more
 
     async def delete(self, workspace: str, selector_id: str) -> None:
         rows = await self.db.write_query("selectors/delete", workspace=workspace, id=selector_id)

@@ -51,8 +51,7 @@ class WebhookStore:
         return {**rows[0]["webhook"], "secret": None}
 
     async def list(self, workspace: str, *, limit: int, after: str | None) -> tuple[list[dict[str, Any]], bool]:
-        rows = await self.db.read_query("webhooks/list", workspace=workspace, after=after, limit=limit + 1)
-        return [r["webhook"] for r in rows[:limit]], len(rows) > limit
+        return await self.db.read_page("webhooks/list", "webhook", workspace=workspace, after=after, limit=limit)
 
     async def update(self, workspace: str, webhook_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         rows = await self.db.write_query("webhooks/update", workspace=workspace, id=webhook_id, changes=changes)
@@ -103,11 +102,10 @@ class WebhookStore:
     async def deliveries(self, workspace: str, webhook_id: str, *, limit: int,
                          after: str | None) -> tuple[list[dict[str, Any]], bool]:
         await self.get(workspace, webhook_id)
-        rows = await self.db.read_query("webhooks/list_deliveries", workspace=workspace, webhook=webhook_id,
-                                        after=after, limit=limit + 1)
-        return [r["delivery"] for r in rows[:limit]], len(rows) > limit
+        return await self.db.read_page("webhooks/list_deliveries", "delivery", workspace=workspace,
+                                       webhook=webhook_id, after=after, limit=limit)
 
-    async def purge_deliveries(self, db: Database, *, days: float) -> int:
+    async def purge_deliveries(self, *, days: float) -> int:
         purged = 0
         while True:
             rows = await self.db.write_query("webhooks/purge_deliveries", days=days, limit=PURGE_BATCH)
