@@ -8,8 +8,8 @@ import asyncio
 import time
 
 from service.domain.events import FeedPage, Position, page_of
-from service.store import events
 from service.errors import InvalidInput
+from service.store import events
 from service.store.database import Database
 
 BATCHES_PER_READ = 200

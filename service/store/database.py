@@ -59,14 +59,17 @@ class Database:
     async def write(self, work: Work[T], /, *args: Any) -> T:
         """``work`` in a managed write transaction (run again on a retryable failure), with
         the change events it records appended as its last statement (store/events.py)."""
+        appended = False  # by the attempt that committed (a retry starts again)
+
         @functools.wraps(work)  # keeps unit_of_work's timeout and metadata
         async def with_events(tx: AsyncManagedTransaction, *given: Any) -> T:
-            return await events.recorded(tx, self, work, *given)
+            nonlocal appended
+            result, appended = await events.recorded(tx, self, work, *given)
+            return result
 
-        with events.noting_appends() as appended:
-            async with self.session(fetch_size=-1) as session:
-                result = await session.execute_write(with_events, *args)
-        if appended[0]:
+        async with self.session(fetch_size=-1) as session:
+            result = await session.execute_write(with_events, *args)
+        if appended:
             events.committed()
         return result
 

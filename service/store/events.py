@@ -42,7 +42,6 @@ T = TypeVar("T")
 
 _cause: ContextVar[Cause] = ContextVar("refgraph_event_cause", default=Cause("api"))
 _log: ContextVar[ChangeLog | None] = ContextVar("refgraph_change_log", default=None)
-_appended: ContextVar[list[bool] | None] = ContextVar("refgraph_events_appended", default=None)
 
 
 @contextmanager
@@ -57,11 +56,6 @@ def _bound(var: ContextVar, value: T) -> Iterator[T]:
 def caused_by(cause: Cause) -> contextlib.AbstractContextManager[Cause]:
     """Writes in this block record ``cause`` (a request sets it, a connector run narrows it)."""
     return _bound(_cause, cause)
-
-
-def noting_appends() -> contextlib.AbstractContextManager[list[bool]]:
-    """Within it, ``recorded`` notes whether the (last attempt of the) write appended events."""
-    return _bound(_appended, [False])
 
 
 def current_cause() -> Cause:
@@ -97,14 +91,12 @@ async def wait_for_new(timeout: float) -> None:
     event.clear()
 
 
-async def recorded(tx: AsyncManagedTransaction, db: Database, work, *args: Any):
+async def recorded(tx: AsyncManagedTransaction, db: Database, work, *args: Any) -> tuple[Any, bool]:
     """``work`` with a fresh change log (a retried transaction starts again), then its
-    events appended as the transaction's last statement; ``appended`` says whether it did."""
+    events appended as the transaction's last statement; its result, and whether it
+    appended any."""
     with _bound(_log, ChangeLog(_cause.get())) as log:
         result = await work(tx, *args)
-    appended = _appended.get()
-    if appended is not None:
-        appended[:] = [bool(log.events)]
     if log.events:
         # Counted per attempt (a retried transaction counts twice), once per type.
         for event_type, count in Counter(event["type"] for event in log.events).items():
@@ -113,8 +105,7 @@ async def recorded(tx: AsyncManagedTransaction, db: Database, work, *args: Any):
                   for part in (log.events[i:i + CHUNK] for i in range(0, len(log.events), CHUNK))]
         await (await tx.run(db.queries["events/append"](), workspace=log.workspace, chunks=chunks,
                             cause=json.dumps(log.cause.as_dict()))).consume()
-    return result
-
+    return result, bool(log.events)
 
 def pack(events: list[dict[str, Any]]) -> bytes:
     """A batch's events as stored: JSON, deflated (a 5,000-record batch's 10,000 events

@@ -48,7 +48,7 @@ class WebhookStore:
         rows = await self.db.read_query("webhooks/get", workspace=workspace, id=webhook_id)
         if not rows:
             raise _unknown(webhook_id)
-        return {**rows[0]["webhook"], "secret": None}
+        return rows[0]["webhook"]
 
     async def list(self, workspace: str, *, limit: int, after: str | None) -> tuple[list[dict[str, Any]], bool]:
         return await self.db.read_page("webhooks/list", "webhook", workspace=workspace, after=after, limit=limit)

@@ -1,3 +1,3 @@
-// One webhook endpoint of a workspace (its encrypted secret too, for the caller to drop or use).
+// One webhook endpoint of a workspace (never its secret).
 MATCH (w:_Webhook {workspace: $workspace, id: $id})
-RETURN w {.*} AS webhook
+RETURN w {.*, secret: null} AS webhook
