@@ -65,8 +65,14 @@ class CardinalityConflict(Conflict):
     code = "cardinality_conflict"
 
 
+class UniqueViolation(Conflict):
+    """Another object of the type holds this value of a unique attribute."""
+    code = "unique_violation"
+
+
 class CardinalityChangeNeedsConfirmation(Conflict):
-    """Tightening a cardinality deletes associations: it needs the dry run's plan."""
+    """A change that deletes associations (tightening a cardinality) or changes values
+    (removing an enum's options that objects hold) needs the dry run's plan."""
     code = "confirmation_required"
 
 

@@ -124,10 +124,18 @@ CODES = [
               "lack it. Fill it on every object first (the message counts them).", SCHEMA),
     ErrorCode(409, "schema_conflict", "The type changed while this change was being made. Read it again "
               "and retry.", SCHEMA),
-    ErrorCode(409, "confirmation_required", "Tightening a reference's cardinality deletes associations. "
-              "Run it with `?dry_run=true`, read the plan, and apply it with `?confirm=<plan>`.", SCHEMA),
+    ErrorCode(409, "confirmation_required", "Tightening a reference's cardinality deletes associations; "
+              "removing an enum's options that objects hold changes their values. Run it with "
+              "`?dry_run=true`, read the plan, and apply it with `?confirm=<plan>`.", SCHEMA),
     ErrorCode(409, "plan_outdated", "The data changed since the dry run: its plan no longer says what "
-              "would be deleted. Run the dry run again.", SCHEMA),
+              "would be deleted or changed. Run the dry run again.", SCHEMA),
+    ErrorCode(422, "invalid_field", "That setting does not apply to this attribute (`unique` on a type that "
+              "cannot be unique, `options` on an attribute that is not an enum, an `option_map` that maps a "
+              "value the change keeps); `details.field` names it.", SCHEMA),
+    ErrorCode(409, "duplicate_values", "The attribute cannot become unique: objects share values. "
+              "`details.duplicates` lists each value with its holders; change or clear them first.", SCHEMA),
+    ErrorCode(409, "required_value_cleared", "Removing the options would clear a required attribute's "
+              "value. Map each removed value to an option (`option_map`).", SCHEMA),
     # ---- objects and references -------------------------------------------------------
     ErrorCode(404, "unknown_object", "No object of that type with that id in this workspace. To find one by "
               "its external id: `GET /v1/objects/{type}?external_id=`.",
@@ -144,6 +152,11 @@ CODES = [
     ErrorCode(409, "cardinality_conflict", "The write would give a `one` side a second association. "
               "Remove the old one first, or write with `?reassign=true` where the route offers it.",
               (*OBJECT_WRITES,)),
+    ErrorCode(409, "unique_violation", "Another object of the type holds this value of a unique attribute. "
+              "`details.holder` names it: update that object, or write with `?match_on=<attribute>` to "
+              "update it by that value.", (*OBJECT_WRITES,)),
+    ErrorCode(422, "invalid_match", "`match_on` (or a reference's `match`) names an attribute that is not "
+              "unique; the message lists the unique ones.", (*RECORD_WRITES, "POST /v1/connectors/*")),
     ErrorCode(409, "restricted", "Deleting the object is refused: a reference with `on_delete: restrict` "
               "points at it. Remove those references first (the message counts them).", OBJECT_WRITES),
     ErrorCode(409, "cascade_too_large", "The delete would cascade to more objects than one request may "
@@ -216,6 +229,7 @@ PROBLEMS = {
     "invalid_value": "The value does not fit the attribute's data type; the message says what it expects.",
     "unknown_reference": "A reference names a target (by id or external id) that does not exist.",
     "cardinality": "A `one` reference was given more than one target.",
+    "unique_violation": "Two records of the write give one value of a unique attribute to two objects.",
 }
 
 UNDECLARED: set[tuple[str, int, str]] = set()  # (operation, status, code) answered but not listed

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from service.domain.schema import AttributeDef, TypeDef
+from service.domain.schema import WITH_OPTIONS, AttributeDef, TypeDef
 
 
 class InversePublic(BaseModel):
@@ -21,6 +21,11 @@ class ReferencePublic(BaseModel):
     inverse: InversePublic | None = None
 
 
+class OptionPublic(BaseModel):
+    value: str
+    label: str
+
+
 class AttributePublic(BaseModel):
     name: str
     label: str
@@ -29,6 +34,9 @@ class AttributePublic(BaseModel):
     required: bool
     builtin: bool
     reference: ReferencePublic | None = None
+    options: list[OptionPublic] | None = None
+    unique: bool = False
+    indexed: bool = False
     created_at: datetime | None = None
 
     @classmethod
@@ -43,7 +51,9 @@ class AttributePublic(BaseModel):
         created = a.created_at.to_native() if hasattr(a.created_at, "to_native") else a.created_at
         return cls(name=a.name, label=a.label, description=a.description,
                    data_type=a.data_type.value, required=a.required, builtin=a.builtin,
-                   reference=reference, created_at=created)
+                   reference=reference, created_at=created, unique=a.unique, indexed=a.indexed,
+                   options=[OptionPublic(value=v, label=label) for v, label in a.options]
+                   if a.data_type in WITH_OPTIONS else None)
 
 
 class TypePublic(BaseModel):

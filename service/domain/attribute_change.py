@@ -6,10 +6,21 @@ associations may go ahead. The store locks, reads the edges (the prune rule is
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.domain.schema import AttributeDef, AttributeUpdate
+from service.domain.schema import (
+    MAY_BE_UNIQUE,
+    WITH_OPTIONS,
+    AttributeDef,
+    AttributeUpdate,
+    DataType,
+    options_json,
+    options_of,
+    options_props,
+)
 from service.errors import (
     CardinalityChangeNeedsConfirmation,
     InvalidInput,
@@ -26,6 +37,21 @@ class ChangePlan:
     inverse: str | None  # its inverse's, after
     edits: dict[str, Any] = field(default_factory=dict)  # on the attribute
     inverse_edits: dict[str, Any] = field(default_factory=dict)  # on its inverse
+    options: tuple[tuple[str, str], ...] | None = None  # an enum's options after, when they change
+    option_map: dict[str, str | None] = field(default_factory=dict)  # each removed value -> its new value
+
+    @property
+    def removed_options(self) -> list[str]:
+        """The values an options change removes (objects holding them are mapped or cleared)."""
+        return list(self.option_map)
+
+    @property
+    def makes_unique(self) -> bool:
+        return bool(self.edits.get("unique")) and not self.attribute.unique
+
+    @property
+    def unmakes_unique(self) -> bool:
+        return self.edits.get("unique") is False and self.attribute.unique
 
     @property
     def changes_cardinality(self) -> bool:
@@ -43,6 +69,18 @@ class ChangePlan:
         """A value attribute becomes required: every object must hold it already."""
         return bool(self.edits.get("required")) and not self.attribute.required \
             and not self.attribute.is_reference
+
+    def attribute_after(self) -> AttributeDef:
+        """The attribute's flags as the change leaves them (for the index and constraint it needs)."""
+        return self.attribute.with_changes(**{k: v for k, v in self.edits.items() if k in ("unique", "indexed")})
+
+    def described_edits(self) -> dict[str, list[Any]]:
+        """``{field: [old, new]}`` for the change event; options as ``[{value, label}]``."""
+        out = {key: [getattr(self.attribute, key, None), value] for key, value in self.edits.items()
+               if key not in ("options", "option_labels") and getattr(self.attribute, key, None) != value}
+        if self.options is not None and self.options != self.attribute.options:
+            out["options"] = [options_json(self.attribute.options), options_json(self.options)]
+        return out
 
     def describe(self) -> str:
         return f"changing {self.attribute.type}.{self.attribute.name} to {self.holder}/{self.inverse}"
@@ -75,7 +113,48 @@ def plan_change(attribute: AttributeDef, change: AttributeUpdate) -> ChangePlan:
     if (holder, inverse) != (attribute.cardinality, attribute.inverse_cardinality):
         edits |= {"cardinality": holder, "inverse_cardinality": inverse}
         inverse_edits |= {"cardinality": inverse, "inverse_cardinality": holder}
-    return ChangePlan(attribute, holder, inverse, edits, inverse_edits)
+    edits |= _flags(attribute, change)
+    options, option_map = _options(attribute, change)
+    if options is not None:
+        edits |= options_props(options)
+    return ChangePlan(attribute, holder, inverse, edits, inverse_edits, options, option_map)
+
+
+def _flags(attribute: AttributeDef, change: AttributeUpdate) -> dict[str, Any]:
+    if change.unique and attribute.data_type not in MAY_BE_UNIQUE:
+        raise InvalidInput(f"unique: a {attribute.data_type.value} attribute cannot be unique; "
+                           "string, integer, date and enum can", code="invalid_field", details={"field": "unique"})
+    if change.indexed and attribute.data_type == DataType.reference:
+        raise InvalidInput("indexed: a reference is not indexed (its relationships are)",
+                           code="invalid_field", details={"field": "indexed"})
+    return {k: v for k, v in (("unique", change.unique), ("indexed", change.indexed))
+            if v is not None and v != getattr(attribute, k)}
+
+
+def _options(attribute: AttributeDef, change: AttributeUpdate) -> tuple[tuple | None, dict[str, str | None]]:
+    """The new options and, for each value they remove, what it becomes (``option_map``;
+    a value it does not name is cleared)."""
+    if change.options is None:
+        if change.option_map:
+            raise InvalidInput("option_map is given with the new options", code="invalid_field",
+                               details={"field": "option_map"})
+        return None, {}
+    if attribute.data_type not in WITH_OPTIONS:
+        raise InvalidInput(f"options: {attribute.name} is {attribute.data_type.value}, not enum or enum_list",
+                           code="invalid_field", details={"field": "options"})
+    options = options_of(change.options)
+    after = {value for value, _ in options}
+    removed = [value for value in attribute.option_values if value not in after]
+    given = change.option_map or {}
+    for old, new in given.items():
+        if old not in removed:
+            raise InvalidInput(f"option_map: {old!r} is not an option the change removes "
+                               f"(it removes {', '.join(map(repr, removed)) or 'none'})",
+                               code="invalid_field", details={"field": "option_map"})
+        if new is not None and new not in after:
+            raise InvalidInput(f"option_map: {old!r} -> {new!r}, which is not one of the new options",
+                               code="invalid_field", details={"field": "option_map"})
+    return options, {old: given.get(old) for old in removed}
 
 
 def confirm_change(plan: ChangePlan, token: str | None, confirm: str | None, deleted: int,
@@ -84,14 +163,26 @@ def confirm_change(plan: ChangePlan, token: str | None, confirm: str | None, del
     ``token`` of the plan its dry run showed (the same deletions)."""
     if not plan.tightens:
         return
+    _confirmed(plan.describe(), token, confirm, f"deletes {deleted} associations", details)
+
+
+def confirm_options(plan: ChangePlan, token: str, confirm: str | None, holders: int,
+                    details: dict[str, Any]) -> None:
+    """Removing options that objects hold goes ahead only with the plan its dry run gave."""
+    if holders:
+        _confirmed(f"changing the options of {plan.attribute.type}.{plan.attribute.name}", token, confirm,
+                   f"changes the values of {holders} objects", details)
+
+
+def _confirmed(what: str, token: str, confirm: str | None, consequence: str, details: dict[str, Any]) -> None:
     if confirm in CONFIRMED_WITHOUT_PLAN:
         raise CardinalityChangeNeedsConfirmation(
-            f"{plan.describe()} deletes {deleted} associations; review them (dry_run=true) and "
-            f"apply with confirm={token}", details=details)
+            f"{what} {consequence}; review them (dry_run=true) and apply with confirm={token}",
+            details=details)
     if confirm != token:
         raise PlanOutdated(
-            f"the associations {plan.describe()} would delete are no longer those of the plan "
-            f"confirmed; review the new report and apply with confirm={token}", details=details)
+            f"what {what} would change is no longer what the confirmed plan showed; "
+            f"review the new report and apply with confirm={token}", details=details)
 
 
 def _immutable(field_name: str, current: Any, given: Any, what: str) -> None:
@@ -99,3 +190,21 @@ def _immutable(field_name: str, current: Any, given: Any, what: str) -> None:
         raise InvalidInput(f"{what} is immutable ({current!r} cannot become {given!r})",
                            code="immutable_name" if field_name == "name" else "immutable_field",
                            details={"field": field_name})
+
+
+def remapped(value: Any, option_map: dict[str, str | None], *, listed: bool) -> Any:
+    """An enum value (or an enum_list's values) after an options change: each removed
+    value mapped to its new option or cleared. A list keeps its order without repeats;
+    an emptied list, like a cleared value, is None (no value)."""
+    if not listed:
+        return option_map.get(value, value) if value in option_map else value
+    mapped = [option_map[v] if v in option_map else v for v in value]
+    kept = list(dict.fromkeys(v for v in mapped if v is not None))
+    return kept or None
+
+
+def options_token(attribute: str, option_map: dict[str, str | None], holders: list[dict[str, Any]]) -> str:
+    """An opaque token for exactly this options change over exactly these holders."""
+    content = json.dumps([attribute, sorted(option_map.items(), key=lambda kv: kv[0]),
+                          [[h["id"], h["value"]] for h in holders]], default=str)
+    return "plan_" + hashlib.sha256(content.encode()).hexdigest()[:32]

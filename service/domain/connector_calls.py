@@ -14,7 +14,7 @@ from urllib.parse import quote, unquote
 import jmespath
 
 from service.domain.connectors import TEMPLATE, ConnectorSpec, ResponseMapping
-from service.domain.data_types import rules_for
+from service.domain.data_types import rules_of
 from service.domain.schema import TypeDef
 from service.errors import InvalidInput, RunFailed
 
@@ -149,7 +149,7 @@ def map_records(mapping: ResponseMapping, object_type: TypeDef, items: list[Any]
         attributes, problems = {}, []
         for name, path in mapping.attributes.items():
             try:
-                attributes[name] = rules_for(object_type.attributes[name].data_type).from_connector(jmespath.search(path, item))
+                attributes[name] = rules_of(object_type.attributes[name]).from_connector(jmespath.search(path, item))
             except ValueError as exc:
                 problems.append(f"{name} ({path}): {exc}")
         references = {}

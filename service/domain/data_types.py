@@ -21,8 +21,9 @@ comparison of a stored value with a written one happens in Cypher, on stored val
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from service.domain.schema import DataType
@@ -46,6 +47,15 @@ class DataTypeRules:
     operators: Mapping[str, str]
     report_parameter: bool
     filter_from_text: Callable[[str], Any] | None = None  # a filter's operand, when not ``parse``
+    # enum and enum_list: ``from_json`` and the filter's operand given the allowed values
+    with_options: Callable[[Sequence[str]], tuple[Callable[[Any], Any], Callable[[str], Any]]] | None = None
+
+    def bound(self, options: Sequence[str]) -> DataTypeRules:
+        """The rules for one attribute: an enum's values must be among its options."""
+        if self.with_options is None:
+            return self
+        from_json, filter_operand = self.with_options(tuple(options))
+        return replace(self, from_json=from_json, filter_from_text=filter_operand, with_options=None)
 
     def parse(self, text: str) -> Any:
         """Text as the value to store, or ``ValueProblem``."""
@@ -235,6 +245,36 @@ def _text(text: str) -> str:
     return text
 
 
+# --- enum and enum_list -------------------------------------------------------------------
+
+def _one_of(allowed: Sequence[str], value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueProblem(f"expected one of {_listed(allowed)}")
+    if value not in allowed:
+        raise ValueProblem(f"{value[:60]!r} is not an option: use one of {_listed(allowed)}")
+    return value
+
+
+def _listed(allowed: Sequence[str]) -> str:
+    shown = ", ".join(repr(v) for v in allowed[:20])
+    return shown + (f" (and {len(allowed) - 20} more)" if len(allowed) > 20 else "")
+
+
+def _some_of(allowed: Sequence[str], value: Any) -> list[str]:
+    """An enum_list: options, each once, in the order given."""
+    if not isinstance(value, list):
+        raise ValueProblem(f"expected a list of options from {_listed(allowed)}")
+    return list(dict.fromkeys(_one_of(allowed, v) for v in value))
+
+
+def _enum_options(allowed: Sequence[str]):
+    return partial(_one_of, allowed), partial(_one_of, allowed)
+
+
+def _enum_list_options(allowed: Sequence[str]):
+    return partial(_some_of, allowed), partial(_one_of, allowed)
+
+
 REGISTRY: dict[DataType, DataTypeRules] = {rules.data_type: rules for rules in (
     DataTypeRules(DataType.string, _string, _text, _string_from_remote, ALL_OPERATORS, True),
     DataTypeRules(DataType.integer, _integer, _integer_from_text, _integer_from_remote, ALL_OPERATORS, True),
@@ -245,6 +285,12 @@ REGISTRY: dict[DataType, DataTypeRules] = {rules.data_type: rules for rules in (
     # A filter on a string list asks whether the list holds the value: `tags=vip`.
     DataTypeRules(DataType.string_list, _string_list, _string_list_from_text, _string_list_from_remote,
                   {"=": "contains"}, False, filter_from_text=_string),
+    # Stored as a string (a list of strings); the options are the attribute's, so these
+    # entries are ``bound`` to them first (``rules_of``). Unbound, any string passes.
+    DataTypeRules(DataType.enum, _string, _text, _string_from_remote, EQUALITY, False,
+                  with_options=_enum_options),
+    DataTypeRules(DataType.enum_list, _string_list, _string_list_from_text, _string_list_from_remote,
+                  {"=": "contains"}, False, filter_from_text=_string, with_options=_enum_list_options),
 )}
 REPORT_PARAMETER_TYPES = sorted(t.value for t, rules in REGISTRY.items() if rules.report_parameter)
 
@@ -255,3 +301,8 @@ def rules_for(data_type: DataType) -> DataTypeRules:
         return REGISTRY[data_type]
     except KeyError:
         raise ValueProblem(f"{data_type.value} values are not set here") from None
+
+
+def rules_of(attribute) -> DataTypeRules:
+    """The rules for one attribute (an ``AttributeDef``): its type's, bound to its options."""
+    return rules_for(attribute.data_type).bound(attribute.option_values)

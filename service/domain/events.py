@@ -80,14 +80,16 @@ class ChangeLog:
 
 
 def object_written(log: ChangeLog, workspace: str, obj: dict[str, Any], *, created: bool,
-                   before: list[list[Any]], props: dict[str, Any]) -> None:
+                   before: list[list[Any]], props: dict[str, Any], cause: Cause | None = None) -> None:
     """``object.created``, or ``object.updated`` with ``changes: {attribute: [old, new]}``
-    for the values a write changed (``before``: [attribute, old stored value] pairs)."""
+    for the values a write changed (``before``: [key, old stored value] pairs; refgraph's
+    own keys, such as a unique attribute's copy, start with ``_`` and are left out)."""
     if created:
-        log.add(workspace, "object.created", obj)
+        log.add(workspace, "object.created", obj, cause=cause)
     elif before:
-        log.add(workspace, "object.updated", obj,
-                changes={key: [to_json(old), to_json(props.get(key))] for key, old in before})
+        changes = {key: [to_json(old), to_json(props.get(key))] for key, old in before if not key.startswith("_")}
+        if changes:
+            log.add(workspace, "object.updated", obj, changes=changes, cause=cause)
 
 
 def linked_written(log: ChangeLog, workspace: str, type_name: str, attribute: AttributeDef,

@@ -47,6 +47,18 @@ def check_identifier(name: object, *, what: str = "name") -> str:
     return name
 
 
+UNIQUE_PREFIX = "_u_"  # the key a unique attribute's value is copied to (AttributeDef.unique_key)
+
+
+def check_key(name: object, *, what: str = "name") -> str:
+    """An identifier, or one behind refgraph's own prefix for a unique attribute's copy:
+    the only names that go into query text."""
+    if isinstance(name, str) and name.startswith(UNIQUE_PREFIX):
+        check_identifier(name[len(UNIQUE_PREFIX):], what=what)
+        return name
+    return check_identifier(name, what=what)
+
+
 def relationship_type(attribute_name: str) -> str:
     """``customer`` -> ``CUSTOMER``, ``orderItems`` -> ``ORDER_ITEMS``."""
     snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", check_identifier(attribute_name))

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from service.domain.data_types import ValueProblem, rules_for
+from service.domain.data_types import ValueProblem, rules_of
 from service.domain.schema import AttributeDef, TypeDef
 from service.domain.values import timestamp_to_graph
 from service.errors import InvalidInput
@@ -25,17 +25,35 @@ MAX_PROBLEMS = 100  # a refusal lists at most this many problems (and says how m
 
 
 class TargetRef(BaseModel):
-    """A reference target, by refgraph id or by the target's external id."""
+    """A reference target, by refgraph id, by the target's external id, or by the value
+    of one of the target type's unique attributes (``{"match": {"email": "ada@example.com"}}``)."""
 
     model_config = ConfigDict(extra="forbid")
     id: str | None = Field(None, max_length=64)
     external_id: str | None = Field(None, min_length=1, max_length=MAX_EXTERNAL_ID)
+    match: dict[str, str | int] | None = Field(
+        None, description="One unique attribute of the target type and its value")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> TargetRef:
-        if (self.id is None) == (self.external_id is None):
-            raise ValueError("give exactly one of 'id' or 'external_id'")
+        if sum(v is not None for v in (self.id, self.external_id, self.match)) != 1:
+            raise ValueError("give exactly one of 'id', 'external_id' or 'match'")
+        if self.match is not None and len(self.match) != 1:
+            raise ValueError("match: give one unique attribute and its value")
         return self
+
+    @property
+    def matched(self) -> tuple[str, str | int] | None:
+        """(attribute, value) of a target given by ``match``."""
+        return next(iter(self.match.items())) if self.match else None
+
+    def described(self) -> str:
+        if self.id is not None:
+            return f"id {self.id!r}"
+        if self.external_id is not None:
+            return f"external_id {self.external_id!r}"
+        name, value = self.matched
+        return f"{name} {value!r}"
 
 
 class ObjectPatch(BaseModel):
@@ -104,8 +122,9 @@ class RecordChecker:
 
     def __init__(self, type_def: TypeDef):
         self.type_def = type_def
-        self.values = {name: (a, rules_for(a.data_type).from_json) for name, a in type_def.attributes.items()
+        self.values = {name: (a, rules_of(a).from_json) for name, a in type_def.attributes.items()
                        if not a.is_reference}
+        self.unique = [a for a in type_def.attributes.values() if a.unique]
         self.references = {name: a for name, a in type_def.attributes.items() if a.is_reference}
 
     def check_all(self, records: list[ObjectWrite], problems: list[Problem]) -> list[CheckedRecord | None]:
@@ -136,6 +155,9 @@ class RecordChecker:
             except ValueProblem as exc:
                 problems.append(Problem(
                     index, "invalid_value", f"{name} must be {attribute.data_type.value}: {exc}", name))
+        for attribute in self.unique:  # copied where the uniqueness constraint looks
+            if attribute.name in props:
+                props[attribute.unique_key] = props[attribute.name]
         for name in ("external_created_at", "external_updated_at"):
             value = getattr(record, name)
             if value is not None:
@@ -200,6 +222,43 @@ def refusal(problems: list[Problem]) -> InvalidInput:
     )
 
 
+def matched_records(type_def: TypeDef, match_on: str, records: list[CheckedRecord]) -> list[Problem]:
+    """A write by ``match_on`` finds each object by that unique attribute's value, which
+    every record must give; an attribute that is not unique is refused."""
+    attribute = type_def.attribute(match_on)
+    if attribute is None or not attribute.unique:
+        unique = sorted(a.name for a in type_def.attributes.values() if a.unique)
+        raise InvalidInput(f"match_on: {type_def.name}.{match_on} is not a unique attribute; "
+                           f"{'its unique attributes are ' + ', '.join(unique) if unique else 'it has none'}",
+                           code="invalid_match", details={"attribute": match_on, "unique": unique})
+    return [Problem(record.index, "required", f"{match_on} is required to match on it", match_on)
+            for record in records if record is not None and record.props.get(match_on) is None]
+
+
+def repeated_unique_values(type_def: TypeDef, records: list[CheckedRecord],
+                           match_on: str | None = None) -> list[Problem]:
+    """Records of one write that give one value of a unique attribute to two objects (two
+    external ids, or none): the database would refuse the second. With ``match_on``, the
+    records that give one value of it are one object."""
+    problems = []
+    for attribute in type_def.attributes.values():
+        if not attribute.unique:
+            continue
+        first: dict[Any, CheckedRecord] = {}
+        for record in records:
+            value = record.props.get(attribute.name)
+            if value is None:
+                continue
+            earlier = first.setdefault(value, record)
+            same = attribute.name == match_on or (
+                earlier.external_id is not None and earlier.external_id == record.external_id)
+            if earlier is not record and not same:
+                problems.append(Problem(record.index, "unique_violation",
+                                        f"{attribute.name} is unique: record {earlier.index} gives "
+                                        f"{value!r} too", attribute.name))
+    return problems
+
+
 def check_required(type_def: TypeDef, records: list[CheckedRecord], created: list[bool]) -> None:
     """Records that created an instance must give every required attribute. Checked after
     the write, which knows what it created; raising rolls the whole write back."""
@@ -212,9 +271,11 @@ def check_required(type_def: TypeDef, records: list[CheckedRecord], created: lis
 def one_pass_attribute(type_def: TypeDef, records: list[ObjectWrite]) -> AttributeDef | None:
     """The reference attribute of the common ingest, or None: every record has an external
     id and sets this one reference attribute, held by the source, with a `many` target side
-    (so no other holder can conflict)."""
+    (so no other holder can conflict), by id or external id."""
     names = {name for r in records for name in r.references}
     if len(names) != 1 or any(r.external_id is None for r in records):
+        return None
+    if any(t.match is not None for r in records for t in listed_targets(next(iter(r.references.values())))):
         return None
     attribute = type_def.attribute(names.pop())
     return attribute if attribute is not None and attribute.is_reference and fits_one_pass(attribute) else None

@@ -12,11 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from service.domain.identifiers import check_identifier, relationship_type
+from service.domain.identifiers import (
+    UNIQUE_PREFIX,
+    check_identifier,
+    relationship_type,
+)
 
 # Instance fields: never attribute names.
 RESERVED_ATTRIBUTE_NAMES = frozenset(
@@ -36,11 +40,34 @@ class DataType(str, Enum):
     date = "date"
     datetime = "datetime"
     string_list = "string_list"
+    enum = "enum"
+    enum_list = "enum_list"
     reference = "reference"
+
+
+WITH_OPTIONS = frozenset({DataType.enum, DataType.enum_list})
+MAY_BE_UNIQUE = frozenset({DataType.string, DataType.integer, DataType.date, DataType.enum})
+MAX_OPTIONS = 500
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class EnumOption(_Strict):
+    value: str = Field(min_length=1, max_length=100, description="What is stored and written")
+    label: str | None = Field(None, max_length=200, description="What people read; editable")
+
+
+def check_options(options: list[EnumOption] | None) -> list[EnumOption] | None:
+    if options is not None:
+        seen = [o.value for o in options]
+        repeated = sorted({v for v in seen if seen.count(v) > 1})
+        if repeated:
+            raise ValueError(f"options: the value {repeated[0]!r} is given twice; values must be distinct")
+        if not options:
+            raise ValueError("options: give at least one option")
+    return options
 
 
 class InverseSpec(_Strict):
@@ -77,16 +104,33 @@ class AttributeCreate(_Strict):
     data_type: DataType
     required: bool = False
     reference: ReferenceSpec | None = None
+    options: list[EnumOption] | None = Field(
+        None, max_length=MAX_OPTIONS, description="enum and enum_list: the values allowed, in display order")
+    unique: bool = Field(False, description="string, integer, date and enum: no two objects of the type "
+                                            "hold one value (a database constraint)")
+    indexed: bool = Field(False, description="A database index for filters and sorts on this attribute")
 
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
         return check_attribute_name(v)
 
+    @field_validator("options")
+    @classmethod
+    def _options(cls, v: list[EnumOption] | None) -> list[EnumOption] | None:
+        return check_options(v)
+
     @model_validator(mode="after")
-    def _reference_iff_reference_type(self) -> AttributeCreate:
+    def _fits_data_type(self) -> AttributeCreate:
         if (self.data_type == DataType.reference) != (self.reference is not None):
             raise ValueError("'reference' is given exactly when data_type is 'reference'")
+        if (self.data_type in WITH_OPTIONS) != (self.options is not None):
+            raise ValueError("'options' is given exactly when data_type is 'enum' or 'enum_list'")
+        if self.unique and self.data_type not in MAY_BE_UNIQUE:
+            raise ValueError(f"unique: a {self.data_type.value} attribute cannot be unique; "
+                             "string, integer, date and enum can")
+        if self.indexed and self.data_type == DataType.reference:
+            raise ValueError("indexed: a reference is not indexed (its relationships are)")
         return self
 
 
@@ -128,6 +172,20 @@ class AttributeUpdate(_Strict):
     data_type: DataType | None = Field(None, description="Immutable")
     required: bool | None = None
     reference: ReferenceUpdate | None = None
+    options: list[EnumOption] | None = Field(
+        None, max_length=MAX_OPTIONS,
+        description="enum and enum_list: the whole new list. Removing a value objects hold takes a dry run "
+                    "and its plan; option_map says what each removed value becomes")
+    option_map: dict[str, str | None] | None = Field(
+        None, max_length=MAX_OPTIONS,
+        description="A removed value -> the option it becomes (a rename), or null to clear it")
+    unique: bool | None = None
+    indexed: bool | None = None
+
+    @field_validator("options")
+    @classmethod
+    def _options(cls, v: list[EnumOption] | None) -> list[EnumOption] | None:
+        return check_options(v)
 
 
 def check_attribute_name(name: str) -> str:
@@ -166,10 +224,24 @@ class AttributeDef:
     direction: Literal["out", "in"] = "out"
     rel_type: str | None = None
     created_at: datetime | None = None
+    options: tuple[tuple[str, str], ...] = ()  # enum and enum_list: (value, label) in order
+    unique: bool = False
+    indexed: bool = False
 
     @property
     def is_reference(self) -> bool:
         return self.data_type == DataType.reference
+
+    @property
+    def option_values(self) -> tuple[str, ...]:
+        return tuple(value for value, _ in self.options)
+
+    @property
+    def unique_key(self) -> str:
+        """The property that mirrors a unique attribute's value. The uniqueness constraint
+        is on (workspace, this key) for the label, so only the workspaces whose attribute
+        is unique set it: a label shared by workspaces is constrained only where asked."""
+        return UNIQUE_PREFIX + self.name
 
     @property
     def source_type(self) -> str:
@@ -236,7 +308,21 @@ def attribute_from_create(type_name: str, spec: AttributeCreate, *, builtin: boo
         inverse_cardinality=ref.inverse.cardinality if ref and ref.inverse else "many",
         direction="out",
         rel_type=relationship_type(spec.name) if ref else None,
+        options=options_of(spec.options), unique=spec.unique, indexed=spec.indexed,
     )
+
+
+def options_of(options: list[EnumOption] | None) -> tuple[tuple[str, str], ...]:
+    return tuple((o.value, o.label or default_label(o.value)) for o in options or ())
+
+
+def options_props(options: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """An enum's options as the attribute node keeps them: two lists (no maps in properties)."""
+    return {"options": [v for v, _ in options] or None, "option_labels": [label for _, label in options] or None}
+
+
+def options_json(options: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
+    return [{"value": value, "label": label} for value, label in options]
 
 
 def inverse_from_create(forward: AttributeDef, spec: InverseSpec) -> AttributeDef:

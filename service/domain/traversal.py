@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from service.domain.data_types import ValueProblem, rules_for
+from service.domain.data_types import ValueProblem, rules_of
 from service.domain.schema import TypeDef
 from service.domain.schema_rules import reference_attribute, require_type
 from service.errors import InvalidInput
@@ -90,7 +90,7 @@ def parse_filters(end: TypeDef, raw: list[str]) -> list[Filter]:
         if attribute is None or attribute.is_reference:
             raise InvalidInput(f"{end.name} has no attribute {name!r} to filter on",
                                code="unknown_attribute", details={"where": text[:200], "attribute": name})
-        rules = rules_for(attribute.data_type)
+        rules = rules_of(attribute)
         if op not in rules.operators:
             raise InvalidInput(f"{name} is {attribute.data_type.value}: use {rules.operators_in_words()}",
                                code="invalid_filter", details={"where": text[:200]})

@@ -14,12 +14,26 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from service.domain import schema_rules
-from service.domain.attribute_change import ChangePlan, confirm_change, plan_change
+from service.domain.attribute_change import (
+    ChangePlan,
+    confirm_change,
+    confirm_options,
+    plan_change,
+)
 from service.domain.cardinality import Edge, plan_prune, plan_token
 from service.domain.events import edits_of, schema_changed
 from service.domain.records import new_id
 from service.domain.schema import AttributeDef
 from service.errors import Conflict, NotFound
+from service.store.attribute_values import (
+    apply_option_map,
+    copy_to_unique_key,
+    drop_unused_schema_objects,
+    ensure_schema_objects,
+    option_holders,
+    options_report,
+    refuse_duplicates,
+)
 from service.store.database import Database
 from service.store.events import change_log, current_cause
 from service.store.prunes import record_prune
@@ -123,12 +137,15 @@ class AttributeEditor:
         ``confirm`` equal to the plan its dry run gave; then the third item is the id of
         the prune that keeps what the report lists as deleted."""
         await self.schema.ensure_workspace(workspace)
+        if changes.unique or changes.indexed:  # the constraint or index first, in its own transaction
+            _, _, current = await self.db.read(lambda tx: self._find(tx, workspace, type_name, name))
+            await ensure_schema_objects(self.db, [plan_change(current, changes).attribute_after()])
 
         async def work(tx: AsyncManagedTransaction):
             await tx.run(self.db.queries["schema/lock_workspace"](), workspace=workspace)
             _, owner, attribute = await self._find(tx, workspace, type_name, name)
             plan = plan_change(attribute, changes)
-            report, dropped, prune_id = None, [], new_id()
+            report, dropped, prune_id, holders = None, [], new_id(), []
             if plan.changes_cardinality:
                 report, dropped, breaking = await self._report(tx, workspace, plan)
                 if dry_run:
@@ -137,6 +154,15 @@ class AttributeEditor:
                     raise breaking
                 confirm_change(plan, report.plan, confirm, len(dropped), report.as_dict())
                 await self._apply_cardinality(tx, workspace, plan, dropped, prune_id)
+            elif plan.removed_options or plan.makes_unique:
+                # Every object of the type locked: no writer gives one a removed value or
+                # a duplicate while this change looks.
+                await lock_all_objects(tx, self.db, workspace, owner.name)
+                holders = await option_holders(tx, self.db, workspace, plan) if plan.removed_options else []
+                values_report = options_report(plan, holders)
+                if dry_run:
+                    return None, values_report, None
+                confirm_options(plan, values_report.plan, confirm, len(holders), values_report.as_dict())
             elif dry_run:
                 return None, CardinalityReport(0, [], {"connectors": [], "selectors": []}), None
             # After any object locks, as writers take them: writes in flight commit first (and
@@ -144,12 +170,13 @@ class AttributeEditor:
             await lock_types(tx, self.db, workspace, owner.name, attribute.target)
             if plan.makes_required:
                 await self._refuse_missing_values(tx, workspace, attribute)
+            await self._apply_values(tx, workspace, plan, holders)
             log = change_log()
             if plan.edits:
                 await tx.run(self.db.queries["schema/update_attribute"](), workspace=workspace,
                              type=owner.name, name=attribute.name, changes=plan.edits)
                 schema_changed(log, workspace, "attribute.updated", owner.name, attribute=attribute.name,
-                               changes=edits_of(attribute, plan.edits))
+                               changes=plan.described_edits())
             if plan.inverse_edits and attribute.inverse_name:
                 await tx.run(self.db.queries["schema/update_attribute"](), workspace=workspace,
                              type=attribute.target, name=attribute.inverse_name, changes=plan.inverse_edits)
@@ -162,7 +189,10 @@ class AttributeEditor:
             return updated, report, await record_prune(tx, self.db, workspace, attribute, report.associations,
                                                        prune_id=prune_id)
 
-        return await self.db.write(work)
+        result = await self.db.write(work)
+        if result[0] is not None and (changes.unique is False or changes.indexed is False):
+            await drop_unused_schema_objects(self.db, result[0].type, result[0].name)
+        return result
 
     async def _report(self, tx, workspace: str, plan: ChangePlan):
         """What a cardinality change would delete and break: the report (with the plan
@@ -198,6 +228,18 @@ class AttributeEditor:
             workspace=workspace, source_type=changed.source_type,
             source_one=changed.source_one, target_one=changed.target_one)
 
+    async def _apply_values(self, tx, workspace: str, plan: ChangePlan, holders: list[dict]) -> None:
+        """What a change means for the values held: removed options mapped or cleared, a
+        unique attribute's values copied under its constraint (refused over duplicates),
+        or those copies removed."""
+        attribute = plan.attribute
+        if holders:
+            await apply_option_map(tx, self.db, workspace, plan, holders)
+        if plan.makes_unique:
+            await refuse_duplicates(tx, self.db, workspace, attribute)
+        if plan.makes_unique or plan.unmakes_unique:
+            await copy_to_unique_key(tx, self.db, workspace, attribute, unique=plan.makes_unique)
+
     async def _refuse_missing_values(self, tx, workspace: str, attribute: AttributeDef) -> None:
         missing = await (await tx.run(
             self.db.queries["schema/count_missing"](Label=attribute.type, Key=attribute.name),
@@ -229,6 +271,8 @@ class AttributeEditor:
             if not attribute.is_reference:
                 await tx.run(q["schema/remove_attribute_values"](Label=owner.name, Key=attribute.name),
                              workspace=workspace)
+                if attribute.unique:
+                    await copy_to_unique_key(tx, self.db, workspace, attribute, unique=False)
             elif attribute.direction == "out":
                 # The forward attribute owns the associations: they go, with the inverse.
                 await tx.run(q["references/delete_all"](
@@ -253,5 +297,8 @@ class AttributeEditor:
             await tx.run(q["schema/delete_attribute"](), workspace=workspace, type=owner.name,
                          name=attribute.name)
             schema_changed(change_log(), workspace, "attribute.deleted", owner.name, attribute=attribute.name)
+            return attribute
 
-        await self.db.write(work)
+        deleted = await self.db.write(work)
+        if deleted.unique or deleted.indexed:
+            await drop_unused_schema_objects(self.db, deleted.type, deleted.name)

@@ -8,6 +8,7 @@ property per attribute value.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,13 +28,22 @@ from service.domain.records import (
     check_required,
     fits_one_pass,
     listed_targets,
+    matched_records,
     new_ids,
     one_pass_attribute,
     refusal,
+    repeated_unique_values,
 )
 from service.domain.schema import TypeDef
 from service.domain.schema_rules import reference_attribute, require_type
-from service.errors import CardinalityConflict, Conflict, InvalidInput, NotFound
+from service.errors import (
+    CardinalityConflict,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    UniqueViolation,
+)
+from service.store.attribute_values import unique_holders
 from service.store.database import Bulk, Database
 from service.store.deletes import cascade, delete_objects
 from service.store.events import change_log
@@ -50,7 +60,9 @@ USES = [
     "objects/find_by_external_ids", "objects/upsert", "objects/create", "objects/update_by_id",
     "objects/get", "objects/list", "objects/resolve_ids", "objects/delete",
     "objects/upsert_and_link", "objects/list_referencing", "objects/resolve_and_lock", "objects/seal",
+    "objects/upsert_on",
 ]
+UNIQUE_CLASH = re.compile(r"`_u_(?P<name>[A-Za-z][A-Za-z0-9_]*)`")  # the key in a uniqueness refusal
 MAX_EXPANDED = 100  # `many` targets shown inline with expand=; GET .../references/{attribute} pages the rest
 
 
@@ -78,21 +90,23 @@ class ObjectStore:
 
     # ---- writes ----------------------------------------------------------------
 
-    async def write(self, workspace: str, type_name: str,
-                    records: list[ObjectWrite]) -> tuple[TypeDef, WriteResult]:
+    async def write(self, workspace: str, type_name: str, records: list[ObjectWrite], *,
+                    match_on: str | None = None) -> tuple[TypeDef, WriteResult]:
+        """Create or update ``records`` (by external id, or by the value of the unique
+        attribute ``match_on``) in one transaction."""
         await self.schema.ensure_workspace(workspace)
 
         async def work(tx: AsyncManagedTransaction):
             type_def = await read_type(tx, self.db, workspace, type_name)
-            return type_def, await self.write_in(tx, workspace, type_def, records)
+            return type_def, await self.write_in(tx, workspace, type_def, records, match_on=match_on)
 
-        return await self.run_write(work)
+        return await self.run_write(work, workspace=workspace, type_name=type_name, records=records)
 
-    async def write_in(self, tx, workspace: str, type_def: TypeDef,
-                       records: list[ObjectWrite], *, seal: bool = True) -> WriteResult:
+    async def write_in(self, tx, workspace: str, type_def: TypeDef, records: list[ObjectWrite], *,
+                       seal: bool = True, match_on: str | None = None) -> WriteResult:
         """``write`` inside the caller's transaction (a connector run's single write;
         ``seal=False`` when the caller seals every type it wrote at its end)."""
-        link = one_pass_attribute(type_def, records)
+        link = one_pass_attribute(type_def, records) if match_on is None else None
         if link is not None:
             fast = await self._ingest_linked(tx, workspace, type_def, link, records)
             if fast is not None:
@@ -101,9 +115,13 @@ class ObjectStore:
                 return fast
         problems: list[Problem] = []
         checked = RecordChecker(type_def).check_all(records, problems)
+        if match_on is not None:
+            problems += matched_records(type_def, match_on, checked)
+        if not problems:
+            problems += repeated_unique_values(type_def, checked, match_on)
         if problems:
             raise refusal(problems)
-        result = await self._upsert(tx, workspace, type_def, checked)
+        result = await self._upsert(tx, workspace, type_def, checked, match_on)
         await write_record_references(tx, self.db, workspace, type_def, checked, result.ids, result.created)
         if seal:
             await self.seal(tx, workspace, type_def)
@@ -159,11 +177,15 @@ class ObjectStore:
             await self.seal(tx, workspace, type_def)
             return type_def
 
-        return await self.run_write(work)
+        return await self.run_write(work, workspace=workspace, type_name=type_name, records=[patch],
+                                    object_id=object_id)
 
-    async def run_write(self, work):
+    async def run_write(self, work, *, workspace: str | None = None, type_name: str | None = None,
+                        records: list[ObjectWrite | ObjectPatch] = (), object_id: str | None = None):
         """``work`` in a write transaction; run again (twice at most) when a schema change
-        of its type committed meanwhile, so it is checked against the new definition."""
+        of its type committed meanwhile, so it is checked against the new definition.
+        A unique value another object holds (found by the constraint, so also when that
+        object committed during this write) is a 409 naming the holder."""
         for attempt in range(3):
             try:
                 return await self.db.write(work)
@@ -172,6 +194,10 @@ class ObjectStore:
                     raise Conflict(f"the schema of {exc.type_name} kept changing while this write ran; "
                                    "nothing was written, retry", code="schema_changed") from None
             except ConstraintError as exc:
+                clash = UNIQUE_CLASH.search(exc.message or "")
+                if clash and type_name:
+                    raise await self._unique_violation(workspace, type_name, clash["name"], records,
+                                                       object_id) from exc
             # The database refused what a check should have caught (or a concurrent
             # writer slipped in between): the documented conflict, nothing written.
                 raise CardinalityConflict(
@@ -179,20 +205,47 @@ class ObjectStore:
                     "or a unique external_id", details={"constraint": str(exc.message)[:300]},
                 ) from exc
 
+    async def _unique_violation(self, workspace: str, type_name: str, name: str,
+                                records: list[ObjectWrite | ObjectPatch], object_id: str | None) -> Conflict:
+        """The 409 for a write the uniqueness constraint of ``name`` refused: the object
+        that holds one of the values the records give (read after the refusal)."""
+        type_def = await self.schema.get_type(workspace, type_name)
+        attribute = type_def.attribute(name)
+        values = [r.attributes.get(name) for r in records if r.attributes.get(name) is not None]
+        holders = await self.db.read(lambda tx: unique_holders(tx, self.db, workspace, attribute, values))
+        mine = {getattr(r, "external_id", None) for r in records} - {None}
+        holder = next((h for h in holders if h["external_id"] not in mine and h["id"] != object_id), None)
+        if holder is None:  # the holder is gone again: say what happened without naming it
+            return UniqueViolation(f"{type_name}.{name} is unique: another object took the value while this "
+                                   "write ran; nothing was written", details={"attribute": name})
+        return UniqueViolation(
+            f"{type_name}.{name} is unique: {holder['value']!r} is held by {type_name} {holder['id']}"
+            + (f" (external_id {holder['external_id']!r})" if holder["external_id"] else "")
+            + f"; nothing was written. Update that object, or write with ?match_on={name}",
+            details={"attribute": name, "value": holder["value"],
+                     "holder": {"id": holder["id"], "external_id": holder["external_id"]}})
+
     async def _upsert(self, tx, workspace: str, type_def: TypeDef,
-                      records: list[CheckedRecord]) -> WriteResult:
+                      records: list[CheckedRecord], match_on: str | None = None) -> WriteResult:
         q = self.db.queries
         rows = [{"index": r.index, "external_id": r.external_id, "props": r.props, "new_id": i}
                 for r, i in zip(records, new_ids(len(records)))]
         ids: list[str] = [""] * len(records)
         created = [False] * len(records)
         changed = [bool(r.references) for r in records]
-        with_external = [row for row in rows if row["external_id"] is not None]
-        without = [row for row in rows if row["external_id"] is None]
-        for query, batch in (("objects/upsert", with_external), ("objects/create", without)):
+        if match_on is not None:
+            key = type_def.attributes[match_on].unique_key
+            for row in rows:
+                row["match"] = row["props"][key]
+                if row["external_id"] is not None:
+                    row["props"] = {**row["props"], "external_id": row["external_id"]}
+            batches = ((q["objects/upsert_on"](Label=type_def.name, Unique=key), rows),)
+        else:
+            batches = ((q["objects/upsert"](Label=type_def.name), [r for r in rows if r["external_id"] is not None]),
+                       (q["objects/create"](Label=type_def.name), [r for r in rows if r["external_id"] is None]))
+        for query, batch in batches:
             if batch:
-                result = await (await tx.run(q[query](Label=type_def.name), workspace=workspace,
-                                             rows=Bulk(batch))).single()
+                result = await (await tx.run(query, workspace=workspace, rows=Bulk(batch))).single()
                 log = change_log()
                 for row, id_, new, differs, before in zip(batch, result["ids"], result["created"],
                                                           result["changed"], result["before"]):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from neo4j import Query
 
-from service.domain.identifiers import check_identifier
+from service.domain.identifiers import check_identifier, check_key
 from service.domain.traversal import Hop, Walk
 
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
@@ -60,7 +60,7 @@ class NamedQuery:
         text = PATHS_PLACEHOLDER.sub(lambda m: paths_pattern(identifiers[m.group(1)]), text)
         text = REFS_PLACEHOLDER.sub(lambda m: refs_map(identifiers[m.group(1)]), text)
         return PLACEHOLDER.sub(
-            lambda m: f"`{check_identifier(identifiers[m.group(1)], what=m.group(1))}`", text)
+            lambda m: f"`{check_key(identifiers[m.group(1)], what=m.group(1))}`", text)
 
     def query(self, **identifiers: str) -> Query:
         """For an auto-commit ``session.run``."""

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from service.domain.data_types import ValueProblem, rules_of
 from service.domain.records import CheckedRecord, Problem, TargetRef, refusal
 from service.domain.schema import TypeDef
+from service.errors import InvalidInput
 from service.store.database import Bulk, Database
 from service.store.references import RefRow, lock_nodes, write_references
 from service.store.schema import read_type
@@ -22,31 +24,64 @@ def target_keys(refs) -> tuple[list[str], list[str]]:
 
 
 def found_targets(attribute, record: CheckedRecord, by_id: dict[str, str], by_external: dict[str, str],
-                  problems: list[Problem]) -> tuple[str, ...]:
+                  problems: list[Problem], by_match: dict[tuple, str] | None = None) -> tuple[str, ...]:
     """The ids of the targets ``record`` gives for ``attribute``, in order without repeats
-    (found by id or by external id); each one not found is added to ``problems``."""
+    (found by id, by external id or by a unique attribute's value); each one not found is
+    added to ``problems``."""
     targets = []
     for ref in record.references.get(attribute.name, ()):
-        found = by_id.get(ref.id) if ref.id is not None else by_external.get(ref.external_id)
+        if ref.id is not None:
+            found = by_id.get(ref.id)
+        elif ref.external_id is not None:
+            found = by_external.get(ref.external_id)
+        else:
+            found = (by_match or {}).get(ref.matched)
         if found is None:
-            how = f"id {ref.id!r}" if ref.id is not None else f"external_id {ref.external_id!r}"
             problems.append(Problem(record.index, "unknown_reference",
-                                    f"{attribute.name}: no {attribute.target} with {how}", attribute.name))
+                                    f"{attribute.name}: no {attribute.target} with {ref.described()}", attribute.name))
         else:
             targets.append(found)
     return tuple(dict.fromkeys(targets))
 
 
 async def resolve(tx, db: Database, workspace: str, label: str,
-                  refs: list[TargetRef]) -> tuple[dict[str, str], dict[str, str]]:
-    """Target ids found by id and by external id."""
+                  refs: list[TargetRef]) -> tuple[dict[str, str], dict[str, str], dict[tuple, str]]:
+    """Target ids found by id, by external id and by a unique attribute's value."""
     by_id, by_external = {}, {}
     ids, external_ids = target_keys(refs)
     if ids:
         by_id = {i: i for i in await lookup(tx, db, workspace, label, ids=ids)}
     if external_ids:
         by_external = await lookup(tx, db, workspace, label, external_ids=external_ids)
-    return by_id, by_external
+    matched = [r.matched for r in refs if r.match is not None]
+    return by_id, by_external, await find_matched(tx, db, workspace, label, matched) if matched else {}
+
+
+async def find_matched(tx, db: Database, workspace: str, label: str,
+                       matched: list[tuple[str, str | int]]) -> dict[tuple, str]:
+    """(attribute, value as given) -> id of the target holding that value of a unique
+    attribute; an attribute that is not unique is a 422 naming the unique ones."""
+    target = await read_type(tx, db, workspace, label)
+    found: dict[tuple, str] = {}
+    for name in sorted({name for name, _ in matched}):
+        attribute = target.attribute(name)
+        if attribute is None or not attribute.unique:
+            unique = sorted(a.name for a in target.attributes.values() if a.unique)
+            raise InvalidInput(f"match: {label}.{name} is not a unique attribute; match on "
+                               f"{', '.join(unique) or 'an id or external_id (it has no unique attribute)'}",
+                               code="invalid_match", details={"attribute": name, "unique": unique})
+        given, values = [], []
+        convert = rules_of(attribute).from_json
+        for value in dict.fromkeys(value for attribute_name, value in matched if attribute_name == name):
+            try:
+                values.append(convert(value))
+                given.append(value)
+            except ValueProblem:
+                continue  # no target can hold it: reported as not found
+        row = await (await tx.run(db.queries["values/find_by_unique"](Label=label, Unique=attribute.unique_key),
+                                  workspace=workspace, values=values)).single()
+        found |= {(name, given[i]): object_id for i, object_id in row["found"]}
+    return found
 
 
 async def lookup(tx, db: Database, workspace: str, label: str, *, ids: list[str] | None = None,
@@ -101,9 +136,9 @@ async def resolve_rows(tx, db: Database, workspace: str, type_def: TypeDef,
     for name, entries in by_attribute.items():
         attribute = type_def.attributes[name]
         refs = [ref for record, _, _ in entries for ref in record.references[name]]
-        by_id, by_external = await resolve(tx, db, workspace, attribute.target, refs)
+        by_id, by_external, by_match = await resolve(tx, db, workspace, attribute.target, refs)
         resolved[name] = [RefRow(holder=holder, index=record.index, new=new,
-                                 targets=found_targets(attribute, record, by_id, by_external, problems))
+                                 targets=found_targets(attribute, record, by_id, by_external, problems, by_match))
                           for record, holder, new in entries]
     if problems:
         raise refusal(problems)

@@ -28,9 +28,14 @@ from service.domain.schema import (
     DataType,
     TypeCreate,
     TypeDef,
+    options_props,
 )
 from service.domain.values import parse_timestamp
 from service.errors import Conflict, InvalidInput
+from service.store.attribute_values import (
+    drop_unused_schema_objects,
+    ensure_schema_objects,
+)
 from service.store.database import Database
 from service.store.events import change_log
 
@@ -59,6 +64,8 @@ def _attribute(row: dict[str, Any]) -> AttributeDef:
         inverse_cardinality=row.get("inverse_cardinality") or "many",
         direction=row.get("direction") or "out", rel_type=row.get("rel_type"),
         created_at=parse_timestamp(row.get("created_at")),
+        options=tuple(zip(row.get("options") or (), row.get("option_labels") or ())),
+        unique=bool(row.get("unique")), indexed=bool(row.get("indexed")),
     )
 
 
@@ -82,7 +89,7 @@ def _attribute_props(workspace: str, a: AttributeDef, position: int) -> dict[str
         "inverse_name": a.inverse_name, "inverse_cardinality":
             a.inverse_cardinality if a.is_reference else None,
         "direction": a.direction if a.is_reference else None, "rel_type": a.rel_type,
-        "position": position,
+        "position": position, "unique": a.unique, "indexed": a.indexed, **options_props(a.options),
     }
 
 
@@ -180,6 +187,7 @@ class SchemaStore:
         async with self.db.session() as session:
             for statement in statements:
                 await (await session.run(statement)).consume()
+        await ensure_schema_objects(self.db, definitions)
 
     async def _write_type(self, tx, workspace: str, new: TypeDef,
                           planned: list[AttributeDef], types: dict[str, TypeDef]) -> None:
@@ -326,5 +334,9 @@ class SchemaStore:
                 if attribute.is_reference and attribute.inverse_name and attribute.target != current.name:
                     schema_changed(log, workspace, "attribute.deleted", attribute.target,
                                    attribute=attribute.inverse_name)
+            return current
 
-        await self.db.write(work)
+        deleted = await self.db.write(work)
+        for attribute in deleted.attributes.values():
+            if attribute.unique or attribute.indexed:
+                await drop_unused_schema_objects(self.db, deleted.name, attribute.name)

@@ -69,6 +69,11 @@ class TargetsWrite(BaseModel):
     on_conflict: Literal["error", "reassign"] = "error"
 
 
+MatchOn = Annotated[str | None, Query(max_length=64, description=(
+    "Find each record's object by the value of this unique attribute instead of external_id "
+    "(the record must give it)"))]
+
+
 def objects(request: Request) -> ObjectStore:
     return request.app.state.objects
 
@@ -85,9 +90,9 @@ def _expand(expand: str | None) -> set[str]:
              responses={200: {"model": ObjectPublic, "description": "Updated (external_id existed)"},
                         **responses(404, 409)})
 async def upsert_object(request: Request, response: Response, workspace: Workspace, type: str,
-                        body: ObjectWrite):
+                        body: ObjectWrite, match_on: MatchOn = None):
     store = objects(request)
-    type_def, result = await store.write(workspace, type, [body])
+    type_def, result = await store.write(workspace, type, [body], match_on=match_on)
     if not result.created[0]:
         response.status_code = status.HTTP_200_OK
     _, found = await store.get(workspace, type_def.name, result.ids)
@@ -97,8 +102,9 @@ async def upsert_object(request: Request, response: Response, workspace: Workspa
 @router.post("/{type}/batch", response_model=BatchResult, responses=responses(404, 409),
              openapi_extra=json_body.documented(BatchWrite))
 async def batch_upsert(request: Request, workspace: Workspace, type: str,
-                       body: Annotated[BatchWrite, Depends(json_body.parsed(BatchWrite))]):
-    _, result = await objects(request).write(workspace, type, body.records)
+                       body: Annotated[BatchWrite, Depends(json_body.parsed(BatchWrite))],
+                       match_on: MatchOn = None):
+    _, result = await objects(request).write(workspace, type, body.records, match_on=match_on)
     created, changed = sum(result.created), sum(result.changed)
     return BatchResult(created=created, updated=changed - created, unchanged=len(result.ids) - changed,
                        ids=result.ids)

@@ -19,6 +19,7 @@ from service.domain.schema import (
 )
 from service.errors import NotFound
 from service.store.attribute_changes import AttributeEditor
+from service.store.attribute_values import OptionsReport
 from service.store.schema import SchemaStore
 
 router = APIRouter(prefix="/types", tags=["schema"])
@@ -93,6 +94,19 @@ class CardinalityReportPublic(BaseModel):
     plan: str | None = Field(None, description="Give it as confirm= to apply exactly this change")
 
 
+class OptionHolder(BaseModel):
+    id: str
+    external_id: str | None
+    value: str | list[str]
+    becomes: str | list[str] | None = Field(..., description="null: the value is cleared")
+
+
+class OptionsReportPublic(BaseModel):
+    would_change: int = Field(..., description="Objects that hold a removed option")
+    objects: list[OptionHolder] = Field(..., description="The first 100 of them")
+    plan: str | None = Field(None, description="Give it as confirm= to apply exactly this change")
+
+
 class AppliedChangePublic(BaseModel):
     attribute: AttributePublic
     deleted: int
@@ -102,10 +116,11 @@ class AppliedChangePublic(BaseModel):
 
 @router.patch(
     "/{type}/attributes/{attribute}",
-    response_model=AttributePublic | CardinalityReportPublic | AppliedChangePublic,
+    response_model=AttributePublic | CardinalityReportPublic | OptionsReportPublic | AppliedChangePublic,
     responses={**responses(404, 409),
                200: {"description": "The attribute as stored; with dry_run=true, the report "
-                                    "of what a cardinality change would delete and its plan; a "
+                                    "of what a cardinality change would delete (or an options "
+                                    "change would map or clear) and its plan; a "
                                     "confirmed change that deletes associations answers what it "
                                     "deleted and the prune that keeps them"}},
 )
@@ -119,6 +134,8 @@ async def update_attribute(
     updated, report, prune_id = await editor.update(workspace, type, attribute, body, dry_run=dry_run,
                                                     confirm=confirm)
     if dry_run:
+        if isinstance(report, OptionsReport):
+            return OptionsReportPublic(**report.as_dict())
         return CardinalityReportPublic(**report.as_dict())
     if prune_id is not None:
         return AppliedChangePublic(attribute=AttributePublic.of(updated), deleted=report.would_delete,
