@@ -36,6 +36,7 @@ LISTS = ("GET /v1/types", "GET /v1/objects/{type}", "GET /v1/objects/{type}/{id}
          "GET /v1/connectors", "GET /v1/connectors/{connector_id}/runs", "GET /v1/selectors", "GET /v1/prunes",
          "GET /v1/reports", "GET /v1/secrets")
 DETAILED_READS = ("GET /v1/objects/{type}/{id}", "GET /v1/objects/{type}")
+SEARCH = ("GET /v1/objects/{type}", "POST /v1/objects/{type}/search")
 
 
 @dataclass(frozen=True)
@@ -164,18 +165,19 @@ CODES = [
     ErrorCode(409, "schema_changed", "The type changed while the write ran. Retry the write.",
               (*OBJECT_WRITES,)),
     ErrorCode(422, "invalid_cursor", "The `cursor` (the feed's `after`) is not one this list gave. Start "
-              "again without it.", (*LISTS, *TRAVERSE, "GET /v1/events", "GET /v1/webhooks",
+              "again without it; a search's cursor keeps its sort.", (*LISTS, *TRAVERSE, *SEARCH, "GET /v1/events", "GET /v1/webhooks",
                                     "GET /v1/webhooks/*/deliveries", "POST /v1/webhooks/*/replay")),
     ErrorCode(422, "invalid_event_types", "`types` (a webhook's `events`) names no event type. Give event "
               "types or patterns (`object.*`, `reference.added`); `details.event_types` lists them.",
               ("GET /v1/events", "POST /v1/webhooks", "PATCH /v1/webhooks/*")),
     ErrorCode(404, "unknown_webhook", "No webhook with that id in this workspace. `GET /v1/webhooks` lists "
               "them.", ("* /v1/webhooks/*",)),
-    ErrorCode(422, "invalid_filter", "A filter (`references.<attribute>=`, a traversal's `where=`) is "
-              "malformed. The message shows the form it takes.", (*DETAILED_READS, *TRAVERSE)),
-    ErrorCode(422, "invalid_value", "A filter's value does not fit the attribute's data type.", TRAVERSE),
-    ErrorCode(422, "too_many_filters", "A traversal takes at most the number of `where=` filters the message "
-              "says.", TRAVERSE),
+    ErrorCode(422, "invalid_filter", "A filter (`references.<attribute>=`, a search's or a traversal's "
+              "`where`, a `sort`) is malformed, or its operator does not apply to the attribute's data type. "
+              "The message shows the form it takes or the operators that apply.", (*DETAILED_READS, *TRAVERSE, *SEARCH)),
+    ErrorCode(422, "invalid_value", "A filter's value does not fit the attribute's data type.", (*TRAVERSE, *SEARCH)),
+    ErrorCode(422, "too_many_filters", "A search or a traversal takes at most the number of filters the "
+              "message says.", (*TRAVERSE, *SEARCH)),
     ErrorCode(422, "invalid_path", "A traversal's `path` names attributes that do not chain. The message "
               "lists the references the type has at that step.", TRAVERSE),
     ErrorCode(422, "path_too_long", "A traversal's `path` has more hops than allowed.", TRAVERSE),

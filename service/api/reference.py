@@ -99,13 +99,27 @@ OPERATIONS: dict[str, Operation] = {
     "upsert_object": Operation(
         "Create or update an object", "By `external_id`: `201` when it creates the object, `200` when one with "
         "that external id existed (its given attributes and references replaced; a record that changes nothing "
-        "writes nothing). Attributes go under `attributes`, references under `references`, each target by `id` "
-        "or `external_id`. Without `external_id`, always creates.", request=ORDER_WRITE, response=OBJECT),
+        "writes nothing). Attributes go under `attributes`, references under `references`, each target by `id`, "
+        "`external_id` or `match` (`{\"match\": {\"email\": \"ada@example.com\"}}`: a unique attribute of the "
+        "target). Without `external_id`, always creates. `?match_on=<unique attribute>` finds the object by "
+        "that attribute's value instead of `external_id`.", request=ORDER_WRITE, response=OBJECT),
     "list_objects": Operation(
-        "List objects", "Objects in creation order. `external_id=` finds one; `references.<attribute>=<id>` (one "
-        "such filter) keeps those whose reference holds the object with that id, e.g. "
-        "`GET /v1/objects/Order?references.customer=<person id>`.",
-        response={"data": [OBJECT], "next_cursor": None}),
+        "List and search objects", "Objects in creation order. `external_id=` finds one; "
+        "`references.<attribute>=<id>` (one such filter) keeps those whose reference holds the object with that "
+        "id, e.g. `GET /v1/objects/Order?references.customer=<person id>`. `where=` filters (all must hold: "
+        "`status=shipped`, `total>=100`, `status in shipped|lost`, `title starts_with Acme`, `email is_null`, "
+        "`customer.email=ada@example.com`), `sort=-placed_on,total` orders (id always last; the cursor keeps the "
+        "sort) and `count=true` adds `total`. See docs/search.md.",
+        response={"data": [OBJECT], "next_cursor": None, "total": None}),
+    "search_objects": Operation(
+        "Search objects with a filter tree", "What a query string cannot say: `and`, `or` and `not` of "
+        "conditions `{attribute, op, value}` on the type's attributes, instance fields (`id`, `external_id`, "
+        "`created_at`, `updated_at`) and, one hop away, a reference's targets (`customer.email`). Sorted, "
+        "paged and counted as the list is.",
+        request={"where": {"or": [{"attribute": "status", "op": "=", "value": "shipped"},
+                                  {"not": {"attribute": "total", "op": "<", "value": 100}}]},
+                 "sort": "-placed_on", "limit": 50, "count": True},
+        response={"data": [OBJECT], "next_cursor": None, "total": 1}),
     "batch_upsert": Operation(
         "Create or update many objects", "Up to 10,000 records in one transaction: all are written or none "
         "(`422 invalid_records` lists every problem with its record's index). Counts what was created, changed "

@@ -197,8 +197,8 @@ def remapped(value: Any, option_map: dict[str, str | None], *, listed: bool) -> 
     value mapped to its new option or cleared. A list keeps its order without repeats;
     an emptied list, like a cleared value, is None (no value)."""
     if not listed:
-        return option_map.get(value, value) if value in option_map else value
-    mapped = [option_map[v] if v in option_map else v for v in value]
+        return option_map.get(value, value)
+    mapped = [option_map.get(v, v) for v in value]
     kept = list(dict.fromkeys(v for v in mapped if v is not None))
     return kept or None
 

@@ -264,6 +264,8 @@ def _some_of(allowed: Sequence[str], value: Any) -> list[str]:
     """An enum_list: options, each once, in the order given."""
     if not isinstance(value, list):
         raise ValueProblem(f"expected a list of options from {_listed(allowed)}")
+    if len(value) > MAX_LIST:
+        raise ValueProblem(f"more than {MAX_LIST} items")
     return list(dict.fromkeys(_one_of(allowed, v) for v in value))
 
 

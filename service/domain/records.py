@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, model_validator
 
 from service.domain.data_types import ValueProblem, rules_of
 from service.domain.schema import AttributeDef, TypeDef
@@ -31,7 +31,7 @@ class TargetRef(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str | None = Field(None, max_length=64)
     external_id: str | None = Field(None, min_length=1, max_length=MAX_EXTERNAL_ID)
-    match: dict[str, str | int] | None = Field(
+    match: dict[str, StrictStr | StrictInt] | None = Field(
         None, description="One unique attribute of the target type and its value")
 
     @model_validator(mode="after")
@@ -250,8 +250,8 @@ def repeated_unique_values(type_def: TypeDef, records: list[CheckedRecord],
             if value is None:
                 continue
             earlier = first.setdefault(value, record)
-            same = attribute.name == match_on or (
-                earlier.external_id is not None and earlier.external_id == record.external_id)
+            same = (earlier.props.get(match_on) == record.props.get(match_on) if match_on is not None
+                    else earlier.external_id is not None and earlier.external_id == record.external_id)
             if earlier is not record and not same:
                 problems.append(Problem(record.index, "unique_violation",
                                         f"{attribute.name} is unique: record {earlier.index} gives "
@@ -275,7 +275,7 @@ def one_pass_attribute(type_def: TypeDef, records: list[ObjectWrite]) -> Attribu
     names = {name for r in records for name in r.references}
     if len(names) != 1 or any(r.external_id is None for r in records):
         return None
-    if any(t.match is not None for r in records for t in listed_targets(next(iter(r.references.values())))):
+    if any(t.match is not None for r in records for given in r.references.values() for t in listed_targets(given)):
         return None
     attribute = type_def.attribute(names.pop())
     return attribute if attribute is not None and attribute.is_reference and fits_one_pass(attribute) else None

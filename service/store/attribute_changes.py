@@ -28,11 +28,13 @@ from service.errors import Conflict, NotFound
 from service.store.attribute_values import (
     apply_option_map,
     copy_to_unique_key,
-    drop_unused_schema_objects,
-    ensure_schema_objects,
+    drop_unused_index,
+    ensure_constraints,
+    ensure_indexes,
     option_holders,
     options_report,
     refuse_duplicates,
+    remove_unique_key,
 )
 from service.store.database import Database
 from service.store.events import change_log, current_cause
@@ -137,15 +139,15 @@ class AttributeEditor:
         ``confirm`` equal to the plan its dry run gave; then the third item is the id of
         the prune that keeps what the report lists as deleted."""
         await self.schema.ensure_workspace(workspace)
-        if changes.unique or changes.indexed:  # the constraint or index first, in its own transaction
+        if changes.unique and not dry_run:  # the constraint first, in its own transaction
             _, _, current = await self.db.read(lambda tx: self._find(tx, workspace, type_name, name))
-            await ensure_schema_objects(self.db, [plan_change(current, changes).attribute_after()])
+            await ensure_constraints(self.db, [plan_change(current, changes).attribute_after()])
 
         async def work(tx: AsyncManagedTransaction):
             await tx.run(self.db.queries["schema/lock_workspace"](), workspace=workspace)
             _, owner, attribute = await self._find(tx, workspace, type_name, name)
             plan = plan_change(attribute, changes)
-            report, dropped, prune_id, holders = None, [], new_id(), []
+            report, dropped, prune_id = None, [], new_id()
             if plan.changes_cardinality:
                 report, dropped, breaking = await self._report(tx, workspace, plan)
                 if dry_run:
@@ -154,23 +156,18 @@ class AttributeEditor:
                     raise breaking
                 confirm_change(plan, report.plan, confirm, len(dropped), report.as_dict())
                 await self._apply_cardinality(tx, workspace, plan, dropped, prune_id)
-            elif plan.removed_options or plan.makes_unique:
-                # Every object of the type locked: no writer gives one a removed value or
-                # a duplicate while this change looks.
-                await lock_all_objects(tx, self.db, workspace, owner.name)
-                holders = await option_holders(tx, self.db, workspace, plan) if plan.removed_options else []
-                values_report = options_report(plan, holders)
-                if dry_run:
-                    return None, values_report, None
-                confirm_options(plan, values_report.plan, confirm, len(holders), values_report.as_dict())
             elif dry_run:
-                return None, CardinalityReport(0, [], {"connectors": [], "selectors": []}), None
+                return None, await self._values_report(tx, workspace, plan), None
+            elif plan.removed_options or plan.makes_unique:
+                # Every object of the type locked: no writer gives one a removed value or a
+                # duplicate while this change looks (new objects: lock_types, below).
+                await lock_all_objects(tx, self.db, workspace, owner.name)
             # After any object locks, as writers take them: writes in flight commit first (and
             # are counted below), later ones see the new version and check again.
             await lock_types(tx, self.db, workspace, owner.name, attribute.target)
             if plan.makes_required:
                 await self._refuse_missing_values(tx, workspace, attribute)
-            await self._apply_values(tx, workspace, plan, holders)
+            await self._apply_values(tx, workspace, plan, confirm)
             log = change_log()
             if plan.edits:
                 await tx.run(self.db.queries["schema/update_attribute"](), workspace=workspace,
@@ -190,8 +187,10 @@ class AttributeEditor:
                                                        prune_id=prune_id)
 
         result = await self.db.write(work)
-        if result[0] is not None and (changes.unique is False or changes.indexed is False):
-            await drop_unused_schema_objects(self.db, result[0].type, result[0].name)
+        updated = result[0]
+        if updated is not None and (changes.unique is not None or changes.indexed is not None):
+            await ensure_indexes(self.db, [updated])
+            await drop_unused_index(self.db, updated.type, updated.name)
         return result
 
     async def _report(self, tx, workspace: str, plan: ChangePlan):
@@ -228,17 +227,33 @@ class AttributeEditor:
             workspace=workspace, source_type=changed.source_type,
             source_one=changed.source_one, target_one=changed.target_one)
 
-    async def _apply_values(self, tx, workspace: str, plan: ChangePlan, holders: list[dict]) -> None:
-        """What a change means for the values held: removed options mapped or cleared, a
+    async def _values_report(self, tx, workspace: str, plan: ChangePlan):
+        """A dry run's report of a change that is not of a cardinality: the objects an
+        options change would map or clear (a change to unique over duplicates is refused
+        as applying it would be)."""
+        if plan.makes_unique:
+            await refuse_duplicates(tx, self.db, workspace, plan.attribute)
+        if plan.removed_options:
+            return options_report(plan, await option_holders(tx, self.db, workspace, plan))
+        return CardinalityReport(0, [], {"connectors": [], "selectors": []})
+
+    async def _apply_values(self, tx, workspace: str, plan: ChangePlan, confirm: str | None) -> None:
+        """What a change means for the values held, read under the locks: removed options
+        mapped or cleared (with the plan of the dry run that listed the same objects), a
         unique attribute's values copied under its constraint (refused over duplicates),
         or those copies removed."""
         attribute = plan.attribute
-        if holders:
-            await apply_option_map(tx, self.db, workspace, plan, holders)
+        if plan.removed_options:
+            holders = await option_holders(tx, self.db, workspace, plan)
+            report = options_report(plan, holders)
+            confirm_options(plan, report.plan, confirm, len(holders), report.as_dict())
+            if holders:
+                await apply_option_map(tx, self.db, workspace, plan, holders)
         if plan.makes_unique:
             await refuse_duplicates(tx, self.db, workspace, attribute)
-        if plan.makes_unique or plan.unmakes_unique:
-            await copy_to_unique_key(tx, self.db, workspace, attribute, unique=plan.makes_unique)
+            await copy_to_unique_key(tx, self.db, workspace, attribute)
+        elif plan.unmakes_unique:
+            await remove_unique_key(tx, self.db, workspace, attribute)
 
     async def _refuse_missing_values(self, tx, workspace: str, attribute: AttributeDef) -> None:
         missing = await (await tx.run(
@@ -272,7 +287,7 @@ class AttributeEditor:
                 await tx.run(q["schema/remove_attribute_values"](Label=owner.name, Key=attribute.name),
                              workspace=workspace)
                 if attribute.unique:
-                    await copy_to_unique_key(tx, self.db, workspace, attribute, unique=False)
+                    await remove_unique_key(tx, self.db, workspace, attribute)
             elif attribute.direction == "out":
                 # The forward attribute owns the associations: they go, with the inverse.
                 await tx.run(q["references/delete_all"](
@@ -300,5 +315,5 @@ class AttributeEditor:
             return attribute
 
         deleted = await self.db.write(work)
-        if deleted.unique or deleted.indexed:
-            await drop_unused_schema_objects(self.db, deleted.type, deleted.name)
+        if deleted.indexed:
+            await drop_unused_index(self.db, deleted.type, deleted.name)

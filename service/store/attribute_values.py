@@ -19,43 +19,53 @@ from service.store.database import Bulk, Database
 from service.store.events import change_log, current_cause
 
 USES = [
-    "values/create_unique_constraint", "values/create_index", "values/find_schema_object",
-    "values/still_used", "values/duplicates", "values/copy_to_unique_key", "values/remove_unique_key",
+    "values/create_unique_constraint", "values/create_index", "values/find_index", "values/drop_index",
+    "values/still_indexed", "values/duplicates", "values/copy_to_unique_key", "values/remove_unique_key",
     "values/option_holders", "values/set_values", "values/holders", "values/find_by_unique",
 ]
 SHOWN = 100  # objects a report lists
 
 
-async def ensure_schema_objects(db: Database, attributes: list[AttributeDef]) -> None:
-    """The uniqueness constraints and indexes these attributes need (idempotent)."""
+async def ensure_constraints(db: Database, attributes: list[AttributeDef]) -> None:
+    """The uniqueness constraints these attributes need, before the change that relies on
+    them commits. Never dropped: only objects of workspaces whose attribute is unique carry
+    the key it covers, so a constraint no workspace uses any more constrains nothing, and
+    dropping it could race another workspace making the attribute unique again."""
+    await _run(db, [db.queries["values/create_unique_constraint"].query(Label=a.type, Unique=a.unique_key)
+                    for a in attributes if a.unique])
+
+
+async def ensure_indexes(db: Database, attributes: list[AttributeDef]) -> None:
+    """The indexes these attributes need (a unique one is served by its constraint's),
+    made after the change committed, so a concurrent ``drop_unused_index`` that did not
+    see it yet cannot leave it without one."""
+    await _run(db, [db.queries["values/create_index"].query(Label=a.type, Key=a.name)
+                    for a in attributes if a.indexed and not a.unique])
+
+
+async def drop_unused_index(db: Database, label: str, name: str) -> None:
+    """After a change committed: the index on this attribute of this label goes when no
+    workspace needs it; made again if one did meanwhile (it committed after the check)."""
     q = db.queries
-    statements = []
-    for a in attributes:
-        if a.unique:
-            statements.append(q["values/create_unique_constraint"].query(Label=a.type, Unique=a.unique_key))
-        if a.indexed and not a.unique:  # a unique attribute is indexed by its constraint
-            statements.append(q["values/create_index"].query(Label=a.type, Key=a.name))
+
+    async def used() -> bool:
+        return (await (await session.run(q["values/still_indexed"].query(), label=label, name=name)).single())["used"]
+
+    async with db.session() as session:
+        if await used():
+            return
+        found = await (await session.run(q["values/find_index"].query(), label=label, key=name)).single()
+        if found is None:
+            return
+        await (await session.run(q["values/drop_index"].query(Name=found["name"]))).consume()
+        if await used():
+            await (await session.run(q["values/create_index"].query(Label=label, Key=name))).consume()
+
+
+async def _run(db: Database, statements: list) -> None:
     async with db.session() as session:
         for statement in statements:
             await (await session.run(statement)).consume()
-
-
-async def drop_unused_schema_objects(db: Database, label: str, name: str) -> None:
-    """After a change committed: the constraint and the index on this attribute of this
-    label go when no workspace's attribute needs them any more."""
-    q = db.queries
-    async with db.session() as session:
-        for unique, key in ((True, AttributeDef(label, name, DataType.string).unique_key), (False, name)):
-            used = await (await session.run(q["values/still_used"].query(), label=label, name=name,
-                                            unique=unique)).single()
-            if used["used"]:
-                continue
-            found = await (await session.run(q["values/find_schema_object"].query(), label=label,
-                                             key=key)).single()
-            if found is None:
-                continue
-            kind = "CONSTRAINT" if found["owningConstraint"] else "INDEX"
-            await (await session.run(f"DROP {kind} `{found['owningConstraint'] or found['name']}` IF EXISTS")).consume()
 
 
 async def unique_holders(tx, db: Database, workspace: str, attribute: AttributeDef,
@@ -88,12 +98,16 @@ async def refuse_duplicates(tx, db: Database, workspace: str, attribute: Attribu
             code="duplicate_values", details={"attribute": attribute.name, "duplicates": duplicates})
 
 
-async def copy_to_unique_key(tx, db: Database, workspace: str, attribute: AttributeDef, *, unique: bool) -> None:
-    name = "values/copy_to_unique_key" if unique else "values/remove_unique_key"
-    identifiers = {"Label": attribute.type, "Unique": attribute.unique_key}
-    if unique:
-        identifiers["Key"] = attribute.name
-    await tx.run(db.queries[name](**identifiers), workspace=workspace)
+async def copy_to_unique_key(tx, db: Database, workspace: str, attribute: AttributeDef) -> None:
+    """Making an attribute unique: every value copied where the constraint looks."""
+    await tx.run(db.queries["values/copy_to_unique_key"](Label=attribute.type, Key=attribute.name,
+                                                         Unique=attribute.unique_key), workspace=workspace)
+
+
+async def remove_unique_key(tx, db: Database, workspace: str, attribute: AttributeDef) -> None:
+    """An attribute stops being unique (or goes): the copies go, the constraint no longer applies."""
+    await tx.run(db.queries["values/remove_unique_key"](Label=attribute.type, Unique=attribute.unique_key),
+                 workspace=workspace)
 
 
 @dataclass
@@ -134,13 +148,13 @@ async def apply_option_map(tx, db: Database, workspace: str, plan: ChangePlan, h
         raise Conflict(f"{attribute.name} is required: {len(cleared)} objects would lose their value; "
                        "map each removed value to an option (option_map)", code="required_value_cleared",
                        details={"objects": cleared[:SHOWN]})
-    rows = []
-    for holder in holders:
-        props = {attribute.name: holder["becomes"]}
-        if attribute.unique:
-            props[attribute.unique_key] = holder["becomes"]
-        rows.append({"id": holder["id"], "props": props})
-    await tx.run(db.queries["values/set_values"](Label=attribute.type), workspace=workspace, rows=Bulk(rows))
+    set_values = db.queries["values/set_values"](Label=attribute.type)
+    await tx.run(set_values, workspace=workspace,
+                 rows=Bulk([{"id": h["id"], "props": {attribute.name: h["becomes"]}} for h in holders]))
+    if attribute.unique:  # mapping two options to one must not make two holders of a value
+        await refuse_duplicates(tx, db, workspace, attribute)
+        await tx.run(set_values, workspace=workspace,
+                     rows=Bulk([{"id": h["id"], "props": {attribute.unique_key: h["becomes"]}} for h in holders]))
     log, cause = change_log(), current_cause().because("options_change")
     for holder in holders:
         object_written(log, workspace, ref(attribute.type, holder["id"], holder["external_id"]), created=False,

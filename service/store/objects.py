@@ -8,7 +8,6 @@ property per attribute value.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,7 +61,6 @@ USES = [
     "objects/upsert_and_link", "objects/list_referencing", "objects/resolve_and_lock", "objects/seal",
     "objects/upsert_on",
 ]
-UNIQUE_CLASH = re.compile(r"`_u_(?P<name>[A-Za-z][A-Za-z0-9_]*)`")  # the key in a uniqueness refusal
 MAX_EXPANDED = 100  # `many` targets shown inline with expand=; GET .../references/{attribute} pages the rest
 
 
@@ -100,7 +98,8 @@ class ObjectStore:
             type_def = await read_type(tx, self.db, workspace, type_name)
             return type_def, await self.write_in(tx, workspace, type_def, records, match_on=match_on)
 
-        return await self.run_write(work, workspace=workspace, type_name=type_name, records=records)
+        return await self.run_write(work, workspace=workspace, type_name=type_name, records=records,
+                                    match_on=match_on)
 
     async def write_in(self, tx, workspace: str, type_def: TypeDef, records: list[ObjectWrite], *,
                        seal: bool = True, match_on: str | None = None) -> WriteResult:
@@ -181,7 +180,8 @@ class ObjectStore:
                                     object_id=object_id)
 
     async def run_write(self, work, *, workspace: str | None = None, type_name: str | None = None,
-                        records: list[ObjectWrite | ObjectPatch] = (), object_id: str | None = None):
+                        records: list[ObjectWrite | ObjectPatch] = (), object_id: str | None = None,
+                        match_on: str | None = None):
         """``work`` in a write transaction; run again (twice at most) when a schema change
         of its type committed meanwhile, so it is checked against the new definition.
         A unique value another object holds (found by the constraint, so also when that
@@ -194,36 +194,39 @@ class ObjectStore:
                     raise Conflict(f"the schema of {exc.type_name} kept changing while this write ran; "
                                    "nothing was written, retry", code="schema_changed") from None
             except ConstraintError as exc:
-                clash = UNIQUE_CLASH.search(exc.message or "")
-                if clash and type_name:
-                    raise await self._unique_violation(workspace, type_name, clash["name"], records,
-                                                       object_id) from exc
+                clash = await self._unique_violation(workspace, type_name, records, object_id,
+                                                     match_on) if type_name else None
+                if clash is not None:
+                    raise clash from exc
             # The database refused what a check should have caught (or a concurrent
             # writer slipped in between): the documented conflict, nothing written.
                 raise CardinalityConflict(
-                    "the database refused the write: it would break a reference's cardinality "
-                    "or a unique external_id", details={"constraint": str(exc.message)[:300]},
+                    "the database refused the write: it would break a reference's cardinality, "
+                    "a unique external_id or a unique attribute", details={"constraint": str(exc.message)[:300]},
                 ) from exc
 
-    async def _unique_violation(self, workspace: str, type_name: str, name: str,
-                                records: list[ObjectWrite | ObjectPatch], object_id: str | None) -> Conflict:
-        """The 409 for a write the uniqueness constraint of ``name`` refused: the object
-        that holds one of the values the records give (read after the refusal)."""
+    async def _unique_violation(self, workspace: str, type_name: str, records: list[ObjectWrite | ObjectPatch],
+                                object_id: str | None, match_on: str | None) -> Conflict | None:
+        """The 409 for a write a uniqueness constraint refused: the first object, other
+        than the records' own, that holds a value the records give (read after the
+        refusal, so also one that committed while this write ran); None if there is none."""
         type_def = await self.schema.get_type(workspace, type_name)
-        attribute = type_def.attribute(name)
-        values = [r.attributes.get(name) for r in records if r.attributes.get(name) is not None]
-        holders = await self.db.read(lambda tx: unique_holders(tx, self.db, workspace, attribute, values))
         mine = {getattr(r, "external_id", None) for r in records} - {None}
-        holder = next((h for h in holders if h["external_id"] not in mine and h["id"] != object_id), None)
-        if holder is None:  # the holder is gone again: say what happened without naming it
-            return UniqueViolation(f"{type_name}.{name} is unique: another object took the value while this "
-                                   "write ran; nothing was written", details={"attribute": name})
-        return UniqueViolation(
-            f"{type_name}.{name} is unique: {holder['value']!r} is held by {type_name} {holder['id']}"
-            + (f" (external_id {holder['external_id']!r})" if holder["external_id"] else "")
-            + f"; nothing was written. Update that object, or write with ?match_on={name}",
-            details={"attribute": name, "value": holder["value"],
-                     "holder": {"id": holder["id"], "external_id": holder["external_id"]}})
+        for attribute in (a for a in type_def.attributes.values() if a.unique and a.name != match_on):
+            values = [r.attributes[attribute.name] for r in records if r.attributes.get(attribute.name) is not None]
+            if not values:
+                continue
+            holders = await self.db.read(lambda tx: unique_holders(tx, self.db, workspace, attribute, values))
+            holder = next((h for h in holders if h["external_id"] not in mine and h["id"] != object_id), None)
+            if holder is not None:
+                name = attribute.name
+                return UniqueViolation(
+                    f"{type_def.name}.{name} is unique: {holder['value']!r} is held by {type_def.name} {holder['id']}"
+                    + (f" (external_id {holder['external_id']!r})" if holder["external_id"] else "")
+                    + f"; nothing was written. Update that object, or write with ?match_on={name}",
+                    details={"attribute": name, "value": holder["value"],
+                             "holder": {"id": holder["id"], "external_id": holder["external_id"]}})
+        return None
 
     async def _upsert(self, tx, workspace: str, type_def: TypeDef,
                       records: list[CheckedRecord], match_on: str | None = None) -> WriteResult:
@@ -270,6 +273,8 @@ class ObjectStore:
                               workspace=workspace, ids=ids, external_ids=external_ids)
         problems: list[Problem] = []
         checked = RecordChecker(type_def).check_all(records, problems)
+        if not problems:
+            problems += repeated_unique_values(type_def, checked)
         if problems:
             raise refusal(problems)
         rows = [{"external_id": r.external_id, "props": r.props, "new_id": new_id,

@@ -16,16 +16,28 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from neo4j import Query
 
 from service.domain.identifiers import check_identifier, check_key
+from service.domain.schema import DataType
+from service.domain.search import (
+    LISTS,
+    TEMPORAL,
+    Condition,
+    Group,
+    Node,
+    Search,
+    SortKey,
+)
 from service.domain.traversal import Hop, Walk
 
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 PATH_PLACEHOLDER = re.compile(r"\{\{path:(\w+)\}\}")
 PATHS_PLACEHOLDER = re.compile(r"\{\{paths:(\w+)\}\}")
 REFS_PLACEHOLDER = re.compile(r"\{\{refs:(\w+)\}\}")
+SEARCH_PLACEHOLDER = re.compile(r"\{\{(where|order|sort_values):(\w+)\}\}")
 SKIPPED_AREAS = {"migrations", "reports"}  # loaded by their own loaders
 
 
@@ -43,7 +55,8 @@ class NamedQuery:
     def placeholders(self) -> set[str]:
         return (set(PLACEHOLDER.findall(self.text)) | set(PATH_PLACEHOLDER.findall(self.text))
                 | set(PATHS_PLACEHOLDER.findall(self.text))
-                | set(REFS_PLACEHOLDER.findall(self.text)))
+                | set(REFS_PLACEHOLDER.findall(self.text))
+                | {name for _, name in SEARCH_PLACEHOLDER.findall(self.text)})
 
     @property
     def metadata(self) -> dict[str, str]:
@@ -51,14 +64,16 @@ class NamedQuery:
 
     def __call__(self, **identifiers: str | Walk | list[Hop]) -> str:
         """The query text, with each ``{{Name}}`` replaced by a checked identifier,
-        each ``{{path:Name}}`` by the clauses of a ``Walk`` and each ``{{refs:Name}}`` by
-        the map of a list of one-hop references of ``e``."""
+        each ``{{path:Name}}`` by the clauses of a ``Walk``, each ``{{refs:Name}}`` by
+        the map of a list of one-hop references of ``e``, and ``{{where:Name}}``,
+        ``{{order:Name}}``, ``{{sort_values:Name}}`` by the parts of a ``SearchCypher``."""
         missing = self.placeholders - identifiers.keys()
         if missing:
             raise ValueError(f"query {self.name} needs identifiers {sorted(missing)}")
         text = PATH_PLACEHOLDER.sub(lambda m: path_pattern(identifiers[m.group(1)]), self.text)
         text = PATHS_PLACEHOLDER.sub(lambda m: paths_pattern(identifiers[m.group(1)]), text)
         text = REFS_PLACEHOLDER.sub(lambda m: refs_map(identifiers[m.group(1)]), text)
+        text = SEARCH_PLACEHOLDER.sub(lambda m: getattr(identifiers[m.group(2)], m.group(1)), text)
         return PLACEHOLDER.sub(
             lambda m: f"`{check_key(identifiers[m.group(1)], what=m.group(1))}`", text)
 
@@ -114,6 +129,96 @@ def refs_map(hops: list[Hop]) -> str:
         entries.append(f"`{check_identifier(hop.attribute, what='attribute')}`: "
                        f"[(e){_arrow(hop)}(t:`{label}` {{workspace: $workspace}}) | t {{.id, .external_id}}]")
     return "{" + ", ".join(entries) + "}"
+
+
+@dataclass(frozen=True)
+class SearchCypher:
+    """A ``Search`` as query text about the node ``n`` (keys and relationship types
+    identifier-checked; every value a parameter, in ``params``)."""
+    where: str
+    order: str
+    sort_values: str
+    params: dict[str, Any]
+
+    @classmethod
+    def of(cls, search: Search, *, with_cursor: bool = True) -> SearchCypher:
+        params: dict[str, Any] = {}
+        where = _node(search.where, params) if search.where is not None else "true"
+        if with_cursor and search.after is not None:
+            where = f"({where}) AND ({_after(search, params)})"
+        order = ", ".join(f"{_prop('n', k.key)}{' DESC' if k.descending else ''}" for k in search.sort)
+        values = ", ".join(f"toString({_prop('n', k.key)})" if k.data_type in TEMPORAL else _prop("n", k.key)
+                           for k in search.sort)
+        return cls(where, order, f"[{values}]", params)
+
+
+def _prop(node: str, key: str) -> str:
+    return f"{node}.`{check_key(key, what='attribute')}`"
+
+
+def _param(params: dict[str, Any], value: Any) -> str:
+    name = f"p{len(params)}"
+    params[name] = value
+    return f"${name}"
+
+
+def _node(node: Node, params: dict[str, Any]) -> str:
+    if isinstance(node, Group):
+        parts = [_node(item, params) for item in node.items]
+        return f"NOT ({parts[0]})" if node.kind == "not" else "(" + f" {node.kind.upper()} ".join(parts) + ")"
+    if node.via is not None:
+        via = node.via
+        rel = f"[:`{check_identifier(via.rel_type, what='relationship type')}`]"
+        arrow = f"-{rel}->" if via.direction == "out" else f"<-{rel}-"
+        label = check_identifier(via.target, what="label")
+        inner = _condition(node, "m", params)
+        return f"EXISTS {{ MATCH (n){arrow}(m:`{label}` {{workspace: $workspace}}) WHERE {inner} }}"
+    return _condition(node, "n", params)
+
+
+def _condition(c: Condition, node: str, params: dict[str, Any]) -> str:
+    prop = _prop(node, c.key)
+    if c.op == "is_null":
+        return f"{prop} IS {'' if c.value else 'NOT '}NULL"
+    value = _param(params, c.value)
+    if c.op == "!=":
+        return f"({prop} IS NULL OR {prop} <> {value})"
+    # Each condition is true or false, never null (an object without a value does not
+    # match, and `not` of it does), in a form the planner serves from an index.
+    if c.data_type in LISTS:  # =, contains: the list holds the value
+        return f"({prop} IS NOT NULL AND {value} IN {prop})"
+    compared = {"=": "=", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "in": "IN", "contains": "CONTAINS",
+                "starts_with": "STARTS WITH"}[c.op]
+    return f"({prop} IS NOT NULL AND {prop} {compared} {value})"
+
+
+def _after(search: Search, params: dict[str, Any]) -> str:
+    """The keyset condition: objects after the last one seen in the sort's order (Neo4j
+    sorts nulls last ascending and first descending)."""
+    terms = []
+    for i, key in enumerate(search.sort):
+        parts = [_equal(k, search.after[j], params) for j, k in enumerate(search.sort[:i])]
+        parts.append(_beyond(key, search.after[i], params))
+        terms.append("(" + " AND ".join(parts) + ")")
+    return " OR ".join(terms)
+
+
+def _typed(key: SortKey, value: Any, params: dict[str, Any]) -> str:
+    name = _param(params, value)
+    return f"{'date' if key.data_type == DataType.date else 'datetime'}({name})" \
+        if key.data_type in TEMPORAL else name
+
+
+def _equal(key: SortKey, value: Any, params: dict[str, Any]) -> str:
+    prop = _prop("n", key.key)
+    return f"{prop} IS NULL" if value is None else f"{prop} = {_typed(key, value, params)}"
+
+
+def _beyond(key: SortKey, value: Any, params: dict[str, Any]) -> str:
+    prop = _prop("n", key.key)
+    if key.descending:
+        return f"{prop} IS NOT NULL" if value is None else f"{prop} < {_typed(key, value, params)}"
+    return "false" if value is None else f"({prop} > {_typed(key, value, params)} OR {prop} IS NULL)"
 
 
 def parse_doc(text: str) -> str:

@@ -33,8 +33,9 @@ from service.domain.schema import (
 from service.domain.values import parse_timestamp
 from service.errors import Conflict, InvalidInput
 from service.store.attribute_values import (
-    drop_unused_schema_objects,
-    ensure_schema_objects,
+    drop_unused_index,
+    ensure_constraints,
+    ensure_indexes,
 )
 from service.store.database import Database
 from service.store.events import change_log
@@ -187,7 +188,7 @@ class SchemaStore:
         async with self.db.session() as session:
             for statement in statements:
                 await (await session.run(statement)).consume()
-        await ensure_schema_objects(self.db, definitions)
+        await ensure_constraints(self.db, definitions)
 
     async def _write_type(self, tx, workspace: str, new: TypeDef,
                           planned: list[AttributeDef], types: dict[str, TypeDef]) -> None:
@@ -237,7 +238,9 @@ class SchemaStore:
             await self._write_type(tx, workspace, new, planned, current)
             return await read_type(tx, self.db, workspace, new.name)
 
-        return await self._write_schema(work)
+        created = await self._write_schema(work)
+        await ensure_indexes(self.db, list(created.attributes.values()))
+        return created
 
     async def add_attribute(self, workspace: str, type_name: str,
                             spec: AttributeCreate) -> AttributeDef:
@@ -261,7 +264,9 @@ class SchemaStore:
             owner = await read_type(tx, self.db, workspace, type_name)
             return owner.attributes[spec.name]
 
-        return await self._write_schema(work)
+        added = await self._write_schema(work)
+        await ensure_indexes(self.db, [added])
+        return added
 
     async def _refuse_required_on_existing(self, tx, workspace: str, owner: TypeDef) -> None:
         count = await self._count(tx, workspace, owner.name)
@@ -338,5 +343,5 @@ class SchemaStore:
 
         deleted = await self.db.write(work)
         for attribute in deleted.attributes.values():
-            if attribute.unique or attribute.indexed:
-                await drop_unused_schema_objects(self.db, deleted.name, attribute.name)
+            if attribute.indexed:
+                await drop_unused_index(self.db, deleted.name, attribute.name)

@@ -180,3 +180,41 @@ async def test_a_reference_finds_its_target_by_a_unique_attribute(api, graph):
     two_keys = await api.client.post("/v1/objects/Ticket", json={
         "external_id": "t3", "references": {"customer": {"match": {"email": "ada@example.com", "number": 42}}}})
     assert two_keys.status_code == 422
+
+
+async def test_odd_writes_are_clear_refusals(api, graph):
+    await create_types(api, CUSTOMER, TICKET)
+    # A crafted external id that looks like refgraph's own key in the database's message.
+    crafted = "x`_u_zzz`"
+    assert (await customer(api, crafted, email="a@x")).status_code == 201
+    clash = await api.client.post("/v1/objects/Customer", params={"match_on": "email"},
+                                  json={"external_id": crafted, "attributes": {"email": "b@x"}})
+    assert clash.status_code == 409, clash.text
+    # Records matched to one object may repeat its other unique values.
+    same = await api.client.post("/v1/objects/Customer/batch", params={"match_on": "email"}, json={"records": [
+        {"attributes": {"email": "c@x", "number": 5}}, {"attributes": {"email": "c@x", "number": 5}}]})
+    assert same.status_code == 200, same.text
+    # The one-pass ingest (one reference attribute, external ids) checks repeated values too.
+    await create_types(api, {"name": "Seat", "attributes": [
+        {"name": "code", "data_type": "string", "unique": True},
+        {"name": "holder", "data_type": "reference", "reference": {"target": "Customer"}}]})
+    repeated = await api.client.post("/v1/objects/Seat/batch", json={"records": [
+        {"external_id": "s1", "attributes": {"code": "A1"}, "references": {"holder": {"external_id": crafted}}},
+        {"external_id": "s2", "attributes": {"code": "A1"}, "references": {"holder": {"external_id": crafted}}}]})
+    assert repeated.status_code == 422 and repeated.json()["error"]["details"]["errors"][0]["index"] == 1
+    assert (await api.client.post("/v1/objects/Ticket", json={"references": {"customer": {"match": {"number": True}}}})
+            ).status_code == 422
+
+
+async def test_mapping_two_options_of_a_unique_enum_to_one_is_refused(api, graph):
+    await create_types(api, {"name": "Slot", "attributes": [
+        {"name": "slot", "data_type": "enum", "unique": True, "options": [{"value": v} for v in "abc"]}]})
+    for n, value in enumerate("ab"):
+        assert (await api.client.post("/v1/objects/Slot", json={"external_id": f"s{n}",
+                                                                "attributes": {"slot": value}})).status_code == 201
+    change = {"options": [{"value": "b"}, {"value": "c"}], "option_map": {"a": "b"}}
+    plan = (await api.client.patch("/v1/types/Slot/attributes/slot", params={"dry_run": "true"}, json=change)).json()
+    refused = await api.client.patch("/v1/types/Slot/attributes/slot", params={"confirm": plan["plan"]}, json=change)
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "duplicate_values"
+    records, _, _ = graph.execute_query("MATCH (n:Slot {workspace: $ws}) RETURN n.slot AS s", ws=api.workspace)
+    assert sorted(r["s"] for r in records) == ["a", "b"]

@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from service.domain.data_types import REGISTRY, REPORT_PARAMETER_TYPES, ValueProblem, rules_for
-from service.domain.schema import DataType
+from service.domain.data_types import REGISTRY, REPORT_PARAMETER_TYPES, ValueProblem, rules_for, rules_of
+from service.domain.schema import AttributeDef, DataType
 
 VALUE_TYPES = [t for t in DataType if t != DataType.reference]
 
@@ -92,3 +92,39 @@ def test_ordered_types_compare_every_way_booleans_only_for_equality_and_lists_by
 
 def test_report_parameters_take_every_scalar_type():
     assert REPORT_PARAMETER_TYPES == ["boolean", "date", "datetime", "float", "integer", "string"]
+
+
+STATUS = AttributeDef("Order", "status", DataType.enum, options=(("new", "New"), ("shipped", "Shipped")))
+FLAGS = AttributeDef("Order", "flags", DataType.enum_list, options=(("gift", "Gift"), ("rush", "Rush")))
+
+
+def test_an_enum_takes_only_its_options_and_names_them():
+    rules = rules_of(STATUS)
+    assert rules.from_json("shipped") == "shipped"
+    with pytest.raises(ValueProblem, match=r"'lost' is not an option: use one of 'new', 'shipped'"):
+        rules.from_json("lost")
+    with pytest.raises(ValueProblem, match="expected one of"):
+        rules.from_json(1)
+    assert rules.parse("new") == "new"  # text: a CSV cell, a filter
+    assert rules.from_connector("shipped") == "shipped"
+    assert dict(rules.operators) == {"=": "=", "!=": "!="}
+    with pytest.raises(ValueProblem):
+        rules.filter_operand("lost")
+
+
+def test_an_enum_list_takes_options_each_once_in_the_order_given():
+    rules = rules_of(FLAGS)
+    assert rules.from_json(["rush", "gift", "rush"]) == ["rush", "gift"]
+    assert rules.parse("gift|rush") == ["gift", "rush"]
+    with pytest.raises(ValueProblem, match="'late' is not an option"):
+        rules.from_json(["gift", "late"])
+    with pytest.raises(ValueProblem, match="more than"):
+        rules.from_json(["gift"] * 1001)
+    assert rules.filter_operand("gift") == "gift" and dict(rules.operators) == {"=": "contains"}
+
+
+def test_unbound_enum_rules_check_only_the_shape_and_enums_are_not_report_parameters():
+    # The CSV importer reads a cell before it knows the options: the server checks them.
+    assert rules_for(DataType.enum_list).from_text("a|b") == ["a", "b"]
+    assert not rules_for(DataType.enum).report_parameter and not rules_for(DataType.enum_list).report_parameter
+    assert rules_of(AttributeDef("Order", "total", DataType.float)) is rules_for(DataType.float)

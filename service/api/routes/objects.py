@@ -13,6 +13,7 @@ from service.api import json_body
 from service.api.deps import Workspace
 from service.api.errors import responses
 from service.api.pagination import (
+    MAX_LIMIT,
     Cursor,
     Limit,
     Page,
@@ -22,6 +23,7 @@ from service.api.pagination import (
 )
 from service.api.query_params import open_query
 from service.domain.records import BatchWrite, ObjectPatch, ObjectWrite, TargetRef
+from service.domain.search import MAX_CONDITIONS, condition
 from service.domain.traversal import MAX_FILTERS, MAX_HOPS
 from service.errors import InvalidInput, NotFound
 from service.store.object_references import ObjectReferences
@@ -110,14 +112,54 @@ async def batch_upsert(request: Request, workspace: Workspace, type: str,
                        ids=result.ids)
 
 
-@router.get("/{type}", response_model=Page[ObjectPublic], responses=responses(404, 422))
+class SearchPage(Page[ObjectPublic]):
+    total: int | None = Field(None, description="With count=true: how many objects match (every page)")
+
+
+class SearchBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    where: dict[str, Any] | None = Field(None, description=(
+        "A filter tree: {\"and\": [...]}, {\"or\": [...]}, {\"not\": {...}} or "
+        "{\"attribute\": \"total\", \"op\": \">=\", \"value\": 100}; an attribute one hop away is "
+        "<reference>.<attribute>"))
+    sort: str | None = Field(None, max_length=300, description="e.g. -placed_on,total (id always ends it)")
+    limit: int = Field(50, ge=1, le=MAX_LIMIT)
+    cursor: str | None = Field(None, max_length=4000)
+    count: bool = False
+
+
+@router.get("/{type}", response_model=SearchPage, responses=responses(404, 422))
 @open_query("references.")
 async def list_objects(request: Request, workspace: Workspace, type: str, limit: Limit = 50,
-                       cursor: Cursor = None, external_id: str | None = None):
-    found, more = await objects(request).list(workspace, type, limit=limit,
-                                              after=decode_cursor(cursor), external_id=external_id,
-                                              referencing=_referencing(request))
-    return Page(data=found, next_cursor=encode_cursor(found[-1]["id"]) if more else None)
+                       cursor: Cursor = None, external_id: str | None = None,
+                       where: list[str] = Query([], max_length=MAX_CONDITIONS, description=(
+                           "Filters, all must hold: <attribute><op><value> with op one of = != < <= > >=, "
+                           "or '<attribute> <op> <value>' with op one of in (values separated by |), contains, "
+                           "starts_with, is_null; e.g. status=shipped, total>=100, status in shipped|lost")),
+                       sort: str | None = Query(None, max_length=300, description=(
+                           "Attributes to sort by, - for descending, e.g. -placed_on,total; id always ends it")),
+                       count: bool = Query(False, description="Add total: how many objects match")):
+    referencing = _referencing(request)
+    if not (where or sort or count):  # the plain list: id order, its own cursor
+        found, more = await objects(request).list(workspace, type, limit=limit,
+                                                  after=decode_cursor(cursor), external_id=external_id,
+                                                  referencing=referencing)
+        return SearchPage(data=found, next_cursor=encode_cursor(found[-1]["id"]) if more else None)
+    extra = []
+    if external_id is not None:
+        extra.append(lambda types, t: condition(types, t, "external_id", "=", external_id, text=True))
+    if referencing is not None:
+        extra.append(lambda types, t: condition(types, t, f"{referencing[0]}.id", "=", referencing[1], text=True))
+    found = await request.app.state.search.search(workspace, type, where=where, extra=extra, sort=sort,
+                                                  limit=limit, cursor=cursor, count=count)
+    return SearchPage(data=found.objects, next_cursor=found.next_cursor, total=found.total)
+
+
+@router.post("/{type}/search", response_model=SearchPage, responses=responses(404, 422))
+async def search_objects(request: Request, workspace: Workspace, type: str, body: SearchBody):
+    found = await request.app.state.search.search(workspace, type, tree=body.where, sort=body.sort,
+                                                  limit=body.limit, cursor=body.cursor, count=body.count)
+    return SearchPage(data=found.objects, next_cursor=found.next_cursor, total=found.total)
 
 
 def _referencing(request: Request) -> tuple[str, str] | None:

@@ -1,0 +1,84 @@
+"""Search: a page of a type's objects that match a filter tree, in a sort order, with a
+cursor that keeps the sort (the last object's sort values) and, when asked, the total.
+The filter is checked against the schema (``domain/search.py``) and rendered to Cypher
+(``queries.SearchCypher``) inside the read transaction."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, replace
+from typing import Any
+
+from service.domain.schema_rules import require_type
+from service.domain.search import Group, Search, parse_sort, parse_tree, parse_where
+from service.errors import InvalidInput
+from service.store.objects import ObjectStore
+from service.store.queries import SearchCypher
+from service.store.schema import load_types
+
+USES = ["objects/search", "objects/count"]
+
+
+@dataclass
+class Found:
+    objects: list[dict[str, Any]]
+    next_cursor: str | None
+    total: int | None
+
+
+def encode(search: Search, values: list[Any]) -> str:
+    text = json.dumps({"sort": search.signature(), "after": values}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode(cursor: str | None, search: Search) -> Search:
+    """The search resumed after the cursor's object; a cursor made for another sort is refused."""
+    if cursor is None:
+        return search
+    try:
+        given = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        after = tuple(given["after"])
+        if given["sort"] != search.signature() or len(after) != len(search.sort):
+            raise ValueError
+        if any(not isinstance(v, str | int | float | bool | None) for v in after):
+            raise ValueError
+    except (binascii.Error, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        raise InvalidInput("cursor is not one this search gave out (a cursor keeps the sort it was made "
+                           "with); start again without it", code="invalid_cursor") from None
+    return replace(search, after=after)
+
+
+class ObjectSearch:
+    def __init__(self, objects: ObjectStore):
+        self.objects = objects
+        self.db = objects.db
+
+    async def search(self, workspace: str, type_name: str, *, where: list[str] | None = None,
+                     tree: Any = None, extra: list | None = None, sort: str | None = None,
+                     limit: int, cursor: str | None, count: bool) -> Found:
+        """``where`` (query-string filters) or ``tree`` (a search body's), and ``extra``:
+        conditions built by the route (``external_id=``, ``references.<attribute>=``)."""
+        await self.objects.schema.ensure_workspace(workspace)
+
+        async def work(tx):
+            types = await load_types(tx, self.db, workspace)
+            type_def = require_type(types, type_name)
+            node = parse_tree(types, type_def, tree) if tree is not None else parse_where(types, type_def, where or [])
+            items = tuple(filter(None, [node, *(extra_condition(types, type_def) for extra_condition in extra or [])]))
+            search = decode(cursor, Search(Group("and", items) if items else None, parse_sort(type_def, sort)))
+            rendered = SearchCypher.of(search)
+            result = await tx.run(self.db.queries["objects/search"](Label=type_def.name, Search=rendered),
+                                  workspace=workspace, limit=limit + 1, **rendered.params)
+            rows = [row async for row in result]
+            views = await self.objects.views(tx, workspace, type_def, [r["node"] for r in rows[:limit]])
+            more = len(rows) > limit
+            total = None
+            if count:
+                unpaged = SearchCypher.of(search, with_cursor=False)
+                total = (await (await tx.run(self.db.queries["objects/count"](Label=type_def.name, Search=unpaged),
+                                             workspace=workspace, **unpaged.params)).single())["total"]
+            return Found(views, encode(search, list(rows[limit - 1]["sort_values"])) if more else None, total)
+
+        return await self.db.read(work)
