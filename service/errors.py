@@ -65,6 +65,12 @@ class CardinalityConflict(Conflict):
     code = "cardinality_conflict"
 
 
+class LimitConflict(Conflict):
+    """A write would give a source or target more associations holding a limited
+    property value than the reference's limit allows."""
+    code = "limit_conflict"
+
+
 class UniqueViolation(Conflict):
     """Another object of the type holds this value of a unique attribute."""
     code = "unique_violation"

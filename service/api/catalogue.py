@@ -153,6 +153,9 @@ CODES = [
     ErrorCode(409, "cardinality_conflict", "The write would give a `one` side a second association. "
               "Remove the old one first, or write with `?reassign=true` where the route offers it.",
               (*OBJECT_WRITES,)),
+    ErrorCode(409, "limit_conflict", "The write would give a source (or target) more associations with a "
+              "limited property value than the reference's `limits` allow (one decision maker per deal). "
+              "`details.holders` names those that hold it; change or remove one first.", (*OBJECT_WRITES,)),
     ErrorCode(409, "unique_violation", "Another object of the type holds this value of a unique attribute. "
               "`details.holder` names it: update that object, or write with `?match_on=<attribute>` to "
               "update it by that value.", (*OBJECT_WRITES,)),

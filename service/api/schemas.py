@@ -6,7 +6,12 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from service.domain.schema import WITH_OPTIONS, AttributeDef, TypeDef
+from service.domain.schema import WITH_OPTIONS, AttributeDef, TypeDef, properties_json
+
+
+class OptionPublic(BaseModel):
+    value: str
+    label: str
 
 
 class InversePublic(BaseModel):
@@ -14,16 +19,26 @@ class InversePublic(BaseModel):
     cardinality: str
 
 
+class PropertyPublic(BaseModel):
+    name: str
+    data_type: str
+    options: list[OptionPublic] | None = None
+
+
+class LimitPublic(BaseModel):
+    property: str
+    value: str
+    max_per_source: int | None = None
+    max_per_target: int | None = None
+
+
 class ReferencePublic(BaseModel):
     target: str
     cardinality: str
     on_delete: str
     inverse: InversePublic | None = None
-
-
-class OptionPublic(BaseModel):
-    value: str
-    label: str
+    properties: list[PropertyPublic] = []
+    limits: list[LimitPublic] = []
 
 
 class AttributePublic(BaseModel):
@@ -47,6 +62,7 @@ class AttributePublic(BaseModel):
                 target=a.target, cardinality=a.cardinality, on_delete=a.on_delete,
                 inverse=InversePublic(name=a.inverse_name, cardinality=a.inverse_cardinality)
                 if a.inverse_name else None,
+                properties=properties_json(a.properties), limits=[limit.as_json() for limit in a.limits],
             )
         created = a.created_at.to_native() if hasattr(a.created_at, "to_native") else a.created_at
         return cls(name=a.name, label=a.label, description=a.description,

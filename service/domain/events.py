@@ -19,12 +19,12 @@ from service.domain.values import to_json
 from service.errors import InvalidInput
 
 EVENT_TYPES = (
-    "object.created", "object.updated", "object.deleted", "reference.added", "reference.removed",
+    "object.created", "object.updated", "object.deleted", "reference.added", "reference.updated", "reference.removed",
     "type.created", "type.updated", "type.deleted", "attribute.created", "attribute.updated",
     "attribute.deleted",
 )
 CAUSE_KINDS = ("api", "batch", "connector_run", "selection", "cascade", "cardinality_change", "restore",
-               "intercom")
+               "intercom", "options_change", "limit_change")
 PATTERN = re.compile(r"^(\*|[a-z]+\.(\*|[a-z]+))$")
 MAX_PATTERNS = 20
 

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, model_validator
 
 from service.domain.data_types import ValueProblem, rules_of
-from service.domain.schema import AttributeDef, TypeDef
+from service.domain.schema import MAX_PROPERTIES, AttributeDef, TypeDef
 from service.domain.values import timestamp_to_graph
 from service.errors import InvalidInput
 
@@ -33,6 +33,8 @@ class TargetRef(BaseModel):
     external_id: str | None = Field(None, min_length=1, max_length=MAX_EXTERNAL_ID)
     match: dict[str, StrictStr | StrictInt] | None = Field(
         None, description="One unique attribute of the target type and its value")
+    properties: dict[str, Any] | None = Field(
+        None, max_length=MAX_PROPERTIES, description="Values of the reference's properties for this association")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> TargetRef:
@@ -172,7 +174,7 @@ class RecordChecker:
                 problems.append(Problem(index, "unknown_attribute",
                                         f"{self.type_def.name} has no reference attribute {name!r}", name))
                 continue
-            listed = listed_targets(targets)
+            listed = checked_properties(attribute, listed_targets(targets), index, problems)
             if attribute.cardinality == "one" and len(listed) > 1:
                 problems.append(Problem(index, "cardinality",
                                         f"{name} is a reference to one {attribute.target}: "
@@ -193,6 +195,32 @@ def check_record(type_def: TypeDef, record: ObjectWrite | ObjectPatch, index: in
                  problems: list[Problem]) -> CheckedRecord | None:
     """One record checked (a batch uses one ``RecordChecker`` for all of its records)."""
     return RecordChecker(type_def).check(record, index, problems)
+
+
+def checked_properties(attribute: AttributeDef, targets: list[TargetRef], index: int,
+                       problems: list[Problem]) -> list[TargetRef]:
+    """``targets`` with the properties they give converted to the reference's property
+    types (``None`` clears one); each problem added to ``problems``."""
+    out = []
+    for target in targets:
+        if not target.properties:
+            out.append(target)
+            continue
+        converted = {}
+        for name, value in target.properties.items():
+            definition = attribute.property(name)
+            if definition is None:
+                declared = ", ".join(p.name for p in attribute.properties) or "none"
+                problems.append(Problem(index, "unknown_attribute", f"{attribute.name} has no property {name!r} "
+                                        f"(its properties: {declared})", f"{attribute.name}.{name}"))
+                continue
+            try:
+                converted[name] = None if value is None else rules_of(definition).from_json(value)
+            except ValueProblem as exc:
+                problems.append(Problem(index, "invalid_value", f"{attribute.name}.{name} must be "
+                                        f"{definition.data_type.value}: {exc}", f"{attribute.name}.{name}"))
+        out.append(target.model_copy(update={"properties": converted}))
+    return out
 
 
 def listed_targets(targets: TargetRef | list[TargetRef] | None) -> list[TargetRef]:
@@ -285,4 +313,4 @@ def fits_one_pass(attribute: AttributeDef) -> bool:
     """Held by the source, with a `many` target side, to another type: a write of it
     cannot conflict with another holder."""
     return (attribute.direction == "out" and attribute.inverse_cardinality == "many"
-            and attribute.target != attribute.type)
+            and attribute.target != attribute.type and not attribute.properties)

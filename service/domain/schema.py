@@ -28,6 +28,9 @@ RESERVED_ATTRIBUTE_NAMES = frozenset(
      "created_at", "updated_at", "attributes", "references"}
 )
 
+# Keys refgraph keeps on a reference's relationships: never property names.
+RESERVED_PROPERTY_NAMES = frozenset({"written_at", "source_one", "target_one", "id", "type", "external_id"})
+
 Cardinality = Literal["one", "many"]
 OnDelete = Literal["clear", "restrict", "cascade"]
 
@@ -83,6 +86,67 @@ class InverseSpec(_Strict):
         return check_attribute_name(v)
 
 
+PROPERTY_TYPES = frozenset({DataType.string, DataType.integer, DataType.float, DataType.boolean, DataType.date,
+                            DataType.datetime, DataType.enum})
+MAX_PROPERTIES = 20
+
+
+class PropertySpec(_Strict):
+    """A typed property the reference's relationships carry (a role, a since date ...)."""
+    name: str
+    data_type: DataType
+    options: list[EnumOption] | None = Field(None, max_length=MAX_OPTIONS)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        check_identifier(v, what="property name")
+        if v.lower() in RESERVED_PROPERTY_NAMES:
+            raise ValueError(f"property name {v!r} is reserved")
+        return v
+
+    @field_validator("options")
+    @classmethod
+    def _options(cls, v: list[EnumOption] | None) -> list[EnumOption] | None:
+        return check_options(v)
+
+    @model_validator(mode="after")
+    def _fits(self) -> PropertySpec:
+        if self.data_type not in PROPERTY_TYPES:
+            raise ValueError(f"a property is one of {', '.join(sorted(t.value for t in PROPERTY_TYPES))}")
+        if (self.data_type == DataType.enum) != (self.options is not None):
+            raise ValueError("'options' is given exactly when the property is an enum")
+        return self
+
+
+class LimitSpec(_Strict):
+    """At most so many relationships with one value of an enum property per source
+    (the attribute's holder) and per target: one decision maker per deal."""
+    property: str
+    value: str = Field(min_length=1, max_length=100)
+    max_per_source: int | None = Field(None, ge=1, le=1000)
+    max_per_target: int | None = Field(None, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _some_limit(self) -> LimitSpec:
+        if self.max_per_source is None and self.max_per_target is None:
+            raise ValueError("a limit gives max_per_source, max_per_target or both")
+        return self
+
+
+def check_limits(properties: list[PropertySpec], limits: list[LimitSpec]) -> None:
+    enums = {p.name: {o.value for o in p.options} for p in properties if p.data_type == DataType.enum}
+    seen = set()
+    for limit in limits:
+        if limit.property not in enums:
+            raise ValueError(f"limits: {limit.property!r} is not an enum property of the reference")
+        if limit.value not in enums[limit.property]:
+            raise ValueError(f"limits: {limit.value!r} is not an option of {limit.property}")
+        if (limit.property, limit.value) in seen:
+            raise ValueError(f"limits: {limit.property}={limit.value} is limited twice")
+        seen.add((limit.property, limit.value))
+
+
 class ReferenceSpec(_Strict):
     target: str
     cardinality: Cardinality = "many"
@@ -90,11 +154,24 @@ class ReferenceSpec(_Strict):
         "clear", description="What deleting a target does to the objects that reference it"
     )
     inverse: InverseSpec | None = None
+    properties: list[PropertySpec] = Field(default_factory=list, max_length=MAX_PROPERTIES, description=(
+        "Typed properties each association carries, written with it: {\"id\": ..., \"properties\": {...}}"))
+    limits: list[LimitSpec] = Field(default_factory=list, max_length=MAX_PROPERTIES * 10, description=(
+        "Labelled limits: at most max_per_source (max_per_target) associations holding one value of an enum "
+        "property"))
 
     @field_validator("target")
     @classmethod
     def _target(cls, v: str) -> str:
         return check_identifier(v, what="reference.target")
+
+    @model_validator(mode="after")
+    def _properties(self) -> ReferenceSpec:
+        names = [p.name for p in self.properties]
+        if len(set(names)) != len(names):
+            raise ValueError("properties: each name once")
+        check_limits(self.properties, self.limits)
+        return self
 
 
 class AttributeCreate(_Strict):
@@ -163,6 +240,9 @@ class ReferenceUpdate(_Strict):
     cardinality: Cardinality | None = None
     on_delete: OnDelete | None = None
     inverse: InverseUpdate | None = None
+    limits: list[LimitSpec] | None = Field(None, max_length=MAX_PROPERTIES * 10, description=(
+        "The whole new list. A limit existing associations exceed takes a dry run and its plan: applying "
+        "clears the property on the excess, oldest first"))
 
 
 class AttributeUpdate(_Strict):
@@ -208,6 +288,20 @@ def default_label(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class Limit:
+    """At most ``max_per_source`` relationships from one source (``max_per_target`` to
+    one target) whose ``property`` holds ``value``."""
+    property: str
+    value: str
+    max_per_source: int | None = None
+    max_per_target: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"property": self.property, "value": self.value, "max_per_source": self.max_per_source,
+                "max_per_target": self.max_per_target}
+
+
+@dataclass(frozen=True)
 class AttributeDef:
     type: str
     name: str
@@ -227,6 +321,8 @@ class AttributeDef:
     options: tuple[tuple[str, str], ...] = ()  # enum and enum_list: (value, label) in order
     unique: bool = False
     indexed: bool = False
+    properties: tuple[AttributeDef, ...] = ()  # a reference's: typed like attributes, on its relationships
+    limits: tuple[Limit, ...] = ()  # a reference's labelled limits (in the relationship's terms)
 
     @property
     def is_reference(self) -> bool:
@@ -271,7 +367,11 @@ class AttributeDef:
             cardinality=self.inverse_cardinality, inverse_name=self.name,
             inverse_cardinality=self.cardinality,
             direction="in" if self.direction == "out" else "out", rel_type=self.rel_type,
+            properties=self.properties, limits=self.limits,
         )
+
+    def property(self, name: str) -> AttributeDef | None:
+        return next((p for p in self.properties if p.name == name), None)
 
     def with_changes(self, **changes) -> AttributeDef:
         return replace(self, **changes)
@@ -309,7 +409,26 @@ def attribute_from_create(type_name: str, spec: AttributeCreate, *, builtin: boo
         direction="out",
         rel_type=relationship_type(spec.name) if ref else None,
         options=options_of(spec.options), unique=spec.unique, indexed=spec.indexed,
+        properties=tuple(property_from_spec(spec.name, p) for p in ref.properties) if ref else (),
+        limits=tuple(limit_from_spec(limit) for limit in ref.limits) if ref else (),
     )
+
+
+def property_from_spec(reference: str, spec: PropertySpec) -> AttributeDef:
+    return AttributeDef(type=reference, name=spec.name, data_type=spec.data_type, options=options_of(spec.options))
+
+
+def limit_from_spec(spec: LimitSpec) -> Limit:
+    return Limit(spec.property, spec.value, spec.max_per_source, spec.max_per_target)
+
+
+def properties_json(properties: tuple[AttributeDef, ...]) -> list[dict[str, Any]]:
+    return [{"name": p.name, "data_type": p.data_type.value,
+             **({"options": options_json(p.options)} if p.data_type in WITH_OPTIONS else {})} for p in properties]
+
+
+def properties_from_json(reference: str, stored: list[dict[str, Any]]) -> tuple[AttributeDef, ...]:
+    return tuple(property_from_spec(reference, PropertySpec(**p)) for p in stored)
 
 
 def options_of(options: list[EnumOption] | None) -> tuple[tuple[str, str], ...]:

@@ -3,7 +3,7 @@ targets, replace or add targets, remove one."""
 
 from __future__ import annotations
 
-from service.domain.records import TargetRef
+from service.domain.records import Problem, TargetRef, checked_properties, refusal
 from service.errors import InvalidInput, NotFound
 from service.store.objects import ObjectStore
 from service.store.references import delete_relationships, targets_of, targets_page
@@ -46,8 +46,12 @@ class ObjectReferences:
             if attribute.cardinality == "one" and len(targets) > 1:
                 raise InvalidInput(f"{attribute.name} is a reference to one {attribute.target}: "
                                    f"{len(targets)} targets given", code="cardinality")
+            problems: list[Problem] = []
+            checked = checked_properties(attribute, targets, 0, problems)
+            if problems:
+                raise refusal(problems)
             await self.objects.write_references_in(tx, workspace, type_def, object_id, attribute.name,
-                                                   targets, mode=mode, reassign=reassign)
+                                                   checked, mode=mode, reassign=reassign)
 
         await self.objects.run_write(work)
 

@@ -348,8 +348,7 @@ class ObjectStore:
         for node in nodes:
             references = {}
             for attribute in inline:
-                targets = [{"id": t["id"], "type": attribute.target, "external_id": t["external_id"]}
-                           for t in refs[attribute.name].get(node["id"], [])]
+                targets = [{"type": attribute.target, **t} for t in refs[attribute.name].get(node["id"], [])]
                 references[attribute.name] = (
                     (targets[0] if targets else None) if attribute.cardinality == "one" else targets)
             out.append(object_view(type_def, node, references))

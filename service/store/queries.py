@@ -91,7 +91,9 @@ def path_pattern(walk: Walk) -> str:
     for i, hop in enumerate(walk.hops, start=1):
         node = "e" if i == len(walk.hops) else f"n{i}"
         label = check_identifier(hop.target, what="label")
-        lines.append(f"MATCH ({previous}){_arrow(hop)}({node}:`{label}` {{workspace: $workspace}})")  # identifier-checked
+        lines.append(f"MATCH ({previous}){_arrow(hop, i)}({node}:`{label}` {{workspace: $workspace}})")  # identifier-checked
+        if hop.filtered:
+            lines.append(_hop_filter(i))
         lines.append(f"WITH DISTINCT n0, {node}")
         previous = node
     return "\n".join(lines)
@@ -107,7 +109,9 @@ def paths_pattern(walk: Walk) -> str:
     for i, hop in enumerate(walk.hops, start=1):
         node = "e" if i == len(walk.hops) else f"n{i}"
         label = "" if node == "e" else f":`{check_identifier(hop.target, what='label')}` {{workspace: $workspace}}"
-        lines.append(f"MATCH ({previous}){_arrow(hop)}({node}{label})")  # identifier-checked
+        lines.append(f"MATCH ({previous}){_arrow(hop, i)}({node}{label})")  # identifier-checked
+        if hop.filtered:
+            lines.append(_hop_filter(i))
         previous = node
     nodes = ", ".join(["n0"] + [f"n{i}" for i in range(1, len(walk.hops))] + ["e"])
     lines += [f"WITH [n IN [{nodes}] | n {{.id, .external_id}}] AS path", "LIMIT $max_paths",
@@ -115,9 +119,18 @@ def paths_pattern(walk: Walk) -> str:
     return "\n".join(lines)
 
 
-def _arrow(hop: Hop) -> str:
-    rel = f"[:`{check_identifier(hop.rel_type, what='relationship type')}`]"
+def _arrow(hop: Hop, position: int | None = None) -> str:
+    name = f"r{position}" if position is not None and hop.filtered else ""
+    rel = f"[{name}:`{check_identifier(hop.rel_type, what='relationship type')}`]"
     return f"-{rel}->" if hop.outgoing else f"<-{rel}-"
+
+
+def _hop_filter(position: int) -> str:
+    """Hop ``position``'s relationship ``r<position>`` holds each of ``$hop_filters``'s filters for it."""
+    return (f"WHERE all(f IN $hop_filters[{position - 1}] WHERE CASE f.op WHEN '=' THEN r{position}[f.key] = f.value "
+            f"WHEN '!=' THEN r{position}[f.key] <> f.value WHEN '<' THEN r{position}[f.key] < f.value "
+            f"WHEN '<=' THEN r{position}[f.key] <= f.value WHEN '>' THEN r{position}[f.key] > f.value "
+            f"WHEN '>=' THEN r{position}[f.key] >= f.value END)")
 
 
 def refs_map(hops: list[Hop]) -> str:

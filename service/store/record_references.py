@@ -24,10 +24,11 @@ def target_keys(refs) -> tuple[list[str], list[str]]:
 
 
 def found_targets(attribute, record: CheckedRecord, by_id: dict[str, str], by_external: dict[str, str],
-                  problems: list[Problem], by_match: dict[tuple, str] | None = None) -> tuple[str, ...]:
+                  problems: list[Problem], by_match: dict[tuple, str] | None = None,
+                  properties: dict[str, dict] | None = None) -> tuple[str, ...]:
     """The ids of the targets ``record`` gives for ``attribute``, in order without repeats
     (found by id, by external id or by a unique attribute's value); each one not found is
-    added to ``problems``."""
+    added to ``problems``, the properties each found one is given to ``properties``."""
     targets = []
     for ref in record.references.get(attribute.name, ()):
         if ref.id is not None:
@@ -41,6 +42,8 @@ def found_targets(attribute, record: CheckedRecord, by_id: dict[str, str], by_ex
                                     f"{attribute.name}: no {attribute.target} with {ref.described()}", attribute.name))
         else:
             targets.append(found)
+            if properties is not None and ref.properties:
+                properties[found] = {**properties.get(found, {}), **ref.properties}
     return tuple(dict.fromkeys(targets))
 
 
@@ -137,9 +140,12 @@ async def resolve_rows(tx, db: Database, workspace: str, type_def: TypeDef,
         attribute = type_def.attributes[name]
         refs = [ref for record, _, _ in entries for ref in record.references[name]]
         by_id, by_external, by_match = await resolve(tx, db, workspace, attribute.target, refs)
-        resolved[name] = [RefRow(holder=holder, index=record.index, new=new,
-                                 targets=found_targets(attribute, record, by_id, by_external, problems, by_match))
-                          for record, holder, new in entries]
+        resolved[name] = []
+        for record, holder, new in entries:
+            given: dict[str, dict] = {}
+            targets = found_targets(attribute, record, by_id, by_external, problems, by_match, given)
+            resolved[name].append(RefRow(holder=holder, index=record.index, new=new, targets=targets,
+                                         properties=given))
     if problems:
         raise refusal(problems)
     return resolved

@@ -18,20 +18,21 @@ the database refuses a second edge on a `one` side whatever the Cypher does.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from neo4j import AsyncManagedTransaction
 
 from service.domain.events import Cause, relationships_written
 from service.domain.schema import AttributeDef
-from service.errors import CardinalityConflict
+from service.domain.values import to_json
+from service.errors import CardinalityConflict, Conflict, LimitConflict
 from service.store.database import Bulk, Database
 from service.store.events import change_log
 
 USES = [
     "references/lock", "references/holders_of", "references/targets_of",
-    "references/delete_by_element_id", "references/merge", "references/targets_page",
+    "references/delete_by_element_id", "references/merge", "references/targets_page", "references/over_limit",
 ]
 
 
@@ -41,6 +42,7 @@ class RefRow:
     targets: tuple[str, ...]
     index: int = 0  # the record's index in a batch, for error reports
     new: bool = False  # the holder was created in this transaction: it has no references yet
+    properties: dict[str, dict] = field(default_factory=dict)  # target -> the properties given its association
 
 
 async def lock_nodes(tx: AsyncManagedTransaction, db: Database, workspace: str,
@@ -75,11 +77,20 @@ async def targets_page(tx: AsyncManagedTransaction, db: Database, workspace: str
     result = await tx.run(
         db.queries["references/targets_page"](**_pattern(attribute)), workspace=workspace,
         holders=holders, outgoing=attribute.direction == "out", skip=skip, limit=limit,
+        with_properties=bool(attribute.properties),
     )
     out: dict[str, list[dict]] = defaultdict(list)
     async for row in result:
-        out[row["holder"]].append({"id": row["id"], "external_id": row["external_id"]})
+        target = {"id": row["id"], "external_id": row["external_id"]}
+        if attribute.properties:
+            target["properties"] = declared_properties(attribute, row["properties"])
+        out[row["holder"]].append(target)
     return out
+
+
+def declared_properties(attribute: AttributeDef, stored: dict | None) -> dict:
+    """A relationship's values of the reference's declared properties, as JSON."""
+    return {p.name: to_json(stored[p.name]) for p in attribute.properties if (stored or {}).get(p.name) is not None}
 
 
 async def write_references(
@@ -128,10 +139,13 @@ async def write_references(
         await delete_relationships(tx, db, workspace, attribute, stale)
 
     merges = [
-        {"source": row.holder, "target": t} if outgoing else {"source": t, "target": row.holder}
+        {"source": row.holder, "target": t, "props": row.properties.get(t, {})} if outgoing
+        else {"source": t, "target": row.holder, "props": row.properties.get(t, {})}
         for row in rows for t in row.targets
     ]
     await merge_relationships(tx, db, workspace, attribute, merges)
+    if attribute.limits:
+        await check_limits(tx, db, workspace, attribute, merges)
 
 
 async def merge_relationships(tx: AsyncManagedTransaction, db: Database, workspace: str, attribute: AttributeDef,
@@ -143,10 +157,53 @@ async def merge_relationships(tx: AsyncManagedTransaction, db: Database, workspa
     row = await (await tx.run(
         db.queries["references/merge"](Source=attribute.source_type, Target=attribute.target_type,
                                        Rel=attribute.rel_type),
-        workspace=workspace, rows=Bulk(merges), source_type=attribute.source_type,
+        workspace=workspace, rows=Bulk([{"props": {}} | m for m in merges]), source_type=attribute.source_type,
         source_one=attribute.source_one, target_one=attribute.target_one,
     )).single()
-    relationships_written(change_log(), workspace, "reference.added", attribute, row["added"], cause=cause)
+    log = change_log()
+    relationships_written(log, workspace, "reference.added", attribute, row["added"], cause=cause)
+    relationships_written(log, workspace, "reference.updated", attribute, row["updated"], cause=cause)
+
+
+async def check_limits(tx: AsyncManagedTransaction, db: Database, workspace: str, attribute: AttributeDef,
+                       merges: list[dict]) -> None:
+    """After the write, under the locks on both ends that every writer of these
+    relationships takes: a source or target of this write with more associations holding
+    a limited value than its limit allows is a 409 naming the others that hold it."""
+    for limit in attribute.limits:
+        for at_source, most in ((True, limit.max_per_source), (False, limit.max_per_target)):
+            if most is None:
+                continue
+            ends = sorted({m["source"] if at_source else m["target"] for m in merges
+                           if m["props"].get(limit.property) == limit.value})
+            if not ends:
+                continue
+            end, other = ((attribute.source_type, attribute.target_type) if at_source
+                          else (attribute.target_type, attribute.source_type))
+            row = await (await tx.run(
+                db.queries["references/over_limit"](End=end, Other=other, Rel=attribute.rel_type),
+                workspace=workspace, ends=ends, at_source=at_source, property=limit.property,
+                value=limit.value, most=most)).single()
+            if row is not None:
+                raise limit_conflict(attribute, limit, at_source, most, row, merges)
+
+
+def limit_conflict(attribute: AttributeDef, limit, at_source: bool, most: int, row, merges: list[dict]) -> Conflict:
+    """The 409 of a limit: the node over it and those of its associations with the value
+    that this write did not give (the holders that were there first)."""
+    mine = {m["target"] if at_source else m["source"] for m in merges}
+    others = [o for o in row["others"] if o["id"] not in mine] or row["others"]
+    end_type, other_type = ((attribute.source_type, attribute.target_type) if at_source
+                            else (attribute.target_type, attribute.source_type))
+    node = f"{end_type} {row['external_id'] or row['id']}"
+    held = ", ".join(f"{other_type} {o['external_id'] or o['id']}" for o in others[:5])
+    return LimitConflict(
+        f"{node} may have at most {most} {attribute.rel_type.lower()} association"
+        f"{'s' if most > 1 else ''} with {limit.property}={limit.value}, and {held} "
+        f"{'holds' if len(others) == 1 else 'hold'} it; nothing was written",
+        details={"attribute": attribute.name, "limit": limit.as_json(), "node": {"id": row["id"], "type": end_type,
+                 "external_id": row["external_id"]},
+                 "holders": [{"type": other_type, **o} for o in others[:100]]})
 
 
 def _refuse_shared_targets(attribute: AttributeDef, rows: list[RefRow]) -> None:

@@ -13,6 +13,7 @@ idempotent, so a change that fails afterwards leaves only a harmless constraint.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,9 +27,12 @@ from service.domain.schema import (
     AttributeCreate,
     AttributeDef,
     DataType,
+    Limit,
     TypeCreate,
     TypeDef,
     options_props,
+    properties_from_json,
+    properties_json,
 )
 from service.domain.values import parse_timestamp
 from service.errors import Conflict, InvalidInput
@@ -67,6 +71,8 @@ def _attribute(row: dict[str, Any]) -> AttributeDef:
         created_at=parse_timestamp(row.get("created_at")),
         options=tuple(zip(row.get("options") or (), row.get("option_labels") or ())),
         unique=bool(row.get("unique")), indexed=bool(row.get("indexed")),
+        properties=properties_from_json(row["name"], json.loads(row["properties"])) if row.get("properties") else (),
+        limits=tuple(Limit(**limit) for limit in json.loads(row["limits"])) if row.get("limits") else (),
     )
 
 
@@ -91,7 +97,14 @@ def _attribute_props(workspace: str, a: AttributeDef, position: int) -> dict[str
             a.inverse_cardinality if a.is_reference else None,
         "direction": a.direction if a.is_reference else None, "rel_type": a.rel_type,
         "position": position, "unique": a.unique, "indexed": a.indexed, **options_props(a.options),
+        **reference_props(a),
     }
+
+
+def reference_props(a: AttributeDef) -> dict[str, Any]:
+    """A reference's properties and limits as its attribute node keeps them (JSON text)."""
+    return {"properties": json.dumps(properties_json(a.properties)) if a.properties else None,
+            "limits": json.dumps([limit.as_json() for limit in a.limits]) if a.limits else None}
 
 
 async def load_types(tx: AsyncManagedTransaction, db: Database, workspace: str,

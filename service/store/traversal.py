@@ -43,7 +43,7 @@ class TraversalStore:
             while True:
                 try:
                     start = require_type(types, type_name)
-                    hops = plan_path(types, start, path)
+                    hops, hop_filters = plan_path(types, start, path)
                     end = require_type(types, hops[-1].target)
                     filters = parse_filters(end, where)
                 except (InvalidInput, NotFound):
@@ -57,6 +57,7 @@ class TraversalStore:
                                                             Inline=inline)
                 row = await (await tx.run(query, workspace=workspace, id=object_id, after=after,
                                           filters=[f.as_param() for f in filters], limit=limit + 1,
+                                          hop_filters=[[f.as_param() for f in fs] for fs in hop_filters],
                                           max_paths=MAX_PATHS)).single()
                 if row["version"] == version:
                     break

@@ -14,7 +14,7 @@ async def test_create_a_type_with_a_one_to_many_reference(api, graph):
     assert attributes["order_number"]["label"] == "Order number"
     assert attributes["customer"]["reference"] == {
         "target": "Person", "cardinality": "one", "on_delete": "clear",
-        "inverse": {"name": "orders", "cardinality": "many"}}
+        "inverse": {"name": "orders", "cardinality": "many"}, "properties": [], "limits": []}
 
     person = (await api.client.get("/v1/types/Person")).json()
     orders = next(a for a in person["attributes"] if a["name"] == "orders")

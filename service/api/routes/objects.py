@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 from service.api import json_body
 from service.api.deps import Workspace
@@ -37,6 +37,15 @@ class ObjectRef(BaseModel):
     id: str
     type: str
     external_id: str | None
+    properties: dict[str, Any] | None = Field(None, description="The association's properties, for a reference "
+                                                                "that declares them (left out otherwise)")
+
+    @model_serializer(mode="wrap")
+    def _without_absent_properties(self, handler):
+        out = handler(self)
+        if out.get("properties") is None:
+            out.pop("properties", None)
+        return out
 
 
 class ObjectPublic(BaseModel):
@@ -113,7 +122,14 @@ async def batch_upsert(request: Request, workspace: Workspace, type: str,
 
 
 class SearchPage(Page[ObjectPublic]):
-    total: int | None = Field(None, description="With count=true: how many objects match (every page)")
+    total: int | None = Field(None, description="With count=true: how many objects match (left out otherwise)")
+
+    @model_serializer(mode="wrap")
+    def _without_absent_total(self, handler):
+        out = handler(self)
+        if out.get("total") is None:
+            out.pop("total", None)
+        return out
 
 
 class SearchBody(BaseModel):
@@ -229,7 +245,7 @@ async def read_references(request: Request, workspace: Workspace, type: str, id:
     definition, targets = await references(request).read(workspace, type, id, attribute, skip=start,
                                                           limit=limit + 1)
     return Page(
-        data=[ObjectRef(id=t["id"], type=definition.target, external_id=t["external_id"]) for t in targets[:limit]],
+        data=[ObjectRef(type=definition.target, **t) for t in targets[:limit]],
         next_cursor=encode_cursor(str(start + limit)) if len(targets) > limit else None,
     )
 
