@@ -17,9 +17,15 @@ from service.domain.schema import (
     AttributeDef,
     AttributeUpdate,
     DataType,
+    Limit,
+    PropertySpec,
+    check_limits,
+    limit_from_spec,
     options_json,
     options_of,
     options_props,
+    properties_json,
+    reference_props,
 )
 from service.errors import (
     CardinalityChangeNeedsConfirmation,
@@ -39,6 +45,15 @@ class ChangePlan:
     inverse_edits: dict[str, Any] = field(default_factory=dict)  # on its inverse
     options: tuple[tuple[str, str], ...] | None = None  # an enum's options after, when they change
     option_map: dict[str, str | None] = field(default_factory=dict)  # each removed value -> its new value
+    limits: tuple[Limit, ...] | None = None  # a reference's labelled limits after, when they change
+
+    @property
+    def tightened_limits(self) -> list[Limit]:
+        """The new limits existing associations may exceed: new, or lower than before."""
+        if self.limits is None:
+            return []
+        before = {(limit.property, limit.value): limit for limit in self.attribute.limits}
+        return [limit for limit in self.limits if _lower(limit, before.get((limit.property, limit.value)))]
 
     @property
     def removed_options(self) -> list[str]:
@@ -77,9 +92,12 @@ class ChangePlan:
     def described_edits(self) -> dict[str, list[Any]]:
         """``{field: [old, new]}`` for the change event; options as ``[{value, label}]``."""
         out = {key: [getattr(self.attribute, key, None), value] for key, value in self.edits.items()
-               if key not in ("options", "option_labels") and getattr(self.attribute, key, None) != value}
+               if key not in ("options", "option_labels", "limits") and getattr(self.attribute, key, None) != value}
         if self.options is not None and self.options != self.attribute.options:
             out["options"] = [options_json(self.attribute.options), options_json(self.options)]
+        if self.limits is not None and self.limits != self.attribute.limits:
+            out["limits"] = [[limit.as_json() for limit in self.attribute.limits],
+                             [limit.as_json() for limit in self.limits]]
         return out
 
     def describe(self) -> str:
@@ -102,6 +120,9 @@ def plan_change(attribute: AttributeDef, change: AttributeUpdate) -> ChangePlan:
         _immutable("reference.target", attribute.target, ref.target, "a reference's target")
         if ref.on_delete:
             edits["on_delete"] = ref.on_delete
+        if ref.limits is not None:
+            limits = _limits(attribute, ref.limits)
+            edits["limits"] = inverse_edits["limits"] = reference_props(attribute.with_changes(limits=limits))["limits"]
         holder = ref.cardinality or holder
         if ref.inverse is not None:
             if attribute.inverse_name is None:
@@ -117,7 +138,25 @@ def plan_change(attribute: AttributeDef, change: AttributeUpdate) -> ChangePlan:
     options, option_map = _options(attribute, change)
     if options is not None:
         edits |= options_props(options)
-    return ChangePlan(attribute, holder, inverse, edits, inverse_edits, options, option_map)
+    limits = _limits(attribute, ref.limits) if ref is not None and ref.limits is not None else None
+    if not attribute.inverse_name:
+        inverse_edits.pop("limits", None)
+    return ChangePlan(attribute, holder, inverse, edits, inverse_edits, options, option_map, limits)
+
+
+def _limits(attribute: AttributeDef, given: list) -> tuple[Limit, ...]:
+    try:
+        check_limits([PropertySpec(**p) for p in properties_json(attribute.properties)], given)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), code="invalid_field", details={"field": "reference.limits"}) from None
+    return tuple(limit_from_spec(limit) for limit in given)
+
+
+def _lower(limit: Limit, before: Limit | None) -> bool:
+    def tighter(new: int | None, old: int | None) -> bool:
+        return new is not None and (old is None or new < old)
+    return before is None or tighter(limit.max_per_source, before.max_per_source) or tighter(
+        limit.max_per_target, before.max_per_target)
 
 
 def _flags(attribute: AttributeDef, change: AttributeUpdate) -> dict[str, Any]:
@@ -174,6 +213,14 @@ def confirm_options(plan: ChangePlan, token: str, confirm: str | None, holders: 
                    f"changes the values of {holders} objects", details)
 
 
+def confirm_limits(plan: ChangePlan, token: str, confirm: str | None, cleared: int,
+                   details: dict[str, Any]) -> None:
+    """Tightening limits that associations exceed goes ahead only with its dry run's plan."""
+    if cleared:
+        _confirmed(f"tightening the limits of {plan.attribute.type}.{plan.attribute.name}", token, confirm,
+                   f"clears the property of {cleared} associations", details)
+
+
 def _confirmed(what: str, token: str, confirm: str | None, consequence: str, details: dict[str, Any]) -> None:
     if confirm in CONFIRMED_WITHOUT_PLAN:
         raise CardinalityChangeNeedsConfirmation(
@@ -207,4 +254,11 @@ def options_token(attribute: str, option_map: dict[str, str | None], holders: li
     """An opaque token for exactly this options change over exactly these holders."""
     content = json.dumps([attribute, sorted(option_map.items(), key=lambda kv: kv[0]),
                           [[h["id"], h["value"]] for h in holders]], default=str)
+    return "plan_" + hashlib.sha256(content.encode()).hexdigest()[:32]
+
+
+def limits_token(attribute: str, limits, cleared: list[dict[str, Any]]) -> str:
+    """An opaque token for exactly these limits clearing exactly these associations."""
+    content = json.dumps([attribute, [limit.as_json() for limit in limits or ()],
+                          [[c["source"]["id"], c["target"]["id"], c["property"]] for c in cleared]])
     return "plan_" + hashlib.sha256(content.encode()).hexdigest()[:32]

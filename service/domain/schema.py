@@ -9,6 +9,7 @@ forward attribute's cardinality limits the source side and the inverse's the tar
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
@@ -425,6 +426,12 @@ def limit_from_spec(spec: LimitSpec) -> Limit:
 def properties_json(properties: tuple[AttributeDef, ...]) -> list[dict[str, Any]]:
     return [{"name": p.name, "data_type": p.data_type.value,
              **({"options": options_json(p.options)} if p.data_type in WITH_OPTIONS else {})} for p in properties]
+
+
+def reference_props(a: AttributeDef) -> dict[str, Any]:
+    """A reference's properties and limits as its attribute node keeps them (JSON text)."""
+    return {"properties": json.dumps(properties_json(a.properties)) if a.properties else None,
+            "limits": json.dumps([limit.as_json() for limit in a.limits]) if a.limits else None}
 
 
 def properties_from_json(reference: str, stored: list[dict[str, Any]]) -> tuple[AttributeDef, ...]:

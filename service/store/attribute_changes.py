@@ -17,6 +17,7 @@ from service.domain import schema_rules
 from service.domain.attribute_change import (
     ChangePlan,
     confirm_change,
+    confirm_limits,
     confirm_options,
     plan_change,
 )
@@ -27,10 +28,13 @@ from service.domain.schema import AttributeDef
 from service.errors import Conflict, NotFound
 from service.store.attribute_values import (
     apply_option_map,
+    clear_over_limits,
     copy_to_unique_key,
     drop_unused_index,
     ensure_constraints,
     ensure_indexes,
+    limit_clearances,
+    limits_report,
     option_holders,
     options_report,
     refuse_duplicates,
@@ -158,10 +162,12 @@ class AttributeEditor:
                 await self._apply_cardinality(tx, workspace, plan, dropped, prune_id)
             elif dry_run:
                 return None, await self._values_report(tx, workspace, plan), None
-            elif plan.removed_options or plan.makes_unique:
-                # Every object of the type locked: no writer gives one a removed value or a
-                # duplicate while this change looks (new objects: lock_types, below).
-                await lock_all_objects(tx, self.db, workspace, owner.name)
+            elif plan.removed_options or plan.makes_unique or plan.tightened_limits:
+                # Every object of the type (and a reference's targets) locked: no writer gives
+                # one a removed value, a duplicate or an association over a limit while this
+                # change looks (new objects: lock_types, below).
+                await lock_all_objects(tx, self.db, workspace, owner.name,
+                                       *([attribute.target] if plan.tightened_limits else []))
             # After any object locks, as writers take them: writes in flight commit first (and
             # are counted below), later ones see the new version and check again.
             await lock_types(tx, self.db, workspace, owner.name, attribute.target)
@@ -235,6 +241,8 @@ class AttributeEditor:
             await refuse_duplicates(tx, self.db, workspace, plan.attribute)
         if plan.removed_options:
             return options_report(plan, await option_holders(tx, self.db, workspace, plan))
+        if plan.tightened_limits:
+            return limits_report(plan, await limit_clearances(tx, self.db, workspace, plan))
         return CardinalityReport(0, [], {"connectors": [], "selectors": []})
 
     async def _apply_values(self, tx, workspace: str, plan: ChangePlan, confirm: str | None) -> None:
@@ -249,6 +257,11 @@ class AttributeEditor:
             confirm_options(plan, report.plan, confirm, len(holders), report.as_dict())
             if holders:
                 await apply_option_map(tx, self.db, workspace, plan, holders)
+        if plan.tightened_limits:
+            cleared = await limit_clearances(tx, self.db, workspace, plan)
+            report = limits_report(plan, cleared)
+            confirm_limits(plan, report.plan, confirm, len(cleared), report.as_dict())
+            await clear_over_limits(tx, self.db, workspace, plan, cleared)
         if plan.makes_unique:
             await refuse_duplicates(tx, self.db, workspace, attribute)
             await copy_to_unique_key(tx, self.db, workspace, attribute)

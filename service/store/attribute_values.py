@@ -10,13 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from service.domain.attribute_change import ChangePlan, options_token, remapped
+from service.domain.attribute_change import (
+    ChangePlan,
+    limits_token,
+    options_token,
+    remapped,
+)
 from service.domain.data_types import ValueProblem, rules_of
-from service.domain.events import object_written, ref
+from service.domain.events import object_written, ref, relationships_written
 from service.domain.schema import AttributeDef, DataType
 from service.errors import Conflict
 from service.store.database import Bulk, Database
 from service.store.events import change_log, current_cause
+from service.store.references import limit_excess
 
 USES = [
     "values/create_unique_constraint", "values/create_index", "values/find_index", "values/drop_index",
@@ -164,3 +170,50 @@ async def apply_option_map(tx, db: Database, workspace: str, plan: ChangePlan, h
 
 def _json(value: Any) -> Any:
     return value.iso_format() if hasattr(value, "iso_format") else value
+
+
+@dataclass
+class LimitsReport:
+    """What tightening a reference's labelled limits changes: the associations over a
+    limit (beyond each end's most recent) whose property would be cleared, and the plan."""
+    would_change: int
+    associations: list[dict[str, Any]]
+    plan: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"would_change": self.would_change, "associations": self.associations, "plan": self.plan}
+
+
+async def limit_clearances(tx, db: Database, workspace: str, plan: ChangePlan) -> list[dict[str, Any]]:
+    """The associations the tightened limits of ``plan`` clear the property of."""
+    attribute, out, seen = plan.attribute, [], set()
+    for limit, at_source, _, rows in await limit_excess(tx, db, workspace, attribute, plan.tightened_limits):
+        end_type, other_type = ((attribute.source_type, attribute.target_type) if at_source
+                                else (attribute.target_type, attribute.source_type))
+        for row in rows:
+            for held in row["excess"]:
+                if (held["rel"], limit.property) in seen:
+                    continue
+                seen.add((held["rel"], limit.property))
+                end = {"id": row["id"], "type": end_type, "external_id": row["external_id"]}
+                other = {"id": held["id"], "type": other_type, "external_id": held["external_id"]}
+                source, target = (end, other) if at_source else (other, end)
+                out.append({"rel": held["rel"], "property": limit.property, "value": limit.value,
+                            "source": source, "target": target})
+    return out
+
+
+def limits_report(plan: ChangePlan, cleared: list[dict[str, Any]]) -> LimitsReport:
+    shown = [{k: v for k, v in c.items() if k != "rel"} for c in cleared]
+    token = limits_token(f"{plan.attribute.type}.{plan.attribute.name}", plan.limits, shown) if cleared else None
+    return LimitsReport(len(cleared), shown[:SHOWN], token)
+
+
+async def clear_over_limits(tx, db: Database, workspace: str, plan: ChangePlan, cleared: list[dict[str, Any]]) -> None:
+    """The property of each association over a tightened limit cleared (``reference.updated``
+    events caused by the limit change)."""
+    log, cause = change_log(), current_cause().because("limit_change")
+    for name in sorted({c["property"] for c in cleared}):
+        rels = [c["rel"] for c in cleared if c["property"] == name]
+        row = await (await tx.run(db.queries["references/clear_property"](Key=name), rels=rels)).single()
+        relationships_written(log, workspace, "reference.updated", plan.attribute, row["ends"], cause=cause)

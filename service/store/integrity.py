@@ -1,6 +1,7 @@
 """GET /v1/integrity: scan a workspace for what refgraph's writes never produce but a
 hand-written Cypher statement can: a `one` side holding two associations, or an
-association crossing into another workspace."""
+association crossing into another workspace, or more associations with a limited
+property value than the reference's limit."""
 
 from __future__ import annotations
 
@@ -11,9 +12,22 @@ from neo4j.exceptions import ClientError
 
 from service.errors import InvalidInput
 from service.store.database import Database, timed_out
+from service.store.references import limit_excess
 from service.store.schema import SchemaStore, load_types
 
 USES = ["references/find_violations", "references/find_foreign"]
+
+
+async def _over_limits(tx, db: Database, workspace: str, attribute) -> list[dict[str, Any]]:
+    """Ends holding more associations with a limited value than the reference's limit."""
+    out = []
+    for limit, at_source, most, excess in await limit_excess(tx, db, workspace, attribute):
+        for row in excess:
+            out.append({"code": "limit_violation", "attribute": f"{attribute.type}.{attribute.name}",
+                        "limit": limit.as_json(), "object": {
+                            "id": row["id"], "type": attribute.source_type if at_source else attribute.target_type,
+                            "external_id": row["external_id"]}, "count": row["count"]})
+    return out
 
 
 async def scan(db: Database, schema: SchemaStore, workspace: str, *, timeout_s: float) -> dict[str, Any]:
@@ -46,6 +60,7 @@ async def scan(db: Database, schema: SchemaStore, workspace: str, *, timeout_s: 
                                        "external_id": row["external_id"]},
                             "count": row["count"],
                         })
+                violations += await _over_limits(tx, db, workspace, a)
                 row = await (await tx.run(db.queries["references/find_foreign"](**pattern),
                                           workspace=workspace)).single()
                 if row["count"]:

@@ -33,6 +33,7 @@ from service.store.events import change_log
 USES = [
     "references/lock", "references/holders_of", "references/targets_of",
     "references/delete_by_element_id", "references/merge", "references/targets_page", "references/over_limit",
+    "references/limit_excess", "references/clear_property",
 ]
 
 
@@ -186,6 +187,25 @@ async def check_limits(tx: AsyncManagedTransaction, db: Database, workspace: str
                 value=limit.value, most=most)).single()
             if row is not None:
                 raise limit_conflict(attribute, limit, at_source, most, row, merges)
+
+
+async def limit_excess(tx, db: Database, workspace: str, attribute: AttributeDef, limits=None) -> list:
+    """For each of ``limits`` (the attribute's) and side: (limit, at_source, most, the ends
+    over it, each with the excess beyond its most recent ``most``)."""
+    out = []
+    for limit in attribute.limits if limits is None else limits:
+        for at_source, most in ((True, limit.max_per_source), (False, limit.max_per_target)):
+            if most is None:
+                continue
+            end, other = ((attribute.source_type, attribute.target_type) if at_source
+                          else (attribute.target_type, attribute.source_type))
+            result = await tx.run(db.queries["references/limit_excess"](End=end, Other=other, Rel=attribute.rel_type),
+                                  workspace=workspace, at_source=at_source, property=limit.property,
+                                  value=limit.value, most=most)
+            rows = [dict(row) async for row in result]
+            if rows:
+                out.append((limit, at_source, most, rows))
+    return out
 
 
 def limit_conflict(attribute: AttributeDef, limit, at_source: bool, most: int, row, merges: list[dict]) -> Conflict:

@@ -32,7 +32,7 @@ from service.domain.schema import (
     TypeDef,
     options_props,
     properties_from_json,
-    properties_json,
+    reference_props,
 )
 from service.domain.values import parse_timestamp
 from service.errors import Conflict, InvalidInput
@@ -100,11 +100,6 @@ def _attribute_props(workspace: str, a: AttributeDef, position: int) -> dict[str
         **reference_props(a),
     }
 
-
-def reference_props(a: AttributeDef) -> dict[str, Any]:
-    """A reference's properties and limits as its attribute node keeps them (JSON text)."""
-    return {"properties": json.dumps(properties_json(a.properties)) if a.properties else None,
-            "limits": json.dumps([limit.as_json() for limit in a.limits]) if a.limits else None}
 
 
 async def load_types(tx: AsyncManagedTransaction, db: Database, workspace: str,

@@ -149,3 +149,52 @@ async def test_traversal_filters_on_association_properties(api):
     for bad in ("contacts[mood=happy]", "contacts[role=boss]", "contacts[role<user]", "contacts[role=user"):
         response = await api.client.get(f"/v1/objects/Deal/{made.json()['id']}/traverse", params={"path": bad})
         assert response.status_code == 422, (bad, response.text)
+
+
+async def test_tightening_a_limit_takes_the_dry_runs_plan_and_integrity_checks_limits(api, graph):
+    spec = {**DEAL, "attributes": [DEAL["attributes"][0], {**DEAL["attributes"][1], "reference": {
+        **DEAL["attributes"][1]["reference"], "limits": []}}]}
+    await create_types(api, spec)
+    ids = await people(api, 3)
+    for n in range(3):  # three champions of d1, one of d2, written in order: p2 is d1's most recent
+        added = await api.client.post("/v1/objects/Deal", json={"external_id": "d1", "references": {"contacts": [
+            {"id": ids[k], "properties": {"role": "champion"}} for k in range(n + 1)]}})
+        assert added.status_code in (200, 201), added.text
+    await deal(api, "d2", [{"id": ids[0], "properties": {"role": "champion"}}])
+    assert (await api.client.get("/v1/integrity")).json()["ok"] is True
+
+    path = "/v1/types/Deal/attributes/contacts"
+    change = {"reference": {"limits": [{"property": "role", "value": "champion", "max_per_source": 1}]}}
+    dry = await api.client.patch(path, params={"dry_run": "true"}, json=change)
+    assert dry.status_code == 200, dry.text
+    report = dry.json()
+    assert report["would_change"] == 2 and report["plan"]
+    assert {(a["source"]["external_id"], a["target"]["external_id"]) for a in report["associations"]} == {
+        ("d1", "p0"), ("d1", "p1")}
+    refused = await api.client.patch(path, json=change)
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "confirmation_required"
+    assert {a for a in associations(graph, api.workspace) if a[2] == "champion"} == {
+        ("d1", "p0", "champion", None), ("d1", "p1", "champion", None), ("d1", "p2", "champion", None),
+        ("d2", "p0", "champion", None)}
+
+    applied = await api.client.patch(path, params={"confirm": report["plan"]}, json=change)
+    assert applied.status_code == 200, applied.text
+    assert applied.json()["reference"]["limits"][0]["max_per_source"] == 1
+    assert associations(graph, api.workspace) == {("d1", "p0", None, None), ("d1", "p1", None, None),
+                                                  ("d1", "p2", "champion", None), ("d2", "p0", "champion", None)}
+    person = (await api.client.get("/v1/types/Person/attributes/deals")).json()
+    assert person["reference"]["limits"] == applied.json()["reference"]["limits"]  # the inverse knows it too
+    updated = (await api.client.get("/v1/events", params={"types": "reference.updated"})).json()["data"]
+    assert {(e["target"]["external_id"], e["cause"]["kind"]) for e in updated} == {
+        ("p0", "limit_change"), ("p1", "limit_change")}
+
+    # A limit broken around refgraph (by hand, in Neo4j Browser) is what /v1/integrity reports.
+    graph.execute_query("MATCH (:Deal {workspace: $ws, external_id: 'd1'})-[r:CONTACTS]->(p:Person) "
+                        "SET r.role = 'champion'", ws=api.workspace)
+    scan = (await api.client.get("/v1/integrity")).json()
+    assert scan["ok"] is False
+    assert [(v["code"], v["object"]["external_id"], v["count"]) for v in scan["violations"]] == [
+        ("limit_violation", "d1", 3)]
+    bad = await api.client.patch(path, json={"reference": {"limits": [
+        {"property": "since", "value": "x", "max_per_source": 1}]}})
+    assert bad.status_code == 422 and bad.json()["error"]["details"]["field"] == "reference.limits"

@@ -19,7 +19,7 @@ from service.domain.schema import (
 )
 from service.errors import NotFound
 from service.store.attribute_changes import AttributeEditor
-from service.store.attribute_values import OptionsReport
+from service.store.attribute_values import LimitsReport, OptionsReport
 from service.store.schema import SchemaStore
 
 router = APIRouter(prefix="/types", tags=["schema"])
@@ -107,6 +107,13 @@ class OptionsReportPublic(BaseModel):
     plan: str | None = Field(None, description="Give it as confirm= to apply exactly this change")
 
 
+class LimitsReportPublic(BaseModel):
+    would_change: int = Field(..., description="Associations over a tightened limit (beyond each end's most recent)")
+    associations: list[dict[str, Any]] = Field(..., description="The first 100: source, target and the property "
+                                                                "whose value would be cleared")
+    plan: str | None = Field(None, description="Give it as confirm= to apply exactly this change")
+
+
 class AppliedChangePublic(BaseModel):
     attribute: AttributePublic
     deleted: int
@@ -116,7 +123,8 @@ class AppliedChangePublic(BaseModel):
 
 @router.patch(
     "/{type}/attributes/{attribute}",
-    response_model=AttributePublic | CardinalityReportPublic | OptionsReportPublic | AppliedChangePublic,
+    response_model=AttributePublic | CardinalityReportPublic | OptionsReportPublic | LimitsReportPublic
+    | AppliedChangePublic,
     responses={**responses(404, 409),
                200: {"description": "The attribute as stored; with dry_run=true, the report "
                                     "of what a cardinality change would delete (or an options "
@@ -136,6 +144,8 @@ async def update_attribute(
     if dry_run:
         if isinstance(report, OptionsReport):
             return OptionsReportPublic(**report.as_dict())
+        if isinstance(report, LimitsReport):
+            return LimitsReportPublic(**report.as_dict())
         return CardinalityReportPublic(**report.as_dict())
     if prune_id is not None:
         return AppliedChangePublic(attribute=AttributePublic.of(updated), deleted=report.would_delete,
