@@ -35,9 +35,10 @@ LISTS = (DataType.string_list, DataType.enum_list)
 TEMPORAL = (DataType.date, DataType.datetime)
 WORD_OPERATORS = ("in", "contains", "starts_with", "is_null")
 # where=total>=100, or a word operator between spaces: where=status in shipped|lost
-SYMBOLIC = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9_.]*)(?P<op><=|>=|!=|=|<|>)(?P<value>.*)$", re.S)
-WORDED = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9_.]*) (?P<op>in|contains|starts_with|is_null)(?: (?P<value>.*))?$",
+SYMBOLIC = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9_.\[\]]*)(?P<op><=|>=|!=|=|<|>)(?P<value>.*)$", re.S)
+WORDED = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9_.\[\]]*) (?P<op>in|contains|starts_with|is_null)(?: (?P<value>.*))?$",
                     re.S)
+ON_RELATIONSHIP = re.compile(r"^(?P<reference>[A-Za-z][A-Za-z0-9_]*)\[(?P<property>[A-Za-z][A-Za-z0-9_]*)\]$")
 FIELDS = {"id": DataType.string, "external_id": DataType.string,
           "created_at": DataType.datetime, "updated_at": DataType.datetime}
 
@@ -49,6 +50,7 @@ class Condition:
     value: Any
     data_type: DataType
     via: AttributeDef | None = None  # a reference: some target's property holds
+    on_relationship: bool = False  # the property is the association's (contacts[role]), not the target's
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,18 @@ def condition(types: dict[str, TypeDef], type_def: TypeDef, name: str, op: str, 
               text: bool) -> Condition:
     """One condition; ``value`` is text (a query string's) or JSON (a search body's)."""
     via = None
+    association = ON_RELATIONSHIP.match(name)
+    if association is not None:  # contacts[role]: some association of the reference holds it
+        via = type_def.attribute(association["reference"])
+        definition = via.property(association["property"]) if via is not None and via.is_reference else None
+        if definition is None:
+            raise _problem(f"{name!r}: <reference>[<property>] names a property of one of {type_def.name}'s "
+                           "references", attribute=name)
+        allowed = SEARCH_OPERATORS[definition.data_type]
+        if op not in allowed:
+            raise _problem(f"{name} is {definition.data_type.value}: use {', '.join(allowed)}", attribute=name, op=op)
+        value = _operand(definition, definition.data_type, op, value, text=text, name=name)
+        return Condition(definition.name, op, value, definition.data_type, via, on_relationship=True)
     if "." in name:
         hop, _, rest = name.partition(".")
         via = type_def.attribute(hop)

@@ -183,8 +183,9 @@ def _node(node: Node, params: dict[str, Any]) -> str:
         via = node.via
         rel = f"[:`{check_identifier(via.rel_type, what='relationship type')}`]"
         arrow = f"-{rel}->" if via.direction == "out" else f"<-{rel}-"
+        arrow = arrow.replace("[:", "[r:") if node.on_relationship else arrow
         label = check_identifier(via.target, what="label")
-        inner = _condition(node, "m", params)
+        inner = _condition(node, "r" if node.on_relationship else "m", params)
         return f"EXISTS {{ MATCH (n){arrow}(m:`{label}` {{workspace: $workspace}}) WHERE {inner} }}"
     return _condition(node, "n", params)
 

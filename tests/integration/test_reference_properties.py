@@ -198,3 +198,25 @@ async def test_tightening_a_limit_takes_the_dry_runs_plan_and_integrity_checks_l
     bad = await api.client.patch(path, json={"reference": {"limits": [
         {"property": "since", "value": "x", "max_per_source": 1}]}})
     assert bad.status_code == 422 and bad.json()["error"]["details"]["field"] == "reference.limits"
+
+
+async def test_search_on_association_properties(api):
+    await create_types(api, DEAL)
+    ids = await people(api, 3)
+    await deal(api, "d1", [{"id": ids[0], "properties": {"role": "decision_maker", "since": "2025-03-01"}}])
+    await deal(api, "d2", [{"id": ids[1], "properties": {"role": "user", "since": "2026-03-01"}}])
+    await deal(api, "d3", [{"id": ids[2]}])
+
+    async def found(**params):
+        response = await api.client.get("/v1/objects/Deal", params=params)
+        assert response.status_code == 200, response.text
+        return {o["external_id"] for o in response.json()["data"]}
+
+    assert await found(where="contacts[role]=decision_maker") == {"d1"}
+    assert await found(where="contacts[since]>=2026-01-01") == {"d2"}
+    assert await found(where="contacts[role] in user|champion") == {"d2"}
+    body = {"where": {"not": {"attribute": "contacts[role]", "op": "is_null", "value": False}}}
+    response = await api.client.post("/v1/objects/Deal/search", json=body)
+    assert {o["external_id"] for o in response.json()["data"]} == {"d3"}
+    bad = await api.client.get("/v1/objects/Deal", params={"where": "contacts[mood]=x"})
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_filter"
