@@ -246,7 +246,10 @@ def import_file(type_name: str = typer.Argument(..., metavar="TYPE"),
                 batch: int = typer.Option(importer.DEFAULT_BATCH, metavar="N", min=1, max=10_000, help="Records per request"),
                 rejects: Path = typer.Option(None, metavar="FILE", help="Write the refused lines here, as in the file "
                                              "(a CSV's header first): fix them and import that file"),
-                as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (no progress bar)")) -> None:
+                as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (no progress bar)"),
+                match_on: str = typer.Option(None, "--match-on", metavar="ATTRIBUTE",
+                                             help="Find each record's object by this unique attribute, "
+                                                  "not by external_id")) -> None:
     """Import a JSONL or CSV file into TYPE through the batch route. Bad lines are
     listed with their line numbers and the exit status is 1; every good line is
     written. Importing the same file again writes nothing: its records are counted
@@ -255,7 +258,7 @@ def import_file(type_name: str = typer.Argument(..., metavar="TYPE"),
     with _client(url, token) as client, _progress(hidden=as_json) as progress:
         task = progress.add_task(f"{file.name} -> {type_name}", total=total)
         try:
-            summary = importer.import_file(client, type_name, file, batch=batch,
+            summary = importer.import_file(client, type_name, file, batch=batch, match_on=match_on,
                                            progress=lambda n: progress.update(task, completed=n))
         except (httpx.HTTPError, importer.ImportFailed) as exc:
             raise exit_with(f"import stopped: {exc}") from None

@@ -161,8 +161,9 @@ def refused(response: httpx.Response) -> dict[int, str]:
 
 
 def import_file(client: httpx.Client, type_name: str, path: Path, *, batch: int = DEFAULT_BATCH,
-                progress: Callable[[int], None] = lambda n: None) -> Summary:
-    """Send the file in batches; ``progress(lines)`` after each."""
+                progress: Callable[[int], None] = lambda n: None, match_on: str | None = None) -> Summary:
+    """Send the file in batches (each record's object found by ``match_on``, a unique
+    attribute, when given, else by external_id); ``progress(lines)`` after each."""
     response = client.get(f"/v1/types/{type_name}")
     if response.status_code != 200:
         raise ImportFailed(_message(response))
@@ -175,11 +176,11 @@ def import_file(client: httpx.Client, type_name: str, path: Path, *, batch: int 
         else:
             pending.append(line)
         if len(pending) == batch:
-            _send(client, type_name, pending, summary)
+            _send(client, type_name, pending, summary, match_on)
             progress(summary.read)
             pending = []
     if pending:
-        _send(client, type_name, pending, summary)
+        _send(client, type_name, pending, summary, match_on)
     progress(summary.read)
     return summary
 
@@ -188,11 +189,12 @@ class ImportFailed(Exception):
     """The import cannot go on (no such type, API unreachable, a server error)."""
 
 
-def _send(client: httpx.Client, type_name: str, lines: list[Line], summary: Summary) -> None:
+def _send(client: httpx.Client, type_name: str, lines: list[Line], summary: Summary, match_on: str | None) -> None:
     """One batch; records the API refuses are reported and the rest sent again (each
     round drops at least one line, so this ends)."""
     while lines:
-        response = client.post(f"/v1/objects/{type_name}/batch", json={"records": [x.record for x in lines]})
+        response = client.post(f"/v1/objects/{type_name}/batch", json={"records": [x.record for x in lines]},
+                               params={"match_on": match_on} if match_on else None)
         if response.status_code == 200:
             body = response.json()
             summary.created += body["created"]

@@ -159,6 +159,14 @@ def map_records(mapping: ResponseMapping, object_type: TypeDef, items: list[Any]
                 references[name] = None
             elif isinstance(target, str | int) and not isinstance(target, bool):
                 references[name] = {"external_id": str(target)}
+                attribute = object_type.attributes[name]
+                for prop, path in ref.properties.items():
+                    try:
+                        value = rules_of(attribute.property(prop)).from_connector(jmespath.search(path, item))
+                    except ValueError as exc:
+                        problems.append(f"{name}.{prop} ({path}): {exc}")
+                        continue
+                    references[name].setdefault("properties", {})[prop] = value
             else:
                 problems.append(f"{name} ({ref.external_id}): expected an external id, found {target!r}")
         if problems:

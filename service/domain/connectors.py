@@ -49,6 +49,8 @@ class RequestSpec(_Strict):
 
 class ReferenceMapping(_Strict):
     external_id: str = Field(..., min_length=1, max_length=500, description="JMESPath over one record")
+    properties: dict[str, str] = Field(default_factory=dict, max_length=20,
+                                       description="the reference's property -> JMESPath over one record")
 
 
 class Pagination(_Strict):
@@ -65,6 +67,9 @@ class ResponseMapping(_Strict):
     attributes: dict[str, str] = Field(default_factory=dict, description="attribute -> JMESPath over one record")
     references: dict[str, ReferenceMapping] = Field(default_factory=dict)
     pagination: Pagination | None = None
+    match_on: str | None = Field(None, max_length=64, description=(
+        "A unique attribute (mapped under attributes) that finds each record's object instead of external_id, "
+        "which the run then sets"))
 
 
 class UpdateReference(_Strict):
@@ -131,10 +136,18 @@ def check_connector(types: dict[str, TypeDef], spec: ConnectorSpec) -> list[str]
             problems.append(f"response.attributes: {object_type.name} has no attribute {name!r}")
         elif attribute.is_reference:
             problems.append(f"response.attributes: {name} is a reference: map it under response.references")
-    for name in spec.response.references:
+    for name, reference in spec.response.references.items():
         attribute = object_type.attribute(name)
         if attribute is None or not attribute.is_reference:
             problems.append(f"response.references: {object_type.name} has no reference attribute {name!r}")
+            continue
+        problems += [f"response.references.{name}.properties: {name} has no property {p!r}"
+                     for p in reference.properties if attribute.property(p) is None]
+    match_on = spec.response.match_on
+    if match_on is not None and (object_type.attribute(match_on) is None or not object_type.attribute(match_on).unique
+                                 or match_on not in spec.response.attributes):
+        problems.append(f"response.match_on: {match_on!r} must be a unique attribute of {object_type.name} "
+                        "mapped under response.attributes")
     required = [a.name for a in object_type.attributes.values()
                 if a.required and not a.is_reference and a.name not in spec.response.attributes]
     if required:

@@ -159,7 +159,8 @@ class ConnectorStore:
 
         async def work(tx: AsyncManagedTransaction):
             counts = {"created": 0, "updated": 0, "unchanged": 0, "linked": 0}
-            result = await self.objects.write_in(tx, workspace, object_type, writes, seal=False) if writes else None
+            result = await self.objects.write_in(tx, workspace, object_type, writes, seal=False,
+                                                 match_on=spec.response.match_on) if writes else None
             for created, changed in zip(result.created, result.changed) if result else ():
                 counts["created" if created else "updated" if changed else "unchanged"] += 1
             if spec.update_reference is not None and subject is not None:
@@ -171,7 +172,8 @@ class ConnectorStore:
             await self.objects.seal(tx, workspace, object_type, *([subject_type] if subject_type else []))
             return counts
 
-        return await self.objects.run_write(work)
+        return await self.objects.run_write(work, workspace=workspace, type_name=object_type.name, records=writes,
+                                            match_on=spec.response.match_on)
 
     async def keep_run(self, workspace: str, record: RunRecord) -> None:
         await self.db.write_query("connectors/create_run", workspace=workspace, connector=record.connector_id,

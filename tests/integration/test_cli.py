@@ -102,6 +102,27 @@ def test_csv_import_converts_cells_to_the_attribute_types(live_api, graph, tmp_p
                                                     ("o2", "N2", None, None, None)}
 
 
+def test_csv_import_by_a_unique_attribute_and_enum_cells(live_api, graph, tmp_path: Path):
+    headers = {"Authorization": f"Bearer {live_api.token}"}
+    assert httpx.post(f"{live_api.url}/v1/types", headers=headers, json={"name": "Member", "attributes": [
+        {"name": "email", "data_type": "string", "unique": True},
+        {"name": "tier", "data_type": "enum", "options": [{"value": "gold"}, {"value": "silver"}]},
+        {"name": "perks", "data_type": "enum_list", "options": [{"value": "lounge"}, {"value": "wifi"}]}]}
+    ).status_code == 201
+    file = tmp_path / "members.csv"
+    file.write_text("email,tier,perks\nada@x,gold,lounge|wifi\ngrace@x,silver,\nbob@x,bronze,\n")
+    first = refgraph(live_api, "import", "Member", str(file), "--match-on", "email")
+    assert first.returncode == 1 and "2 created" in first.stdout and "'bronze' is not an option" in first.stdout
+    file.write_text("email,tier\nada@x,silver\n")
+    again = refgraph(live_api, "import", "Member", str(file), "--match-on", "email", "--json")
+    assert json.loads(again.stdout) | {"failed": None} == {"read": 1, "created": 0, "updated": 1, "unchanged": 0,
+                                                            "failed": None}
+    records, _, _ = graph.execute_query("MATCH (m:Member {workspace: $ws}) RETURN m.email AS e, m.tier AS t, "
+                                        "m.perks AS p", ws=live_api.workspace)
+    assert {(r["e"], r["t"], tuple(r["p"] or ())) for r in records} == {
+        ("ada@x", "silver", ("lounge", "wifi")), ("grace@x", "silver", ())}
+
+
 def test_demo_then_a_report_in_the_terminal(live_api):
     loaded = refgraph(live_api, "demo", "--people", "40")
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr

@@ -288,3 +288,33 @@ async def test_only_allowed_hosts_are_called_redirects_included(neo4j_target, re
         result = await run(api, await create(api, redirected))
         assert result["error"]["class"] == "host_not_allowed", result
         assert [r["path"] for r in remote.requests] == ["/redirect"]
+
+
+async def test_a_run_matches_on_a_unique_attribute_and_maps_association_properties(shop, remote, graph):
+    await create_types(shop, {"name": "Purchase", "attributes": [
+        {"name": "number", "data_type": "string", "unique": True},
+        {"name": "buyer", "data_type": "reference", "reference": {
+            "target": "Person", "cardinality": "one",
+            "properties": [{"name": "currency", "data_type": "string"}]}}]})
+    # An object already holds ORDER-A1 under another external id: the run finds it by number.
+    earlier = await shop.client.post("/v1/objects/Purchase", json={"external_id": "legacy-1",
+                                                                   "attributes": {"number": "ORDER-A1"}})
+    spec = connector(remote, object_type="Purchase", update_reference=None, response={
+        "records": "data.orders", "external_id": "id", "match_on": "number",
+        "attributes": {"number": "number"},
+        "references": {"buyer": {"external_id": "customer_id", "properties": {"currency": "amount.currency"}}}})
+    ran = await run(shop, await create(shop, spec))
+    assert ran["status"] == "succeeded", ran
+    assert (ran["created"], ran["updated"]) == (2, 1)
+    records, _, _ = graph.execute_query(
+        "MATCH (p:Purchase {workspace: $ws})-[r:BUYER]->(c:Person) "
+        "RETURN p.id AS id, p.external_id AS e, p.number AS n, r.currency AS currency", ws=shop.workspace)
+    assert {(r["e"], r["n"], r["currency"]) for r in records} == {
+        ("A-1", "ORDER-A1", "EUR"), ("B-2", "ORDER-B2", None), ("C-3", "ORDER-C3", None)}
+    assert earlier.json()["id"] in {r["id"] for r in records}
+
+    wrong = await shop.client.post("/v1/connectors", json={**spec, "name": "wrong", "response": {
+        **spec["response"], "match_on": "buyer", "references": {"buyer": {"external_id": "customer_id",
+                                                                          "properties": {"mood": "x"}}}}})
+    assert wrong.status_code == 422
+    assert "match_on" in wrong.text and "no property 'mood'" in wrong.text
