@@ -7,7 +7,10 @@ leaves the workspace or has a type the schema does not know.
 
 The model's rules are the product's: PRODUCT.md and the README (upsert by external id,
 all-or-nothing batches, 409 for a `one` target already held unless reassigning, the
-most recently written association surviving a cardinality change, on_delete)."""
+most recently written association surviving a cardinality change, on_delete), and
+docs/types.md's: an enum takes only its options, a unique attribute one holder per
+value (409 naming it; two records of one write giving it: 422), an association's
+`role` at most one `r1` per source (409 limit_conflict)."""
 
 from __future__ import annotations
 
@@ -43,6 +46,9 @@ EXTERNAL_IDS = ["a", "b", "c", "d"]
 CARDINALITIES = st.sampled_from(["one", "many"])
 ON_DELETE = st.sampled_from(["clear", "restrict", "cascade"])
 PERSON_ATTRIBUTES = {"email", "name", "phone", "role", "conversations"}
+CODES = ["k1", "k2"]  # values of each custom type's unique attribute `code`
+STAGES = ["s1", "s2", "s3"]  # options of each custom type's enum `stage`
+ROLES = ["r1", "r2"]  # options of a reference's `role` property; at most one r1 per source
 
 
 @dataclass
@@ -56,6 +62,7 @@ class Attr:
     cardinality: str
     on_delete: str
     inverse: str | None  # the attribute at the other end, if any
+    roles: bool = False  # its associations carry `role`, limited to one r1 per source
 
     def pair(self, edge: tuple[str, str]) -> tuple[str, str]:
         """An edge (source id, target id) as (holder id, target id) of this attribute."""
@@ -112,6 +119,8 @@ def test_the_graph_always_equals_the_model(server, graph):
           + ", ".join(f"{k} {v}" for k, v in sorted(figures.items()) if ":" in k))
     for rule_name in ("upsert", "batch", "write_references", "delete_object", "change_cardinality"):
         assert any(k.startswith(f"{rule_name}:2") for k in figures), f"{rule_name} never succeeded"
+    for code in ("unique_violation", "invalid_records", "limit_conflict", "cardinality_conflict"):
+        assert figures[f"refused:{code}"], f"{code} never answered"
 
 
 class RefgraphMachine(RuleBasedStateMachine):
@@ -125,6 +134,7 @@ class RefgraphMachine(RuleBasedStateMachine):
         self.names: dict[str, set[str]] = {"Person": set(PERSON_ATTRIBUTES)}  # lower-cased
         self.objects: dict[str, dict[str, dict]] = {"Person": {}}  # type -> external id -> {id, name}
         self.edges: dict[tuple, dict[tuple[str, str], int]] = {}  # rel -> (source, target) -> step
+        self.roles: dict[tuple, dict[tuple[str, str], str]] = {}  # rel -> (source, target) -> role, when given
         self.step = 0
         self.figures["machines"] += 1
 
@@ -149,6 +159,8 @@ class RefgraphMachine(RuleBasedStateMachine):
         assert response.status_code == status, (
             f"expected {status} {code or ''}, got {response.status_code}: {response.text}")
         body = response.json() if response.content else {}
+        if code is not None:
+            self.figures[f"refused:{code}"] += 1
         if status == 422 and code == "unknown_reference":  # one unknown target, or several listed together
             assert {e["code"] for e in body["error"]["details"]["errors"]} == {code}, response.text
         elif code is not None:
@@ -188,18 +200,26 @@ class RefgraphMachine(RuleBasedStateMachine):
             return set()
         return {p for p in self.pairs(attr) if p[1] in targets and p[0] != holder}
 
-    def write(self, attr: Attr, holder: str, targets: list[str], *, replace: bool) -> None:
+    def write(self, attr: Attr, holder: str, targets: list[str], *, replace: bool,
+              roles: dict[str, str] | None = None) -> None:
         """Apply a checked write of ``attr`` to the model (conflicts already removed)."""
         edges = self.edges.setdefault(attr.rel, {})
         if replace or attr.cardinality == "one":
-            for pair in [p for p in self.pairs(attr) if p[0] == holder and p[1] not in targets]:
-                del edges[attr.edge(*pair)]
+            self.drop(attr, [p for p in self.pairs(attr) if p[0] == holder and p[1] not in targets])
         for target in targets:
             edges.setdefault(attr.edge(holder, target), self.step)
+            if roles and target in roles:
+                self.roles.setdefault(attr.rel, {})[attr.edge(holder, target)] = roles[target]
 
     def drop(self, attr: Attr, pairs) -> None:
         for pair in pairs:
             del self.edges[attr.rel][attr.edge(*pair)]
+            self.roles.get(attr.rel, {}).pop(attr.edge(*pair), None)
+
+    def over_limit(self, attr: Attr) -> bool:
+        """A source holding two associations with role r1."""
+        held = Counter(edge[0] for edge, role in self.roles.get(attr.rel, {}).items() if role == "r1")
+        return max(held.values(), default=0) > 1
 
     def draw_reference(self, data, attr: Attr):
         """A record's value for ``attr``: external ids, some of which may not exist."""
@@ -239,9 +259,12 @@ class RefgraphMachine(RuleBasedStateMachine):
     def create_type(self, data):
         name = data.draw(st.sampled_from([n for n in TYPE_NAMES if n not in self.types]), label="name")
         response = self.call("create_type", "POST", "/v1/types", json={
-            "name": name, "attributes": [{"name": "name", "data_type": "string"}]})
+            "name": name, "attributes": [{"name": "name", "data_type": "string"},
+                                         {"name": "code", "data_type": "string", "unique": True},
+                                         {"name": "stage", "data_type": "enum",
+                                          "options": [{"value": v} for v in STAGES]}]})
         self.expect(response, 201)
-        self.types[name], self.names[name], self.objects[name] = {}, {"name"}, {}
+        self.types[name], self.names[name], self.objects[name] = {}, {"name", "code", "stage"}, {}
 
     @precondition(lambda self: len(self.types) > 1 and len(self.attributes()) < 8)
     @rule(data=st.data())
@@ -252,7 +275,11 @@ class RefgraphMachine(RuleBasedStateMachine):
                             label="inverse")
         holder = data.draw(st.sampled_from(self.custom_types()), label="holder")
         target = data.draw(st.sampled_from(sorted(self.types)), label="target")
+        roles = data.draw(st.booleans(), label="roles")
         reference = {"target": target, "cardinality": cardinality, "on_delete": on_delete}
+        if roles:
+            reference |= {"properties": [{"name": "role", "data_type": "enum", "options": [{"value": r} for r in ROLES]}],
+                          "limits": [{"property": "role", "value": "r1", "max_per_source": 1}]}
         if inverse:
             reference["inverse"] = {"name": inverse[0], "cardinality": inverse[1], "on_delete": inverse[2]}
         response = self.call("add_reference", "POST", f"/v1/types/{holder}/attributes", json={
@@ -265,11 +292,11 @@ class RefgraphMachine(RuleBasedStateMachine):
         self.expect(response, 201)
         rel = (holder, name.upper(), target)
         self.types[holder][name] = Attr(holder, name, target, rel, True, cardinality, on_delete,
-                                        inverse and inverse[0])
+                                        inverse and inverse[0], roles)
         self.names[holder].add(name)
         if inverse:
             self.types[target][inverse[0]] = Attr(target, inverse[0], holder, rel, False, inverse[1],
-                                                  inverse[2], name)
+                                                  inverse[2], name, roles)
             self.names[target].add(inverse[0])
 
     @precondition(lambda self: any(True for attrs in self.types.values() for _ in attrs))
@@ -322,11 +349,26 @@ class RefgraphMachine(RuleBasedStateMachine):
 
     # ---- instances -----------------------------------------------------------------
 
+    def predict_values(self, type_name: str, records: list[dict]):
+        """The refusal a write's values get, if any: an enum value that is not an option or
+        one code given twice (422), a code another object holds (409)."""
+        given = [r["attributes"] for r in records]
+        if any(a.get("stage") == "bad" for a in given):
+            return 422, "invalid_records"
+        codes = [a["code"] for a in given if "code" in a]
+        if len(codes) != len(set(codes)):
+            return 422, "invalid_records"
+        mine = {r["external_id"] for r in records}
+        if any(o.get("code") in codes for e, o in self.objects[type_name].items() if e not in mine):
+            return 409, "unique_violation"
+        return None
+
     def predict_write(self, type_name: str, records: list[dict], attr: Attr | None, reassign: bool):
         """The answer a write of ``records`` (each with its own external id) gets: (status,
         code) of a refusal, or None when it succeeds."""
-        if attr is None:
-            return None
+        refused = self.predict_values(type_name, records)
+        if refused or attr is None:
+            return refused
         known = set(self.objects[attr.target])
         if attr.target == type_name:  # the batch's own records exist by the time references resolve
             known |= {r["external_id"] for r in records}
@@ -350,7 +392,8 @@ class RefgraphMachine(RuleBasedStateMachine):
 
     def apply_write(self, type_name: str, records: list[dict], ids: list[str], attr: Attr | None):
         for record, id_ in zip(records, ids):
-            self.objects[type_name][record["external_id"]] = {"id": id_, "name": record["attributes"]["name"]}
+            before = self.objects[type_name].get(record["external_id"], {})
+            self.objects[type_name][record["external_id"]] = {**before, "id": id_, **record["attributes"]}
         if attr is None:
             return
         for record, id_ in zip(records, ids):
@@ -370,9 +413,23 @@ class RefgraphMachine(RuleBasedStateMachine):
         for external_id in external_ids:
             record = {"external_id": external_id,
                       "attributes": {"name": data.draw(st.sampled_from(["x", "y", "z"]), label="name")}}
+            if type_name != "Person":
+                record["attributes"] |= data.draw(st.fixed_dictionaries({}, optional={
+                    "code": st.sampled_from(CODES), "stage": st.sampled_from([*STAGES, "bad"])}), label="values")
             if attr is not None and data.draw(st.integers(0, 3), label="omit reference") > 0:
                 record["references"] = {attr.name: self.draw_reference(data, attr)}
             records.append(record)
+        if any("code" in r["attributes"] for r in records):
+            # A write that gives codes gives no references (which refusal comes first would
+            # depend on the write's path); nor one that both frees and takes a code.
+            attr = None
+            for record in records:
+                record.pop("references", None)
+            freed = {self.objects[type_name].get(r["external_id"], {}).get("code") for r in records
+                     if "code" in r["attributes"]}
+            if freed & {r["attributes"].get("code") for r in records}:
+                for record in records:
+                    record["attributes"].pop("code", None)
         reassign = data.draw(st.booleans(), label="reassign")
         if reassign:
             for record in records:
@@ -425,12 +482,16 @@ class RefgraphMachine(RuleBasedStateMachine):
         add, reassign = data.draw(st.booleans(), label="add"), data.draw(st.booleans(), label="reassign")
         type_name, external_id, attr = self.draw_holder(data)
         most = 1 if attr.cardinality == "one" else 3
-        chosen = data.draw(st.lists(st.sampled_from(self.target_pool(attr)), min_size=1 if add else 0, max_size=most,
+        # A reference with roles draws existing targets only, so that limits are reached.
+        pool = sorted(self.objects[attr.target]) if attr.roles and self.objects[attr.target] else self.target_pool(attr)
+        chosen = data.draw(st.lists(st.sampled_from(pool), min_size=1 if add else 0, max_size=most,
                                     unique=True), label="targets")
+        roles = {e: data.draw(st.sampled_from(["r1", *ROLES, None]), label="role") for e in chosen} if attr.roles else {}
         holder = self.id_of(type_name, external_id)
         response = self.call("write_references", "POST" if add else "PUT",
                              f"/v1/objects/{type_name}/{holder}/references/{attr.name}",
-                             json={"targets": [{"external_id": e} for e in chosen],
+                             json={"targets": [{"external_id": e} | ({"properties": {"role": roles[e]}}
+                                                                      if roles.get(e) else {}) for e in chosen],
                                    "on_conflict": "reassign" if reassign else "error"})
         if any(e not in self.objects[attr.target] for e in chosen):
             self.expect(response, 422, "unknown_reference")
@@ -440,9 +501,15 @@ class RefgraphMachine(RuleBasedStateMachine):
         if taken and not reassign:
             self.expect(response, 409, "cardinality_conflict")
             return
-        body = self.expect(response, 200)
+        kept = dict(self.edges.get(attr.rel, {})), dict(self.roles.get(attr.rel, {}))
         self.drop(attr, taken)
-        self.write(attr, holder, targets, replace=not add)
+        self.write(attr, holder, targets, replace=not add,
+                   roles={self.id_of(attr.target, e): r for e, r in roles.items() if r})
+        if self.over_limit(attr):
+            self.edges[attr.rel], self.roles[attr.rel] = kept
+            self.expect(response, 409, "limit_conflict")
+            return
+        body = self.expect(response, 200)
         assert {t["id"] for t in body["data"]} == {p[1] for p in self.pairs(attr) if p[0] == holder}
 
     @precondition(lambda self: self.holders())
@@ -503,18 +570,21 @@ class RefgraphMachine(RuleBasedStateMachine):
         ws = self.workspace
         for label, objects in self.objects.items():
             rows, _, _ = self.graph.execute_query(
-                f"MATCH (n:`{label}` {{workspace: $ws}}) RETURN n.id AS id, n.external_id AS e, n.name AS t",
-                ws=ws)
-            assert {(r["id"], r["e"], r["t"]) for r in rows} == {
-                (o["id"], e, o.get("name")) for e, o in objects.items()}, label
+                f"MATCH (n:`{label}` {{workspace: $ws}}) RETURN n.id AS id, n.external_id AS e, n.name AS t, "
+                "n.code AS code, n._u_code AS copy, n.stage AS stage", ws=ws)
+            assert {(r["id"], r["e"], r["t"], r["code"], r["stage"]) for r in rows} == {
+                (o["id"], e, o.get("name"), o.get("code"), o.get("stage")) for e, o in objects.items()}, label
+            assert all(r["copy"] == r["code"] for r in rows), f"{label}: a unique value's copy differs"
         forward = {a.rel: a for a in self.attributes() if a.out}
         for rel, attr in forward.items():
             source, rel_type, target = rel
             rows, _, _ = self.graph.execute_query(
                 f"MATCH (s:`{source}` {{workspace: $ws}})-[r:`{rel_type}`]->(t:`{target}`) "
-                "RETURN s.id AS s, t.id AS t, r.source_one AS so, r.target_one AS to, t.workspace AS tw",
-                ws=ws)
+                "RETURN s.id AS s, t.id AS t, r.source_one AS so, r.target_one AS to, t.workspace AS tw, "
+                "r.role AS role", ws=ws)
             assert {(r["s"], r["t"]) for r in rows} == set(self.edges.get(rel, {})), rel
+            assert {(r["s"], r["t"], r["role"]) for r in rows} == {
+                (s_, t_, self.roles.get(rel, {}).get((s_, t_))) for s_, t_ in self.edges.get(rel, {})}, rel
             source_one, target_one = attr.cardinality == "one", self.other_one(attr)
             for r in rows:
                 assert r["tw"] == ws, "an association leaves its workspace"
