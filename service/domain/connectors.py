@@ -115,16 +115,7 @@ def check_connector(types: dict[str, TypeDef], spec: ConnectorSpec) -> list[str]
         object_type = require_type(types, spec.object_type)
     except NotFound:
         return [f"object_type: there is no object type named {spec.object_type!r}"]
-    try:
-        url = httpx.URL(TEMPLATE.sub("x", spec.request.url))  # a template stands for one value
-        scheme, host = url.scheme, url.host
-    except (httpx.InvalidURL, ValueError):
-        problems.append("request.url: not a valid URL")
-    else:
-        if scheme not in ("http", "https"):
-            problems.append(f"request.url: only http and https URLs are allowed, not {scheme or 'no scheme'!r}")
-        elif not host:
-            problems.append("request.url: the URL has no host")
+    problems += _check_url(spec.request.url)
     for where, expression in _expressions(spec):
         try:
             jmespath.compile(expression)
@@ -173,6 +164,17 @@ def check_connector(types: dict[str, TypeDef], spec: ConnectorSpec) -> list[str]
         if auth.type == "header" and not auth.header:
             problems.append("request.auth: header auth needs the header's name")
     return problems
+
+
+def _check_url(template: str) -> list[str]:
+    try:
+        url = httpx.URL(TEMPLATE.sub("x", template))  # a template stands for one value
+        scheme, host = url.scheme, url.host
+    except (httpx.InvalidURL, ValueError):
+        return ["request.url: not a valid URL"]
+    if scheme not in ("http", "https"):
+        return [f"request.url: only http and https URLs are allowed, not {scheme or 'no scheme'!r}"]
+    return [] if host else ["request.url: the URL has no host"]
 
 
 def _check_update_reference(types: dict[str, TypeDef], object_type: TypeDef,

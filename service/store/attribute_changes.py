@@ -174,18 +174,7 @@ class AttributeEditor:
             if plan.makes_required:
                 await self._refuse_missing_values(tx, workspace, attribute)
             await self._apply_values(tx, workspace, plan, confirm)
-            log = change_log()
-            if plan.edits:
-                await tx.run(self.db.queries["schema/update_attribute"](), workspace=workspace,
-                             type=owner.name, name=attribute.name, changes=plan.edits)
-                schema_changed(log, workspace, "attribute.updated", owner.name, attribute=attribute.name,
-                               changes=plan.described_edits())
-            if plan.inverse_edits and attribute.inverse_name:
-                await tx.run(self.db.queries["schema/update_attribute"](), workspace=workspace,
-                             type=attribute.target, name=attribute.inverse_name, changes=plan.inverse_edits)
-                schema_changed(log, workspace, "attribute.updated", attribute.target,
-                               attribute=attribute.inverse_name,
-                               changes=edits_of(attribute.inverse(), plan.inverse_edits))
+            await self._save_edits(tx, workspace, plan)
             updated = (await read_type(tx, self.db, workspace, owner.name)).attributes[attribute.name]
             if report is None or report.plan is None:
                 return updated, report, None
@@ -232,6 +221,22 @@ class AttributeEditor:
             Source=changed.source_type, Target=changed.target_type, Rel=changed.rel_type),
             workspace=workspace, source_type=changed.source_type,
             source_one=changed.source_one, target_one=changed.target_one)
+
+    async def _save_edits(self, tx, workspace: str, plan: ChangePlan) -> None:
+        """The plan's edits on the attribute and on its inverse, each with its event."""
+        attribute, log = plan.attribute, change_log()
+        if plan.edits:
+            await tx.run(self.db.queries["schema/update_attribute"](), workspace=workspace,
+                         type=attribute.type, name=attribute.name, changes=plan.edits)
+            schema_changed(log, workspace, "attribute.updated", attribute.type, attribute=attribute.name,
+                           changes=plan.described_edits())
+        if plan.inverse_edits and attribute.inverse_name:
+            await tx.run(self.db.queries["schema/update_attribute"](), workspace=workspace,
+                         type=attribute.target, name=attribute.inverse_name, changes=plan.inverse_edits)
+            shared = {k: v for k, v in plan.described_edits().items() if k == "limits"}  # the association's
+            schema_changed(log, workspace, "attribute.updated", attribute.target, attribute=attribute.inverse_name,
+                           changes=edits_of(attribute.inverse(), {k: v for k, v in plan.inverse_edits.items()
+                                                                  if k != "limits"}) | shared)
 
     async def _values_report(self, tx, workspace: str, plan: ChangePlan):
         """A dry run's report of a change that is not of a cardinality: the objects an

@@ -8,13 +8,12 @@ property per attribute value.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ClientError, ConstraintError
 
-from service.domain.events import linked_written, object_written, ref
+from service.domain.events import object_written, ref
 from service.domain.objects import object_view
 from service.domain.records import (
     CheckedRecord,
@@ -25,8 +24,6 @@ from service.domain.records import (
     TargetRef,
     check_record,
     check_required,
-    fits_one_pass,
-    listed_targets,
     matched_records,
     new_ids,
     one_pass_attribute,
@@ -46,31 +43,22 @@ from service.store.attribute_values import unique_holders
 from service.store.database import Bulk, Database
 from service.store.deletes import cascade, delete_objects
 from service.store.events import change_log
+from service.store.one_pass import ingest_linked
 from service.store.record_references import (
-    found_targets,
     lookup,
-    target_keys,
     write_record_references,
 )
 from service.store.references import targets_page
 from service.store.schema import load_types, read_type
+from service.store.write_result import WriteResult
 
 USES = [
     "objects/find_by_external_ids", "objects/upsert", "objects/create", "objects/update_by_id",
     "objects/get", "objects/list", "objects/resolve_ids", "objects/delete",
-    "objects/upsert_and_link", "objects/list_referencing", "objects/resolve_and_lock", "objects/seal",
+    "objects/list_referencing", "objects/seal",
     "objects/upsert_on",
 ]
 MAX_EXPANDED = 100  # `many` targets shown inline with expand=; GET .../references/{attribute} pages the rest
-
-
-@dataclass
-class WriteResult:
-    ids: list[str]
-    created: list[bool]
-    # Created, or given a value or target it did not hold. A record that gives references
-    # outside the one-pass ingest counts as changed (its targets are not compared).
-    changed: list[bool]
 
 
 class SchemaChanged(Exception):
@@ -107,7 +95,7 @@ class ObjectStore:
         ``seal=False`` when the caller seals every type it wrote at its end)."""
         link = one_pass_attribute(type_def, records) if match_on is None else None
         if link is not None:
-            fast = await self._ingest_linked(tx, workspace, type_def, link, records)
+            fast = await ingest_linked(tx, self.db, workspace, type_def, link, records)
             if fast is not None:
                 if seal:
                     await self.seal(tx, workspace, type_def)
@@ -259,44 +247,6 @@ class ObjectStore:
                                    before=before, props=row["props"])
         check_required(type_def, records, created)
         return WriteResult(ids=ids, created=created, changed=changed)
-
-    async def _ingest_linked(self, tx, workspace: str, type_def: TypeDef, attribute,
-                             records: list[ObjectWrite]) -> WriteResult | None:
-        """The common ingest (see ``one_pass_attribute``) in one statement, as the raw driver
-        would write it. Neo4j looks up and locks the targets while Python checks the values
-        and builds the rows. Problems: every value problem, else every unknown target, else
-        missing required values (the general path checks required values before targets).
-        ``None``: a cardinality change committed meanwhile and nothing was written; take
-        the general path."""
-        ids, external_ids = target_keys(ref for r in records for ref in listed_targets(r.references.get(attribute.name)))
-        lookup = await tx.run(self.db.queries["objects/resolve_and_lock"](Label=attribute.target),
-                              workspace=workspace, ids=ids, external_ids=external_ids)
-        problems: list[Problem] = []
-        checked = RecordChecker(type_def).check_all(records, problems)
-        if not problems:
-            problems += repeated_unique_values(type_def, checked)
-        if problems:
-            raise refusal(problems)
-        rows = [{"external_id": r.external_id, "props": r.props, "new_id": new_id,
-                 "touch": attribute.name in r.references}
-                for r, new_id in zip(checked, new_ids(len(checked)))]
-        pairs = (await lookup.single())["found"]
-        by_id, by_external = {i: i for i, _ in pairs}, {e: i for i, e in pairs if e is not None}
-        for record, row in zip(checked, rows):
-            row["targets"] = list(found_targets(attribute, record, by_id, by_external, problems))
-        if problems:
-            raise refusal(problems)
-        attribute = (await read_type(tx, self.db, workspace, type_def.name)).attributes[attribute.name]
-        if not fits_one_pass(attribute):  # a cardinality change committed meanwhile
-            return None
-        query = self.db.queries["objects/upsert_and_link"](
-            Label=type_def.name, Rel=attribute.rel_type, Target=attribute.target)
-        result = await (await tx.run(query, workspace=workspace, rows=Bulk(rows),
-                                     source_one=attribute.source_one)).single()
-        check_required(type_def, checked, result["created"])
-        linked_written(change_log(), workspace, type_def.name, attribute, rows, result, dict(pairs))
-        return WriteResult(ids=list(result["ids"]), created=list(result["created"]),
-                           changed=list(result["changed"]))
 
     async def exists(self, tx, workspace: str, label: str, object_id: str) -> None:
         if not await lookup(tx, self.db, workspace, label, ids=[object_id]):

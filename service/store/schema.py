@@ -13,7 +13,6 @@ idempotent, so a change that fails afterwards leaves only a harmless constraint.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,20 +20,14 @@ from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
 from service.domain import schema_rules
+from service.domain.builtins import BUILTINS
 from service.domain.events import edits_of, schema_changed
 from service.domain.schema import (
-    BUILTINS,
     AttributeCreate,
     AttributeDef,
-    DataType,
-    Limit,
     TypeCreate,
     TypeDef,
-    options_props,
-    properties_from_json,
-    reference_props,
 )
-from service.domain.values import parse_timestamp
 from service.errors import Conflict, InvalidInput
 from service.store.attribute_values import (
     drop_unused_index,
@@ -43,6 +36,7 @@ from service.store.attribute_values import (
 )
 from service.store.database import Database
 from service.store.events import change_log
+from service.store.schema_rows import attribute_props, type_from_row
 
 USES = [
     "schema/lock_workspace", "schema/mark_builtins", "schema/load_types", "schema/create_type",
@@ -59,54 +53,11 @@ class Quotas:
     max_attributes: int = 100
 
 
-def _attribute(row: dict[str, Any]) -> AttributeDef:
-    return AttributeDef(
-        type=row["type"], name=row["name"], data_type=DataType(row["data_type"]),
-        label=row.get("label") or "", description=row.get("description") or "",
-        required=bool(row.get("required")), builtin=bool(row.get("builtin")),
-        target=row.get("target"), cardinality=row.get("cardinality") or "many",
-        on_delete=row.get("on_delete") or "clear", inverse_name=row.get("inverse_name"),
-        inverse_cardinality=row.get("inverse_cardinality") or "many",
-        direction=row.get("direction") or "out", rel_type=row.get("rel_type"),
-        created_at=parse_timestamp(row.get("created_at")),
-        options=tuple(zip(row.get("options") or (), row.get("option_labels") or ())),
-        unique=bool(row.get("unique")), indexed=bool(row.get("indexed")),
-        properties=properties_from_json(row["name"], json.loads(row["properties"])) if row.get("properties") else (),
-        limits=tuple(Limit(**limit) for limit in json.loads(row["limits"])) if row.get("limits") else (),
-    )
-
-
-def _type(row: dict[str, Any]) -> TypeDef:
-    t = row["type"]
-    return TypeDef(
-        name=t["name"], label=t.get("label") or t["name"], description=t.get("description") or "",
-        builtin=bool(t.get("builtin")), created_at=parse_timestamp(t.get("created_at")),
-        updated_at=parse_timestamp(t.get("updated_at")),
-        attributes={a["name"]: _attribute(a) for a in row["attributes"]}, version=t.get("version") or 0,
-    )
-
-
-def _attribute_props(workspace: str, a: AttributeDef, position: int) -> dict[str, Any]:
-    return {
-        "workspace": workspace, "type": a.type, "type_key": a.type.lower(), "name": a.name,
-        "key": a.name.lower(), "label": a.label, "description": a.description,
-        "data_type": a.data_type.value, "required": a.required, "builtin": a.builtin,
-        "target": a.target, "cardinality": a.cardinality if a.is_reference else None,
-        "on_delete": a.on_delete if a.is_reference else None,
-        "inverse_name": a.inverse_name, "inverse_cardinality":
-            a.inverse_cardinality if a.is_reference else None,
-        "direction": a.direction if a.is_reference else None, "rel_type": a.rel_type,
-        "position": position, "unique": a.unique, "indexed": a.indexed, **options_props(a.options),
-        **reference_props(a),
-    }
-
-
-
 async def load_types(tx: AsyncManagedTransaction, db: Database, workspace: str,
                      name: str | None = None) -> dict[str, TypeDef]:
     result = await tx.run(db.queries["schema/load_types"](), workspace=workspace,
                           key=name.lower() if name else None)
-    return {row["type"]["key"]: _type(row) async for row in result}
+    return {row["type"]["key"]: type_from_row(row) async for row in result}
 
 
 async def read_type(tx: AsyncManagedTransaction, db: Database, workspace: str, name: str) -> TypeDef:
@@ -217,7 +168,7 @@ class SchemaStore:
             existing = len(types[key].attributes) if key in types else 0
             positions[key] = positions.get(key, existing) + 1
             await tx.run(q["schema/create_attribute"](), workspace=workspace,
-                         props=_attribute_props(workspace, definition, positions[key]))
+                         props=attribute_props(workspace, definition, positions[key]))
             if record:
                 schema_changed(change_log(), workspace, "attribute.created", definition.type,
                                attribute=definition.name)

@@ -76,16 +76,23 @@ class TraversalStore:
 
         try:
             return await self.db.read_with_time_limit(work, timeout=self.timeout_s,
-                                            metadata={"query": "objects/traverse"})
+                                                      metadata={"query": "objects/traverse"})
         except Neo4jError as exc:
-            if over_memory_limit(exc):
-                raise InvalidInput("the traversal needed more memory than one transaction may use "
-                                   "(Neo4j's db.memory.transaction.max); narrow it with where= or a "
-                                   "shorter path", code="traversal_memory",
-                                   details={"limit": "db.memory.transaction.max"}) from None
-            if not timed_out(exc):
+            refusal = self._refusal(exc)
+            if refusal is exc:
                 raise
-            raise InvalidInput(f"the traversal ran longer than its limit of {self.timeout_s:g} s; "
-                               "narrow it with where= or a shorter path",
-                               code="traversal_timeout",
-                               details={"limit": "REFGRAPH_TRAVERSAL_TIMEOUT_S", "value": self.timeout_s}) from None
+            raise refusal from None
+
+    def _refusal(self, exc: Neo4jError) -> Exception:
+        """What a traversal Neo4j stopped answers: over the memory or the time limit (else
+        the error itself)."""
+        if over_memory_limit(exc):
+            return InvalidInput("the traversal needed more memory than one transaction may use "
+                                "(Neo4j's db.memory.transaction.max); narrow it with where= or a "
+                                "shorter path", code="traversal_memory",
+                                details={"limit": "db.memory.transaction.max"})
+        if not timed_out(exc):
+            return exc
+        return InvalidInput(f"the traversal ran longer than its limit of {self.timeout_s:g} s; "
+                            "narrow it with where= or a shorter path", code="traversal_timeout",
+                            details={"limit": "REFGRAPH_TRAVERSAL_TIMEOUT_S", "value": self.timeout_s})

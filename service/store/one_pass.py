@@ -1,0 +1,65 @@
+"""The common ingest in one statement, as the raw driver would write it: every record
+has an external id and sets one reference attribute held by the source, with a `many`
+target side, by id or external id (``domain.records.one_pass_attribute``)."""
+
+from __future__ import annotations
+
+from service.domain.events import linked_written
+from service.domain.records import (
+    ObjectWrite,
+    Problem,
+    RecordChecker,
+    check_required,
+    fits_one_pass,
+    listed_targets,
+    new_ids,
+    refusal,
+    repeated_unique_values,
+)
+from service.domain.schema import TypeDef
+from service.store.database import Bulk, Database
+from service.store.events import change_log
+from service.store.record_references import found_targets, target_keys
+from service.store.schema import read_type
+from service.store.write_result import WriteResult
+
+USES = ["objects/resolve_and_lock", "objects/upsert_and_link"]
+
+
+async def ingest_linked(tx, db: Database, workspace: str, type_def: TypeDef, attribute,
+                    records: list[ObjectWrite]) -> WriteResult | None:
+    """The common ingest (see ``one_pass_attribute``) in one statement, as the raw driver
+    would write it. Neo4j looks up and locks the targets while Python checks the values
+    and builds the rows. Problems: every value problem, else every unknown target, else
+    missing required values (the general path checks required values before targets).
+    ``None``: a cardinality change committed meanwhile and nothing was written; take
+    the general path."""
+    ids, external_ids = target_keys(ref for r in records for ref in listed_targets(r.references.get(attribute.name)))
+    lookup = await tx.run(db.queries["objects/resolve_and_lock"](Label=attribute.target),
+                          workspace=workspace, ids=ids, external_ids=external_ids)
+    problems: list[Problem] = []
+    checked = RecordChecker(type_def).check_all(records, problems)
+    if not problems:
+        problems += repeated_unique_values(type_def, checked)
+    if problems:
+        raise refusal(problems)
+    rows = [{"external_id": r.external_id, "props": r.props, "new_id": new_id,
+             "touch": attribute.name in r.references}
+            for r, new_id in zip(checked, new_ids(len(checked)))]
+    pairs = (await lookup.single())["found"]
+    by_id, by_external = {i: i for i, _ in pairs}, {e: i for i, e in pairs if e is not None}
+    for record, row in zip(checked, rows):
+        row["targets"] = list(found_targets(attribute, record, by_id, by_external, problems))
+    if problems:
+        raise refusal(problems)
+    attribute = (await read_type(tx, db, workspace, type_def.name)).attributes[attribute.name]
+    if not fits_one_pass(attribute):  # a cardinality change committed meanwhile
+        return None
+    query = db.queries["objects/upsert_and_link"](
+        Label=type_def.name, Rel=attribute.rel_type, Target=attribute.target)
+    result = await (await tx.run(query, workspace=workspace, rows=Bulk(rows),
+                                 source_one=attribute.source_one)).single()
+    check_required(type_def, checked, result["created"])
+    linked_written(change_log(), workspace, type_def.name, attribute, rows, result, dict(pairs))
+    return WriteResult(ids=list(result["ids"]), created=list(result["created"]),
+                       changed=list(result["changed"]))
