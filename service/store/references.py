@@ -212,7 +212,8 @@ def limit_conflict(attribute: AttributeDef, limit, at_source: bool, most: int, r
     """The 409 of a limit: the node over it and those of its associations with the value
     that this write did not give (the holders that were there first)."""
     mine = {m["target"] if at_source else m["source"] for m in merges}
-    others = [o for o in row["others"] if o["id"] not in mine] or row["others"]
+    others = sorted([o for o in row["others"] if o["id"] not in mine] or row["others"],
+                    key=lambda o: (o["external_id"] or "", o["id"]))
     end_type, other_type = ((attribute.source_type, attribute.target_type) if at_source
                             else (attribute.target_type, attribute.source_type))
     node = f"{end_type} {row['external_id'] or row['id']}"

@@ -13,10 +13,9 @@ from typing import Any
 
 from service.domain.schema_rules import require_type
 from service.domain.search import Group, Search, parse_sort, parse_tree, parse_where
-from service.errors import InvalidInput
+from service.errors import InvalidInput, NotFound
 from service.store.objects import ObjectStore
 from service.store.queries import SearchCypher
-from service.store.schema import load_types
 
 USES = ["objects/search", "objects/count"]
 
@@ -51,6 +50,9 @@ def decode(cursor: str | None, search: Search) -> Search:
 
 
 class ObjectSearch:
+    """Plans with the workspace's cached schema and checks its version in the search's
+    own query, as traversals do: the common case is one query."""
+
     def __init__(self, objects: ObjectStore):
         self.objects = objects
         self.db = objects.db
@@ -63,22 +65,40 @@ class ObjectSearch:
         await self.objects.schema.ensure_workspace(workspace)
 
         async def work(tx):
-            types = await load_types(tx, self.db, workspace)
-            type_def = require_type(types, type_name)
-            node = parse_tree(types, type_def, tree) if tree is not None else parse_where(types, type_def, where or [])
-            items = tuple(filter(None, [node, *(extra_condition(types, type_def) for extra_condition in extra or [])]))
-            search = decode(cursor, Search(Group("and", items) if items else None, parse_sort(type_def, sort)))
-            rendered = SearchCypher.of(search)
-            result = await tx.run(self.db.queries["objects/search"](Label=type_def.name, Search=rendered),
-                                  workspace=workspace, limit=limit + 1, **rendered.params)
-            rows = [row async for row in result]
-            views = await self.objects.views(tx, workspace, type_def, [r["node"] for r in rows[:limit]])
-            more = len(rows) > limit
+            schema = self.objects.schema
+            version, types = schema.cached_types(workspace)
+            fresh = types is None
+            if fresh:
+                version, types = await schema.current_types(tx, workspace)
+            while True:
+                try:
+                    type_def, search = self._plan(types, type_name, where, tree, extra, sort, cursor)
+                except (InvalidInput, NotFound):
+                    if fresh:
+                        raise
+                    fresh, (version, types) = True, await schema.current_types(tx, workspace)
+                    continue  # perhaps the schema changed since it was cached: plan again
+                rendered = SearchCypher.of(search)
+                row = await (await tx.run(self.db.queries["objects/search"](Label=type_def.name, Search=rendered),
+                                          workspace=workspace, limit=limit + 1, **rendered.params)).single()
+                if row is None or fresh or row["version"] == version:
+                    break
+                fresh, (version, types) = True, await schema.current_types(tx, workspace)
+            page = row["page"] if row is not None else []
+            views = await self.objects.views(tx, workspace, type_def, [r["node"] for r in page[:limit]])
             total = None
             if count:
                 unpaged = SearchCypher.of(search, with_cursor=False)
                 total = (await (await tx.run(self.db.queries["objects/count"](Label=type_def.name, Search=unpaged),
                                              workspace=workspace, **unpaged.params)).single())["total"]
-            return Found(views, encode(search, list(rows[limit - 1]["sort_values"])) if more else None, total)
+            more = len(page) > limit
+            return Found(views, encode(search, list(page[limit - 1]["sort_values"])) if more else None, total)
 
         return await self.db.read(work)
+
+    @staticmethod
+    def _plan(types, type_name, where, tree, extra, sort, cursor) -> tuple:
+        type_def = require_type(types, type_name)
+        node = parse_tree(types, type_def, tree) if tree is not None else parse_where(types, type_def, where or [])
+        items = tuple(filter(None, [node, *(extra_condition(types, type_def) for extra_condition in extra or [])]))
+        return type_def, decode(cursor, Search(Group("and", items) if items else None, parse_sort(type_def, sort)))
