@@ -205,7 +205,7 @@ def _wire(app: FastAPI, settings: Settings, db: Database) -> None:
     state.prunes = prune_store.PruneStore(state.schema)
     state.objects = object_store.ObjectStore(db, state.schema)
     state.references = ObjectReferences(state.objects)
-    state.search = ObjectSearch(state.objects)
+    state.search = ObjectSearch(state.objects, timeout_s=settings.traversal_timeout_s)
     state.traversal = TraversalStore(db, state.objects, timeout_s=settings.traversal_timeout_s)
     state.connectors = ConnectorStore(db, state.objects, secrets_key=settings.secrets_key.get_secret_value())
     state.connector_runs = ConnectorRuns(state.connectors, limits=outgoing_limits(settings))

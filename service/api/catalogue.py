@@ -183,6 +183,9 @@ CODES = [
               "message says.", (*TRAVERSE, *SEARCH)),
     ErrorCode(422, "invalid_path", "A traversal's `path` names attributes that do not chain. The message "
               "lists the references the type has at that step.", TRAVERSE),
+    ErrorCode(422, "search_timeout", "A search ran longer than `REFGRAPH_TRAVERSAL_TIMEOUT_S`. Narrow it, or "
+              "filter and sort on indexed attributes (docs/search.md).", SEARCH),
+    ErrorCode(422, "search_memory", "A search needed more memory than a transaction may use. Narrow it.", SEARCH),
     ErrorCode(422, "path_too_long", "A traversal's `path` has more hops than allowed.", TRAVERSE),
     ErrorCode(422, "traversal_timeout", "The traversal took longer than `REFGRAPH_TRAVERSAL_TIMEOUT_S`. "
               "Narrow it with `where=` or fewer hops.", TRAVERSE),

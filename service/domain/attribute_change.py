@@ -121,8 +121,8 @@ def plan_change(attribute: AttributeDef, change: AttributeUpdate) -> ChangePlan:
         if ref.on_delete:
             edits["on_delete"] = ref.on_delete
         if ref.limits is not None:
-            limits = _limits(attribute, ref.limits)
-            edits["limits"] = inverse_edits["limits"] = reference_props(attribute.with_changes(limits=limits))["limits"]
+            stored = reference_props(attribute.with_changes(limits=_limits(attribute, ref.limits)))["limits"]
+            edits["limits"] = inverse_edits["limits"] = stored
         holder = ref.cardinality or holder
         if ref.inverse is not None:
             if attribute.inverse_name is None:
@@ -139,6 +139,9 @@ def plan_change(attribute: AttributeDef, change: AttributeUpdate) -> ChangePlan:
     if options is not None:
         edits |= options_props(options)
     limits = _limits(attribute, ref.limits) if ref is not None and ref.limits is not None else None
+    if limits is not None and (holder, inverse) != (attribute.cardinality, attribute.inverse_cardinality):
+        raise InvalidInput("change the cardinality and the limits in two requests: each has its own dry run "
+                           "and plan", code="invalid_field", details={"field": "reference.limits"})
     if not attribute.inverse_name:
         inverse_edits.pop("limits", None)
     return ChangePlan(attribute, holder, inverse, edits, inverse_edits, options, option_map, limits)

@@ -21,6 +21,7 @@ comparison of a stored value with a written one happens in Cypher, on stored val
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
@@ -128,7 +129,13 @@ def _integer_from_remote(value: Any) -> int:
 def _float(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueProblem("expected a number")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise ValueProblem("out of the range of numbers")
+    return number
 
 
 def _float_from_text(text: str) -> float:
@@ -142,7 +149,7 @@ def _float_from_remote(value: Any) -> float:
     if isinstance(value, str):
         return _float_from_text(value)
     if _is_number(value):
-        return float(value)
+        return _float(value)
     raise _expected(value, "a number")
 
 

@@ -43,7 +43,7 @@ from service.store.attribute_values import (
 from service.store.database import Database
 from service.store.events import change_log, current_cause
 from service.store.prunes import record_prune
-from service.store.references import delete_relationships
+from service.store.references import declared_properties, delete_relationships
 from service.store.schema import (
     SchemaStore,
     load_types,
@@ -117,6 +117,7 @@ async def _edges(tx, db: Database, workspace: str, attribute: AttributeDef) -> l
     rows = [row async for row in result]
     names = {row["holder"]: row["holder_external_id"] for row in rows}
     names.update({row["target"]: row["target_external_id"] for row in rows})
+    names.update({row["rel"]: declared_properties(attribute, row["properties"]) for row in rows})
     return [Edge(row["holder"], row["target"], row["written_at"], row["rel"]) for row in rows], names
 
 
@@ -202,7 +203,8 @@ class AttributeEditor:
         report = CardinalityReport(
             would_delete=len(dropped),
             associations=[{"source": {"id": e.holder, "type": attribute.type, "external_id": names.get(e.holder)},
-                           "target": {"id": e.target, "type": attribute.target, "external_id": names.get(e.target)}}
+                           "target": {"id": e.target, "type": attribute.target, "external_id": names.get(e.target)},
+                           **({"properties": names[e.rel]} if names.get(e.rel) else {})}
                           for e in dropped],
             used_by={"connectors": await _connectors_using(tx, self.db, workspace, attribute),
                      "selectors": selectors},

@@ -187,13 +187,13 @@ class LimitsReport:
 async def limit_clearances(tx, db: Database, workspace: str, plan: ChangePlan) -> list[dict[str, Any]]:
     """The associations the tightened limits of ``plan`` clear the property of."""
     attribute, out, seen = plan.attribute, [], set()
-    for limit, at_source, _, rows in await limit_excess(tx, db, workspace, attribute, plan.tightened_limits):
+    # Sources first, then targets, each over what the earlier clearings left (as the
+    # prune rule takes the holder side, then the target side); each keeps its most recent.
+    for limit, at_source, most, rows in await limit_excess(tx, db, workspace, attribute, plan.tightened_limits):
         end_type, other_type = ((attribute.source_type, attribute.target_type) if at_source
                                 else (attribute.target_type, attribute.source_type))
         for row in rows:
-            for held in row["excess"]:
-                if (held["rel"], limit.property) in seen:
-                    continue
+            for held in [h for h in row["held"] if (h["rel"], limit.property) not in seen][most:]:
                 seen.add((held["rel"], limit.property))
                 end = {"id": row["id"], "type": end_type, "external_id": row["external_id"]}
                 other = {"id": held["id"], "type": other_type, "external_id": held["external_id"]}

@@ -30,6 +30,7 @@ from neo4j import (
 from neo4j.api import AsyncBookmarkManager
 from neo4j.exceptions import ClientError, DriverError, Neo4jError
 
+from service.errors import InvalidInput
 from service.store import events
 from service.store.queries import Queries
 
@@ -145,3 +146,16 @@ class AutoCommit:
     async def run(self, query: str, parameters: dict[str, Any] | None = None, **kwparameters: Any):
         return await self.session.run(Query(query, metadata=self.metadata, timeout=self.timeout),
                                       parameters, **kwparameters)
+
+
+def read_refusal(exc: Neo4jError, what: str, timeout_s: float) -> Exception:
+    """What a read Neo4j stopped answers (``what``: traversal or search): over the memory
+    limit (``<what>_memory``) or the time limit (``<what>_timeout``), else the error itself."""
+    if over_memory_limit(exc):
+        return InvalidInput(f"the {what} needed more memory than one transaction may use (Neo4j's "
+                            "db.memory.transaction.max); narrow it", code=f"{what}_memory",
+                            details={"limit": "db.memory.transaction.max"})
+    if not timed_out(exc):
+        return exc
+    return InvalidInput(f"the {what} ran longer than its limit of {timeout_s:g} s; narrow it",
+                        code=f"{what}_timeout", details={"limit": "REFGRAPH_TRAVERSAL_TIMEOUT_S", "value": timeout_s})

@@ -16,12 +16,13 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from service.domain.cardinality import Pair, plan_restore
+from service.domain.data_types import ValueProblem, rules_of
 from service.domain.schema import AttributeDef
 from service.domain.values import to_json
 from service.errors import Conflict, NotFound
 from service.store.database import Bulk, Database
 from service.store.events import current_cause
-from service.store.references import merge_relationships
+from service.store.references import check_limits, merge_relationships
 from service.store.schema import SchemaStore, load_types, lock_all_objects
 
 USES = ["prunes/create", "prunes/list", "prunes/get", "prunes/ends", "prunes/mark_restored",
@@ -38,6 +39,20 @@ async def record_prune(tx: AsyncManagedTransaction, db: Database, workspace: str
                  attribute_created_at=to_json(attribute.created_at), deleted=len(associations),
                  associations=json.dumps(associations))
     return prune_id
+
+
+def stored_properties(attribute: AttributeDef, association: dict[str, Any]) -> dict[str, Any]:
+    """An association's properties as the prune kept them (JSON), typed again as the
+    reference declares them now (one it no longer declares, or no longer fits, stays out)."""
+    out = {}
+    for name, value in (association.get("properties") or {}).items():
+        definition = attribute.property(name)
+        if definition is not None:
+            try:
+                out[name] = rules_of(definition).from_json(value)
+            except ValueProblem:
+                continue
+    return out
 
 
 class PruneStore:
@@ -83,9 +98,12 @@ class PruneStore:
             planned = plan_restore(pairs, sources=set(ends["sources"]), targets=set(ends["targets"]),
                                    current=current, source_one=attribute.source_one,
                                    target_one=attribute.target_one)
-            merges = [{"source": p.source, "target": p.target} for p, reason in planned if reason is None]
+            merges = [{"source": p.source, "target": p.target, "props": stored_properties(attribute, a)}
+                      for a, (p, reason) in zip(associations, planned) if reason is None]
             await merge_relationships(tx, self.db, workspace, attribute, merges,
                                       cause=current_cause().because("restore", prune_id))
+            if attribute.limits:  # what comes back with its properties may not break a limit set since
+                await check_limits(tx, self.db, workspace, attribute, merges)
             await tx.run(q["prunes/mark_restored"](), workspace=workspace, id=prune_id, restored=len(merges))
             skipped = [{**association, "reason": reason}
                        for association, (_, reason) in zip(associations, planned) if reason is not None]

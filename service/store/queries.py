@@ -21,7 +21,6 @@ from typing import Any
 from neo4j import Query
 
 from service.domain.identifiers import check_identifier, check_key
-from service.domain.schema import DataType
 from service.domain.search import (
     LISTS,
     TEMPORAL,
@@ -217,22 +216,16 @@ def _after(search: Search, params: dict[str, Any]) -> str:
     return " OR ".join(terms)
 
 
-def _typed(key: SortKey, value: Any, params: dict[str, Any]) -> str:
-    name = _param(params, value)
-    return f"{'date' if key.data_type == DataType.date else 'datetime'}({name})" \
-        if key.data_type in TEMPORAL else name
-
-
 def _equal(key: SortKey, value: Any, params: dict[str, Any]) -> str:
     prop = _prop("n", key.key)
-    return f"{prop} IS NULL" if value is None else f"{prop} = {_typed(key, value, params)}"
+    return f"{prop} IS NULL" if value is None else f"{prop} = {_param(params, value)}"
 
 
 def _beyond(key: SortKey, value: Any, params: dict[str, Any]) -> str:
     prop = _prop("n", key.key)
     if key.descending:
-        return f"{prop} IS NOT NULL" if value is None else f"{prop} < {_typed(key, value, params)}"
-    return "false" if value is None else f"({prop} > {_typed(key, value, params)} OR {prop} IS NULL)"
+        return f"{prop} IS NOT NULL" if value is None else f"{prop} < {_param(params, value)}"
+    return "false" if value is None else f"({prop} > {_param(params, value)} OR {prop} IS NULL)"
 
 
 def parse_doc(text: str) -> str:

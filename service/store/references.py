@@ -190,8 +190,8 @@ async def check_limits(tx: AsyncManagedTransaction, db: Database, workspace: str
 
 
 async def limit_excess(tx, db: Database, workspace: str, attribute: AttributeDef, limits=None) -> list:
-    """For each of ``limits`` (the attribute's) and side: (limit, at_source, most, the ends
-    over it, each with the excess beyond its most recent ``most``)."""
+    """For each of ``limits`` (the attribute's) and side, sources first: (limit, at_source,
+    most, the ends over it, each with the associations holding the value, most recent first)."""
     out = []
     for limit in attribute.limits if limits is None else limits:
         for at_source, most in ((True, limit.max_per_source), (False, limit.max_per_target)):

@@ -11,9 +11,13 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
+from neo4j.exceptions import Neo4jError
+
+from service.domain.data_types import rules_for
 from service.domain.schema_rules import require_type
 from service.domain.search import Group, Search, parse_sort, parse_tree, parse_where
 from service.errors import InvalidInput, NotFound
+from service.store.database import read_refusal
 from service.store.objects import ObjectStore
 from service.store.queries import SearchCypher
 
@@ -38,12 +42,12 @@ def decode(cursor: str | None, search: Search) -> Search:
         return search
     try:
         given = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        after = tuple(given["after"])
-        if given["sort"] != search.signature() or len(after) != len(search.sort):
+        if given["sort"] != search.signature() or len(given["after"]) != len(search.sort):
             raise ValueError
-        if any(not isinstance(v, str | int | float | bool | None) for v in after):
-            raise ValueError
-    except (binascii.Error, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        # Each value read as its sort key's data type (dates and datetimes from their text).
+        after = tuple(None if value is None else rules_for(key.data_type).from_json(value)
+                      for key, value in zip(search.sort, given["after"]))
+    except (binascii.Error, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
         raise InvalidInput("cursor is not one this search gave out (a cursor keeps the sort it was made "
                            "with); start again without it", code="invalid_cursor") from None
     return replace(search, after=after)
@@ -53,9 +57,10 @@ class ObjectSearch:
     """Plans with the workspace's cached schema and checks its version in the search's
     own query, as traversals do: the common case is one query."""
 
-    def __init__(self, objects: ObjectStore):
+    def __init__(self, objects: ObjectStore, *, timeout_s: float = 10.0):
         self.objects = objects
         self.db = objects.db
+        self.timeout_s = timeout_s  # Neo4j stops each of a search's queries that runs longer
 
     async def search(self, workspace: str, type_name: str, *, where: list[str] | None = None,
                      tree: Any = None, extra: list | None = None, sort: str | None = None,
@@ -94,7 +99,13 @@ class ObjectSearch:
             more = len(page) > limit
             return Found(views, encode(search, list(page[limit - 1]["sort_values"])) if more else None, total)
 
-        return await self.db.read(work)
+        try:
+            return await self.db.read_with_time_limit(work, timeout=self.timeout_s, metadata={"query": "objects/search"})
+        except Neo4jError as exc:
+            refusal = read_refusal(exc, "search", self.timeout_s)
+            if refusal is exc:
+                raise
+            raise refusal from None
 
     @staticmethod
     def _plan(types, type_name, where, tree, extra, sort, cursor) -> tuple:

@@ -15,7 +15,7 @@ from neo4j.exceptions import Neo4jError
 from service.domain.schema_rules import require_type
 from service.domain.traversal import Hop, Walk, parse_filters, plan_path
 from service.errors import InvalidInput, NotFound
-from service.store.database import Database, over_memory_limit, timed_out
+from service.store.database import Database, read_refusal
 from service.store.objects import ObjectStore
 
 USES = ["objects/traverse"]
@@ -78,21 +78,7 @@ class TraversalStore:
             return await self.db.read_with_time_limit(work, timeout=self.timeout_s,
                                                       metadata={"query": "objects/traverse"})
         except Neo4jError as exc:
-            refusal = self._refusal(exc)
+            refusal = read_refusal(exc, "traversal", self.timeout_s)
             if refusal is exc:
                 raise
             raise refusal from None
-
-    def _refusal(self, exc: Neo4jError) -> Exception:
-        """What a traversal Neo4j stopped answers: over the memory or the time limit (else
-        the error itself)."""
-        if over_memory_limit(exc):
-            return InvalidInput("the traversal needed more memory than one transaction may use "
-                                "(Neo4j's db.memory.transaction.max); narrow it with where= or a "
-                                "shorter path", code="traversal_memory",
-                                details={"limit": "db.memory.transaction.max"})
-        if not timed_out(exc):
-            return exc
-        return InvalidInput(f"the traversal ran longer than its limit of {self.timeout_s:g} s; "
-                            "narrow it with where= or a shorter path", code="traversal_timeout",
-                            details={"limit": "REFGRAPH_TRAVERSAL_TIMEOUT_S", "value": self.timeout_s})

@@ -220,3 +220,23 @@ async def test_search_on_association_properties(api):
     assert {o["external_id"] for o in response.json()["data"]} == {"d3"}
     bad = await api.client.get("/v1/objects/Deal", params={"where": "contacts[mood]=x"})
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_filter"
+
+
+async def test_a_restored_prune_brings_the_properties_back(api, graph):
+    await create_types(api, DEAL)
+    ids = await people(api, 2)
+    await deal(api, "d1", [{"id": ids[0], "properties": {"role": "champion", "since": "2025-05-05"}}])
+    await deal(api, "d2", [{"id": ids[0], "properties": {"role": "user", "since": "2026-06-06"}}])
+    path = "/v1/types/Deal/attributes/contacts"
+    tighten = {"reference": {"inverse": {"cardinality": "one"}}}
+    dry = (await api.client.patch(path, params={"dry_run": "true"}, json=tighten)).json()
+    assert [a["properties"] for a in dry["associations"]] == [{"role": "champion", "since": "2025-05-05"}]
+    applied = (await api.client.patch(path, params={"confirm": dry["plan"]}, json=tighten)).json()
+    relaxed = await api.client.patch(path, json={"reference": {"inverse": {"cardinality": "many"}}})
+    assert relaxed.status_code == 200, relaxed.text
+    restored = await api.client.post(f"/v1/prunes/{applied['prune_id']}/restore")
+    assert restored.status_code == 200 and restored.json()["restored"] == 1, restored.text
+    assert associations(graph, api.workspace) == {("d1", "p0", "champion", "2025-05-05"),
+                                                  ("d2", "p0", "user", "2026-06-06")}
+    both = await api.client.patch(path, json={"reference": {"cardinality": "one", "limits": []}})
+    assert both.status_code == 422 and both.json()["error"]["details"]["field"] == "reference.limits"

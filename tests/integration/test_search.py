@@ -1,6 +1,8 @@
 """Search: where= and sort= on a type's list, POST .../search with a filter tree; every
 answer compared, as a set or in order, with the same filter computed in Python."""
 
+import base64
+import json
 import random
 import uuid
 
@@ -155,6 +157,31 @@ async def test_a_bad_search_is_a_clear_422(api, deals, params, code):
     response = await api.client.get("/v1/objects/Deal", params=params)
     assert response.status_code == 422, response.text
     assert response.json()["error"]["code"] == code
+
+
+def crafted(sort: str, *after) -> str:
+    text = json.dumps({"sort": sort, "after": list(after)})
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("sort,after", [
+    ("closes_on", ("garbage", "x")), ("closes_on", (5, "x")), ("-created_at", (True, "x")),
+    ("seats", (10**30, "x")), ("seats", ("abc", "x")), ("amount", ("1e999", "x")), ("title", ("a",)),
+])
+async def test_a_crafted_cursor_is_a_clear_422(api, deals, sort, after):
+    signature = f"{sort},id"
+    response = await api.client.get("/v1/objects/Deal", params={"sort": sort, "cursor": crafted(signature, *after)})
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "invalid_cursor"
+
+
+async def test_a_number_out_of_range_is_a_clear_422(api, deals):
+    huge = int("1" + "0" * 400)
+    body = {"where": {"attribute": "amount", "op": ">", "value": huge}}
+    response = await api.client.post("/v1/objects/Deal/search", json=body)
+    assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_value"
+    written = await api.client.post("/v1/objects/Deal", json={"external_id": "big", "attributes": {"amount": huge}})
+    assert written.status_code == 422
 
 
 async def test_a_cursor_keeps_its_sort(api, deals):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_serializer
 
 from service.api.deps import Workspace
 from service.api.errors import responses
@@ -85,6 +85,15 @@ class AssociationEnd(BaseModel):
 class Association(BaseModel):
     source: AssociationEnd
     target: AssociationEnd
+    properties: dict[str, Any] | None = Field(None, description="The association's properties, if the reference "
+                                                                "declares any (left out otherwise)")
+
+    @model_serializer(mode="wrap")
+    def _without_absent_properties(self, handler):
+        out = handler(self)
+        if out.get("properties") is None:
+            out.pop("properties", None)
+        return out
 
 
 class CardinalityReportPublic(BaseModel):
