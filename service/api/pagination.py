@@ -23,12 +23,16 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = None
 
 
-def page_response(data: list[dict], next_key: str | None) -> Response:
+def page_response(data: list[dict], next_key: str | None, *, cursor: str | None = None,
+                  total: int | None = None) -> Response:
     """A page already in its documented shape, written straight to JSON: the route's
     ``response_model`` still documents it, and FastAPI's validation of every item, which
-    costs more than the query on a hot read, is skipped."""
-    return Response(to_json({"data": data, "next_cursor": encode_cursor(next_key) if next_key else None}),
-                    media_type="application/json")
+    costs more than the query on a hot read, is skipped. ``cursor``: a next cursor
+    already encoded (a search's); ``total``: with count=true."""
+    page = {"data": data, "next_cursor": cursor or (encode_cursor(next_key) if next_key else None)}
+    if total is not None:
+        page["total"] = total
+    return Response(to_json(page), media_type="application/json")
 
 
 def page_by_name(items: list, limit: int, cursor: str | None, public: Callable[[Any], Any],

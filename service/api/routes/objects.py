@@ -168,14 +168,14 @@ async def list_objects(request: Request, workspace: Workspace, type: str, limit:
         extra.append(lambda types, t: condition(types, t, f"{referencing[0]}.id", "=", referencing[1], text=True))
     found = await request.app.state.search.search(workspace, type, where=where, extra=extra, sort=sort,
                                                   limit=limit, cursor=cursor, count=count)
-    return SearchPage(data=found.objects, next_cursor=found.next_cursor, total=found.total)
+    return page_response(found.objects, None, cursor=found.next_cursor, total=found.total)
 
 
 @router.post("/{type}/search", response_model=SearchPage, responses=responses(404, 422))
 async def search_objects(request: Request, workspace: Workspace, type: str, body: SearchBody):
     found = await request.app.state.search.search(workspace, type, tree=body.where, sort=body.sort,
                                                   limit=body.limit, cursor=body.cursor, count=body.count)
-    return SearchPage(data=found.objects, next_cursor=found.next_cursor, total=found.total)
+    return page_response(found.objects, None, cursor=found.next_cursor, total=found.total)
 
 
 def _referencing(request: Request) -> tuple[str, str] | None:
