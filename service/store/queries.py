@@ -108,18 +108,20 @@ def paths_pattern(walk: Walk) -> str:
     for i, hop in enumerate(walk.hops, start=1):
         node = "e" if i == len(walk.hops) else f"n{i}"
         label = "" if node == "e" else f":`{check_identifier(hop.target, what='label')}` {{workspace: $workspace}}"
-        lines.append(f"MATCH ({previous}){_arrow(hop, i)}({node}{label})")  # identifier-checked
+        lines.append(f"MATCH ({previous}){_arrow(hop, i, named=True)}({node}{label})")  # identifier-checked
         if hop.filtered:
             lines.append(_hop_filter(i))
         previous = node
-    nodes = ", ".join(["n0"] + [f"n{i}" for i in range(1, len(walk.hops))] + ["e"])
-    lines += [f"WITH [n IN [{nodes}] | n {{.id, .external_id}}] AS path", "LIMIT $max_paths",
-              "RETURN collect(path) AS paths"]
+    # Each node after the start with the properties of the association that reached it.
+    steps = ", ".join(["n0 {.id, .external_id}"] + [
+        f"{'e' if i == len(walk.hops) else f'n{i}'} {{.id, .external_id, properties: properties(r{i})}}"
+        for i in range(1, len(walk.hops) + 1)])
+    lines += [f"WITH [{steps}] AS path", "LIMIT $max_paths", "RETURN collect(path) AS paths"]
     return "\n".join(lines)
 
 
-def _arrow(hop: Hop, position: int | None = None) -> str:
-    name = f"r{position}" if position is not None and hop.filtered else ""
+def _arrow(hop: Hop, position: int | None = None, *, named: bool = False) -> str:
+    name = f"r{position}" if position is not None and (hop.filtered or named) else ""
     rel = f"[{name}:`{check_identifier(hop.rel_type, what='relationship type')}`]"
     return f"-{rel}->" if hop.outgoing else f"<-{rel}-"
 
@@ -133,13 +135,16 @@ def _hop_filter(position: int) -> str:
 
 
 def refs_map(hops: list[Hop]) -> str:
-    """``{`customer`: [(e)-[:`CUSTOMER`]->(t:`Person` {workspace: $workspace}) | t {.id, .external_id}]}``:
-    for each hop (a reference attribute of the node ``e``), its targets' ids and external ids."""
+    """``{`customer`: [(e)-[r:`CUSTOMER`]->(t:`Person` {workspace: $workspace}) | t {.id, .external_id,
+    properties: properties(r)}]}``: for each hop (a reference attribute of the node ``e``), its
+    targets' ids and external ids, and the associations' properties (the caller keeps the declared ones)."""
     entries = []
     for hop in hops:
         label = check_identifier(hop.target, what="label")
+        arrow = _arrow(hop).replace("[:", "[r:")
         entries.append(f"`{check_identifier(hop.attribute, what='attribute')}`: "
-                       f"[(e){_arrow(hop)}(t:`{label}` {{workspace: $workspace}}) | t {{.id, .external_id}}]")
+                       f"[(e){arrow}(t:`{label}` {{workspace: $workspace}}) | t {{.id, .external_id, "
+                       "properties: properties(r)}]")
     return "{" + ", ".join(entries) + "}"
 
 

@@ -17,6 +17,7 @@ from service.domain.traversal import Hop, Walk, parse_filters, plan_path
 from service.errors import InvalidInput, NotFound
 from service.store.database import Database, read_refusal
 from service.store.objects import ObjectStore
+from service.store.references import declared_properties
 
 USES = ["objects/traverse"]
 MAX_PATHS = 10  # paths returned per end object with include=paths
@@ -68,10 +69,11 @@ class TraversalStore:
             found = await self.objects.views(tx, workspace, end, [r["node"] for r in page[:limit]],
                                                fetched=[r["refs"] for r in page[:limit]])
             labels = [start.name] + [hop.target for hop in hops]
+            # The attribute each step was reached by (its association's properties show on it).
+            reached_by = [None] + [types[label.lower()].attribute(hop.attribute) for label, hop in zip(labels, hops)]
             for item, r in zip(found, page):
-                item["paths"] = [[{"id": node["id"], "type": label, "external_id": node["external_id"]}
-                                  for label, node in zip(labels, nodes)]
-                                 for nodes in r["paths"]] if with_paths else None
+                item["paths"] = [[_step(node, label, attribute) for label, node, attribute in
+                                  zip(labels, nodes, reached_by)] for nodes in r["paths"]] if with_paths else None
             return found, len(page) > limit
 
         try:
@@ -82,3 +84,12 @@ class TraversalStore:
             if refusal is exc:
                 raise
             raise refusal from None
+
+
+def _step(node: dict, label: str, attribute) -> dict:
+    """One object of a path; after the start, with the declared properties of the
+    association that reached it."""
+    step = {"id": node["id"], "type": label, "external_id": node["external_id"]}
+    if attribute is not None and attribute.properties:
+        step["properties"] = declared_properties(attribute, node.get("properties"))
+    return step

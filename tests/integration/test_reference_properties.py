@@ -146,6 +146,13 @@ async def test_traversal_filters_on_association_properties(api):
     assert await ends("contacts[weight>=0.5,role=user]") == {"p1"}
     assert await ends("contacts") == {"p0", "p1", "p2"}
     assert await ends("contacts[role=decision_maker]", include="paths") == {"p0"}
+    walked = await api.client.get(f"/v1/objects/Deal/{made.json()['id']}/traverse",
+                                  params={"path": "contacts.invoices", "include": "paths", "where": "id!=x"})
+    paths = {o["external_id"]: o["paths"][0] for o in walked.json()["data"]}
+    assert paths["i0"][1]["properties"] == {"role": "decision_maker", "weight": 1.0}  # the association to p0
+    assert "properties" not in paths["i0"][0] and "properties" not in paths["i0"][2]
+    invoices = await api.client.get(f"/v1/objects/Person/{ids[1]}/traverse", params={"path": "deals"})
+    assert invoices.json()["data"][0]["references"] == {}  # deals' `one` references: none; contacts is many
     for bad in ("contacts[mood=happy]", "contacts[role=boss]", "contacts[role<user]", "contacts[role=user"):
         response = await api.client.get(f"/v1/objects/Deal/{made.json()['id']}/traverse", params={"path": bad})
         assert response.status_code == 422, (bad, response.text)
