@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, model_serializer
 
 from service.domain.schema import WITH_OPTIONS, AttributeDef, TypeDef, properties_json
+
+
+class LeavesOutNone(BaseModel):
+    """A response model whose keys in ``left_out`` are left out of the JSON when they are
+    None (a key added to a shape clients already parse appears only where it says something)."""
+    left_out: ClassVar[tuple[str, ...]] = ()
+
+    @model_serializer(mode="wrap")
+    def _leave_out(self, handler):
+        out = handler(self)
+        for key in self.left_out:
+            if out.get(key) is None:
+                out.pop(key, None)
+        return out
 
 
 class OptionPublic(BaseModel):

@@ -250,15 +250,22 @@ def refusal(problems: list[Problem]) -> InvalidInput:
     )
 
 
+def unique_attribute(type_def: TypeDef, name: str, where: str) -> AttributeDef:
+    """The unique attribute ``name`` of ``type_def`` that ``where`` (match_on, a
+    reference's match) finds objects by, or a 422 naming the type's unique attributes."""
+    attribute = type_def.attribute(name)
+    if attribute is None or not attribute.unique:
+        unique = sorted(a.name for a in type_def.attributes.values() if a.unique)
+        raise InvalidInput(f"{where}: {type_def.name}.{name} is not a unique attribute; "
+                           f"{'its unique attributes are ' + ', '.join(unique) if unique else 'it has none'}",
+                           code="invalid_match", details={"attribute": name, "unique": unique})
+    return attribute
+
+
 def matched_records(type_def: TypeDef, match_on: str, records: list[CheckedRecord]) -> list[Problem]:
     """A write by ``match_on`` finds each object by that unique attribute's value, which
     every record must give; an attribute that is not unique is refused."""
-    attribute = type_def.attribute(match_on)
-    if attribute is None or not attribute.unique:
-        unique = sorted(a.name for a in type_def.attributes.values() if a.unique)
-        raise InvalidInput(f"match_on: {type_def.name}.{match_on} is not a unique attribute; "
-                           f"{'its unique attributes are ' + ', '.join(unique) if unique else 'it has none'}",
-                           code="invalid_match", details={"attribute": match_on, "unique": unique})
+    unique_attribute(type_def, match_on, "match_on")
     return [Problem(record.index, "required", f"{match_on} is required to match on it", match_on)
             for record in records if record is not None and record.props.get(match_on) is None]
 

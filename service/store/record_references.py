@@ -8,9 +8,14 @@ from __future__ import annotations
 from collections import defaultdict
 
 from service.domain.data_types import ValueProblem, rules_of
-from service.domain.records import CheckedRecord, Problem, TargetRef, refusal
+from service.domain.records import (
+    CheckedRecord,
+    Problem,
+    TargetRef,
+    refusal,
+    unique_attribute,
+)
 from service.domain.schema import TypeDef
-from service.errors import InvalidInput
 from service.store.database import Bulk, Database
 from service.store.references import RefRow, lock_nodes, write_references
 from service.store.schema import read_type
@@ -67,12 +72,7 @@ async def find_matched(tx, db: Database, workspace: str, label: str,
     target = await read_type(tx, db, workspace, label)
     found: dict[tuple, str] = {}
     for name in sorted({name for name, _ in matched}):
-        attribute = target.attribute(name)
-        if attribute is None or not attribute.unique:
-            unique = sorted(a.name for a in target.attributes.values() if a.unique)
-            raise InvalidInput(f"match: {label}.{name} is not a unique attribute; match on "
-                               f"{', '.join(unique) or 'an id or external_id (it has no unique attribute)'}",
-                               code="invalid_match", details={"attribute": name, "unique": unique})
+        attribute = unique_attribute(target, name, "match")
         given, values = [], []
         convert = rules_of(attribute).from_json
         for value in dict.fromkeys(value for attribute_name, value in matched if attribute_name == name):

@@ -45,9 +45,11 @@ def test_a_walk_becomes_one_match_per_hop_with_checked_identifiers():
     assert path_pattern(Walk(hops, keep_paths=True)) == distinct  # the page is found the same way
     assert paths_pattern(Walk(hops, keep_paths=False)) == "RETURN null AS paths"
     assert paths_pattern(Walk(hops, keep_paths=True)).splitlines() == [
-        "MATCH (n0)<-[:`CUSTOMER`]-(n1:`Order` {workspace: $workspace})",
-        "MATCH (n1)<-[:`ORDER`]-(e)",  # e is bound: the paths to one end object
-        "WITH [n IN [n0, n1, e] | n {.id, .external_id}] AS path",
+        "MATCH (n0)<-[r1:`CUSTOMER`]-(n1:`Order` {workspace: $workspace})",
+        "MATCH (n1)<-[r2:`ORDER`]-(e)",  # e is bound: the paths to one end object
+        # each step after the start with the properties of the association that reached it
+        "WITH [n0 {.id, .external_id}, n1 {.id, .external_id, properties: properties(r1)}, "
+        "e {.id, .external_id, properties: properties(r2)}] AS path",
         "LIMIT $max_paths",
         "RETURN collect(path) AS paths",
     ]
@@ -55,10 +57,22 @@ def test_a_walk_becomes_one_match_per_hop_with_checked_identifiers():
         path_pattern(Walk([Hop("x", "R]->() DETACH DELETE n//", True, "Order")], keep_paths=False))
 
 
+def test_a_filtered_hop_names_its_relationship_and_takes_its_filters_as_a_parameter():
+    walk = Walk([Hop("contacts", "CONTACTS", True, "Person", filtered=True)], keep_paths=False)
+    assert path_pattern(walk).splitlines()[:2] == [
+        "MATCH (n0)-[r1:`CONTACTS`]->(e:`Person` {workspace: $workspace})",
+        "WHERE all(f IN $hop_filters[0] WHERE CASE f.op WHEN '=' THEN r1[f.key] = f.value "
+        "WHEN '!=' THEN r1[f.key] <> f.value WHEN '<' THEN r1[f.key] < f.value "
+        "WHEN '<=' THEN r1[f.key] <= f.value WHEN '>' THEN r1[f.key] > f.value "
+        "WHEN '>=' THEN r1[f.key] >= f.value END)"]
+
+
 def test_one_hop_references_of_e_become_a_map_of_pattern_comprehensions():
     refs = refs_map([Hop("customer", "CUSTOMER", True, "Person"), Hop("passport", "HOLDER", False, "Passport")])
-    assert refs == ("{`customer`: [(e)-[:`CUSTOMER`]->(t:`Person` {workspace: $workspace}) | t {.id, .external_id}], "
-                    "`passport`: [(e)<-[:`HOLDER`]-(t:`Passport` {workspace: $workspace}) | t {.id, .external_id}]}")
+    assert refs == ("{`customer`: [(e)-[r:`CUSTOMER`]->(t:`Person` {workspace: $workspace}) | "
+                    "t {.id, .external_id, properties: properties(r)}], "
+                    "`passport`: [(e)<-[r:`HOLDER`]-(t:`Passport` {workspace: $workspace}) | "
+                    "t {.id, .external_id, properties: properties(r)}]}")
     assert refs_map([]) == "{}"
     with pytest.raises(InvalidInput):
         refs_map([Hop("x} RETURN 1 //", "R", True, "Order")])

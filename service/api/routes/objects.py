@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field, model_serializer
+from pydantic import BaseModel, ConfigDict, Field
 
 from service.api import json_body
 from service.api.deps import Workspace
@@ -22,6 +22,7 @@ from service.api.pagination import (
     page_response,
 )
 from service.api.query_params import open_query
+from service.api.schemas import LeavesOutNone
 from service.domain.records import BatchWrite, ObjectPatch, ObjectWrite, TargetRef
 from service.domain.search import MAX_CONDITIONS, condition
 from service.domain.traversal import MAX_FILTERS, MAX_HOPS
@@ -33,19 +34,13 @@ UUID_SHAPE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
 router = APIRouter(prefix="/objects", tags=["objects"])
 
 
-class ObjectRef(BaseModel):
+class ObjectRef(LeavesOutNone):
     id: str
     type: str
     external_id: str | None
     properties: dict[str, Any] | None = Field(None, description="The association's properties, for a reference "
                                                                 "that declares them (left out otherwise)")
-
-    @model_serializer(mode="wrap")
-    def _without_absent_properties(self, handler):
-        out = handler(self)
-        if out.get("properties") is None:
-            out.pop("properties", None)
-        return out
+    left_out = ("properties",)
 
 
 class ObjectPublic(BaseModel):
@@ -121,15 +116,9 @@ async def batch_upsert(request: Request, workspace: Workspace, type: str,
                        ids=result.ids)
 
 
-class SearchPage(Page[ObjectPublic]):
+class SearchPage(Page[ObjectPublic], LeavesOutNone):
     total: int | None = Field(None, description="With count=true: how many objects match (left out otherwise)")
-
-    @model_serializer(mode="wrap")
-    def _without_absent_total(self, handler):
-        out = handler(self)
-        if out.get("total") is None:
-            out.pop("total", None)
-        return out
+    left_out = ("total",)
 
 
 class SearchBody(BaseModel):

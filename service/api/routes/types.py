@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response, status
-from pydantic import BaseModel, Field, model_serializer
+from pydantic import BaseModel, Field
 
 from service.api.deps import Workspace
 from service.api.errors import responses
 from service.api.pagination import Cursor, Limit, Page, page_by_name
-from service.api.schemas import AttributePublic, TypePublic
+from service.api.schemas import AttributePublic, LeavesOutNone, TypePublic
 from service.domain.schema import (
     AttributeCreate,
     AttributeUpdate,
@@ -82,18 +82,12 @@ class AssociationEnd(BaseModel):
     external_id: str | None
 
 
-class Association(BaseModel):
+class Association(LeavesOutNone):
     source: AssociationEnd
     target: AssociationEnd
     properties: dict[str, Any] | None = Field(None, description="The association's properties, if the reference "
                                                                 "declares any (left out otherwise)")
-
-    @model_serializer(mode="wrap")
-    def _without_absent_properties(self, handler):
-        out = handler(self)
-        if out.get("properties") is None:
-            out.pop("properties", None)
-        return out
+    left_out = ("properties",)
 
 
 class CardinalityReportPublic(BaseModel):
