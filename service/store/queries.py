@@ -90,7 +90,8 @@ def path_pattern(walk: Walk) -> str:
     for i, hop in enumerate(walk.hops, start=1):
         node = "e" if i == len(walk.hops) else f"n{i}"
         label = check_identifier(hop.target, what="label")
-        lines.append(f"MATCH ({previous}){_arrow(hop, i)}({node}:`{label}` {{workspace: $workspace}})")  # identifier-checked
+        lines.append(f"MATCH ({previous}){_arrow(hop, f'r{i}' if hop.filtered else '')}"
+                     f"({node}:`{label}` {{workspace: $workspace}})")  # identifier-checked
         if hop.filtered:
             lines.append(_hop_filter(i))
         lines.append(f"WITH DISTINCT n0, {node}")
@@ -108,7 +109,7 @@ def paths_pattern(walk: Walk) -> str:
     for i, hop in enumerate(walk.hops, start=1):
         node = "e" if i == len(walk.hops) else f"n{i}"
         label = "" if node == "e" else f":`{check_identifier(hop.target, what='label')}` {{workspace: $workspace}}"
-        lines.append(f"MATCH ({previous}){_arrow(hop, i, named=True)}({node}{label})")  # identifier-checked
+        lines.append(f"MATCH ({previous}){_arrow(hop, f'r{i}')}({node}{label})")  # identifier-checked
         if hop.filtered:
             lines.append(_hop_filter(i))
         previous = node
@@ -120,8 +121,8 @@ def paths_pattern(walk: Walk) -> str:
     return "\n".join(lines)
 
 
-def _arrow(hop: Hop, position: int | None = None, *, named: bool = False) -> str:
-    name = f"r{position}" if position is not None and (hop.filtered or named) else ""
+def _arrow(hop: Hop, name: str = "") -> str:
+    """The hop's relationship pattern, its variable ``name`` if one is given."""
     rel = f"[{name}:`{check_identifier(hop.rel_type, what='relationship type')}`]"
     return f"-{rel}->" if hop.outgoing else f"<-{rel}-"
 
@@ -141,9 +142,8 @@ def refs_map(hops: list[Hop]) -> str:
     entries = []
     for hop in hops:
         label = check_identifier(hop.target, what="label")
-        arrow = _arrow(hop).replace("[:", "[r:")
         entries.append(f"`{check_identifier(hop.attribute, what='attribute')}`: "
-                       f"[(e){arrow}(t:`{label}` {{workspace: $workspace}}) | t {{.id, .external_id, "
+                       f"[(e){_arrow(hop, 'r')}(t:`{label}` {{workspace: $workspace}}) | t {{.id, .external_id, "
                        "properties: properties(r)}]")
     return "{" + ", ".join(entries) + "}"
 
@@ -185,12 +185,11 @@ def _node(node: Node, params: dict[str, Any]) -> str:
         return f"NOT ({parts[0]})" if node.kind == "not" else "(" + f" {node.kind.upper()} ".join(parts) + ")"
     if node.via is not None:
         via = node.via
-        rel = f"[:`{check_identifier(via.rel_type, what='relationship type')}`]"
-        arrow = f"-{rel}->" if via.direction == "out" else f"<-{rel}-"
-        arrow = arrow.replace("[:", "[r:") if node.on_relationship else arrow
+        arrow = _arrow(Hop(via.name, via.rel_type, via.direction == "out", via.target),
+                       "r" if node.on_relationship else "")
         label = check_identifier(via.target, what="label")
         inner = _condition(node, "r" if node.on_relationship else "m", params)
-        return f"EXISTS {{ MATCH (n){arrow}(m:`{label}` {{workspace: $workspace}}) WHERE {inner} }}"
+        return f"EXISTS {{ MATCH (n){arrow}(m:`{label}` {{workspace: $workspace}}) WHERE {inner} }}"  # identifier-checked
     return _condition(node, "n", params)
 
 
