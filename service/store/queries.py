@@ -90,8 +90,8 @@ def path_pattern(walk: Walk) -> str:
     for i, hop in enumerate(walk.hops, start=1):
         node = "e" if i == len(walk.hops) else f"n{i}"
         label = check_identifier(hop.target, what="label")
-        lines.append(f"MATCH ({previous}){_arrow(hop, f'r{i}' if hop.filtered else '')}"
-                     f"({node}:`{label}` {{workspace: $workspace}})")  # identifier-checked
+        arrow = _arrow(hop, f"r{i}" if hop.filtered else "")
+        lines.append(f"MATCH ({previous}){arrow}({node}:`{label}` {{workspace: $workspace}})")  # identifier-checked
         if hop.filtered:
             lines.append(_hop_filter(i))
         lines.append(f"WITH DISTINCT n0, {node}")
