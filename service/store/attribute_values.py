@@ -27,7 +27,7 @@ from service.store.references import limit_excess
 USES = [
     "values/create_unique_constraint", "values/create_index", "values/find_index", "values/drop_index",
     "values/still_indexed", "values/duplicates", "values/copy_to_unique_key", "values/remove_unique_key",
-    "values/option_holders", "values/set_values", "values/holders", "values/find_by_unique",
+    "values/option_holders", "values/set_values", "values/holders",
 ]
 SHOWN = 100  # objects a report lists
 

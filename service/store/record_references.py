@@ -20,6 +20,8 @@ from service.store.database import Bulk, Database
 from service.store.references import RefRow, lock_nodes, write_references
 from service.store.schema import read_type
 
+USES = ["objects/resolve_ids", "objects/find_by_external_ids", "values/find_by_unique"]
+
 
 def target_keys(refs) -> tuple[list[str], list[str]]:
     """The distinct ids and external ids these targets are given by, each sorted."""
