@@ -105,6 +105,7 @@ def _banner(settings: Settings, server: LocalNeo4j | None, host: str, port: int)
     table = Table(show_header=False, box=None, padding=(0, 2))
     table.add_row("API", api)
     table.add_row("API docs", f"{api}/docs")
+    table.add_row("Console", f"{api}/console")
     table.add_row("Health", f"{api}/healthz")
     if server is not None:
         table.add_row("Neo4j Browser", server.browser_url)

@@ -14,6 +14,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
 from neo4j import AsyncDriver, AsyncGraphDatabase
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
@@ -34,6 +35,7 @@ from service.api.query_params import strict_query
 from service.api.routes import (
     browser,
     connectors,
+    console,
     docs,
     events,
     health,
@@ -47,8 +49,9 @@ from service.api.routes import (
     webhooks,
     workspace,
 )
-from service.config import Settings
+from service.config import PACKAGE, Settings
 from service.connector_runs import ConnectorRuns
+from service.console.session import session_key
 from service.domain.records import BatchWrite
 from service.event_feed import EventFeed
 from service.fetch import Limits
@@ -206,6 +209,7 @@ def _wire(app: FastAPI, settings: Settings, db: Database) -> None:
     state.objects = object_store.ObjectStore(db, state.schema)
     state.references = ObjectReferences(state.objects)
     state.search = ObjectSearch(state.objects, timeout_s=settings.traversal_timeout_s)
+    state.console_key = session_key(settings.secrets_key.get_secret_value())
     state.traversal = TraversalStore(db, state.objects, timeout_s=settings.traversal_timeout_s)
     state.connectors = ConnectorStore(db, state.objects, secrets_key=settings.secrets_key.get_secret_value())
     state.connector_runs = ConnectorRuns(state.connectors, limits=outgoing_limits(settings))
@@ -250,6 +254,8 @@ async def deliver_alone(settings: Settings) -> None:
 def _routes(app: FastAPI) -> None:
     app.include_router(health.router)
     app.include_router(browser.router)
+    app.include_router(console.router)
+    app.mount("/console/static", StaticFiles(directory=PACKAGE / "console" / "static"), name="console-static")
     docs.install(app)
     v1 = APIRouter(prefix="/v1", responses=errors.V1_ERROR_RESPONSES,
                    dependencies=[Depends(require_ready), Depends(strict_query)])

@@ -94,6 +94,17 @@ def _static(tokens: dict[str, str], token: str) -> Caller | None:
     return None
 
 
+async def caller_for(state, token: str) -> Caller | None:
+    """Who a token is (a static token, or a database token still valid), or None."""
+    if not token:
+        return None
+    caller = _static(state.tokens, token)
+    if caller is None:
+        found = await state.token_store.find(token)
+        caller = Caller(*found) if found else None
+    return caller
+
+
 class AuthMiddleware:
     def __init__(self, app: ASGIApp, *, rate_per_s: float, burst: int, failures_per_s: float,
                  failure_burst: int):

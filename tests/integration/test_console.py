@@ -1,0 +1,108 @@
+"""The admin console in a real Chromium (Debian's, driven by Playwright) against the real
+app on loopback and a real Neo4j: signing in and out, the object types and their pages,
+creating a type with errors next to the field, a read token's disabled controls, and a
+form post from elsewhere refused."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from playwright.async_api import Browser, async_playwright
+
+from service.config import Settings
+from service.store import tokens
+from service.store.queries import Queries
+from tests.conftest import live_api_server
+
+CHROMIUM = os.environ.get("REFGRAPH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+async def chromium() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture(scope="module")
+def live(neo4j_target):
+    with live_api_server(neo4j_target) as live:
+        yield live
+
+
+async def signed_in(chromium: Browser, live, token: str):
+    page = await chromium.new_page(viewport={"width": 1200, "height": 800})
+    await page.goto(f"{live.url}/console")
+    await page.get_by_label("Token").fill(token)
+    await page.get_by_role("button", name="Sign in").click()
+    return page
+
+
+async def test_an_admin_signs_in_sees_the_types_creates_one_and_signs_out(chromium, live, graph):
+    page = await signed_in(chromium, live, live.token)
+    assert page.url.endswith("/console/types")
+    rows = await page.get_by_role("table").locator("tbody tr").all_inner_texts()
+    assert any(r.startswith("Person") for r in rows) and any(r.startswith("Conversation") for r in rows)
+    cookie = next(c for c in await page.context.cookies() if c["name"] == "refgraph_console")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and live.token not in cookie["value"]
+
+    await page.get_by_label("Name").fill("Passport number")
+    await page.get_by_role("button", name="Create").click()
+    error = page.locator("#name-error")
+    assert "is not a valid identifier" in await error.inner_text()
+    assert await page.get_by_label("Name").input_value() == "Passport number"  # nothing lost from the form
+
+    await page.get_by_label("Name").fill("Passport")
+    await page.get_by_label("Description").fill("A travel document")
+    await page.get_by_role("button", name="Create").click()
+    assert page.url.endswith("/console/types/Passport")
+    assert await page.get_by_role("heading", level=1).inner_text() == "Passport Passport"
+    records, _, _ = graph.execute_query("MATCH (t:_Type {workspace: $ws, name: 'Passport'}) RETURN t.description AS d",
+                                        ws=live.workspace)
+    assert [r["d"] for r in records] == ["A travel document"]
+
+    await page.goto(f"{live.url}/console/types/Conversation")
+    assert "Each Conversation references one Person; each Person can have many Conversation" in \
+        await page.get_by_role("table").inner_text()
+    await page.get_by_role("button", name="Sign out").click()
+    assert page.url.endswith("/console/sign-in")
+    await page.goto(f"{live.url}/console/types")
+    assert page.url.endswith("/console/sign-in")
+    await page.close()
+
+
+async def test_a_read_token_sees_everything_and_no_enabled_control(chromium, live, graph):
+    made = tokens.create(graph, "neo4j", Queries.load(Settings().cypher_dir), live.workspace, "read")
+    page = await signed_in(chromium, live, made["token"])
+    assert page.url.endswith("/console/types")
+    assert await page.get_by_role("button", name="Create").is_disabled()
+    assert "needs an admin token" in await page.locator("#why-admin").inner_text()
+    await page.close()
+
+
+async def test_a_bad_token_and_a_post_from_elsewhere_are_refused(chromium, live, graph):
+    page = await chromium.new_page()
+    await page.goto(f"{live.url}/console/sign-in")
+    await page.get_by_label("Token").fill("not-a-token")
+    await page.get_by_role("button", name="Sign in").click()
+    assert "not valid" in await page.locator("#token-error").inner_text()
+    await page.close()
+
+    page = await signed_in(chromium, live, live.token)
+    cookies = {c["name"]: c["value"] for c in await page.context.cookies()}
+    # A post with the session cookie but not the page's CSRF secret (what another site's form would send).
+    forged = httpx.post(f"{live.url}/console/types", data={"name": "Forged", "csrf": "guess"},
+                        cookies={"refgraph_console": cookies["refgraph_console"]})
+    assert forged.status_code == 403
+    records, _, _ = graph.execute_query("MATCH (t:_Type {workspace: $ws, name: 'Forged'}) RETURN t", ws=live.workspace)
+    assert records == []
+    # A name that is markup is shown as text, never run.
+    await page.goto(f"{live.url}/console/types/%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+    assert "<script>alert(1)</script>" in await page.inner_text("body")
+    await page.close()
