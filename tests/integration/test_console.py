@@ -106,3 +106,36 @@ async def test_a_bad_token_and_a_post_from_elsewhere_are_refused(chromium, live,
     await page.goto(f"{live.url}/console/types/%3Cscript%3Ealert(1)%3C%2Fscript%3E")
     assert "<script>alert(1)</script>" in await page.inner_text("body")
     await page.close()
+
+
+async def test_intercoms_passport_in_the_console(chromium, live, graph):
+    """A Passport type with its number and expiry date, and the one-to-one reference to
+    People with "Allow referencing to multiple" off on both sides."""
+    page = await signed_in(chromium, live, live.token)
+    await page.get_by_label("Name").fill("Travel")
+    await page.get_by_role("button", name="Create").click()
+    for name, data_type in (("passport_number", "string"), ("expiry_date", "date")):
+        await page.get_by_label("Name", exact=True).fill(name)
+        await page.get_by_label("Data type").select_option(data_type)
+        await page.get_by_role("button", name="Add attribute").click()
+        assert page.url.endswith("/console/types/Travel")
+    await page.get_by_label("Name", exact=True).fill("holder")
+    await page.get_by_label("Data type").select_option("reference")
+    await page.get_by_label("Refers to").select_option("Person")
+    await page.get_by_label("Reverse name").fill("travel")
+    await page.get_by_label("Allow each of them to be referenced by multiple").uncheck()
+    await page.get_by_role("button", name="Add attribute").click()
+    table = await page.get_by_role("table").inner_text()
+    assert "Each Travel references one Person; each Person can have one Travel (travel)" in table
+
+    await page.get_by_label("Name", exact=True).fill("status")
+    await page.get_by_label("Data type").select_option("enum")
+    await page.get_by_role("button", name="Add attribute").click()  # no options: refused, in words
+    assert "options" in await page.get_by_role("alert").inner_text()
+    assert await page.get_by_label("Name", exact=True).input_value() == "status"
+    records, _, _ = graph.execute_query(
+        "MATCH (:_Type {workspace: $ws, name: 'Travel'})-[:HAS_ATTRIBUTE]->(a) RETURN a.name AS n, a.cardinality AS c, "
+        "a.inverse_cardinality AS i", ws=live.workspace)
+    assert {(r["n"], r["c"], r["i"]) for r in records} == {
+        ("passport_number", None, None), ("expiry_date", None, None), ("holder", "one", "one")}
+    await page.close()

@@ -10,6 +10,7 @@ import secrets
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
 
 from service.config import PACKAGE
 from service.console.session import (
@@ -21,7 +22,13 @@ from service.console.session import (
     same,
     sealed,
 )
-from service.domain.schema import AttributeDef, TypeCreate, TypeDef
+from service.domain.schema import (
+    AttributeCreate,
+    AttributeDef,
+    DataType,
+    TypeCreate,
+    TypeDef,
+)
 from service.errors import DomainError
 from service.store.schema import load_types
 
@@ -147,15 +154,59 @@ async def create_type(request: Request, csrf: str = Form(""), name: str = Form("
     return RedirectResponse(f"/console/types/{spec.name}", status_code=303)
 
 
-@router.get("/types/{name}")
-async def type_page(request: Request, name: str):
-    session = await _session(request)
-    if session is None:
-        return _to_sign_in()
+ATTRIBUTE_FORM = {"name": "", "data_type": "string", "options": "", "required": False, "unique": False,
+                  "target": "Person", "many": False, "inverse": "", "inverse_many": True}
+
+
+async def _type_page(request: Request, session: Session, name: str, *, form=None, errors=None,
+                     status_code: int = 200):
+    schema = request.app.state.schema
     try:
-        found = await request.app.state.schema.get_type(session.caller.workspace, name)
+        found = await schema.get_type(session.caller.workspace, name)
     except DomainError as exc:
         return HTMLResponse(f"<p>{html.escape(exc.message)}</p><p><a href='/console/types'>Back</a></p>",
                             status_code=404)
-    return templates.TemplateResponse(request, "type.html", {"title": found.label, "session": session,
-                                                             "type": found, "describe": describe})
+    return templates.TemplateResponse(request, "type.html", {
+        "title": found.label, "session": session, "type": found, "describe": describe,
+        "types": await schema.list_types(session.caller.workspace), "data_types": [t.value for t in DataType],
+        "form": form or ATTRIBUTE_FORM, "errors": errors or {}}, status_code=status_code)
+
+
+@router.get("/types/{name}")
+async def type_page(request: Request, name: str):
+    session = await _session(request)
+    return await _type_page(request, session, name) if session else _to_sign_in()
+
+
+@router.post("/types/{name}/attributes")
+async def add_attribute(request: Request, name: str, csrf: str = Form(""), attribute: str = Form("", alias="name"),
+                        data_type: str = Form("string"), options: str = Form(""), required: bool = Form(False),
+                        unique: bool = Form(False), target: str = Form(""), many: bool = Form(False),
+                        inverse: str = Form(""), inverse_many: bool = Form(False)):
+    session = await _session(request)
+    if session is None:
+        return _to_sign_in()
+    if not same(csrf, session.csrf):
+        return _refused()
+    form = {"name": attribute, "data_type": data_type, "options": options, "required": required, "unique": unique,
+            "target": target, "many": many, "inverse": inverse, "inverse_many": inverse_many}
+    if not session.can_admin:
+        return await _type_page(request, session, name, form=form, status_code=403, errors={
+            "form": f"Adding attributes needs an admin token; this one is {session.caller.scope}."})
+    spec = {"name": attribute.strip(), "data_type": data_type, "required": required, "unique": unique}
+    if data_type in ("enum", "enum_list"):
+        spec["options"] = [{"value": line.strip()} for line in options.splitlines() if line.strip()]
+    if data_type == "reference":
+        spec["reference"] = {"target": target, "cardinality": "many" if many else "one"}
+        if inverse.strip():
+            spec["reference"]["inverse"] = {"name": inverse.strip(), "cardinality": "many" if inverse_many else "one"}
+    try:
+        await request.app.state.schema.add_attribute(session.caller.workspace, name,
+                                                     AttributeCreate.model_validate(spec))
+    except DomainError as exc:
+        field = "name" if exc.code in ("invalid_identifier", "attribute_exists") else "form"
+        return await _type_page(request, session, name, form=form, errors={field: exc.message}, status_code=422)
+    except ValidationError as exc:  # the request model's own checks, in words
+        message = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        return await _type_page(request, session, name, form=form, errors={"form": message}, status_code=422)
+    return RedirectResponse(f"/console/types/{name}", status_code=303)
