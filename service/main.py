@@ -36,6 +36,7 @@ from service.api.routes import (
     browser,
     connectors,
     console,
+    console_objects,
     docs,
     events,
     health,
@@ -255,6 +256,7 @@ def _routes(app: FastAPI) -> None:
     app.include_router(health.router)
     app.include_router(browser.router)
     app.include_router(console.router)
+    app.include_router(console_objects.router)
     app.mount("/console/static", StaticFiles(directory=PACKAGE / "console" / "static"), name="console-static")
     docs.install(app)
     v1 = APIRouter(prefix="/v1", responses=errors.V1_ERROR_RESPONSES,

@@ -139,3 +139,33 @@ async def test_intercoms_passport_in_the_console(chromium, live, graph):
     assert {(r["n"], r["c"], r["i"]) for r in records} == {
         ("passport_number", None, None), ("expiry_date", None, None), ("holder", "one", "one")}
     await page.close()
+
+    # A person with a passport, and a second passport for her refused with the reason.
+    page = await signed_in(chromium, live, live.token)
+    await page.goto(f"{live.url}/console/types/Person/objects")
+    await page.get_by_label("External id", exact=True).fill("ada")
+    await page.get_by_label("Name", exact=True).fill("Ada Lovelace")
+    await page.get_by_role("button", name="Create").click()
+    assert "Ada Lovelace" in await page.get_by_role("table").first.inner_text()
+    for number, expected in (("tp1", None), ("tp2", "already has a travel")):
+        await page.goto(f"{live.url}/console/types/Travel/objects")
+        await page.get_by_label("External id", exact=True).fill(number)
+        await page.get_by_label("Passport number").fill(f"P-{number}")
+        await page.get_by_label("Expiry date").fill("2030-01-31")
+        await page.get_by_label("Holder (Person external id)").fill("ada")
+        await page.get_by_role("button", name="Create").click()
+        if expected is None:
+            assert "/console/types/Travel/objects/" in page.url
+            assert "ada" in await page.get_by_role("table").nth(1).inner_text()
+        else:
+            alert = await page.get_by_role("alert").inner_text()
+            assert expected in alert and "tp1" in alert, alert
+            assert await page.get_by_label("Passport number").input_value() == "P-tp2"
+    await page.get_by_label("Expiry date").fill("soon")
+    await page.get_by_role("button", name="Create").click()
+    assert "is not an ISO 8601 date" in await page.locator("#expiry_date-error").inner_text()
+    records, _, _ = graph.execute_query(
+        "MATCH (t:Travel {workspace: $ws})-[:HOLDER]->(p:Person) RETURN t.external_id AS t, p.external_id AS p, "
+        "toString(t.expiry_date) AS d", ws=live.workspace)
+    assert {(r["t"], r["p"], r["d"]) for r in records} == {("tp1", "ada", "2030-01-31")}
+    await page.close()
