@@ -26,7 +26,7 @@ from service.api import (
     observability,
     reference,
 )
-from service.api.auth import AuthMiddleware
+from service.api.auth import AuthMiddleware, TokenBuckets
 from service.api.deps import require_ready
 from service.api.idempotency import IdempotencyMiddleware
 from service.api.limits import LimitsMiddleware
@@ -211,6 +211,7 @@ def _wire(app: FastAPI, settings: Settings, db: Database) -> None:
     state.references = ObjectReferences(state.objects)
     state.search = ObjectSearch(state.objects, timeout_s=settings.traversal_timeout_s)
     state.console_key = session_key(settings.secrets_key.get_secret_value())
+    state.console_failures = TokenBuckets(settings.auth_failures_per_s, settings.auth_failure_burst)
     state.traversal = TraversalStore(db, state.objects, timeout_s=settings.traversal_timeout_s)
     state.connectors = ConnectorStore(db, state.objects, secrets_key=settings.secrets_key.get_secret_value())
     state.connector_runs = ConnectorRuns(state.connectors, limits=outgoing_limits(settings))

@@ -169,3 +169,10 @@ async def test_intercoms_passport_in_the_console(chromium, live, graph):
         "toString(t.expiry_date) AS d", ws=live.workspace)
     assert {(r["t"], r["p"], r["d"]) for r in records} == {("tp1", "ada", "2030-01-31")}
     await page.close()
+
+
+def test_guessing_tokens_is_slowed_down_as_on_the_api(neo4j_target):
+    with live_api_server(neo4j_target) as other:  # a server of its own: this address gets locked out
+        answers = [httpx.post(f"{other.url}/console/sign-in", data={"token": f"guess-{n}", "csrf": "c"},
+                              cookies={"refgraph_console_pre": "c"}).status_code for n in range(25)]
+    assert answers[:20] == [401] * 20 and set(answers[20:]) == {429}, answers

@@ -5,6 +5,7 @@ for the support admins who set up objects and references. Signed in with a token
 from __future__ import annotations
 
 import html
+import math
 import secrets
 
 from fastapi import APIRouter, Form, Request
@@ -82,10 +83,20 @@ async def sign_in_form(request: Request, error: str | None = None):
 async def sign_in(request: Request, token: str = Form(""), csrf: str = Form("")):
     if not same(csrf, request.cookies.get(PRE_COOKIE)):
         return _refused()
-    key = request.app.state.console_key
+    key, failures = request.app.state.console_key, request.app.state.console_failures
+    address = request.client.host if request.client else "unknown"
+    wait = failures.empty(address)  # as the API: an address that failed too often waits
+    if wait > 0:
+        page = await sign_in_form(request, error=f"Too many failed sign-ins from this address; try again in "
+                                                 f"{math.ceil(wait)} s.")
+        page.status_code = 429
+        return page
     cookie, _ = sealed(key, token.strip())
     if await opened(key, request.app.state, cookie) is None:
-        return await sign_in_form(request, error="That token is not valid (or was revoked). Check it and try again.")
+        failures.wait(address)
+        page = await sign_in_form(request, error="That token is not valid (or was revoked). Check it and try again.")
+        page.status_code = 401
+        return page
     response = RedirectResponse("/console/types", status_code=303)
     response.set_cookie(COOKIE, cookie, max_age=MAX_AGE_S, httponly=True, samesite="strict",
                         secure=request.url.scheme == "https", path="/console")
