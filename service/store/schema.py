@@ -95,6 +95,16 @@ class SchemaStore:
         await self.ensure_workspace(workspace)
         return await self.db.read(lambda tx: read_type(tx, self.db, workspace, name))
 
+    async def types_with_counts(self, workspace: str) -> tuple[list[TypeDef], dict[str, int]]:
+        """The workspace's types and how many objects each has (the console's list)."""
+        await self.ensure_workspace(workspace)
+
+        async def work(tx):
+            types = await load_types(tx, self.db, workspace)
+            return list(types.values()), {t.name: await self._count(tx, workspace, t.name) for t in types.values()}
+
+        return await self.db.read(work)
+
     def cached_types(self, workspace: str) -> tuple[int | None, dict[str, TypeDef] | None]:
         """The types last read for a workspace and their schema version, if any: a read
         that checks the version in its own query can use them without reading the schema."""

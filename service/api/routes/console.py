@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
+from service.api.auth import caller_for
 from service.config import PACKAGE
 from service.console.session import (
     COOKIE,
@@ -31,7 +32,6 @@ from service.domain.schema import (
     TypeDef,
 )
 from service.errors import DomainError
-from service.store.schema import load_types
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 templates = Jinja2Templates(directory=PACKAGE / "console" / "templates")
@@ -91,12 +91,12 @@ async def sign_in(request: Request, token: str = Form(""), csrf: str = Form(""))
                                                  f"{math.ceil(wait)} s.")
         page.status_code = 429
         return page
-    cookie, _ = sealed(key, token.strip())
-    if await opened(key, request.app.state, cookie) is None:
+    if await caller_for(request.app.state, token.strip()) is None:
         failures.wait(address)
         page = await sign_in_form(request, error="That token is not valid (or was revoked). Check it and try again.")
         page.status_code = 401
         return page
+    cookie, _ = sealed(key, token.strip())
     response = RedirectResponse("/console/types", status_code=303)
     response.set_cookie(COOKIE, cookie, max_age=MAX_AGE_S, httponly=True, samesite="strict",
                         secure=request.url.scheme == "https", path="/console")
@@ -115,20 +115,7 @@ async def sign_out(request: Request, csrf: str = Form("")):
 
 
 async def _types_page(request: Request, session: Session, *, form=None, errors=None, status_code: int = 200):
-    schema = request.app.state.schema
-    await schema.ensure_workspace(session.caller.workspace)
-    db = schema.db
-
-    async def work(tx):
-        types = await load_types(tx, db, session.caller.workspace)
-        counts = {}
-        for t in types.values():
-            row = await (await tx.run(db.queries["schema/count_objects"](Label=t.name),
-                                      workspace=session.caller.workspace)).single()
-            counts[t.name] = row["count"]
-        return list(types.values()), counts
-
-    types, counts = await db.read(work)
+    types, counts = await request.app.state.schema.types_with_counts(session.caller.workspace)
     return templates.TemplateResponse(request, "types.html", {
         "title": "Objects", "session": session, "types": types, "counts": counts,
         "form": form or {"name": "", "label": "", "description": ""}, "errors": errors or {}},
