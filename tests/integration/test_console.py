@@ -161,6 +161,10 @@ async def test_intercoms_passport_in_the_console(chromium, live, graph):
             alert = await page.get_by_role("alert").inner_text()
             assert expected in alert and "tp1" in alert, alert
             assert await page.get_by_label("Passport number").input_value() == "P-tp2"
+    await page.get_by_label("Holder (Person external id)").fill("ada, bob")
+    await page.get_by_role("button", name="Create").click()
+    assert "reference to one Person: 2 targets given" in await page.locator("#holder-error").inner_text()
+    await page.get_by_label("Holder (Person external id)").fill("ada")
     await page.get_by_label("Expiry date").fill("soon")
     await page.get_by_role("button", name="Create").click()
     assert "is not an ISO 8601 date" in await page.locator("#expiry_date-error").inner_text()

@@ -58,7 +58,8 @@ def _record(type_def, form: dict[str, str]) -> tuple[ObjectWrite | None, dict[st
             continue
         if attribute.is_reference:
             targets = [{"external_id": e.strip()} for e in text.split(",") if e.strip()]
-            references[attribute.name] = targets if attribute.cardinality == "many" else targets[0]
+            # several for a `one` reference: the write refuses them, in words
+            references[attribute.name] = targets if attribute.cardinality == "many" or len(targets) > 1 else targets[0]
             continue
         try:
             attributes[attribute.name] = rules_for(attribute.data_type).from_text(text)
