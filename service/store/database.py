@@ -85,6 +85,17 @@ class Database:
                     raise
         return await self.read(unit_of_work(timeout=timeout, metadata=metadata)(work))
 
+    async def read_limited(self, work: Work[T], /, *, timeout: float, query: str, what: str) -> T:
+        """``read_with_time_limit``, with what stops it in Neo4j (over the time or the memory
+        limit) answered in words for ``what`` (a traversal, a search): ``read_refusal``."""
+        try:
+            return await self.read_with_time_limit(work, timeout=timeout, metadata={"query": query})
+        except Neo4jError as exc:
+            refusal = read_refusal(exc, what, timeout)
+            if refusal is exc:
+                raise
+            raise refusal from None
+
     async def read_query(self, query: str, /, **params: Any) -> list[dict[str, Any]]:
         """The rows of one named query, run as ``read`` runs work."""
         return await self.read(self._rows(query, params))

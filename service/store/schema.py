@@ -28,7 +28,7 @@ from service.domain.schema import (
     TypeCreate,
     TypeDef,
 )
-from service.errors import Conflict, InvalidInput
+from service.errors import Conflict, InvalidInput, NotFound
 from service.store.attribute_values import (
     drop_unused_index,
     ensure_constraints,
@@ -109,6 +109,29 @@ class SchemaStore:
         """The types last read for a workspace and their schema version, if any: a read
         that checks the version in its own query can use them without reading the schema."""
         return self._cached.get(workspace, (None, None))
+
+    async def planned(self, tx, workspace: str, plan, run):
+        """Plan with the workspace's cached types, then run the plan's query in ``tx``: the
+        common case is that one query. ``plan(types)`` refusing (InvalidInput, NotFound)
+        with cached types plans again with types read now; ``run(planned)`` answers (its
+        result, the schema version its query saw, or None); a version other than the one
+        planned with: read the types again and start over. (planned, result)."""
+        version, types = self.cached_types(workspace)
+        fresh = types is None
+        if fresh:
+            version, types = await self.current_types(tx, workspace)
+        while True:
+            try:
+                planned = plan(types)
+            except (InvalidInput, NotFound):
+                if fresh:
+                    raise
+                fresh, (version, types) = True, await self.current_types(tx, workspace)
+                continue  # perhaps the schema changed since it was cached: plan again
+            result, seen = await run(planned)
+            if seen is None or seen == version:
+                return planned, result
+            fresh, (version, types) = True, await self.current_types(tx, workspace)
 
     async def current_types(self, tx: AsyncManagedTransaction, workspace: str) -> tuple[int, dict[str, TypeDef]]:
         """The workspace's types and schema version, read in ``tx``, and cached."""

@@ -11,13 +11,10 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
-from neo4j.exceptions import Neo4jError
-
 from service.domain.data_types import rules_for
 from service.domain.schema_rules import require_type
 from service.domain.search import Group, Search, parse_sort, parse_tree, parse_where
-from service.errors import InvalidInput, NotFound
-from service.store.database import read_refusal
+from service.errors import InvalidInput
 from service.store.objects import ObjectStore
 from service.store.queries import SearchCypher
 
@@ -69,26 +66,18 @@ class ObjectSearch:
         conditions built by the route (``external_id=``, ``references.<attribute>=``)."""
         await self.objects.schema.ensure_workspace(workspace)
 
+        def plan(types):
+            return self._plan(types, type_name, where, tree, extra, sort, cursor)
+
         async def work(tx):
-            schema = self.objects.schema
-            version, types = schema.cached_types(workspace)
-            fresh = types is None
-            if fresh:
-                version, types = await schema.current_types(tx, workspace)
-            while True:
-                try:
-                    type_def, search = self._plan(types, type_name, where, tree, extra, sort, cursor)
-                except (InvalidInput, NotFound):
-                    if fresh:
-                        raise
-                    fresh, (version, types) = True, await schema.current_types(tx, workspace)
-                    continue  # perhaps the schema changed since it was cached: plan again
+            async def run(planned):
+                type_def, search = planned
                 rendered = SearchCypher.of(search)
                 row = await (await tx.run(self.db.queries["objects/search"](Label=type_def.name, Search=rendered),
                                           workspace=workspace, limit=limit + 1, **rendered.params)).single()
-                if row is None or fresh or row["version"] == version:
-                    break
-                fresh, (version, types) = True, await schema.current_types(tx, workspace)
+                return row, row["version"] if row is not None else None
+
+            (type_def, search), row = await self.objects.schema.planned(tx, workspace, plan, run)
             page = row["page"] if row is not None else []
             views = await self.objects.views(tx, workspace, type_def, [r["node"] for r in page[:limit]])
             total = None
@@ -99,13 +88,7 @@ class ObjectSearch:
             more = len(page) > limit
             return Found(views, encode(search, list(page[limit - 1]["sort_values"])) if more else None, total)
 
-        try:
-            return await self.db.read_with_time_limit(work, timeout=self.timeout_s, metadata={"query": "objects/search"})
-        except Neo4jError as exc:
-            refusal = read_refusal(exc, "search", self.timeout_s)
-            if refusal is exc:
-                raise
-            raise refusal from None
+        return await self.db.read_limited(work, timeout=self.timeout_s, query="objects/search", what="search")
 
     @staticmethod
     def _plan(types, type_name, where, tree, extra, sort, cursor) -> tuple:

@@ -10,12 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
-from neo4j.exceptions import Neo4jError
 
 from service.domain.schema_rules import require_type
 from service.domain.traversal import Hop, Walk, parse_filters, plan_path
-from service.errors import InvalidInput, NotFound
-from service.store.database import Database, read_refusal
+from service.errors import NotFound
+from service.store.database import Database
 from service.store.objects import ObjectStore
 from service.store.references import declared_properties
 
@@ -36,22 +35,15 @@ class TraversalStore:
         schema = self.objects.schema
         await schema.ensure_workspace(workspace)
 
+        def plan(types):
+            start = require_type(types, type_name)
+            hops, hop_filters = plan_path(types, start, path)
+            end = require_type(types, hops[-1].target)
+            return types, start, hops, hop_filters, end, parse_filters(end, where)
+
         async def work(tx: AsyncManagedTransaction):
-            version, types = schema.cached_types(workspace)
-            fresh = types is None
-            if fresh:
-                version, types = await schema.current_types(tx, workspace)
-            while True:
-                try:
-                    start = require_type(types, type_name)
-                    hops, hop_filters = plan_path(types, start, path)
-                    end = require_type(types, hops[-1].target)
-                    filters = parse_filters(end, where)
-                except (InvalidInput, NotFound):
-                    if fresh:
-                        raise
-                    fresh, (version, types) = True, await schema.current_types(tx, workspace)
-                    continue  # perhaps the schema changed since it was cached: plan again
+            async def run(planned):
+                _, start, hops, hop_filters, end, filters = planned
                 inline = [Hop(a.name, a.rel_type, a.direction == "out", a.target)
                           for a in end.attributes.values() if a.is_reference and a.cardinality == "one"]
                 query = self.db.queries["objects/traverse"](Start=start.name, Walk=Walk(hops, with_paths),
@@ -60,9 +52,9 @@ class TraversalStore:
                                           filters=[f.as_param() for f in filters], limit=limit + 1,
                                           hop_filters=[[f.as_param() for f in fs] for fs in hop_filters],
                                           max_paths=MAX_PATHS)).single()
-                if row["version"] == version:
-                    break
-                fresh, (version, types) = True, await schema.current_types(tx, workspace)
+                return row, row["version"]
+
+            (types, start, hops, _, end, _), row = await schema.planned(tx, workspace, plan, run)
             if not row["found"]:
                 raise NotFound(f"no {start.name} with id {object_id!r}", code="unknown_object")
             page = row["page"]
@@ -76,14 +68,7 @@ class TraversalStore:
                                   zip(labels, nodes, reached_by)] for nodes in r["paths"]] if with_paths else None
             return found, len(page) > limit
 
-        try:
-            return await self.db.read_with_time_limit(work, timeout=self.timeout_s,
-                                                      metadata={"query": "objects/traverse"})
-        except Neo4jError as exc:
-            refusal = read_refusal(exc, "traversal", self.timeout_s)
-            if refusal is exc:
-                raise
-            raise refusal from None
+        return await self.db.read_limited(work, timeout=self.timeout_s, query="objects/traverse", what="traversal")
 
 
 def _step(node: dict, label: str, attribute) -> dict:
