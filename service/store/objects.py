@@ -48,7 +48,7 @@ from service.store.record_references import (
     lookup,
     write_record_references,
 )
-from service.store.references import declared_properties, targets_page
+from service.store.references import shown_target, targets_page
 from service.store.schema import load_types, read_type
 from service.store.write_result import WriteResult
 
@@ -298,7 +298,7 @@ class ObjectStore:
         for node in nodes:
             references = {}
             for attribute in inline:
-                targets = [_target(attribute, t) for t in refs[attribute.name].get(node["id"], [])]
+                targets = [shown_target(attribute, t) for t in refs[attribute.name].get(node["id"], [])]
                 references[attribute.name] = (
                     (targets[0] if targets else None) if attribute.cardinality == "one" else targets)
             out.append(object_view(type_def, node, references))
@@ -340,12 +340,3 @@ class ObjectStore:
             await delete_objects(tx, self.db, workspace, types, doomed, root=object_id)
 
         await self.db.write(work)
-
-
-def _target(attribute, found: dict) -> dict:
-    """A target as a reference shows it: with the association's declared properties, if
-    it declares any (read raw from a traversal's inline targets, or already as JSON)."""
-    target = {"id": found["id"], "type": attribute.target, "external_id": found["external_id"]}
-    if attribute.properties:
-        target["properties"] = declared_properties(attribute, found.get("properties"))
-    return target

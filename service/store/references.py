@@ -89,6 +89,15 @@ async def targets_page(tx: AsyncManagedTransaction, db: Database, workspace: str
     return out
 
 
+def shown_target(attribute: AttributeDef, found: dict) -> dict:
+    """A target as a reference shows it: with the association's declared properties, if
+    it declares any (read raw from a traversal's inline targets, or already as JSON)."""
+    target = {"id": found["id"], "type": attribute.target, "external_id": found["external_id"]}
+    if attribute.properties:
+        target["properties"] = declared_properties(attribute, found.get("properties"))
+    return target
+
+
 def declared_properties(attribute: AttributeDef, stored: dict | None) -> dict:
     """A relationship's values of the reference's declared properties, as JSON."""
     return {p.name: to_json(stored[p.name]) for p in attribute.properties if (stored or {}).get(p.name) is not None}
