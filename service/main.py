@@ -36,7 +36,11 @@ from service.api.routes import (
     browser,
     connectors,
     console,
+    console_connectors,
     console_objects,
+    console_reports,
+    console_selectors,
+    console_types,
     docs,
     events,
     health,
@@ -257,7 +261,8 @@ def _routes(app: FastAPI) -> None:
     app.include_router(health.router)
     app.include_router(browser.router)
     app.include_router(console.router)
-    app.include_router(console_objects.router)
+    for page in (console_types, console_objects, console_connectors, console_selectors, console_reports):
+        app.include_router(page.router)
     app.mount("/console/static", StaticFiles(directory=PACKAGE / "console" / "static"), name="console-static")
     docs.install(app)
     v1 = APIRouter(prefix="/v1", responses=errors.V1_ERROR_RESPONSES,

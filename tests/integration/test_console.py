@@ -5,43 +5,13 @@ form post from elsewhere refused."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import AsyncIterator
-
 import httpx
-import pytest
-from playwright.async_api import Browser, async_playwright
 
 from service.config import Settings
 from service.store import tokens
 from service.store.queries import Queries
 from tests.conftest import live_api_server
-
-CHROMIUM = os.environ.get("REFGRAPH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-
-
-@pytest.fixture(scope="module")
-async def chromium() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        await browser.close()
-
-
-@pytest.fixture(scope="module")
-def live(neo4j_target):
-    with live_api_server(neo4j_target) as live:
-        yield live
-
-
-async def signed_in(chromium: Browser, live, token: str):
-    page = await chromium.new_page(viewport={"width": 1200, "height": 800})
-    await page.goto(f"{live.url}/console")
-    await page.get_by_label("Token").fill(token)
-    await page.get_by_role("button", name="Sign in").click()
-    return page
+from tests.integration.conftest import signed_in
 
 
 async def test_an_admin_signs_in_sees_the_types_creates_one_and_signs_out(chromium, live, graph):

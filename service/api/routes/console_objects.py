@@ -4,19 +4,18 @@ from a form, through the same store the API writes with."""
 
 from __future__ import annotations
 
-import html
-
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
 
-from service.api.routes.console import (
-    _refused,
-    _session,
-    _to_sign_in,
+from service.api.routes.console_kit import (
     describe,
+    lacks,
+    not_found,
+    posted,
+    redirect,
+    session_of,
     templates,
+    to_sign_in,
 )
-from service.console.session import same
 from service.domain.data_types import ValueProblem, rules_for
 from service.domain.records import ObjectWrite
 from service.errors import DomainError, InvalidInput
@@ -40,13 +39,13 @@ async def _objects_page(request: Request, session, name: str, *, external_id: st
 
 @router.get("/types/{name}/objects")
 async def objects_page(request: Request, name: str, external_id: str | None = None, cursor: str | None = None):
-    session = await _session(request)
+    session = await session_of(request)
     if session is None:
-        return _to_sign_in()
+        return to_sign_in()
     try:
         return await _objects_page(request, session, name, external_id=external_id, cursor=cursor)
     except DomainError as exc:
-        return _not_found(exc)
+        return not_found(exc)
 
 
 def _record(type_def, form: dict[str, str]) -> tuple[ObjectWrite | None, dict[str, str]]:
@@ -71,16 +70,11 @@ def _record(type_def, form: dict[str, str]) -> tuple[ObjectWrite | None, dict[st
 
 @router.post("/types/{name}/objects")
 async def create_object(request: Request, name: str):
-    session = await _session(request)
-    if session is None:
-        return _to_sign_in()
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    if not same(form.get("csrf"), session.csrf):
-        return _refused()
-    form.pop("csrf")
-    if not session.can_write:
-        return await _objects_page(request, session, name, form=form, status_code=403, errors={
-            "form": f"Creating objects needs a write or admin token; this one is {session.caller.scope}."})
+    session, form, ended = await posted(request)
+    if ended:
+        return ended
+    if errors := lacks(session, "write", "Creating objects"):
+        return await _objects_page(request, session, name, form=form, errors=errors, status_code=403)
     workspace = session.caller.workspace
     try:
         type_def = await request.app.state.schema.get_type(workspace, name)
@@ -94,28 +88,25 @@ async def create_object(request: Request, name: str):
         return await _objects_page(request, session, name, form=form, errors=errors, status_code=422)
     except DomainError as exc:  # a conflict: the message names who holds what
         return await _objects_page(request, session, name, form=form, errors={"form": exc.message}, status_code=409)
-    return RedirectResponse(f"/console/types/{type_def.name}/objects/{result.ids[0]}", status_code=303)
+    return redirect(f"/console/types/{type_def.name}/objects/{result.ids[0]}")
 
 
 @router.get("/types/{name}/objects/{object_id}")
 async def object_page(request: Request, name: str, object_id: str):
-    session = await _session(request)
+    session = await session_of(request)
     if session is None:
-        return _to_sign_in()
+        return to_sign_in()
     workspace = session.caller.workspace
     try:
         type_def = await request.app.state.schema.get_type(workspace, name)
         references = [a.name for a in type_def.attributes.values() if a.is_reference]
         _, found = await request.app.state.objects.get(workspace, type_def.name, [object_id], set(references))
     except DomainError as exc:
-        return _not_found(exc)
+        return not_found(exc)
     if not found:
-        return _not_found(DomainError(f"no {type_def.name} with id {object_id!r}"))
+        return not_found(DomainError(f"no {type_def.name} with id {object_id!r}"))
     shown = {k: (v if isinstance(v, list) else [v] if v else []) for k, v in found[0]["references"].items()}
     return templates.TemplateResponse(request, "object.html", {
         "title": f"{type_def.label} {found[0]['external_id'] or object_id}", "session": session, "type": type_def,
         "object": found[0], "references": shown, "describe": describe})
 
-
-def _not_found(exc: DomainError) -> HTMLResponse:
-    return HTMLResponse(f"<p>{html.escape(exc.message)}</p><p><a href='/console/types'>Back</a></p>", status_code=404)

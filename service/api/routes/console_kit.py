@@ -1,0 +1,98 @@
+"""What every console page shares: the templates, the signed-in session, a posted form
+checked against the session's CSRF secret, the scope a change needs, and a refusal put in
+words beside the field it concerns."""
+
+from __future__ import annotations
+
+import html
+from typing import Literal
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+from service.config import PACKAGE
+from service.console.session import COOKIE, Session, opened, same
+from service.domain.schema import AttributeDef, TypeDef
+from service.errors import DomainError
+
+templates = Jinja2Templates(directory=PACKAGE / "console" / "templates")
+Need = Literal["write", "admin"]
+
+
+async def session_of(request: Request) -> Session | None:
+    return await opened(request.app.state.console_key, request.app.state, request.cookies.get(COOKIE))
+
+
+def to_sign_in() -> RedirectResponse:
+    return RedirectResponse("/console/sign-in", status_code=303)
+
+
+def refused() -> Response:
+    return HTMLResponse("<p>This form was not sent from the console's own page (its CSRF token is missing or "
+                        "wrong); nothing was changed. <a href='/console/types'>Back to the console</a></p>",
+                        status_code=403)
+
+
+def not_found(exc: DomainError) -> HTMLResponse:
+    return HTMLResponse(f"<p>{html.escape(exc.message)}</p><p><a href='/console/types'>Back</a></p>", status_code=404)
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+async def posted(request: Request) -> tuple[Session | None, dict[str, str], Response | None]:
+    """The session and the posted form (its text fields, without the CSRF secret), or the
+    response that ends the request: to sign-in without a session, 403 without the secret."""
+    session = await session_of(request)
+    if session is None:
+        return None, {}, to_sign_in()
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    if not same(form.pop("csrf", None), session.csrf):
+        return session, {}, refused()
+    return session, form, None
+
+
+def lacks(session: Session, need: Need, doing: str) -> dict[str, str] | None:
+    """The refusal (as page errors) when the session's token may not do this."""
+    allowed = session.can_admin if need == "admin" else session.can_write
+    if allowed:
+        return None
+    wanted = "an admin token" if need == "admin" else "a write or admin token"
+    return {"form": f"{doing} needs {wanted}; this one is {session.caller.scope}."}
+
+
+def in_words(exc: Exception, fields: dict[str, str] | None = None) -> dict[str, str]:
+    """A refusal as errors by form field: a request model's checks, an API error's
+    listed problems, or its message above the button ("form"). ``fields`` maps the
+    error's ``details.field`` (or its code) to a form field."""
+    fields = fields or {}
+    if isinstance(exc, ValidationError):
+        found: dict[str, str] = {}
+        for e in exc.errors():
+            name = fields.get(str(e["loc"][0]) if e["loc"] else "", "form")
+            found[name] = "; ".join(filter(None, [found.get(name), e["msg"].removeprefix("Value error, ")]))
+        return found
+    if isinstance(exc, DomainError):
+        details = exc.details if isinstance(exc.details, dict) else {}
+        listed = {p["field"]: p["message"] for p in details.get("errors") or [] if isinstance(p, dict) and p.get("field")}
+        if listed:
+            return listed
+        field = fields.get(str(details.get("field")), fields.get(exc.code or "", "form"))
+        return {field: exc.message}
+    return {"form": str(exc)}
+
+
+def describe(owner: TypeDef, a: AttributeDef) -> str:
+    """An attribute's rules in words (a reference's in Intercom's terms)."""
+    if a.is_reference:
+        holder = f"Each {owner.label} references {'one' if a.cardinality == 'one' else 'many'} {a.target}"
+        back = (f"; each {a.target} can have {'one' if a.inverse_cardinality == 'one' else 'many'} {owner.label}"
+                f" ({a.inverse_name})" if a.inverse_name else "")
+        return holder + back
+    rules = [r for r, on in (("required", a.required), ("unique", a.unique), ("indexed", a.indexed)) if on]
+    if a.options:
+        rules.append("one of " + ", ".join(label for _, label in a.options))
+    return ", ".join(rules)
