@@ -36,6 +36,7 @@ from service.api.routes import (
     browser,
     connectors,
     console,
+    console_attributes,
     console_connectors,
     console_objects,
     console_reports,
@@ -261,7 +262,7 @@ def _routes(app: FastAPI) -> None:
     app.include_router(health.router)
     app.include_router(browser.router)
     app.include_router(console.router)
-    for page in (console_types, console_objects, console_connectors, console_selectors, console_reports):
+    for page in (console_types, console_attributes, console_objects, console_connectors, console_selectors, console_reports):
         app.include_router(page.router)
     app.mount("/console/static", StaticFiles(directory=PACKAGE / "console" / "static"), name="console-static")
     docs.install(app)

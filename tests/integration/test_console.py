@@ -150,3 +150,64 @@ def test_guessing_tokens_is_slowed_down_as_on_the_api(neo4j_target):
         answers = [httpx.post(f"{other.url}/console/sign-in", data={"token": f"guess-{n}", "csrf": "c"},
                               cookies={"refgraph_console_pre": "c"}).status_code for n in range(25)]
     assert answers[:20] == [401] * 20 and set(answers[20:]) == {429}, answers
+
+
+def rest(live):
+    return httpx.Client(base_url=f"{live.url}/v1", headers={"Authorization": f"Bearer {live.token}"}, timeout=30)
+
+
+async def test_a_cardinality_change_shows_its_dry_run_then_applies_and_restores(chromium, live, graph):
+    with rest(live) as api:
+        assert api.post("/types", json={"name": "Shipment"}).status_code == 201
+        assert api.post("/types/Shipment/attributes", json={
+            "name": "carriers", "data_type": "reference",
+            "reference": {"target": "Person", "cardinality": "many",
+                          "inverse": {"name": "shipments", "cardinality": "many"}}}).status_code == 201
+        for person in ("c1", "c2", "c3"):
+            assert api.post("/objects/Person", json={"external_id": person}).status_code in (200, 201)
+        # s1 holds c1 then c2 (c2 is the more recent, so it survives); s2 holds c3 only.
+        s1 = api.post("/objects/Shipment", json={"external_id": "s1",
+                                                     "references": {"carriers": [{"external_id": "c1"}]}}).json()
+        api.post(f"/objects/Shipment/{s1['id']}/references/carriers", json={"targets": [{"external_id": "c2"}]}).raise_for_status()
+        api.post("/objects/Shipment", json={"external_id": "s2",
+                                                 "references": {"carriers": [{"external_id": "c3"}]}}).raise_for_status()
+
+    def pairs():
+        records, _, _ = graph.execute_query("MATCH (s:Shipment {workspace: $ws})-[:CARRIERS]->(p:Person) "
+                                            "RETURN s.external_id AS s, p.external_id AS p", ws=live.workspace)
+        return {(r["s"], r["p"]) for r in records}
+
+    everything = {("s1", "c1"), ("s1", "c2"), ("s2", "c3")}
+    assert pairs() == everything
+    page = await signed_in(chromium, live, live.token)
+    await page.goto(f"{live.url}/console/types/Shipment")
+    await page.get_by_role("link", name="Edit Carriers").click()
+    toggle = page.get_by_label("Allow referencing to multiple Person objects")
+    await toggle.uncheck()
+    await page.get_by_role("button", name="Save changes").click()
+    impact = await page.get_by_role("status").inner_text()
+    assert "1 association would be deleted" in impact and "most recently written one survives" in impact
+    assert (await page.get_by_role("table").locator("tbody tr").all_inner_texts()) == ["s1\tc1"]
+    assert "Each Shipment references one Person" in await page.locator("dl").inner_text()
+    await page.get_by_role("link", name="Cancel").click()  # cancelling changes nothing
+    assert pairs() == everything
+    assert await page.get_by_label("Allow referencing to multiple Person objects").is_checked()
+
+    await page.get_by_label("Allow referencing to multiple Person objects").uncheck()
+    await page.get_by_role("button", name="Save changes").click()
+    await page.get_by_role("button", name="Apply this change").click()
+    assert "1 association deleted" in await page.get_by_role("status").inner_text()
+    assert pairs() == {("s1", "c2"), ("s2", "c3")}
+    await page.get_by_role("button", name="Restore these associations").click()  # refused while it is one
+    assert "0 associations restored" in await page.get_by_role("status").inner_text()
+    assert "s1" in await page.get_by_role("table").inner_text()
+
+    await page.goto(f"{live.url}/console/types/Shipment/attributes/carriers")  # back to many, then restore
+    await page.get_by_label("Allow referencing to multiple Person objects").check()
+    await page.get_by_role("button", name="Save changes").click()
+    assert page.url.endswith("/console/types/Shipment")
+    await page.goto(f"{live.url}/console/types/Shipment/attributes/carriers")
+    await page.get_by_role("button", name="Restore").first.click()
+    assert "1 association restored" in await page.get_by_role("status").inner_text()
+    assert pairs() == everything
+    await page.close()
