@@ -211,3 +211,59 @@ async def test_a_cardinality_change_shows_its_dry_run_then_applies_and_restores(
     assert "1 association restored" in await page.get_by_role("status").inner_text()
     assert pairs() == everything
     await page.close()
+
+
+async def test_an_object_is_edited_where_it_is_shown_and_its_neighbourhood_links_to_its_targets(chromium, live, graph):
+    with rest(live) as api:
+        api.post("/types", json={"name": "Parcel"}).raise_for_status()
+        api.post("/types/Parcel/attributes", json={"name": "weight", "data_type": "float"}).raise_for_status()
+        api.post("/types/Parcel/attributes", json={"name": "code", "data_type": "string", "required": True}
+                 ).raise_for_status()
+        api.post("/types/Parcel/attributes", json={
+            "name": "owner", "data_type": "reference",
+            "reference": {"target": "Person", "cardinality": "one",
+                          "inverse": {"name": "parcels", "cardinality": "many"}}}).raise_for_status()
+        for person in ("pa", "pb"):
+            api.post("/objects/Person", json={"external_id": person}).raise_for_status()
+        parcel = api.post("/objects/Parcel", json={"external_id": "x1", "attributes": {"weight": 1.5, "code": "X"},
+                                                   "references": {"owner": {"external_id": "pa"}}}).json()
+
+    def stored():
+        records, _, _ = graph.execute_query(
+            "MATCH (x:Parcel {workspace: $ws}) OPTIONAL MATCH (x)-[:OWNER]->(p) "
+            "RETURN x.weight AS w, x.code AS c, collect(p.external_id) AS owners", ws=live.workspace)
+        return [(r["w"], r["c"], set(r["owners"])) for r in records]
+
+    page = await signed_in(chromium, live, live.token)
+    await page.goto(f"{live.url}/console/types/Parcel/objects/{parcel['id']}")
+    assert await page.get_by_label("Weight").input_value() == "1.5"
+    assert await page.get_by_label("Owner (Person)").input_value() == "pa"
+    await page.get_by_label("Weight").fill("heavy")
+    await page.get_by_label("Code (required)").fill("")
+    await page.get_by_role("button", name="Save").click()
+    assert (await page.locator("#weight-error").inner_text()).startswith("Weight: ")
+    assert await page.get_by_label("Weight").input_value() == "heavy"  # nothing lost
+    assert stored() == [(1.5, "X", {"pa"})]
+
+    await page.get_by_label("Weight").fill("2.25")
+    await page.get_by_role("button", name="Save").click()  # the required code emptied: refused, in words
+    assert "code" in (await page.get_by_role("alert").inner_text()).lower()
+    assert stored() == [(1.5, "X", {"pa"})]
+
+    await page.get_by_label("Code (required)").fill("X-2")
+    await page.get_by_label("Owner (Person)").fill("pb")
+    await page.get_by_role("button", name="Save").click()
+    assert stored() == [(2.25, "X-2", {"pb"})]
+    assert await page.locator("svg title").text_content() == "Parcel x1 and the 1 objects its references hold"
+    assert [" ".join(t.split()) for t in await page.locator("svg a.node").all_text_contents()] == ["pb Person"]
+    await page.locator("svg a.node").first.click()  # the neighbour in the picture is a link
+    assert "/console/types/Person/objects/" in page.url
+    assert "x1" in await page.get_by_role("table").nth(1).inner_text()  # pb's parcels, read back
+    await page.close()
+
+    reader = tokens.create(graph, "neo4j", Queries.load(Settings().cypher_dir), live.workspace, "read")
+    page = await signed_in(chromium, live, reader["token"])
+    await page.goto(f"{live.url}/console/types/Parcel/objects/{parcel['id']}")
+    assert await page.get_by_role("button", name="Save").is_disabled()
+    assert await page.get_by_label("Weight").is_disabled()
+    await page.close()

@@ -4,10 +4,13 @@ from a form, through the same store the API writes with."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request
 
 from service.api.routes.console_kit import (
     describe,
+    in_words,
     lacks,
     not_found,
     posted,
@@ -16,9 +19,10 @@ from service.api.routes.console_kit import (
     templates,
     to_sign_in,
 )
+from service.console.neighbourhood import layout
 from service.domain.data_types import ValueProblem, rules_for
-from service.domain.records import ObjectWrite
-from service.errors import DomainError, InvalidInput
+from service.domain.records import ObjectPatch, ObjectWrite
+from service.errors import DomainError, InvalidInput, NotFound
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 PAGE = 50
@@ -48,22 +52,50 @@ async def objects_page(request: Request, name: str, external_id: str | None = No
         return not_found(exc)
 
 
-def _record(type_def, form: dict[str, str]) -> tuple[ObjectWrite | None, dict[str, str]]:
-    """The form as a record (text read as each attribute's type), or the problems by field."""
+def value_text(value) -> str:
+    """A held value as the form shows it (lists separated by |)."""
+    if isinstance(value, list):
+        return "|".join(map(str, value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def targets_text(targets: list[dict]) -> str:
+    return ", ".join(t.get("external_id") or f"id:{t['id']}" for t in targets)
+
+
+def _targets(attribute, text: str):
+    """Targets by external id (or ``id:<refgraph id>``), separated by commas. Several for
+    a `one` reference: the write refuses them, in words."""
+    targets = [{"id": e[3:]} if e.startswith("id:") else {"external_id": e}
+               for e in (part.strip() for part in text.split(",")) if e]
+    if attribute.cardinality == "many" or len(targets) > 1:
+        return targets
+    return targets[0] if targets else None
+
+
+def _changes(type_def, form: dict[str, str], before: dict[str, str]) -> tuple[dict, dict, dict[str, str]]:
+    """The attributes and references the form sets (those whose text differs from
+    ``before``; an emptied field clears), and the problems by field."""
     attributes, references, errors = {}, {}, {}
     for attribute in type_def.attributes.values():
         text = (form.get(attribute.name) or "").strip()
-        if not text:
+        if text == before.get(attribute.name, ""):
             continue
         if attribute.is_reference:
-            targets = [{"external_id": e.strip()} for e in text.split(",") if e.strip()]
-            # several for a `one` reference: the write refuses them, in words
-            references[attribute.name] = targets if attribute.cardinality == "many" or len(targets) > 1 else targets[0]
+            references[attribute.name] = _targets(attribute, text)
             continue
         try:
-            attributes[attribute.name] = rules_for(attribute.data_type).from_text(text)
+            attributes[attribute.name] = rules_for(attribute.data_type).from_text(text) if text else None
         except ValueProblem as exc:
             errors[attribute.name] = f"{attribute.label}: {exc}"
+    return attributes, references, errors
+
+
+def _record(type_def, form: dict[str, str]) -> tuple[ObjectWrite | None, dict[str, str]]:
+    """The form as a new record (text read as each attribute's type), or the problems by field."""
+    attributes, references, errors = _changes(type_def, form, {})
     external_id = (form.get("external_id") or "").strip() or None
     return ObjectWrite(external_id=external_id, attributes=attributes, references=references), errors
 
@@ -91,22 +123,65 @@ async def create_object(request: Request, name: str):
     return redirect(f"/console/types/{type_def.name}/objects/{result.ids[0]}")
 
 
+async def _current(request: Request, workspace: str, name: str, object_id: str):
+    """The type, the object and the targets of each of its references."""
+    type_def = await request.app.state.schema.get_type(workspace, name)
+    references = {a.name for a in type_def.attributes.values() if a.is_reference}
+    _, found = await request.app.state.objects.get(workspace, type_def.name, [object_id], references)
+    if not found:
+        raise NotFound(f"no {type_def.name} with id {object_id!r}")
+    held = {k: (v if isinstance(v, list) else [v] if v else []) for k, v in found[0]["references"].items()}
+    return type_def, found[0], held
+
+
+async def _object_page(request: Request, session, name: str, object_id: str, *, form=None, errors=None,
+                       status_code: int = 200):
+    type_def, found, held = await _current(request, session.caller.workspace, name, object_id)
+    return templates.TemplateResponse(request, "object.html", {
+        "title": f"{type_def.label} {found['external_id'] or object_id}", "session": session, "type": type_def,
+        "object": found, "references": held, "describe": describe, "picture": layout(found, type_def.name, held),
+        "form": form or _as_text(type_def, found, held), "errors": errors or {}}, status_code=status_code)
+
+
+def _as_text(type_def, found: dict, held: dict[str, list[dict]]) -> dict[str, str]:
+    """The edit form as the object stands."""
+    return {a.name: targets_text(held.get(a.name, [])) if a.is_reference else value_text(found["attributes"].get(a.name))
+            for a in type_def.attributes.values()}
+
+
 @router.get("/types/{name}/objects/{object_id}")
 async def object_page(request: Request, name: str, object_id: str):
     session = await session_of(request)
     if session is None:
         return to_sign_in()
-    workspace = session.caller.workspace
     try:
-        type_def = await request.app.state.schema.get_type(workspace, name)
-        references = [a.name for a in type_def.attributes.values() if a.is_reference]
-        _, found = await request.app.state.objects.get(workspace, type_def.name, [object_id], set(references))
+        return await _object_page(request, session, name, object_id)
     except DomainError as exc:
         return not_found(exc)
-    if not found:
-        return not_found(DomainError(f"no {type_def.name} with id {object_id!r}"))
-    shown = {k: (v if isinstance(v, list) else [v] if v else []) for k, v in found[0]["references"].items()}
-    return templates.TemplateResponse(request, "object.html", {
-        "title": f"{type_def.label} {found[0]['external_id'] or object_id}", "session": session, "type": type_def,
-        "object": found[0], "references": shown, "describe": describe})
 
+
+@router.post("/types/{name}/objects/{object_id}")
+async def edit_object(request: Request, name: str, object_id: str):
+    """Saves what the form changed: values (an emptied field clears) and references
+    (the whole list given replaces the held one)."""
+    session, form, ended = await posted(request)
+    if ended:
+        return ended
+    page = partial(_object_page, request, session, name, object_id, form=form)
+    try:
+        if errors := lacks(session, "write", "Editing objects"):
+            return await page(errors=errors, status_code=403)
+        type_def, found, held = await _current(request, session.caller.workspace, name, object_id)
+        attributes, references, errors = _changes(type_def, form, _as_text(type_def, found, held))
+        if errors:
+            return await page(errors=errors, status_code=422)
+        if attributes or references:
+            await request.app.state.objects.patch(session.caller.workspace, type_def.name, object_id,
+                                                  ObjectPatch(attributes=attributes, references=references))
+    except InvalidInput as exc:
+        return await page(errors=in_words(exc), status_code=422)
+    except NotFound as exc:
+        return not_found(exc)
+    except DomainError as exc:  # a conflict: the message names who holds what
+        return await page(errors={"form": exc.message}, status_code=409)
+    return redirect(f"/console/types/{type_def.name}/objects/{object_id}")
