@@ -85,6 +85,13 @@ def in_words(exc: Exception, fields: dict[str, str] | None = None) -> dict[str, 
     return {"form": str(exc)}
 
 
+def conflict_words(exc: DomainError) -> str:
+    """A write's conflict as the console says it: the API's hint becomes the form's."""
+    if exc.code == "cardinality_conflict":
+        return exc.message.split('; pass "on_conflict"')[0] + '. Tick "Move taken targets here" to move it.'
+    return exc.message
+
+
 def describe(owner: TypeDef, a: AttributeDef) -> str:
     """An attribute's rules in words (a reference's in Intercom's terms)."""
     if a.is_reference:

@@ -9,6 +9,7 @@ from functools import partial
 from fastapi import APIRouter, Request
 
 from service.api.routes.console_kit import (
+    conflict_words,
     describe,
     in_words,
     lacks,
@@ -97,7 +98,12 @@ def _record(type_def, form: dict[str, str]) -> tuple[ObjectWrite | None, dict[st
     """The form as a new record (text read as each attribute's type), or the problems by field."""
     attributes, references, errors = _changes(type_def, form, {})
     external_id = (form.get("external_id") or "").strip() or None
-    return ObjectWrite(external_id=external_id, attributes=attributes, references=references), errors
+    return ObjectWrite(external_id=external_id, attributes=attributes, references=references,
+                       on_conflict=_on_conflict(form)), errors
+
+
+def _on_conflict(form: dict[str, str]) -> str:
+    return "reassign" if form.get("on_conflict") == "reassign" else "error"
 
 
 @router.post("/types/{name}/objects")
@@ -119,7 +125,7 @@ async def create_object(request: Request, name: str):
         errors = {p["field"]: p["message"] for p in problems if p.get("field")} or {"form": exc.message}
         return await _objects_page(request, session, name, form=form, errors=errors, status_code=422)
     except DomainError as exc:  # a conflict: the message names who holds what
-        return await _objects_page(request, session, name, form=form, errors={"form": exc.message}, status_code=409)
+        return await _objects_page(request, session, name, form=form, errors={"form": conflict_words(exc)}, status_code=409)
     return redirect(f"/console/types/{type_def.name}/objects/{result.ids[0]}")
 
 
@@ -177,11 +183,12 @@ async def edit_object(request: Request, name: str, object_id: str):
             return await page(errors=errors, status_code=422)
         if attributes or references:
             await request.app.state.objects.patch(session.caller.workspace, type_def.name, object_id,
-                                                  ObjectPatch(attributes=attributes, references=references))
+                                                  ObjectPatch(attributes=attributes, references=references,
+                                                              on_conflict=_on_conflict(form)))
     except InvalidInput as exc:
         return await page(errors=in_words(exc), status_code=422)
     except NotFound as exc:
         return not_found(exc)
     except DomainError as exc:  # a conflict: the message names who holds what
-        return await page(errors={"form": exc.message}, status_code=409)
+        return await page(errors={"form": conflict_words(exc)}, status_code=409)
     return redirect(f"/console/types/{type_def.name}/objects/{object_id}")

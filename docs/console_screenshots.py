@@ -1,0 +1,67 @@
+"""Take the console's screenshots in docs/ (console-*.png) from a running `make run` with
+its demo data. Nothing is changed: the cardinality change is shown at its dry run and
+cancelled. Run by hand, with `make run` up:
+
+    .venv/bin/python docs/console_screenshots.py [--api http://localhost:8000] [--token dev-token]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+HERE = Path(__file__).parent
+CHROMIUM = os.environ.get("REFGRAPH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+
+
+def shoot(page: Page, name: str) -> None:
+    page.screenshot(path=HERE / f"console-{name}.png", full_page=True)
+    print(f"wrote docs/console-{name}.png")
+
+
+def pages(page: Page, api: str) -> None:
+    page.goto(f"{api}/console/types")
+    shoot(page, "types")
+    page.goto(f"{api}/console/types/Order")
+    shoot(page, "type")
+    page.goto(f"{api}/console/types/Person/objects?external_id=cust-22")
+    page.get_by_role("link", name="cust-22").click()
+    shoot(page, "object")
+    page.goto(f"{api}/console/types/Order/attributes/customer")
+    page.get_by_label("Allow each Person to be referenced by multiple").uncheck()
+    page.get_by_role("button", name="Save changes").click()  # the dry run; cancelled below
+    shoot(page, "review")
+    page.get_by_role("link", name="Cancel").click()
+    page.goto(f"{api}/console/connectors")
+    page.locator("table a").first.click()
+    shoot(page, "connector")
+    page.goto(f"{api}/console/selectors")
+    page.locator("table a").first.click()
+    shoot(page, "selector")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--api", default="http://localhost:8000")
+    parser.add_argument("--token", default="dev-token")
+    args = parser.parse_args()
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = chromium.new_page(viewport={"width": 1200, "height": 800})
+        page.goto(f"{args.api}/console")
+        page.get_by_label("Token").fill(args.token)
+        page.get_by_role("button", name="Sign in").click()
+        pages(page, args.api)
+        page.set_viewport_size({"width": 390, "height": 800})
+        page.goto(f"{args.api}/console/types/Order")
+        shoot(page, "mobile")
+        chromium.close()
+
+
+if __name__ == "__main__":
+    main()
