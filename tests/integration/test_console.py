@@ -276,3 +276,45 @@ async def test_an_object_is_edited_where_it_is_shown_and_its_neighbourhood_links
     assert await page.get_by_role("button", name="Save").is_disabled()
     assert await page.get_by_label("Weight").is_disabled()
     await page.close()
+
+
+async def test_a_types_objects_are_filtered_and_sorted_by_their_attributes(chromium, live, graph):
+    with rest(live) as api:
+        api.post("/types", json={"name": "Crate"}).raise_for_status()
+        api.post("/types/Crate/attributes", json={"name": "size", "data_type": "integer"}).raise_for_status()
+        api.post("/types/Crate/attributes", json={"name": "colour", "data_type": "string"}).raise_for_status()
+        records = [{"external_id": f"k{n}", "attributes": {"size": n % 7, "colour": "red" if n % 2 else "blue"}}
+                   for n in range(60)]
+        api.post("/objects/Crate/batch", json={"records": records}).raise_for_status()
+    page = await signed_in(chromium, live, live.token)
+    await page.goto(f"{live.url}/console/types/Crate/objects")
+    await page.get_by_label("Where").select_option("size")
+    await page.get_by_label("is", exact=True).select_option(">=")
+    await page.get_by_label("Value").fill("5")
+    await page.get_by_label("Sort by").select_option("-size")
+    await page.get_by_role("button", name="Find").click()
+    rows = [r.split("\t") for r in await page.get_by_role("table").locator("tbody tr").all_inner_texts()]
+    expected = sorted(((f"k{n}", n % 7) for n in range(60) if n % 7 >= 5), key=lambda r: (-r[1], r[0]))
+    assert {(r[0], int(r[1])) for r in rows} == set(expected)
+    assert [int(r[1]) for r in rows] == [size for _, size in expected]  # highest first
+    assert await page.get_by_label("Value").input_value() == "5"  # the form keeps the search
+
+    await page.get_by_label("Value").fill("big")
+    await page.get_by_role("button", name="Find").click()
+    assert "size" in await page.locator("#filter-error").inner_text()
+
+    await page.get_by_label("Where").select_option("colour")
+    await page.get_by_label("is", exact=True).select_option("=")
+    await page.get_by_label("Value").fill("red")
+    await page.get_by_label("Sort by").select_option("size")
+    await page.get_by_role("button", name="Find").click()
+    red = [r.split("\t")[0] for r in await page.get_by_role("table").locator("tbody tr").all_inner_texts()]
+    assert set(red) == {f"k{n}" for n in range(60) if n % 2}
+
+    await page.goto(f"{live.url}/console/types/Crate/objects?sort=size")  # 60: two pages, in one order
+    rows = [r.split("\t") for r in await page.get_by_role("table").locator("tbody tr").all_inner_texts()]
+    await page.get_by_role("link", name="Next page").click()
+    rows += [r.split("\t") for r in await page.get_by_role("table").locator("tbody tr").all_inner_texts()]
+    assert len(rows) == 60 and {r[0] for r in rows} == {f"k{n}" for n in range(60)}
+    assert [int(r[1]) for r in rows] == sorted(n % 7 for n in range(60))  # lowest first, across the pages
+    await page.close()

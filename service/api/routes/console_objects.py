@@ -4,7 +4,9 @@ from a form, through the same store the API writes with."""
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from functools import partial
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 
@@ -23,32 +25,78 @@ from service.api.routes.console_kit import (
 from service.console.neighbourhood import layout
 from service.domain.data_types import ValueProblem, rules_for
 from service.domain.records import ObjectPatch, ObjectWrite
+from service.domain.search import condition
 from service.errors import DomainError, InvalidInput, NotFound
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 PAGE = 50
 
 
-async def _objects_page(request: Request, session, name: str, *, external_id: str | None = None,
+OPERATORS = [("=", "is"), ("!=", "is not"), ("<", "less than"), ("<=", "at most"), (">", "more than"),
+             (">=", "at least"), ("contains", "contains"), ("starts_with", "starts with"), ("is_null", "is empty")]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What the objects list shows: found by external id, one attribute filter, a sort."""
+    external_id: str = ""
+    attribute: str = ""
+    op: str = "="
+    value: str = ""
+    sort: str = ""
+
+    def where(self) -> list[str]:
+        if not self.attribute:
+            return []
+        if self.op == "is_null":
+            return [f"{self.attribute} is_null true"]
+        return [f"{self.attribute} {self.op} {self.value}" if self.op.isalpha() or "_" in self.op
+                else f"{self.attribute}{self.op}{self.value}"]
+
+    def query(self, cursor: str) -> str:
+        return urlencode({k: v for k, v in {**asdict(self), "cursor": cursor}.items() if v})
+
+
+async def _found(request: Request, workspace: str, type_def, listing: Listing, cursor: str | None):
+    """A page of objects and the next page's cursor: the plain list in creation order, or a
+    search when the list is filtered or sorted."""
+    if not (listing.attribute or listing.sort):
+        found, more = await request.app.state.objects.list(workspace, type_def.name, limit=PAGE, after=cursor,
+                                                           external_id=listing.external_id or None)
+        return found, found[-1]["id"] if more else None
+    extra = [lambda types, t: condition(types, t, "external_id", "=", listing.external_id, text=True)
+             ] if listing.external_id else []
+    found = await request.app.state.search.search(workspace, type_def.name, where=listing.where(), extra=extra,
+                                                  sort=listing.sort or None, limit=PAGE, cursor=cursor, count=False)
+    return found.objects, found.next_cursor
+
+
+async def _objects_page(request: Request, session, name: str, *, listing: Listing = Listing(),
                         cursor: str | None = None, form=None, errors=None, status_code: int = 200):
     workspace = session.caller.workspace
     type_def = await request.app.state.schema.get_type(workspace, name)
-    found, more = await request.app.state.objects.list(workspace, type_def.name, limit=PAGE, after=cursor,
-                                                       external_id=external_id or None)
-    shown = [a for a in type_def.attributes.values() if not a.is_reference][:4]
+    errors = dict(errors or {})
+    try:
+        found, next_cursor = await _found(request, workspace, type_def, listing, cursor)
+    except InvalidInput as exc:  # a filter the type cannot take, in words beside it
+        found, next_cursor, errors["filter"] = [], None, exc.message
+    values = [a for a in type_def.attributes.values() if not a.is_reference]
     return templates.TemplateResponse(request, "objects.html", {
         "title": f"{type_def.label} objects", "session": session, "type": type_def, "objects": found,
-        "shown": shown, "external_id": external_id, "next_cursor": found[-1]["id"] if more else None,
-        "form": form or {}, "errors": errors or {}}, status_code=status_code)
+        "shown": values[:4], "attributes": values, "operators": OPERATORS, "listing": listing,
+        "next_page": listing.query(next_cursor) if next_cursor else None,
+        "form": form or {}, "errors": errors}, status_code=status_code)
 
 
 @router.get("/types/{name}/objects")
-async def objects_page(request: Request, name: str, external_id: str | None = None, cursor: str | None = None):
+async def objects_page(request: Request, name: str, external_id: str = "", attribute: str = "", op: str = "=",
+                       value: str = "", sort: str = "", cursor: str | None = None):
     session = await session_of(request)
     if session is None:
         return to_sign_in()
+    listing = Listing(external_id.strip(), attribute, op if op in dict(OPERATORS) else "=", value.strip(), sort)
     try:
-        return await _objects_page(request, session, name, external_id=external_id, cursor=cursor)
+        return await _objects_page(request, session, name, listing=listing, cursor=cursor)
     except DomainError as exc:
         return not_found(exc)
 
