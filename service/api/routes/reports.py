@@ -68,10 +68,18 @@ async def run_report(request: Request, workspace: Workspace, name: str,
     store = request.app.state.reports
     if format == "json":
         return await store.run(workspace, name, given)
+    return await csv_download(store, workspace, name, given)
+
+
+async def csv_download(store, workspace: str, name: str, given: dict[str, str]) -> StreamingResponse:
+    """Every row of the report as CSV: written whole to a spooled file inside the read
+    transaction, then sent however slowly it is read. A refusal (an unknown report, a bad
+    parameter) is raised before anything is sent."""
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+b")
     try:
         text = io.TextIOWrapper(spool, encoding="utf-8", newline="", write_through=True)
         writer = csv.writer(text)
+
         def restart() -> None:
             spool.seek(0)
             spool.truncate()
@@ -84,7 +92,7 @@ async def run_report(request: Request, workspace: Workspace, name: str,
         spool.close()
         raise
     return StreamingResponse(_chunks(spool), media_type="text/csv; charset=utf-8",
-                             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+                             headers={"Content-Disposition": f'attachment; filename="{store.get(name).name}.csv"'})
 
 
 async def _chunks(spool) -> AsyncIterator[bytes]:
