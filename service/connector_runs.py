@@ -79,13 +79,14 @@ class ConnectorRuns:
         return record
 
     async def test(self, workspace: str, connector_id: str, subject: Subject | None,
-                   inputs: dict[str, str], sample: Any = None) -> TrialResult:
+                   inputs: dict[str, str], sample: Any = None, unsaved: ConnectorSpec | None = None) -> TrialResult:
         """Call the API (or map ``sample``, a response body given by the caller) and show
-        what a run would write; writes nothing."""
+        what a run would write; writes nothing. ``unsaved``: test this spec (the console's
+        form as it stands) instead of the saved connector's."""
         await self.connectors.schema.ensure_workspace(workspace)
         shown = TrialResult()
         try:
-            spec, object_type, _, request = await self._prepare(workspace, connector_id, subject, inputs)
+            spec, object_type, _, request = await self._prepare(workspace, connector_id, subject, inputs, unsaved)
             shown.request = {"method": request["method"], "url": request["url"], "query": request["params"]}
             if sample is not None:
                 items = find_records(spec.response, sample)
@@ -100,13 +101,14 @@ class ConnectorRuns:
             shown.http_status = shown.http_status or exc.http_status
         return shown
 
-    async def _prepare(self, workspace: str, connector_id: str, subject: Subject | None,
-                       inputs: dict[str, str]) -> tuple[ConnectorSpec, TypeDef, TypeDef | None, dict[str, Any]]:
+    async def _prepare(self, workspace: str, connector_id: str, subject: Subject | None, inputs: dict[str, str],
+                       unsaved: ConnectorSpec | None = None) -> tuple[ConnectorSpec, TypeDef, TypeDef | None,
+                                                                      dict[str, Any]]:
         """The connector, its object type, the subject's type, and the request to send
         (secrets resolved). Errors about the request itself (unknown ids, inputs) are
         422/404; problems of the call are ``RunFailed``."""
         async def work(tx: AsyncManagedTransaction):
-            spec = (await self.connectors.read_in(tx, workspace, connector_id)).spec_as(ConnectorSpec)
+            spec = unsaved or (await self.connectors.read_in(tx, workspace, connector_id)).spec_as(ConnectorSpec)
             types = await load_types(tx, self.db, workspace)
             object_type = require_type(types, spec.object_type)
             context: dict[str, Any] = {"inputs": bind_inputs(spec, inputs)}
