@@ -1,6 +1,7 @@
 """Take the console's screenshots in docs/ (console-*.png) from a running `make run` with
 its demo data. Nothing is changed: the cardinality change is shown at its dry run and
-cancelled. Run by hand, with `make run` up:
+cancelled, the connector's form is filled in and not saved, and the selector step's buttons
+are previewed, not picked. Run by hand, with `make run` up:
 
     .venv/bin/python docs/console_screenshots.py [--api http://localhost:8000] [--token dev-token]
 """
@@ -37,11 +38,23 @@ def pages(page: Page, api: str) -> None:
     page.get_by_role("button", name="Save changes").click()  # the dry run; cancelled below
     shoot(page, "review")
     page.get_by_role("link", name="Cancel").click()
-    page.goto(f"{api}/console/connectors")
-    page.locator("table a").first.click()
+    page.goto(f"{api}/console/connectors/new")  # filled in, never saved
+    page.get_by_label("Name", exact=True).fill("Get order options")
+    page.get_by_label("Description", exact=True).fill("The customer's recent orders, to pick one in the conversation")
+    page.get_by_label("URL", exact=True).fill("https://shop.example.com/api/orders")
+    page.get_by_label("Query parameters").fill("email={{conversation.contact.email}}")
+    page.get_by_label("Headers").fill("Accept: application/json")
+    page.get_by_label("Object type").select_option("Order")
+    page.get_by_label("Records", exact=True).fill("data.orders")
+    page.get_by_label("External id", exact=True).fill("id")
+    page.get_by_label("Attributes", exact=True).fill("order_number = number\ntotal = amount.value")
+    page.get_by_label("References (optional)").fill("customer = customer_id")
+    page.get_by_label("Reference to update").select_option("Conversation.order_options")
     shoot(page, "connector")
     page.goto(f"{api}/console/selectors")
-    page.locator("table a").first.click()
+    page.get_by_role("link", name="Pick an order").click()
+    page.get_by_label("Conversation (id or external id)").fill("conv-22-0")
+    page.get_by_role("button", name="Show the buttons").click()  # a read: nothing is picked
     shoot(page, "selector")
 
 

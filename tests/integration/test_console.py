@@ -318,3 +318,30 @@ async def test_a_types_objects_are_filtered_and_sorted_by_their_attributes(chrom
     assert len(rows) == 60 and {r[0] for r in rows} == {f"k{n}" for n in range(60)}
     assert [int(r[1]) for r in rows] == sorted(n % 7 for n in range(60))  # lowest first, across the pages
     await page.close()
+
+
+async def test_the_schema_and_object_pages_read_at_mobile_width_and_work_from_the_keyboard(chromium, live, graph):
+    with rest(live) as api:
+        api.post("/types", json={"name": "Bag", "description": "A " + "very " * 30 + "long description"}
+                 ).raise_for_status()
+        api.post("/types/Bag/attributes", json={
+            "name": "owner", "data_type": "reference",
+            "reference": {"target": "Person", "cardinality": "one", "inverse": {"name": "bags"}}}).raise_for_status()
+        api.post("/objects/Person", json={"external_id": "bag-owner"}).raise_for_status()
+        bag = api.post("/objects/Bag", json={"external_id": "b" * 40,
+                                             "references": {"owner": {"external_id": "bag-owner"}}}).json()
+    page = await signed_in(chromium, live, live.token, width=390)
+    for path in ("types", "types/Bag", "types/Bag/objects", f"types/Bag/objects/{bag['id']}",
+                 "types/Bag/attributes/owner"):
+        await page.goto(f"{live.url}/console/{path}")
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 390, path
+
+    await page.goto(f"{live.url}/console/types/Bag/objects/{bag['id']}")
+    for _ in range(40):  # Tab to the picture's node, then Enter follows it
+        await page.keyboard.press("Tab")
+        if await page.evaluate("!!document.activeElement.closest('svg a')"):
+            break
+    await page.keyboard.press("Enter")
+    await page.wait_for_url("**/console/types/Person/objects/**")
+    assert "b" * 15 in await page.get_by_role("table").nth(1).inner_text()
+    await page.close()
