@@ -246,7 +246,7 @@ async def test_an_object_is_edited_where_it_is_shown_and_its_neighbourhood_links
     page = await signed_in(chromium, live, live.token)
     await page.goto(f"{live.url}/console/types/Parcel/objects/{parcel['id']}")
     assert await page.get_by_label("Weight").input_value() == "1.5"
-    assert await page.get_by_label("Owner (Person)").input_value() == "pa"
+    assert await page.get_by_label("Owner (Person external id)").input_value() == "pa"
     await page.get_by_label("Weight").fill("heavy")
     await page.get_by_label("Code (required)").fill("")
     await page.get_by_role("button", name="Save").click()
@@ -260,7 +260,7 @@ async def test_an_object_is_edited_where_it_is_shown_and_its_neighbourhood_links
     assert stored() == [(1.5, "X", {"pa"})]
 
     await page.get_by_label("Code (required)").fill("X-2")
-    await page.get_by_label("Owner (Person)").fill("pb")
+    await page.get_by_label("Owner (Person external id)").fill("pb")
     await page.get_by_role("button", name="Save").click()
     assert stored() == [(2.25, "X-2", {"pb"})]
     assert await page.locator("svg title").text_content() == "Parcel x1 and the 1 objects its references hold"
