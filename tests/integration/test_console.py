@@ -345,3 +345,31 @@ async def test_the_schema_and_object_pages_read_at_mobile_width_and_work_from_th
     await page.wait_for_url("**/console/types/Person/objects/**")
     assert "b" * 15 in await page.get_by_role("table").nth(1).inner_text()
     await page.close()
+
+
+async def test_intercoms_order_in_the_console(chromium, live, graph):
+    """An Order belongs to one Person ("Allow referencing to multiple People" off) and a
+    Person can have many Orders (on, on the other side)."""
+    page = await signed_in(chromium, live, live.token)
+    await page.get_by_label("Name").fill("Purchase")
+    await page.get_by_label("Label").fill("Order")
+    await page.get_by_role("button", name="Create").click()
+    await page.get_by_label("Name", exact=True).fill("order_number")
+    await page.get_by_label("Required").check()
+    await page.get_by_role("button", name="Add attribute").click()
+    await page.get_by_label("Name", exact=True).fill("customer")
+    await page.get_by_label("Data type").select_option("reference")
+    await page.get_by_label("Refers to").select_option("Person")
+    await page.get_by_label("Reverse name").fill("purchases")
+    await page.get_by_label("Allow each of them to be referenced by multiple").check()
+    await page.get_by_role("button", name="Add attribute").click()
+    table = await page.get_by_role("table").inner_text()
+    assert "Each Order references one Person; each Person can have many Order (purchases)" in table
+    records, _, _ = graph.execute_query(
+        "MATCH (:_Type {workspace: $ws, name: 'Purchase'})-[:HAS_ATTRIBUTE]->(a) "
+        "RETURN a.name AS n, a.required AS r, a.cardinality AS c, a.inverse_cardinality AS i", ws=live.workspace)
+    assert {(r["n"], r["r"], r["c"], r["i"]) for r in records} == {
+        ("order_number", True, None, None), ("customer", False, "one", "many")}
+    await page.goto(f"{live.url}/console/types/Person")  # the other side reads it back
+    assert "Each Person references many Purchase" in await page.get_by_role("table").inner_text()
+    await page.close()
