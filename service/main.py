@@ -26,7 +26,8 @@ from service.api import (
     observability,
     reference,
 )
-from service.api.auth import AuthMiddleware, TokenBuckets
+from service.api.auth import AuthMiddleware, RateLimits, TokenBuckets
+from service.api.console_headers import ConsoleHeadersMiddleware
 from service.api.deps import require_ready
 from service.api.idempotency import IdempotencyMiddleware
 from service.api.limits import LimitsMiddleware
@@ -55,14 +56,15 @@ from service.api.routes import (
     webhooks,
     workspace,
 )
+from service.api.routes.console_kit import ConsoleRateLimited, rate_limited
 from service.config import PACKAGE, Settings
 from service.connector_runs import ConnectorRuns
-from service.console.session import session_key
+from service.console.session import MAX_AGE_S, session_key
 from service.domain.records import BatchWrite
 from service.event_feed import EventFeed
 from service.fetch import Limits
 from service.selector_buttons import SelectorButtons
-from service.store import attribute_changes, migrations
+from service.store import attribute_changes, console_sessions, migrations
 from service.store import connectors as connector_store
 from service.store import events as event_store
 from service.store import health as health_store
@@ -76,6 +78,7 @@ from service.store import tokens as token_store
 from service.store import traversal as traversal_store
 from service.store import webhooks as webhook_store
 from service.store.connectors import ConnectorStore
+from service.store.console_sessions import ConsoleSessions
 from service.store.database import Database
 from service.store.object_references import ObjectReferences
 from service.store.queries import Queries
@@ -93,7 +96,8 @@ STORE_QUERIES = [*migrations.USES, *health_store.USES, *schema_store.USES,
                  *object_store.USES, *reference_store.USES, *integrity_store.USES,
                  *traversal_store.USES, *connector_store.USES,
                  *selector_store.USES, *token_store.USES, *idempotency.USES,
-                 *prune_store.USES, *attribute_changes.USES, *event_store.USES, *webhook_store.USES]
+                 *prune_store.USES, *attribute_changes.USES, *event_store.USES, *webhook_store.USES,
+                 *console_sessions.USES]
 RETRY_S = 2.0
 
 
@@ -177,8 +181,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # then idempotency, which needs the caller and writes only for one.
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(LimitsMiddleware, max_body_bytes=settings.max_body_bytes)
-    app.add_middleware(AuthMiddleware, rate_per_s=settings.rate_limit_per_s, burst=settings.rate_limit_burst,
-                       failures_per_s=settings.auth_failures_per_s, failure_burst=settings.auth_failure_burst)
+    app.state.rate_limits = RateLimits(TokenBuckets(settings.rate_limit_per_s, settings.rate_limit_burst),
+                                       TokenBuckets(settings.auth_failures_per_s, settings.auth_failure_burst))
+    app.add_middleware(AuthMiddleware, limits=app.state.rate_limits)
+    app.add_middleware(ConsoleHeadersMiddleware)
     app.add_middleware(ObservabilityMiddleware)  # every answer is logged and timed
     app.add_route("/metrics", observability.metrics, include_in_schema=False)
     observability.count_driver_retries()
@@ -216,7 +222,7 @@ def _wire(app: FastAPI, settings: Settings, db: Database) -> None:
     state.references = ObjectReferences(state.objects)
     state.search = ObjectSearch(state.objects, timeout_s=settings.traversal_timeout_s)
     state.console_key = session_key(settings.secrets_key.get_secret_value())
-    state.console_failures = TokenBuckets(settings.auth_failures_per_s, settings.auth_failure_burst)
+    state.console_sessions = ConsoleSessions(db, lasts_s=MAX_AGE_S)
     state.traversal = TraversalStore(db, state.objects, timeout_s=settings.traversal_timeout_s)
     state.connectors = ConnectorStore(db, state.objects, secrets_key=settings.secrets_key.get_secret_value())
     state.connector_runs = ConnectorRuns(state.connectors, limits=outgoing_limits(settings))
@@ -264,6 +270,7 @@ def _routes(app: FastAPI) -> None:
     app.include_router(console.router)
     for page in (console_types, console_attributes, console_objects, console_connectors, console_selectors, console_reports):
         app.include_router(page.router)
+    app.add_exception_handler(ConsoleRateLimited, rate_limited)
     app.mount("/console/static", StaticFiles(directory=PACKAGE / "console" / "static"), name="console-static")
     docs.install(app)
     v1 = APIRouter(prefix="/v1", responses=errors.V1_ERROR_RESPONSES,

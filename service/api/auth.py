@@ -105,12 +105,27 @@ async def caller_for(state, token: str) -> Caller | None:
     return caller
 
 
+@dataclass(frozen=True)
+class RateLimits:
+    """One set of buckets for the API and the console: a token's requests, and an
+    address's failed authentications (a guesser gets one budget, not one per door)."""
+    per_token: TokenBuckets
+    failures: TokenBuckets
+
+    def refused_for(self, state, token: str | None, address: str) -> float:
+        """How long ``address`` must wait before ``token`` is looked up (0: go on). A static
+        or recently valid token never waits for others' failures from its address."""
+        if token and (_static(state.tokens, token) is not None or state.token_store.known(token)):
+            return 0.0
+        return self.failures.empty(address)
+
+
 class AuthMiddleware:
-    def __init__(self, app: ASGIApp, *, rate_per_s: float, burst: int, failures_per_s: float,
-                 failure_burst: int):
+    def __init__(self, app: ASGIApp, *, limits: RateLimits):
         self.app = app
-        self.per_token = TokenBuckets(rate_per_s, burst)
-        self.failures = TokenBuckets(failures_per_s, failure_burst)
+        self.per_token = limits.per_token
+        self.failures = limits.failures
+        self.limits = limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not in_areas(scope):
@@ -120,8 +135,8 @@ class AuthMiddleware:
         token = bearer(dict(scope.get("headers") or []).get(b"authorization"))
         state = scope["app"].state
         caller = _static(state.tokens, token) if token else None
-        if caller is None and not (token and state.token_store.known(token)):
-            wait = self.failures.empty(address)  # a spent address is refused before any look-up
+        if caller is None:
+            wait = self.limits.refused_for(state, token, address)  # a spent address waits before any look-up
             if wait > 0:
                 await self._limited(scope, receive, send, wait, "failed authentications from this address",
                                     "REFGRAPH_AUTH_FAILURES_PER_S", self.failures)

@@ -1,4 +1,5 @@
-"""The request body's size limit (413 naming it), applied before a route reads the body:
+"""The request body's size limit (413 naming it), applied before a route reads the body
+(the API's areas and the console's forms, signed in or not):
 a declared ``Content-Length`` over the limit is refused at once, a streamed body as soon
 as it passes it. (Rate limits are per caller: ``service.api.auth``.)"""
 
@@ -7,7 +8,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.api.errors import error_response
-from service.api.paths import in_areas
+from service.api.paths import in_areas, in_console
 
 
 class BodyTooLarge(Exception):
@@ -20,7 +21,7 @@ class LimitsMiddleware:
         self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not in_areas(scope):
+        if not (in_areas(scope) or in_console(scope)):
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])

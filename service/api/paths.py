@@ -28,3 +28,7 @@ def route_template(scope: Scope) -> str:
 
 def in_areas(scope: Scope) -> bool:
     return scope["type"] == "http" and route_path(scope).startswith(AREAS)
+
+
+def in_console(scope: Scope) -> bool:
+    return scope["type"] == "http" and route_path(scope).startswith("/console")

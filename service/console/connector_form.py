@@ -24,8 +24,19 @@ BLANK = {**dict.fromkeys(FIELDS.values(), ""), "method": "GET", "timeout_s": "10
 RUN_FORM = {"run_on": "Conversation", "run_id": "", "run_inputs": ""}
 
 
+MOST_WORDS = 400  # a field's problems shown: past this, "(and more)"
+
+
 def add_error(errors: dict[str, str], field: str, message: str) -> None:
-    errors[field] = "; ".join(filter(None, [errors.get(field), message]))
+    """One more problem beside ``field``; past MOST_WORDS characters only "(and more)", so a
+    form of a million bad lines costs a million checks, not their squares."""
+    held = errors.get(field)
+    if held is None:
+        errors[field] = message
+    elif len(held) < MOST_WORDS:
+        errors[field] = f"{held}; {message}"
+    elif not held.endswith(" (and more)"):
+        errors[field] = held + " (and more)"
 
 
 def field_of(where: str) -> str:

@@ -1,8 +1,9 @@
 """The console's session: a cookie the browser cannot read (``HttpOnly``), sends to this
 site only (``SameSite=Strict``) and, on https, only over https (``Secure``). It holds the
 signed-in token and a CSRF secret, encrypted and authenticated with a key derived from
-``REFGRAPH_SECRETS_KEY``; every request checks the token again (a revoked token signs the
-console out). Every form post carries the CSRF secret in a hidden field: a post from
+``REFGRAPH_SECRETS_KEY``, and the id of its session in the graph; every request checks
+the token again (a revoked token signs the console out) and that the session is still
+open (signing out closes it, so a copy of the cookie ends with it). Every form post carries the CSRF secret in a hidden field: a post from
 another site has neither the cookie nor the secret."""
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def session_key(secrets_key: str) -> Fernet:
 class Session:
     caller: Caller
     csrf: str
+    id: str
 
     @property
     def can_write(self) -> bool:
@@ -45,15 +47,15 @@ class Session:
         return self.caller.scope == "admin"
 
 
-def sealed(key: Fernet, token: str) -> tuple[str, str]:
-    """A new session's cookie value and its CSRF secret."""
+def sealed(key: Fernet, token: str, session_id: str) -> str:
+    """A new session's cookie value (with a CSRF secret of its own)."""
     csrf = secrets.token_urlsafe(24)
-    return key.encrypt(json.dumps({"t": token, "c": csrf}).encode()).decode(), csrf
+    return key.encrypt(json.dumps({"t": token, "c": csrf, "s": session_id}).encode()).decode()
 
 
 async def opened(key: Fernet, state, cookie: str | None) -> Session | None:
-    """The session a cookie holds, if it is this server's, not expired, and its token
-    still valid."""
+    """The session a cookie holds, if it is this server's, not expired or signed out, and
+    its token still valid."""
     if not cookie:
         return None
     try:
@@ -61,7 +63,9 @@ async def opened(key: Fernet, state, cookie: str | None) -> Session | None:
     except (InvalidToken, ValueError):
         return None
     caller = await caller_for(state, content.get("t", ""))
-    return Session(caller, content["c"]) if caller else None
+    if caller is None or not await state.console_sessions.is_open(content.get("s", "")):
+        return None
+    return Session(caller, content["c"], content["s"])
 
 
 def same(given: str | None, expected: str | None) -> bool:

@@ -60,8 +60,12 @@ class PruneStore:
         self.schema = schema
         self.db = schema.db
 
-    async def list(self, workspace: str, *, limit: int, after: str | None) -> tuple[list[dict], bool]:
-        return await self.db.read_page("prunes/list", "prune", workspace=workspace, after=after, limit=limit)
+    async def list(self, workspace: str, *, limit: int, after: str | None,
+                   of: tuple[str, str] | None = None) -> tuple[list[dict], bool]:
+        """A page of prunes, newest first; ``of``: only those of (type, attribute)."""
+        type_name, attribute = of or (None, None)
+        return await self.db.read_page("prunes/list", "prune", workspace=workspace, after=after, limit=limit,
+                                       type=type_name, attribute=attribute)
 
     async def _row(self, tx, workspace: str, prune_id: str) -> dict[str, Any]:
         row = await (await tx.run(self.db.queries["prunes/get"](), workspace=workspace, id=prune_id)).single()

@@ -15,6 +15,7 @@ from service.api.routes.console_kit import (
     refused,
     session_of,
     templates,
+    to_sign_in,
 )
 from service.console.session import COOKIE, MAX_AGE_S, PRE_COOKIE, same, sealed
 
@@ -40,20 +41,21 @@ async def sign_in_form(request: Request, error: str | None = None):
 async def sign_in(request: Request, token: str = Form(""), csrf: str = Form("")):
     if not same(csrf, request.cookies.get(PRE_COOKIE)):
         return refused()
-    key, failures = request.app.state.console_key, request.app.state.console_failures
+    state, token = request.app.state, token.strip()
     address = request.client.host if request.client else "unknown"
-    wait = failures.empty(address)  # as the API: an address that failed too often waits
+    wait = state.rate_limits.refused_for(state, token, address)  # the API's budget: one for both doors
     if wait > 0:
         page = await sign_in_form(request, error=f"Too many failed sign-ins from this address; try again in "
                                                  f"{math.ceil(wait)} s.")
         page.status_code = 429
         return page
-    if await caller_for(request.app.state, token.strip()) is None:
-        failures.wait(address)
+    caller = await caller_for(state, token)
+    if caller is None:
+        state.rate_limits.failures.wait(address)
         page = await sign_in_form(request, error="That token is not valid (or was revoked). Check it and try again.")
         page.status_code = 401
         return page
-    cookie, _ = sealed(key, token.strip())
+    cookie = sealed(state.console_key, token, await state.console_sessions.open(caller.workspace))
     response = RedirectResponse("/console/types", status_code=303)
     response.set_cookie(COOKIE, cookie, max_age=MAX_AGE_S, httponly=True, samesite="strict",
                         secure=request.url.scheme == "https", path="/console")
@@ -63,9 +65,14 @@ async def sign_in(request: Request, token: str = Form(""), csrf: str = Form(""))
 
 @router.post("/sign-out")
 async def sign_out(request: Request, csrf: str = Form("")):
+    """Closes the session (a copy of its cookie ends too). Without a session (a post from
+    another site carries no cookie) nothing is touched."""
     session = await session_of(request)
-    if session is not None and not same(csrf, session.csrf):
+    if session is None:
+        return to_sign_in()
+    if not same(csrf, session.csrf):
         return refused()
-    response = RedirectResponse("/console/sign-in", status_code=303)
+    await request.app.state.console_sessions.close(session.id)
+    response = to_sign_in()
     response.delete_cookie(COOKIE, path="/console")
     return response

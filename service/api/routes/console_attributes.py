@@ -24,7 +24,7 @@ from service.api.routes.console_types import parse_options
 from service.api.shapes import prune_json
 from service.console.session import Session
 from service.domain.schema import AttributeDef, AttributeUpdate
-from service.errors import DomainError
+from service.errors import DomainError, NotFound
 from service.store.attribute_changes import AttributeEditor
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -76,11 +76,12 @@ async def _edit_page(request: Request, session: Session, name: str, attribute: s
         owner, found = await _found(request, session, name, attribute)
     except DomainError as exc:
         return not_found(exc)
-    prunes, _ = await request.app.state.prunes.list(session.caller.workspace, limit=100, after=None)
+    prunes, _ = await request.app.state.prunes.list(session.caller.workspace, limit=100, after=None,
+                                                    of=(owner.name, found.name))
     return templates.TemplateResponse(request, "attribute.html", {
         "title": f"{owner.label}: {found.label}", "session": session, "type": owner, "attribute": found,
         "describe": describe, "form": form or form_of(found), "errors": errors or {},
-        "prunes": [prune_json(p) for p in prunes if (p["type"], p["attribute"]) == (owner.name, found.name)]},
+        "prunes": [prune_json(p) for p in prunes]},
         status_code=status_code)
 
 
@@ -144,6 +145,6 @@ async def restore(request: Request, prune_id: str):
     except DomainError as exc:
         return templates.TemplateResponse(request, "restored.html", {
             "title": "Restore", "session": session, "errors": {"form": exc.message}, "result": None},
-            status_code=404 if exc.code == "not_found" else 409)
+            status_code=404 if isinstance(exc, NotFound) else 409)
     return templates.TemplateResponse(request, "restored.html", {
         "title": "Restored", "session": session, "errors": {}, "result": result})

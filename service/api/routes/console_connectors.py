@@ -235,8 +235,9 @@ async def start_run(request: Request, connector_id: str):
     shown, workspace, errors = {**RUN_FORM, **form}, session.caller.workspace, {}
     try:
         saved = await request.app.state.connectors.get(workspace, connector_id)  # another workspace's: 404
-        inputs = lines(shown["run_inputs"], "=", "run_inputs", errors)
-        if not (errors := lacks(session, "write", "Starting runs") or errors):
+        errors = lacks(session, "write", "Starting runs") or {}
+        inputs = lines(shown["run_inputs"], "=", "run_inputs", errors) if not errors else {}
+        if not errors:
             subject = await _subject(request, workspace, shown["run_on"], shown["run_id"])
             record = await request.app.state.connector_runs.run(workspace, connector_id, subject, inputs)
     except DomainError as exc:  # an unknown subject, a wrong one, unknown inputs

@@ -5,6 +5,7 @@ words beside the field it concerns."""
 from __future__ import annotations
 
 import html
+import math
 from typing import Literal
 
 from fastapi import Request
@@ -21,8 +22,26 @@ templates = Jinja2Templates(directory=PACKAGE / "console" / "templates")
 Need = Literal["write", "admin"]
 
 
+class ConsoleRateLimited(Exception):
+    """A signed-in token over its request rate (the API's limit: one budget for both)."""
+
+    def __init__(self, wait: float):
+        self.wait = wait
+
+
 async def session_of(request: Request) -> Session | None:
-    return await opened(request.app.state.console_key, request.app.state, request.cookies.get(COOKIE))
+    """The signed-in session, taking one request from its token's rate limit."""
+    state = request.app.state
+    session = await opened(state.console_key, state, request.cookies.get(COOKIE))
+    if session is not None and (wait := state.rate_limits.per_token.wait(session.caller.token_id)) > 0:
+        raise ConsoleRateLimited(wait)
+    return session
+
+
+async def rate_limited(request: Request, exc: ConsoleRateLimited) -> HTMLResponse:
+    retry = max(1, math.ceil(exc.wait))
+    return HTMLResponse(f"<p>Too many requests with this token; try again in {retry} s.</p>", status_code=429,
+                        headers={"Retry-After": str(retry)})
 
 
 def to_sign_in() -> RedirectResponse:

@@ -27,6 +27,7 @@ from service.domain.data_types import ValueProblem, rules_for
 from service.domain.records import ObjectPatch, ObjectWrite
 from service.domain.search import condition
 from service.errors import DomainError, InvalidInput, NotFound
+from service.store.objects import MAX_EXPANDED
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 PAGE = 50
@@ -124,27 +125,37 @@ def _targets(attribute, text: str):
     return targets[0] if targets else None
 
 
-def _changes(type_def, form: dict[str, str], before: dict[str, str]) -> tuple[dict, dict, dict[str, str]]:
-    """The attributes and references the form sets (those whose text differs from
-    ``before``; an emptied field clears), and the problems by field."""
+WAS = "was."  # a hidden field holding what the edit form showed for a field
+
+
+def _changes(type_def, form: dict[str, str], now: dict[str, str] | None = None) -> tuple[dict, dict, dict[str, str]]:
+    """The attributes and references the form sets, and the problems by field. Creating
+    (``now`` None): every filled field. Editing: the fields whose text differs from what
+    the page showed (``was.<name>``); an emptied one clears, a missing one is unchanged,
+    and one that someone else changed since (``now``) is refused rather than overwritten."""
     attributes, references, errors = {}, {}, {}
     for attribute in type_def.attributes.values():
-        text = (form.get(attribute.name) or "").strip()
-        if text == before.get(attribute.name, ""):
+        text = form.get(attribute.name)
+        shown = "" if now is None else form.get(WAS + attribute.name)
+        text = text.strip() if now is None and text is not None else text
+        if text is None or shown is None or text == shown:
             continue
-        if attribute.is_reference:
+        if now is not None and now.get(attribute.name, "") != shown:
+            errors[attribute.name] = (f"{attribute.label} was changed since this page was opened (it is now "
+                                      f"{now.get(attribute.name, '')[:200]!r}); nothing was saved: reload the page")
+        elif attribute.is_reference:
             references[attribute.name] = _targets(attribute, text)
-            continue
-        try:
-            attributes[attribute.name] = rules_for(attribute.data_type).from_text(text) if text else None
-        except ValueProblem as exc:
-            errors[attribute.name] = f"{attribute.label}: {exc}"
+        else:
+            try:
+                attributes[attribute.name] = rules_for(attribute.data_type).from_text(text) if text.strip() else None
+            except ValueProblem as exc:
+                errors[attribute.name] = f"{attribute.label}: {exc}"
     return attributes, references, errors
 
 
 def _record(type_def, form: dict[str, str]) -> tuple[ObjectWrite | None, dict[str, str]]:
     """The form as a new record (text read as each attribute's type), or the problems by field."""
-    attributes, references, errors = _changes(type_def, form, {})
+    attributes, references, errors = _changes(type_def, form)
     external_id = (form.get("external_id") or "").strip() or None
     return ObjectWrite(external_id=external_id, attributes=attributes, references=references,
                        on_conflict=_on_conflict(form)), errors
@@ -159,21 +170,22 @@ async def create_object(request: Request, name: str):
     session, form, ended = await posted(request)
     if ended:
         return ended
-    if errors := lacks(session, "write", "Creating objects"):
-        return await _objects_page(request, session, name, form=form, errors=errors, status_code=403)
+    page = partial(_objects_page, request, session, name, form=form)
     workspace = session.caller.workspace
     try:
+        if errors := lacks(session, "write", "Creating objects"):
+            return await page(errors=errors, status_code=403)
         type_def = await request.app.state.schema.get_type(workspace, name)
         record, errors = _record(type_def, form)
         if errors:
-            return await _objects_page(request, session, name, form=form, errors=errors, status_code=422)
+            return await page(errors=errors, status_code=422)
         _, result = await request.app.state.objects.write(workspace, type_def.name, [record])
     except InvalidInput as exc:
-        problems = (exc.details or {}).get("errors") or []
-        errors = {p["field"]: p["message"] for p in problems if p.get("field")} or {"form": exc.message}
-        return await _objects_page(request, session, name, form=form, errors=errors, status_code=422)
+        return await page(errors=in_words(exc), status_code=422)
+    except NotFound as exc:
+        return not_found(exc)
     except DomainError as exc:  # a conflict: the message names who holds what
-        return await _objects_page(request, session, name, form=form, errors={"form": conflict_words(exc)}, status_code=409)
+        return await page(errors={"form": conflict_words(exc)}, status_code=409)
     return redirect(f"/console/types/{type_def.name}/objects/{result.ids[0]}")
 
 
@@ -191,16 +203,20 @@ async def _current(request: Request, workspace: str, name: str, object_id: str):
 async def _object_page(request: Request, session, name: str, object_id: str, *, form=None, errors=None,
                        status_code: int = 200):
     type_def, found, held = await _current(request, session.caller.workspace, name, object_id)
+    now = _as_text(type_def, found, held)
     return templates.TemplateResponse(request, "object.html", {
         "title": f"{type_def.label} {found['external_id'] or object_id}", "session": session, "type": type_def,
         "object": found, "references": held, "describe": describe, "picture": layout(found, type_def.name, held),
-        "form": form or _as_text(type_def, found, held), "errors": errors or {}}, status_code=status_code)
+        "form": form or now, "was": {k[len(WAS):]: v for k, v in form.items() if k.startswith(WAS)} if form else now,
+        "too_many": {k for k, v in held.items() if len(v) >= MAX_EXPANDED}, "most": MAX_EXPANDED,
+        "errors": errors or {}}, status_code=status_code)
 
 
 def _as_text(type_def, found: dict, held: dict[str, list[dict]]) -> dict[str, str]:
-    """The edit form as the object stands."""
+    """The edit form as the object stands. A reference holding MAX_EXPANDED targets or
+    more is not in it (the page shows only that many: it is edited through the API)."""
     return {a.name: targets_text(held.get(a.name, [])) if a.is_reference else value_text(found["attributes"].get(a.name))
-            for a in type_def.attributes.values()}
+            for a in type_def.attributes.values() if len(held.get(a.name, [])) < MAX_EXPANDED}
 
 
 @router.get("/types/{name}/objects/{object_id}")
@@ -227,6 +243,7 @@ async def edit_object(request: Request, name: str, object_id: str):
             return await page(errors=errors, status_code=403)
         type_def, found, held = await _current(request, session.caller.workspace, name, object_id)
         attributes, references, errors = _changes(type_def, form, _as_text(type_def, found, held))
+        errors.update({k: "too many targets to edit here" for k in references if len(held.get(k, [])) >= MAX_EXPANDED})
         if errors:
             return await page(errors=errors, status_code=422)
         if attributes or references:

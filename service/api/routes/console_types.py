@@ -81,10 +81,11 @@ async def type_page(request: Request, name: str):
 
 
 def parse_options(text: str) -> list[dict[str, str]]:
-    """Options one per line: ``value`` or ``value = Label``."""
+    """Options one per line: ``value`` or ``value = Label`` (the spaces around ``=`` part
+    them, so a value may hold ``=``)."""
     options = []
     for line in text.splitlines():
-        value, _, label = line.partition("=")
+        value, _, label = line.partition(" = ")
         if value.strip():
             options.append({"value": value.strip(), **({"label": label.strip()} if label.strip() else {})})
     return options

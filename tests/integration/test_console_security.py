@@ -1,0 +1,192 @@
+"""What the console's first adversarial review found, each shown failing before its fix:
+a post's size and a token's rate limited as on the API, parsing only after the scope
+check, sign-out ending copied cookies, guessers unable to lock admins out, an edit that
+writes only what the admin changed (never someone else's change, nor a list it did not
+show whole), and the pages' protective headers. Plain HTTP against the real app."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from service.config import Settings
+from service.store import tokens
+from service.store.queries import Queries
+from tests.conftest import live_api_server
+
+
+def console(live, token: str) -> httpx.Client:
+    """An HTTP client signed in to the console (as a browser would: the sign-in form's
+    CSRF cookie and field, then the session cookie)."""
+    client = httpx.Client(base_url=live.url, timeout=60)
+    form = client.get("/console/sign-in")
+    signed = client.post("/console/sign-in", data={"token": token, "csrf": csrf_of(form.text)})
+    assert signed.status_code == 303, signed.text
+    return client
+
+
+def csrf_of(page: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def api(live) -> httpx.Client:
+    return httpx.Client(base_url=f"{live.url}/v1", headers={"Authorization": f"Bearer {live.token}"}, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def small(neo4j_target) -> Iterator:
+    """A server of its own with small limits: a 100 kB body, 3 requests a token then 1 a
+    second, 3 failed sign-ins an address."""
+    with live_api_server(neo4j_target, max_body_bytes=100_000, rate_limit_per_s=1, rate_limit_burst=3,
+                         auth_failures_per_s=0.01, auth_failure_burst=3) as live:
+        yield live
+
+
+def test_a_console_post_is_held_to_the_apis_body_limit_even_before_sign_in(small):
+    client = httpx.Client(base_url=small.url, timeout=60)
+    form = client.get("/console/sign-in")
+    big = client.post("/console/sign-in", data={"token": "x" * 200_000, "csrf": csrf_of(form.text)})
+    assert big.status_code == 413 and big.json()["error"]["code"] == "payload_too_large"
+
+
+def test_a_guesser_cannot_lock_an_admin_out_and_shares_the_apis_budget(small):
+    anonymous = httpx.Client(base_url=small.url, timeout=60)
+    page, answers = anonymous.get("/console/sign-in"), []
+    for n in range(4):  # each answer is the form again, with a new CSRF secret
+        page = anonymous.post("/console/sign-in", data={"token": f"guess-{n}", "csrf": csrf_of(page.text)})
+        answers.append(page.status_code)
+    assert answers == [401, 401, 401, 429]
+    assert httpx.get(f"{small.url}/v1/workspace", headers={"Authorization": "Bearer guess-api"}).status_code == 429
+    console(small, small.token)  # the real token still signs in from the same address
+
+
+def test_a_signed_in_token_is_held_to_its_rate_limit(small):
+    client = console(small, small.token)
+    answers = [client.get("/console/types") for _ in range(6)]
+    limited = [a for a in answers if a.status_code == 429]
+    assert limited and limited[0].headers["Retry-After"] and "Too many requests" in limited[0].text, answers
+
+
+def test_signing_out_ends_a_copied_cookie_and_a_cross_site_sign_out_touches_nothing(live):
+    client = console(live, live.token)
+    copied = dict(client.cookies)
+    elsewhere = httpx.post(f"{live.url}/console/sign-out", data={"csrf": "x"})  # another site: no cookie
+    assert elsewhere.status_code == 303 and "set-cookie" not in elsewhere.headers
+    page = client.get("/console/types")
+    assert client.post("/console/sign-out", data={"csrf": csrf_of(page.text)}).status_code == 303
+    again = httpx.get(f"{live.url}/console/types", cookies=copied)
+    assert again.status_code == 303 and again.headers["location"].endswith("/console/sign-in")
+
+
+def test_a_read_token_is_refused_before_its_form_is_read(live, graph):
+    made = tokens.create(graph, "neo4j", Queries.load(Settings().cypher_dir), live.workspace, "read")
+    with api(live) as rest:
+        rest.post("/types", json={"name": "Shelf"}).raise_for_status()
+        connector = rest.post("/connectors", json={
+            "name": "shelves", "object_type": "Shelf", "request": {"method": "GET", "url": "https://shop.example.com/x"},
+            "response": {"records": "data", "external_id": "id"}})
+        assert connector.status_code == 201, connector.text
+        connector = connector.json()
+    reader = console(live, made["token"])
+    page = reader.get(f"/console/connectors/{connector['id']}")
+    refused = reader.post(f"/console/connectors/{connector['id']}/runs",
+                          data={"csrf": csrf_of(page.text), "run_inputs": "not a pair\n" * 50_000})
+    assert refused.status_code == 403 and "line 1 " not in refused.text
+
+    admin = console(live, live.token)
+    page = admin.get(f"/console/connectors/{connector['id']}")
+    listed = admin.post(f"/console/connectors/{connector['id']}/runs",
+                        data={"csrf": csrf_of(page.text), "run_inputs": "not a pair\n" * 50_000})
+    error = re.search(r'id="run_inputs-error"[^>]*>([^<]*)<', listed.text).group(1)
+    assert listed.status_code == 422 and error.endswith("(and more)") and len(error) < 1_000
+
+
+def test_an_edit_writes_only_what_the_admin_changed(live, graph):
+    with api(live) as rest:
+        rest.post("/types", json={"name": "Card"}).raise_for_status()
+        for name in ("colour", "size", "note"):
+            rest.post("/types/Card/attributes", json={"name": name, "data_type": "string"}).raise_for_status()
+        rest.post("/types/Card/attributes", json={
+            "name": "holder", "data_type": "reference", "required": True,
+            "reference": {"target": "Person", "cardinality": "one"}}).raise_for_status()
+        rest.post("/objects/Person", json={"external_id": "card-holder"}).raise_for_status()
+        card = rest.post("/objects/Card", json={
+            "external_id": "c1", "attributes": {"colour": "red", "size": "S", "note": "  line one\nline two  "},
+            "references": {"holder": {"external_id": "card-holder"}}}).json()
+        client = console(live, live.token)
+        opened = client.get(f"/console/types/Card/objects/{card['id']}").text  # the admin opens the page
+        rest.patch(f"/objects/Card/{card['id']}", json={"attributes": {"size": "L"}}).raise_for_status()
+        form = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', opened))
+        form.update({"note": "  line one\nline two  ", "colour": "blue"})  # a textarea sends its text back
+        saved = client.post(f"/console/types/Card/objects/{card['id']}", data=form)
+        assert saved.status_code == 303, saved.text
+        form["size"] = "M"  # a field someone else changed since the page was opened: refused
+        stale = client.post(f"/console/types/Card/objects/{card['id']}", data=form)
+        assert stale.status_code == 422 and "was changed since this page was opened" in stale.text
+    records, _, _ = graph.execute_query("MATCH (c:Card {workspace: $ws}) RETURN c.colour AS c, c.size AS s, c.note AS n",
+                                        ws=live.workspace)
+    assert [(r["c"], r["s"], r["n"]) for r in records] == [("blue", "L", "  line one\nline two  ")]
+
+    page = client.get("/console/types/Card/attributes/holder")  # a label edit keeps a reference required
+    form = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', page.text))
+    form = {k: v for k, v in form.items() if k in ("csrf", "label", "description", "required", "many")}
+    form["label"] = "Card holder"
+    assert client.post("/console/types/Card/attributes/holder", data=form).status_code == 303
+    records, _, _ = graph.execute_query("MATCH (:_Type {workspace: $ws, name: 'Card'})-[:HAS_ATTRIBUTE]->"
+                                        "(a {name: 'holder'}) RETURN a.required AS r, a.label AS l", ws=live.workspace)
+    assert [(r["r"], r["l"]) for r in records] == [(True, "Card holder")]
+
+
+def test_a_reference_longer_than_the_page_shows_is_not_rewritten_from_it(live, graph):
+    with api(live) as rest:
+        rest.post("/types", json={"name": "Box"}).raise_for_status()
+        rest.post("/types/Box/attributes", json={"name": "label", "data_type": "string"}).raise_for_status()
+        rest.post("/types/Box/attributes", json={
+            "name": "people", "data_type": "reference", "reference": {"target": "Person"}}).raise_for_status()
+        rest.post("/objects/Person/batch", json={"records": [{"external_id": f"bp{n}"} for n in range(120)]}
+                  ).raise_for_status()
+        box = rest.post("/objects/Box", json={"external_id": "box", "references": {
+            "people": [{"external_id": f"bp{n}"} for n in range(120)]}}).json()
+    client = console(live, live.token)
+    page = client.get(f"/console/types/Box/objects/{box['id']}").text
+    assert "Too many to edit here" in page and 'name="people"' not in page
+    form = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', page))
+    form["label"] = "full"
+    assert client.post(f"/console/types/Box/objects/{box['id']}", data=form).status_code == 303
+    form["people"], form["was.people"] = "bp1", ""  # a crafted post of the list is refused
+    assert client.post(f"/console/types/Box/objects/{box['id']}", data=form).status_code == 422
+    records, _, _ = graph.execute_query("MATCH (b:Box {workspace: $ws})-[:PEOPLE]->(p) RETURN b.label AS l, "
+                                        "count(p) AS n", ws=live.workspace)
+    assert [(r["l"], r["n"]) for r in records] == [("full", 120)]
+
+
+def test_the_pages_forbid_framing_and_scripts_and_unknown_things_are_404(live):
+    client = console(live, live.token)
+    page = client.get("/console/types")
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert "script-src 'none'" in page.headers["Content-Security-Policy"]
+    csrf = csrf_of(page.text)
+    assert client.post("/console/prunes/no-such-prune/restore", data={"csrf": csrf}).status_code == 404
+    unknown = client.post("/console/types/Nope/objects", data={"csrf": csrf})
+    assert unknown.status_code == 404 and unknown.headers["content-type"].startswith("text/html")
+
+
+def test_an_option_holding_an_equals_sign_survives_an_edit(live, graph):
+    with api(live) as rest:
+        rest.post("/types", json={"name": "Rule"}).raise_for_status()
+        rest.post("/types/Rule/attributes", json={"name": "kind", "data_type": "enum", "options": [
+            {"value": "a=b"}, {"value": "plain", "label": "Plain"}]}).raise_for_status()
+    client = console(live, live.token)
+    page = client.get("/console/types/Rule/attributes/kind").text
+    options = re.search(r'<textarea id="options" name="options"[^>]*>([^<]*)</textarea>', page).group(1)
+    assert options == "a=b = A=b\nplain = Plain"
+    saved = client.post("/console/types/Rule/attributes/kind", data={
+        "csrf": csrf_of(page), "label": "Kind", "description": "", "options": options + "\nthird"})
+    assert saved.status_code == 303, saved.text
+    records, _, _ = graph.execute_query("MATCH (:_Type {workspace: $ws, name: 'Rule'})-[:HAS_ATTRIBUTE]->"
+                                        "(a {name: 'kind'}) RETURN a.options AS o", ws=live.workspace)
+    assert "a=b" in str(records[0]["o"]) and "third" in str(records[0]["o"])
