@@ -146,15 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         _wire(app, settings, Database(driver=driver, name=settings.neo4j_database, queries=queries))
         task = asyncio.create_task(_migrate_until_done(app))
         _tune_gc()
-        background = [task, asyncio.create_task(_every(
-            app, settings.idempotency_purge_every_s, "expired idempotency keys", idempotency.purge_expired)),
-            asyncio.create_task(_every(app, settings.events_purge_every_s, "event batches past their retention",
-                                       lambda db: event_store.purge(db, days=settings.events_retention_days))),
-            asyncio.create_task(_every(app, settings.events_purge_every_s, "webhook deliveries past the retention",
-                                       lambda _db: app.state.webhooks.purge_deliveries(
-                                           days=settings.events_retention_days)))]
-        if settings.deliver_webhooks:
-            background.append(asyncio.create_task(_after_migrations(app, app.state.deliverer.run_forever())))
+        background = [task, *_background(app, settings)]
         try:
             # Normally Neo4j is up: be ready before serving. Otherwise serve 503s meanwhile.
             await asyncio.wait({task}, timeout=settings.startup_wait_s)
@@ -196,14 +188,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def _background(app: FastAPI, settings: Settings) -> list[asyncio.Task]:
+    """The process's periodic work: purges, and webhook deliveries unless a worker does them."""
+    jobs = [
+        _every(app, settings.idempotency_purge_every_s, "expired idempotency keys", idempotency.purge_expired),
+        _every(app, settings.events_purge_every_s, "event batches past their retention",
+               lambda db: event_store.purge(db, days=settings.events_retention_days)),
+        _every(app, settings.events_purge_every_s, "webhook deliveries past the retention",
+               lambda _db: app.state.webhooks.purge_deliveries(days=settings.events_retention_days))]
+    if settings.deliver_webhooks:
+        jobs.append(_after_migrations(app, app.state.deliverer.run_forever()))
+    return [asyncio.create_task(job) for job in jobs]
+
+
 def _tune_gc() -> None:
     """The objects made at start-up (the app, its models, the queries) live as long as
     the process: frozen, the collector stops scanning them on every full collection, and
     a batch's thousands of short-lived objects trigger fewer young collections. Profiled
     on a re-ingest of 100,000 unchanged records (bench/README.md): 19,500 to 28,500
-    records/s, the collector's pauses had been a third of the API's CPU."""
-    gc.collect()
-    gc.freeze()
+    records/s, the collector's pauses had been a third of the API's CPU. Once a process
+    (a test run makes many apps: what later apps leave behind is collected as usual)."""
+    if gc.get_freeze_count() == 0:
+        gc.collect()
+        gc.freeze()
     gc.set_threshold(50_000, 20, 100)
 
 

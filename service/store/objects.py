@@ -97,7 +97,7 @@ class ObjectStore:
         if link is not None:
             fast = await ingest_linked(tx, self.db, workspace, type_def, link, records)
             if fast is not None:
-                if seal:
+                if seal and any(fast.changed):  # nothing written: no schema change can undo it
                     await self.seal(tx, workspace, type_def)
                 return fast
         problems: list[Problem] = []

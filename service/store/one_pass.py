@@ -23,19 +23,21 @@ from service.store.record_references import found_targets, target_keys
 from service.store.schema import read_type
 from service.store.write_result import WriteResult
 
-USES = ["objects/resolve_and_lock", "objects/upsert_and_link"]
+USES = ["objects/resolve_targets", "objects/compare_linked", "objects/lock_ids", "objects/upsert_and_link"]
 
 
 async def ingest_linked(tx, db: Database, workspace: str, type_def: TypeDef, attribute,
-                    records: list[ObjectWrite]) -> WriteResult | None:
+                        records: list[ObjectWrite]) -> WriteResult | None:
     """The common ingest (see ``one_pass_attribute``) in one statement, as the raw driver
-    would write it. Neo4j looks up and locks the targets while Python checks the values
-    and builds the rows. Problems: every value problem, else every unknown target, else
-    missing required values (the general path checks required values before targets).
-    ``None``: a cardinality change committed meanwhile and nothing was written; take
-    the general path."""
+    would write it, for the records the graph does not already hold: those it holds (a
+    re-sync of unchanged records) are found first, without locks, and written not at all.
+    Neo4j looks up the targets while Python checks the values and builds the rows.
+    Problems: every value problem, else every unknown target, else missing required
+    values (the general path checks required values before targets). ``None``: a
+    cardinality change committed meanwhile, or a target was deleted, and nothing was
+    written; take the general path."""
     ids, external_ids = target_keys(ref for r in records for ref in listed_targets(r.references.get(attribute.name)))
-    lookup = await tx.run(db.queries["objects/resolve_and_lock"](Label=attribute.target),
+    lookup = await tx.run(db.queries["objects/resolve_targets"](Label=attribute.target),
                           workspace=workspace, ids=ids, external_ids=external_ids)
     problems: list[Problem] = []
     checked = RecordChecker(type_def).check_all(records, problems)
@@ -43,23 +45,55 @@ async def ingest_linked(tx, db: Database, workspace: str, type_def: TypeDef, att
         problems += repeated_unique_values(type_def, checked)
     if problems:
         raise refusal(problems)
-    rows = [{"external_id": r.external_id, "props": r.props, "new_id": new_id,
-             "touch": attribute.name in r.references}
-            for r, new_id in zip(checked, new_ids(len(checked)))]
+    rows = [{"external_id": r.external_id, "props": r.props, "touch": attribute.name in r.references}
+            for r in checked]
     pairs = (await lookup.single())["found"]
     by_id, by_external = {i: i for i, _ in pairs}, {e: i for i, e in pairs if e is not None}
     for record, row in zip(checked, rows):
         row["targets"] = list(found_targets(attribute, record, by_id, by_external, problems))
     if problems:
         raise refusal(problems)
+    held = await _held(tx, db, workspace, type_def, attribute, rows)
+    todo = [n for n, (object_id, same) in enumerate(held) if not same]
+    written = await _write(tx, db, workspace, type_def, attribute, [checked[n] for n in todo], [rows[n] for n in todo],
+                           dict(pairs)) if todo else WriteResult([], [], [])
+    if written is None:
+        return None
+    result = WriteResult(ids=[object_id for object_id, _ in held], created=[False] * len(rows),
+                         changed=[False] * len(rows))
+    for n, object_id, created, changed in zip(todo, written.ids, written.created, written.changed):
+        result.ids[n], result.created[n], result.changed[n] = object_id, created, changed
+    return result
+
+
+async def _held(tx, db: Database, workspace: str, type_def: TypeDef, attribute, rows: list[dict]) -> list[list]:
+    """For each row, [its object's id or None, whether the graph holds it already]. A
+    batch that names one object twice is written whole, in order (the last wins)."""
+    if len({row["external_id"] for row in rows}) < len(rows):
+        return [[None, False] for _ in rows]
+    query = db.queries["objects/compare_linked"](Label=type_def.name, Rel=attribute.rel_type, Target=attribute.target)
+    return (await (await tx.run(query, workspace=workspace, rows=Bulk(rows))).single())["rows"]
+
+
+async def _write(tx, db: Database, workspace: str, type_def: TypeDef, attribute, checked, rows: list[dict],
+                 external_ids: dict[str, str | None]) -> WriteResult | None:
+    """The rows that change, written in one statement after their targets are locked."""
+    targets = sorted({t for row in rows for t in row["targets"]})
+    if targets:
+        locked = await (await tx.run(db.queries["objects/lock_ids"](Label=attribute.target), workspace=workspace,
+                                     ids=Bulk(targets))).single()
+        if locked["locked"] < len(targets):  # one was deleted since the look-up
+            return None
     attribute = (await read_type(tx, db, workspace, type_def.name)).attributes[attribute.name]
     if not fits_one_pass(attribute):  # a cardinality change committed meanwhile
         return None
+    for row, new_id in zip(rows, new_ids(len(rows))):
+        row["new_id"] = new_id
     query = db.queries["objects/upsert_and_link"](
         Label=type_def.name, Rel=attribute.rel_type, Target=attribute.target)
     result = await (await tx.run(query, workspace=workspace, rows=Bulk(rows),
                                  source_one=attribute.source_one)).single()
     check_required(type_def, checked, result["created"])
-    linked_written(change_log(), workspace, type_def.name, attribute, rows, result, dict(pairs))
+    linked_written(change_log(), workspace, type_def.name, attribute, rows, result, external_ids)
     return WriteResult(ids=list(result["ids"]), created=list(result["created"]),
                        changed=list(result["changed"]))

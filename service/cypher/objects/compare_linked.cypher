@@ -1,0 +1,15 @@
+// The common ingest's first pass: which rows the graph already holds exactly (the
+// object exists, has every value given, and, for a row that sets the reference, exactly
+// its targets). It reads and locks nothing: only the other rows are written
+// (objects/upsert_and_link), so a re-sync of unchanged records writes nothing.
+// A pair per row: [the object's id or null, whether it holds the row].
+UNWIND $rows AS row
+OPTIONAL MATCH (n:{{Label}} {workspace: $workspace, external_id: row.external_id})
+WITH row, n,
+     n IS NOT NULL
+     AND all(key IN keys(row.props)
+             WHERE coalesce(n[key] = row.props[key], n[key] IS NULL AND row.props[key] IS NULL))
+     AND (NOT row.touch
+          OR (COUNT { (n)-[:{{Rel}}]->(:{{Target}}) } = size(row.targets)
+              AND all(t IN row.targets WHERE EXISTS { (n)-[:{{Rel}}]->(:{{Target}} {id: t}) }))) AS held
+RETURN collect([n.id, held]) AS rows

@@ -1,0 +1,15 @@
+// The common ingest's targets, found by id or by external id, without locks: the caller
+// sends it before checking the batch's values and reads the answer after (Neo4j looks
+// the targets up while Python checks). Only the records that change lock theirs
+// (objects/lock_ids).
+CALL () {
+  UNWIND $ids AS id
+  MATCH (n:{{Label}} {workspace: $workspace, id: id})
+  RETURN n
+  UNION
+  UNWIND $external_ids AS external_id
+  MATCH (n:{{Label}} {workspace: $workspace, external_id: external_id})
+  RETURN n
+}
+// Pairs, not two lists: collect() skips nulls, and a target may have no external id.
+RETURN collect([n.id, n.external_id]) AS found
