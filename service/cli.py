@@ -23,6 +23,7 @@ import time
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import typer
@@ -43,6 +44,7 @@ from service.commands import tokens as token_commands
 from service.commands.listen import listen
 from service.commands.neo4j import local_server
 from service.commands.output import console, exit_with
+from service.commands.workers import serve_workers
 from service.config import Settings
 from service.local_neo4j import LocalNeo4j
 
@@ -145,6 +147,8 @@ def worker() -> None:
 def serve(
     host: str = typer.Option(None, metavar="ADDRESS", help="Address to bind (REFGRAPH_API_HOST)"),
     port: int = typer.Option(None, help="Port (REFGRAPH_API_PORT)"),
+    workers: int = typer.Option(None, min=1, max=64, help="API processes (REFGRAPH_WORKERS, default 1): rate "
+                                "limits hold across them, metrics add up, purges run in one"),
     demo_if_empty: bool = typer.Option(False, help="Load the demo dataset when the workspace has no objects"),
 ) -> None:
     """Run the API; starts a local Neo4j unless NEO4J_URI is set."""
@@ -155,20 +159,25 @@ def serve(
     settings = Settings()
     host = host or settings.api_host
     port = port or settings.api_port
+    workers = workers or settings.workers
     problem = settings.exposure_problem(host)
     if problem:
         console.print(f"[red]{problem}[/]")
         raise typer.Exit(2)
     with _neo4j_for(settings) as (served, server):
         _banner(served, server, host, port)
-        api = create_app(served)
+        api = create_app(served) if workers == 1 else None
         if demo_if_empty:
             url = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}"
-            threading.Thread(target=_demo_when_ready, args=(url, _default_token(settings), api.state),
+            threading.Thread(target=_demo_when_ready, args=(url, _default_token(settings),
+                                                              api.state if api else SimpleNamespace()),
                              daemon=True).start()
         with contextlib.suppress(KeyboardInterrupt):
-            uvicorn.run(api, host=host, port=port, log_level="info",
-                        access_log=False)  # refgraph.access logs each request, with its id
+            if api is not None:
+                uvicorn.run(api, host=host, port=port, log_level="info",
+                            access_log=False)  # refgraph.access logs each request, with its id
+            else:
+                serve_workers(served, host, port, workers)
     console.print("Stopped.")
 
 

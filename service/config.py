@@ -78,18 +78,21 @@ class Settings(BaseSettings):
     # revoked token stops working within this many seconds.
     token_cache_s: float = 5.0
     token_cache_size: int = 10_000  # tokens (and misses) cached per process, least recent dropped
-    # Per token and process: requests a second on average and the burst allowed (0: no
-    # limit); and the largest request body.
+    # API processes `refgraph serve` runs (--workers). Each process enforces its share of
+    # the rate limits below (divided by this), so a token's limit holds across them.
+    workers: int = Field(1, ge=1, le=64)
+    # Per token: requests a second on average and the burst allowed (0: no limit); and the
+    # largest request body.
     rate_limit_per_s: float = 100.0
     rate_limit_burst: int = 200
-    # Per client address and process: failed authentications a second and their burst;
+    # Per client address: failed authentications a second and their burst;
     # past it the address gets 429 before its tokens are looked up (0: no limit).
     auth_failures_per_s: float = 1.0
     auth_failure_burst: int = 20
-    # How often each process deletes idempotency keys older than a day.
+    # How often idempotency keys older than a day are deleted (by one process at a time).
     idempotency_purge_every_s: float = 600.0
-    # Change events are kept this long (the feed starts at the oldest kept), and each
-    # process purges older ones this often.
+    # Change events are kept this long (the feed starts at the oldest kept), and the
+    # process holding the purge's lease purges older ones this often.
     events_retention_days: float = Field(7.0, gt=0)
     events_purge_every_s: float = 600.0
     # Webhook deliveries: made by the API process unless this is off (then by `refgraph

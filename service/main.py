@@ -65,7 +65,7 @@ from service.domain.records import BatchWrite
 from service.event_feed import EventFeed
 from service.fetch import Limits
 from service.selector_buttons import SelectorButtons
-from service.store import attribute_changes, console_sessions, migrations
+from service.store import attribute_changes, console_sessions, leases, migrations
 from service.store import connectors as connector_store
 from service.store import events as event_store
 from service.store import health as health_store
@@ -98,7 +98,7 @@ STORE_QUERIES = [*migrations.USES, *health_store.USES, *schema_store.USES,
                  *traversal_store.USES, *connector_store.USES,
                  *selector_store.USES, *token_store.USES, *idempotency.USES,
                  *prune_store.USES, *attribute_changes.USES, *event_store.USES, *webhook_store.USES,
-                 *console_sessions.USES]
+                 *console_sessions.USES, *leases.USES]
 RETRY_S = 2.0
 
 
@@ -108,11 +108,12 @@ async def _after_migrations(app: FastAPI, job) -> None:
 
 
 async def _every(app: FastAPI, every_s: float, what: str, purge) -> None:
-    """``purge(db)`` in the background once migrations are done, every ``every_s`` seconds."""
+    """``purge(db)`` in the background once migrations are done, every ``every_s`` seconds,
+    in the one process that holds its lease (the others find it held and wait)."""
     await app.state.migrations_ready.wait()
     while True:
         try:
-            removed = await purge(app.state.db)
+            removed = await purge(app.state.db) if await leases.take(app.state.db, what, 2 * every_s + 30) else 0
             if removed:
                 log.info("purged %d %s", removed, what)
         except (ServiceUnavailable, SessionExpired, OSError) as exc:
@@ -175,8 +176,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # then idempotency, which needs the caller and writes only for one.
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(LimitsMiddleware, max_body_bytes=settings.max_body_bytes)
-    app.state.rate_limits = RateLimits(TokenBuckets(settings.rate_limit_per_s, settings.rate_limit_burst),
-                                       TokenBuckets(settings.auth_failures_per_s, settings.auth_failure_burst))
+    app.state.rate_limits = _rate_limits(settings)
     app.add_middleware(AuthMiddleware, limits=app.state.rate_limits)
     app.add_middleware(ConsoleHeadersMiddleware)
     app.add_middleware(ObservabilityMiddleware)  # every answer is logged and timed
@@ -186,6 +186,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     json_body.register(app, BatchWrite)
     _document(app)
     return app
+
+
+def _rate_limits(settings: Settings) -> RateLimits:
+    """This process's share of each limit: with N processes, a token's N shares add up to
+    its limit however the requests are spread (a burst may come out a little smaller)."""
+    share = settings.workers
+    return RateLimits(TokenBuckets(settings.rate_limit_per_s / share, max(1, settings.rate_limit_burst // share)),
+                      TokenBuckets(settings.auth_failures_per_s / share, max(1, settings.auth_failure_burst // share)))
 
 
 def _background(app: FastAPI, settings: Settings) -> list[asyncio.Task]:

@@ -1,4 +1,7 @@
-"""The Prometheus metrics refgraph keeps (served at /metrics by service.api.observability)."""
+"""The Prometheus metrics refgraph keeps (served at /metrics by service.api.observability).
+With several API processes, each writes its values under ``PROMETHEUS_MULTIPROC_DIR``
+(set before this module is imported) and /metrics adds them up; a gauge then shows the
+largest of the live processes' values."""
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -18,4 +21,4 @@ EVENTS_WRITTEN = Counter("refgraph_events_written_total", "Change events recorde
 WEBHOOK_DELIVERIES = Counter("refgraph_webhook_deliveries_total", "Webhook delivery attempts, by outcome",
                              ["status"], registry=REGISTRY)
 WEBHOOK_LAG = Gauge("refgraph_webhook_lag_seconds", "Age of the oldest event not yet delivered, per endpoint",
-                    ["webhook"], registry=REGISTRY)
+                    ["webhook"], registry=REGISTRY, multiprocess_mode="livemax")

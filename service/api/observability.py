@@ -15,11 +15,17 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
 import uuid
 
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    generate_latest,
+    multiprocess,
+)
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -102,4 +108,10 @@ def _error_code(body: bytes) -> str | None:
 
 
 async def metrics(_request) -> Response:
+    """This process's metrics; with several processes (``PROMETHEUS_MULTIPROC_DIR``, set by
+    ``refgraph serve --workers``), all of theirs added up, whichever process answers."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
