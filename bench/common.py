@@ -50,17 +50,21 @@ REMOTE_PORT = free_port()
 
 
 @contextlib.contextmanager
-def api_server(uri: str, user: str, password: str, tokens: str, root: Path = ROOT):
+def api_server(uri: str, user: str, password: str, tokens: str, root: Path = ROOT, workers: int = 1):
+    """The API under test in processes of its own (``workers`` of them, as
+    ``refgraph serve --workers`` runs them: shares of the limits, metrics added up)."""
     port = free_port()
+    metrics_dir = tempfile.TemporaryDirectory()
     env = {**os.environ, "NEO4J_URI": uri, "NEO4J_USER": user, "NEO4J_PASSWORD": password,
            "REFGRAPH_TOKENS": tokens, "REFGRAPH_RATE_LIMIT_PER_S": "0",  # measure, do not throttle
            "REFGRAPH_CONNECTOR_ALLOWED_HOSTS": f"127.0.0.1:{REMOTE_PORT}",  # the connector workload's remote
-           "REFGRAPH_WEBHOOK_ALLOWED_HOSTS": f"127.0.0.1:{REMOTE_PORT}"}  # the webhooks' receiver
+           "REFGRAPH_WEBHOOK_ALLOWED_HOSTS": f"127.0.0.1:{REMOTE_PORT}",  # the webhooks' receiver
+           "REFGRAPH_WORKERS": str(workers), **({"PROMETHEUS_MULTIPROC_DIR": metrics_dir.name} if workers > 1 else {})}
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "service.main:create_app", "--factory",
          "--port", str(port), "--log-level", "warning",
          # a client's kept-alive connection waits while the other side takes its turn
-         "--timeout-keep-alive", "60"], env=env, cwd=root)
+         "--timeout-keep-alive", "60", *(["--workers", str(workers)] if workers > 1 else [])], env=env, cwd=root)
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(200):
@@ -72,6 +76,7 @@ def api_server(uri: str, user: str, password: str, tokens: str, root: Path = ROO
     finally:
         process.terminate()
         process.wait(timeout=30)
+        metrics_dir.cleanup()
 
 
 # ---- the ingest workload's data and its two writers ---------------------------------

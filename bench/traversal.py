@@ -9,7 +9,7 @@ Cypher through the raw driver, at concurrency 1 and 8, on the demo-shaped graph.
 The sides take turns, 100 requests at a time. Latencies are per request; the table
 gives p50 and p99 in ms and requests/s.
 
-    .venv/bin/python -m bench.traversal [--people 7000] [--requests 1000] [--concurrency 1,8]
+    .venv/bin/python -m bench.traversal [--people 7000] [--requests 1000] [--concurrency 1,8] [--workers 1]
 
 Uses NEO4J_URI if set, else starts refgraph's local Neo4j in a temporary directory.
 Writes bench/results/traversal-<time>.json and .md.
@@ -168,15 +168,16 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=7_000, help="about 14 objects each")
     parser.add_argument("--requests", type=int, default=1_000, help="per hop count, side and concurrency")
     parser.add_argument("--concurrency", default="1,8")
+    parser.add_argument("--workers", type=int, default=1, help="API processes (refgraph serve --workers)")
     args = parser.parse_args()
     levels = [int(c) for c in args.concurrency.split(",")]
     workspace, token = f"bench_trav_{uuid.uuid4().hex[:8]}", "bench-traversal"
     with neo4j_server() as (uri, user, password):
-        with api_server(uri, user, password, f"{token}:{workspace}") as base:
+        with api_server(uri, user, password, f"{token}:{workspace}", workers=args.workers) as base:
             data, rows = measure(uri, (user, password), base, token, workspace, people=args.people,
                                  requests=args.requests, levels=levels)
     lines = table(rows, levels)
-    result = {"benchmark": "traversal", "objects": data.objects, "people": args.people,
+    result = {"benchmark": "traversal", "objects": data.objects, "people": args.people, "workers": args.workers,
               "requests": args.requests, "limit": LIMIT, "rows": rows,
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                           "platform": platform.platform()},
