@@ -166,7 +166,7 @@ def serve(
         raise typer.Exit(2)
     with _neo4j_for(settings) as (served, server):
         _banner(served, server, host, port)
-        api = create_app(served) if workers == 1 else None
+        api = create_app(served.model_copy(update={"workers": 1})) if workers == 1 else None
         if demo_if_empty:
             url = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}"
             threading.Thread(target=_demo_when_ready, args=(url, _default_token(settings),

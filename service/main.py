@@ -159,6 +159,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 job.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await job
+            with contextlib.suppress(Exception):  # Neo4j may be gone: the leases lapse then
+                await leases.release(app.state.db)
             await driver.close()
 
     app = FastAPI(
@@ -213,13 +215,13 @@ def _tune_gc() -> None:
     """The objects made at start-up (the app, its models, the queries) live as long as
     the process: frozen, the collector stops scanning them on every full collection, and
     a batch's thousands of short-lived objects trigger fewer young collections. Profiled
-    on a re-ingest of 100,000 unchanged records (bench/README.md): 19,500 to 28,500
+    on a re-ingest of 100,000 unchanged records (bench/README.md): 19,500 to about 28,000
     records/s, the collector's pauses had been a third of the API's CPU. Once a process
     (a test run makes many apps: what later apps leave behind is collected as usual)."""
     if gc.get_freeze_count() == 0:
         gc.collect()
         gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
+    gc.set_threshold(10_000)  # young objects only: cycles a request leaves are still collected soon
 
 
 def _driver(settings: Settings) -> AsyncDriver:

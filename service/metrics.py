@@ -1,7 +1,10 @@
 """The Prometheus metrics refgraph keeps (served at /metrics by service.api.observability).
 With several API processes, each writes its values under ``PROMETHEUS_MULTIPROC_DIR``
 (set before this module is imported) and /metrics adds them up; a gauge then shows the
-largest of the live processes' values."""
+value most recently set by any process (an endpoint's deliveries move between them)."""
+
+import contextlib
+import os
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -21,4 +24,14 @@ EVENTS_WRITTEN = Counter("refgraph_events_written_total", "Change events recorde
 WEBHOOK_DELIVERIES = Counter("refgraph_webhook_deliveries_total", "Webhook delivery attempts, by outcome",
                              ["status"], registry=REGISTRY)
 WEBHOOK_LAG = Gauge("refgraph_webhook_lag_seconds", "Age of the oldest event not yet delivered, per endpoint",
-                    ["webhook"], registry=REGISTRY, multiprocess_mode="livemax")
+                    ["webhook"], registry=REGISTRY, multiprocess_mode="mostrecent")
+
+
+def forget_webhook(webhook_id: str) -> None:
+    """A deleted endpoint's lag: removed, or with several processes (where a series cannot
+    be removed) set to 0."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        WEBHOOK_LAG.labels(webhook_id).set(0)
+        return
+    with contextlib.suppress(KeyError):
+        WEBHOOK_LAG.remove(webhook_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from pathlib import Path
 
 import uvicorn
 
@@ -21,5 +22,7 @@ def serve_workers(served: Settings, host: str, port: int, workers: int) -> None:
     with contextlib.ExitStack() as stack:
         if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             os.environ["PROMETHEUS_MULTIPROC_DIR"] = stack.enter_context(tempfile.TemporaryDirectory())
+        for stale in Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).glob("*.db"):  # an earlier run's
+            stale.unlink()
         uvicorn.run("service.main:create_app", factory=True, host=host, port=port, workers=workers,
                     log_level="info", access_log=False)

@@ -8,7 +8,7 @@ import uuid
 
 from service.store.database import Database
 
-USES = ["leases/take"]
+USES = ["leases/take", "leases/release"]
 PROCESS = uuid.uuid4().hex  # this process, as a lease holder
 
 
@@ -17,3 +17,8 @@ async def take(db: Database, name: str, seconds: float, holder: str = PROCESS) -
     or refused while another holder's lease runs)."""
     rows = await db.write_query("leases/take", name=name, holder=holder, seconds=seconds)
     return bool(rows and rows[0]["held"])
+
+
+async def release(db: Database, holder: str = PROCESS) -> None:
+    """Ends ``holder``'s leases (a process that stops): the next process need not wait."""
+    await db.write_query("leases/release", holder=holder)

@@ -29,8 +29,8 @@ USES = ["objects/resolve_targets", "objects/compare_linked", "objects/lock_ids",
 async def ingest_linked(tx, db: Database, workspace: str, type_def: TypeDef, attribute,
                         records: list[ObjectWrite]) -> WriteResult | None:
     """The common ingest (see ``one_pass_attribute``) in one statement, as the raw driver
-    would write it, for the records the graph does not already hold: those it holds (a
-    re-sync of unchanged records) are found first, without locks, and written not at all.
+    would write it, unless the graph already holds every record (a re-sync of unchanged
+    records): that is found first, without locks, and nothing is written.
     Neo4j looks up the targets while Python checks the values and builds the rows.
     Problems: every value problem, else every unknown target, else missing required
     values (the general path checks required values before targets). ``None``: a
@@ -54,7 +54,10 @@ async def ingest_linked(tx, db: Database, workspace: str, type_def: TypeDef, att
     if problems:
         raise refusal(problems)
     held = await _held(tx, db, workspace, type_def, attribute, rows)
-    todo = [n for n, (object_id, same) in enumerate(held) if not same]
+    # All or nothing: a write that commits must have read every row under the locks (a
+    # row found held before them may be changed by a writer this one then waits for); a
+    # batch the graph holds whole writes nothing, so it is ordered before any such writer.
+    todo = [] if all(same for _, same in held) else list(range(len(rows)))
     written = await _write(tx, db, workspace, type_def, attribute, [checked[n] for n in todo], [rows[n] for n in todo],
                            dict(pairs)) if todo else WriteResult([], [], [])
     if written is None:

@@ -43,3 +43,30 @@ async def test_an_unchanged_resync_waits_for_no_lock_and_writes_nothing(api, gra
                                  ws=api.workspace)[0]
     assert {r["p"] for r in linked} == {"c1"}
 
+
+
+async def test_a_batch_partly_held_is_read_whole_under_the_locks(api, graph):
+    """Another writer holds the target's lock and changes both orders; this batch holds
+    one of them as it was and changes the other. It waits, commits last, and both of its
+    values stand (a row found held before the locks is not trusted after them)."""
+    await create_types(api, ORDER)
+    (await api.client.post("/v1/objects/Person", json={"external_id": "c0"})).raise_for_status()
+    await orders(api, 2, total=1.0)  # o0: 1.0, o1: 2.0
+    with graph.session() as session, session.begin_transaction() as other:
+        other.run("MATCH (p:Person {workspace: $ws, external_id: 'c0'}) SET p.touched = true",
+                  ws=api.workspace).consume()
+        other.run("MATCH (o:Order {workspace: $ws}) SET o.total = 99.0", ws=api.workspace).consume()
+        batch = {"records": [
+            {"external_id": "o0", "attributes": {"order_number": "N0", "total": 1.0},  # as committed
+             "references": {"customer": {"external_id": "c0"}}},
+            {"external_id": "o1", "attributes": {"order_number": "N1", "total": 5.0},
+             "references": {"customer": {"external_id": "c0"}}}]}
+        mine = asyncio.create_task(api.client.post("/v1/objects/Order/batch", json=batch))
+        await asyncio.sleep(2)
+        assert not mine.done()  # it waits for the other writer
+        other.commit()
+    answer = await asyncio.wait_for(mine, 30)
+    assert answer.status_code == 200, answer.text
+    records, _, _ = graph.execute_query("MATCH (o:Order {workspace: $ws}) RETURN o.external_id AS e, o.total AS t",
+                                        ws=api.workspace)
+    assert {r["e"]: r["t"] for r in records} == {"o0": 1.0, "o1": 5.0}

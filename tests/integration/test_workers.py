@@ -76,3 +76,21 @@ async def test_a_lease_is_held_by_one_process_until_it_lapses(api):
     await asyncio.sleep(1.0)
     assert await leases.take(db, name, 60, holder="two")  # taken over once it lapsed
     assert not await leases.take(db, name, 60, holder="one")
+
+
+async def test_two_processes_taking_a_lapsed_lease_at_once_do_not_both_get_it(api, graph):
+    from service.config import Settings
+    from service.store.queries import Queries
+
+    db, name = api.app.state.db, f"race {api.workspace}"
+    assert await leases.take(db, name, 0.1, holder="gone")
+    await asyncio.sleep(0.5)  # lapsed
+    take = Queries.load(Settings().cypher_dir)["leases/take"]()
+    with graph.session() as session, session.begin_transaction() as one:  # one process, not yet committed
+        assert one.run(take, name=name, holder="one", seconds=60).single()["held"]
+        two = asyncio.create_task(leases.take(db, name, 60, holder="two"))
+        await asyncio.sleep(1)
+        one.commit()
+    assert not await asyncio.wait_for(two, 30)  # it waited, then found the lease held
+    await leases.release(db, holder="one")  # a process that stops ends its leases
+    assert await leases.take(db, name, 60, holder="two")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -14,7 +13,7 @@ from service.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cu
 from service.domain.events import Position
 from service.domain.values import to_json
 from service.domain.webhooks import WebhookCreate, WebhookPatch
-from service.metrics import WEBHOOK_LAG
+from service.metrics import forget_webhook
 from service.store.webhooks import WebhookStore
 
 router = APIRouter(tags=["webhooks"])
@@ -93,8 +92,7 @@ async def update_webhook(request: Request, workspace: Workspace, webhook_id: str
 @router.delete("/webhooks/{webhook_id}", status_code=204, responses=responses(404))
 async def delete_webhook(request: Request, workspace: Workspace, webhook_id: str):
     await store(request).delete(workspace, webhook_id)
-    with contextlib.suppress(KeyError):  # its lag stops being a series of this process
-        WEBHOOK_LAG.remove(webhook_id)
+    forget_webhook(webhook_id)  # its lag stops being a series
     return Response(status_code=204)
 
 

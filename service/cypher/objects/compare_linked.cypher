@@ -1,7 +1,7 @@
 // The common ingest's first pass: which rows the graph already holds exactly (the
 // object exists, has every value given, and, for a row that sets the reference, exactly
-// its targets). It reads and locks nothing: only the other rows are written
-// (objects/upsert_and_link), so a re-sync of unchanged records writes nothing.
+// its targets). It reads and locks nothing: a batch the graph holds whole is not written
+// at all (any other goes through objects/upsert_and_link, which compares under locks).
 // A pair per row: [the object's id or null, whether it holds the row].
 UNWIND $rows AS row
 OPTIONAL MATCH (n:{{Label}} {workspace: $workspace, external_id: row.external_id})
