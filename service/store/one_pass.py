@@ -54,24 +54,17 @@ async def ingest_linked(tx, db: Database, workspace: str, type_def: TypeDef, att
     if problems:
         raise refusal(problems)
     held = await _held(tx, db, workspace, type_def, attribute, rows)
-    # All or nothing: a write that commits must have read every row under the locks (a
-    # row found held before them may be changed by a writer this one then waits for); a
-    # batch the graph holds whole writes nothing, so it is ordered before any such writer.
-    todo = [] if all(same for _, same in held) else list(range(len(rows)))
-    written = await _write(tx, db, workspace, type_def, attribute, [checked[n] for n in todo], [rows[n] for n in todo],
-                           dict(pairs)) if todo else WriteResult([], [], [])
-    if written is None:
-        return None
-    result = WriteResult(ids=[object_id for object_id, _ in held], created=[False] * len(rows),
-                         changed=[False] * len(rows))
-    for n, object_id, created, changed in zip(todo, written.ids, written.created, written.changed):
-        result.ids[n], result.created[n], result.changed[n] = object_id, created, changed
-    return result
+    if all(same for _, same in held):  # a re-sync that changes nothing: nothing locked or written
+        return WriteResult(ids=[object_id for object_id, _ in held], created=[False] * len(rows),
+                           changed=[False] * len(rows))
+    # Otherwise the whole batch, read again under the locks: a record found held before
+    # them may be changed by a writer this one then waits for (and commits after).
+    return await _write(tx, db, workspace, type_def, attribute, checked, rows, dict(pairs))
 
 
 async def _held(tx, db: Database, workspace: str, type_def: TypeDef, attribute, rows: list[dict]) -> list[list]:
     """For each row, [its object's id or None, whether the graph holds it already]. A
-    batch that names one object twice is written whole, in order (the last wins)."""
+    batch that names one object twice is always written."""
     if len({row["external_id"] for row in rows}) < len(rows):
         return [[None, False] for _ in rows]
     query = db.queries["objects/compare_linked"](Label=type_def.name, Rel=attribute.rel_type, Target=attribute.target)
@@ -80,7 +73,7 @@ async def _held(tx, db: Database, workspace: str, type_def: TypeDef, attribute, 
 
 async def _write(tx, db: Database, workspace: str, type_def: TypeDef, attribute, checked, rows: list[dict],
                  external_ids: dict[str, str | None]) -> WriteResult | None:
-    """The rows that change, written in one statement after their targets are locked."""
+    """The rows written in one statement after their targets are locked (sorted)."""
     targets = sorted({t for row in rows for t in row["targets"]})
     if targets:
         locked = await (await tx.run(db.queries["objects/lock_ids"](Label=attribute.target), workspace=workspace,
