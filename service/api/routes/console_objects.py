@@ -180,13 +180,19 @@ async def create_object(request: Request, name: str):
         if errors:
             return await page(errors=errors, status_code=422)
         _, result = await request.app.state.objects.write(workspace, type_def.name, [record])
-    except InvalidInput as exc:
-        return await page(errors=in_words(exc), status_code=422)
-    except NotFound as exc:
-        return not_found(exc)
-    except DomainError as exc:  # a conflict: the message names who holds what
-        return await page(errors={"form": conflict_words(exc)}, status_code=409)
+    except DomainError as exc:
+        return await _refusal(page, exc)
     return redirect(f"/console/types/{type_def.name}/objects/{result.ids[0]}")
+
+
+async def _refusal(page, exc: DomainError):
+    """A write's refusal on its page: problems beside their fields (422), an unknown type
+    or object (404), or a conflict in words, naming who holds what (409)."""
+    if isinstance(exc, InvalidInput):
+        return await page(errors=in_words(exc), status_code=422)
+    if isinstance(exc, NotFound):
+        return not_found(exc)
+    return await page(errors={"form": conflict_words(exc)}, status_code=409)
 
 
 async def _current(request: Request, workspace: str, name: str, object_id: str):
@@ -250,10 +256,6 @@ async def edit_object(request: Request, name: str, object_id: str):
             await request.app.state.objects.patch(session.caller.workspace, type_def.name, object_id,
                                                   ObjectPatch(attributes=attributes, references=references,
                                                               on_conflict=_on_conflict(form)))
-    except InvalidInput as exc:
-        return await page(errors=in_words(exc), status_code=422)
-    except NotFound as exc:
-        return not_found(exc)
-    except DomainError as exc:  # a conflict: the message names who holds what
-        return await page(errors={"form": conflict_words(exc)}, status_code=409)
+    except DomainError as exc:
+        return await _refusal(page, exc)
     return redirect(f"/console/types/{type_def.name}/objects/{object_id}")
