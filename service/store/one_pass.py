@@ -23,7 +23,7 @@ from service.store.record_references import found_targets, target_keys
 from service.store.schema import read_type
 from service.store.write_result import WriteResult
 
-USES = ["objects/resolve_targets", "objects/compare_linked", "objects/lock_ids", "objects/upsert_and_link"]
+USES = ["objects/resolve_targets", "objects/compare_linked", "references/lock", "objects/upsert_and_link"]
 
 
 async def ingest_linked(tx, db: Database, workspace: str, type_def: TypeDef, attribute,
@@ -76,7 +76,7 @@ async def _write(tx, db: Database, workspace: str, type_def: TypeDef, attribute,
     """The rows written in one statement after their targets are locked (sorted)."""
     targets = sorted({t for row in rows for t in row["targets"]})
     if targets:
-        locked = await (await tx.run(db.queries["objects/lock_ids"](Label=attribute.target), workspace=workspace,
+        locked = await (await tx.run(db.queries["references/lock"](Label=attribute.target), workspace=workspace,
                                      ids=Bulk(targets))).single()
         if locked["locked"] < len(targets):  # one was deleted since the look-up
             return None

@@ -1,7 +1,7 @@
 // The common ingest's targets, found by id or by external id, without locks: the caller
 // sends it before checking the batch's values and reads the answer after (Neo4j looks
 // the targets up while Python checks). Only the records that change lock theirs
-// (objects/lock_ids).
+// (references/lock).
 CALL () {
   UNWIND $ids AS id
   MATCH (n:{{Label}} {workspace: $workspace, id: id})
