@@ -50,9 +50,11 @@ REMOTE_PORT = free_port()
 
 
 @contextlib.contextmanager
-def api_server(uri: str, user: str, password: str, tokens: str, root: Path = ROOT, workers: int = 1):
+def api_server(uri: str, user: str, password: str, tokens: str, root: Path = ROOT, workers: int = 1,
+               server: str = "uvicorn"):
     """The API under test in processes of its own (``workers`` of them, as
-    ``refgraph serve --workers`` runs them: shares of the limits, metrics added up)."""
+    ``refgraph serve --workers`` runs them: shares of the limits, metrics added up).
+    ``server``: uvicorn, as refgraph serves, or granian, to compare ASGI servers."""
     port = free_port()
     metrics_dir = tempfile.TemporaryDirectory()
     env = {**os.environ, "NEO4J_URI": uri, "NEO4J_USER": user, "NEO4J_PASSWORD": password,
@@ -60,11 +62,15 @@ def api_server(uri: str, user: str, password: str, tokens: str, root: Path = ROO
            "REFGRAPH_CONNECTOR_ALLOWED_HOSTS": f"127.0.0.1:{REMOTE_PORT}",  # the connector workload's remote
            "REFGRAPH_WEBHOOK_ALLOWED_HOSTS": f"127.0.0.1:{REMOTE_PORT}",  # the webhooks' receiver
            "REFGRAPH_WORKERS": str(workers), **({"PROMETHEUS_MULTIPROC_DIR": metrics_dir.name} if workers > 1 else {})}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "service.main:create_app", "--factory",
-         "--port", str(port), "--log-level", "warning",
-         # a client's kept-alive connection waits while the other side takes its turn
-         "--timeout-keep-alive", "60", *(["--workers", str(workers)] if workers > 1 else [])], env=env, cwd=root)
+    command = {
+        "uvicorn": ["-m", "uvicorn", "service.main:create_app", "--factory", "--port", str(port),
+                    "--log-level", "warning",
+                    # a client's kept-alive connection waits while the other side takes its turn
+                    "--timeout-keep-alive", "60", *(["--workers", str(workers)] if workers > 1 else [])],
+        "granian": ["-m", "granian", "--interface", "asgi", "--loop", "uvloop", "--factory", "--port", str(port),
+                    "--workers", str(workers), "--log-level", "warning", "service.main:create_app"],
+    }[server]
+    process = subprocess.Popen([sys.executable, *command], env=env, cwd=root)
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(200):

@@ -169,15 +169,19 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1_000, help="per hop count, side and concurrency")
     parser.add_argument("--concurrency", default="1,8")
     parser.add_argument("--workers", type=int, default=1, help="API processes (refgraph serve --workers)")
+    parser.add_argument("--server", choices=("uvicorn", "granian"), default="uvicorn",
+                        help="the ASGI server (refgraph serves with uvicorn; granian to compare)")
     args = parser.parse_args()
     levels = [int(c) for c in args.concurrency.split(",")]
     workspace, token = f"bench_trav_{uuid.uuid4().hex[:8]}", "bench-traversal"
     with neo4j_server() as (uri, user, password):
-        with api_server(uri, user, password, f"{token}:{workspace}", workers=args.workers) as base:
+        with api_server(uri, user, password, f"{token}:{workspace}", workers=args.workers,
+                        server=args.server) as base:
             data, rows = measure(uri, (user, password), base, token, workspace, people=args.people,
                                  requests=args.requests, levels=levels)
     lines = table(rows, levels)
     result = {"benchmark": "traversal", "objects": data.objects, "people": args.people, "workers": args.workers,
+              "server": args.server,
               "requests": args.requests, "limit": LIMIT, "rows": rows,
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                           "platform": platform.platform()},

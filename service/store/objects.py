@@ -50,7 +50,7 @@ from service.store.record_references import (
 )
 from service.store.references import shown_target, targets_page
 from service.store.schema import load_types, read_type
-from service.store.write_result import WriteResult
+from service.store.write_result import ReadChanged, SchemaChanged, WriteResult
 
 USES = [
     "objects/find_by_external_ids", "objects/upsert", "objects/create", "objects/update_by_id",
@@ -59,14 +59,6 @@ USES = [
     "objects/upsert_on",
 ]
 MAX_EXPANDED = 100  # `many` targets shown inline with expand=; GET .../references/{attribute} pages the rest
-
-
-class SchemaChanged(Exception):
-    """A write's type changed (schema/lock_type) after the write read it."""
-
-    def __init__(self, type_name: str):
-        super().__init__(type_name)
-        self.type_name = type_name
 
 
 class ObjectStore:
@@ -171,15 +163,16 @@ class ObjectStore:
                         records: list[ObjectWrite | ObjectPatch] = (), object_id: str | None = None,
                         match_on: str | None = None):
         """``work`` in a write transaction; run again (twice at most) when a schema change
-        of its type committed meanwhile, so it is checked against the new definition.
+        of its type committed meanwhile, so it is checked against the new definition, or
+        something else it read changed before it held its locks (``ReadChanged``).
         A unique value another object holds (found by the constraint, so also when that
         object committed during this write) is a 409 naming the holder."""
         for attempt in range(3):
             try:
                 return await self.db.write(work)
-            except SchemaChanged as exc:
+            except ReadChanged as exc:
                 if attempt == 2:
-                    raise Conflict(f"the schema of {exc.type_name} kept changing while this write ran; "
+                    raise Conflict(f"{exc.what} kept changing while this write ran; "
                                    "nothing was written, retry", code="schema_changed") from None
             except ConstraintError as exc:
                 clash = await self._unique_violation(workspace, type_name, records, object_id,

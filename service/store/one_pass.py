@@ -1,6 +1,7 @@
-"""The common ingest in one statement, as the raw driver would write it: every record
-has an external id and sets one reference attribute held by the source, with a `many`
-target side, by id or external id (``domain.records.one_pass_attribute``)."""
+"""The common ingest: the records the graph does not hold written in one statement, as
+the raw driver would write them, and nothing written or locked for those it holds.
+Every record has an external id and sets one reference attribute held by the source,
+with a `many` target side, by id or external id (``domain.records.one_pass_attribute``)."""
 
 from __future__ import annotations
 
@@ -21,21 +22,22 @@ from service.store.database import Bulk, Database
 from service.store.events import change_log
 from service.store.record_references import found_targets, target_keys
 from service.store.schema import read_type
-from service.store.write_result import WriteResult
+from service.store.write_result import ReadChanged, WriteResult
 
 USES = ["objects/resolve_targets", "objects/compare_linked", "references/lock", "objects/upsert_and_link"]
+ROUNDS = 3  # writes of rows other writers keep changing, before this write starts again
 
 
 async def ingest_linked(tx, db: Database, workspace: str, type_def: TypeDef, attribute,
                         records: list[ObjectWrite]) -> WriteResult | None:
-    """The common ingest (see ``one_pass_attribute``) in one statement, as the raw driver
-    would write it, unless the graph already holds every record (a re-sync of unchanged
-    records): that is found first, without locks, and nothing is written.
+    """The common ingest (see ``one_pass_attribute``): the batch is compared with the
+    graph without locks; the records it does not hold are written in one statement (a
+    re-sync of unchanged records writes nothing and takes no lock).
     Neo4j looks up the targets while Python checks the values and builds the rows.
     Problems: every value problem, else every unknown target, else missing required
-    values (the general path checks required values before targets). ``None``: a
-    cardinality change committed meanwhile, or a target was deleted, and nothing was
-    written; take the general path."""
+    values (the general path checks required values before targets). ``None``: the
+    batch names one object twice, or a cardinality change committed meanwhile, or a
+    target was deleted, and nothing was written; take the general path."""
     ids, external_ids = target_keys(ref for r in records for ref in listed_targets(r.references.get(attribute.name)))
     lookup = await tx.run(db.queries["objects/resolve_targets"](Label=attribute.target),
                           workspace=workspace, ids=ids, external_ids=external_ids)
@@ -53,27 +55,61 @@ async def ingest_linked(tx, db: Database, workspace: str, type_def: TypeDef, att
         row["targets"] = list(found_targets(attribute, record, by_id, by_external, problems))
     if problems:
         raise refusal(problems)
+    if len({row["external_id"] for row in rows}) < len(rows):  # one object twice: the general path
+        return None
     held = await _held(tx, db, workspace, type_def, attribute, rows)
     if all(same for _, same in held):  # a re-sync that changes nothing: nothing locked or written
         return WriteResult(ids=[object_id for object_id, _ in held], created=[False] * len(rows),
                            changed=[False] * len(rows))
-    # Otherwise the whole batch, read again under the locks: a record found held before
-    # them may be changed by a writer this one then waits for (and commits after).
-    return await _write(tx, db, workspace, type_def, attribute, checked, rows, dict(pairs))
+    return await _sync(tx, db, workspace, type_def, attribute, checked, rows, dict(pairs), held)
+
+
+async def _sync(tx, db: Database, workspace: str, type_def: TypeDef, attribute, checked, rows: list[dict],
+                external_ids: dict[str, str | None], held: list[list]) -> WriteResult | None:
+    """The rows the graph does not hold written under their targets' locks; then the
+    rows not written compared again: a writer this one waited for committed first and
+    may have changed one, which is then written in turn (and the rest compared again).
+    A writer that commits later comes after this one."""
+    kept = {i: object_id for i, (object_id, same) in enumerate(held) if same}  # position: id
+    pending = [i for i, (_, same) in enumerate(held) if not same]
+    done: dict[int, tuple] = {}  # position: (id, created) of the rows written
+    for _ in range(ROUNDS):
+        result = await _write(tx, db, workspace, type_def, attribute, checked, rows, external_ids, pending)
+        if result is None:
+            if done:  # some rows are written: the whole write starts again
+                raise ReadChanged(f"the targets of {type_def.name}.{attribute.name}")
+            return None
+        for i, object_id, created, changed in zip(pending, *result):
+            if changed:
+                done[i] = (object_id, created)
+            else:  # found held by the write: compared again like the others
+                kept[i] = object_id
+        # The rows not written compared again (with objects/compare_linked).
+        again = list(kept)
+        pending = [i for i, (_, same) in zip(again, await _held(tx, db, workspace, type_def, attribute,
+                                                                [rows[i] for i in again])) if not same]
+        if not pending:
+            return WriteResult(ids=[done[i][0] if i in done else kept[i] for i in range(len(rows))],
+                               created=[i in done and done[i][1] for i in range(len(rows))],
+                               changed=[i in done for i in range(len(rows))])
+        for i in pending:
+            del kept[i]
+    raise ReadChanged(f"the {type_def.name} objects of this batch")  # changed under this write, again and again
 
 
 async def _held(tx, db: Database, workspace: str, type_def: TypeDef, attribute, rows: list[dict]) -> list[list]:
-    """For each row, [its object's id or None, whether the graph holds it already]. A
-    batch that names one object twice is always written."""
-    if len({row["external_id"] for row in rows}) < len(rows):
-        return [[None, False] for _ in rows]
+    """For each row, [its object's id or None, whether the graph holds it already]."""
+    if not rows:
+        return []
     query = db.queries["objects/compare_linked"](Label=type_def.name, Rel=attribute.rel_type, Target=attribute.target)
     return (await (await tx.run(query, workspace=workspace, rows=Bulk(rows))).single())["rows"]
 
 
 async def _write(tx, db: Database, workspace: str, type_def: TypeDef, attribute, checked, rows: list[dict],
-                 external_ids: dict[str, str | None]) -> WriteResult | None:
-    """The rows written in one statement after their targets are locked (sorted)."""
+                 external_ids: dict[str, str | None], at: list[int]) -> tuple[list, ...] | None:
+    """The rows ``at`` written in one statement after their targets are locked (sorted):
+    their ids, whether each was created, whether each changed."""
+    checked, rows = [checked[i] for i in at], [rows[i] for i in at]
     targets = sorted({t for row in rows for t in row["targets"]})
     if targets:
         locked = await (await tx.run(db.queries["references/lock"](Label=attribute.target), workspace=workspace,
@@ -91,5 +127,4 @@ async def _write(tx, db: Database, workspace: str, type_def: TypeDef, attribute,
                                  source_one=attribute.source_one)).single()
     check_required(type_def, checked, result["created"])
     linked_written(change_log(), workspace, type_def.name, attribute, rows, result, external_ids)
-    return WriteResult(ids=list(result["ids"]), created=list(result["created"]),
-                       changed=list(result["changed"]))
+    return result["ids"], result["created"], result["changed"]

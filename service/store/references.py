@@ -29,6 +29,7 @@ from service.domain.values import to_json
 from service.errors import CardinalityConflict, Conflict, LimitConflict
 from service.store.database import Bulk, Database
 from service.store.events import change_log
+from service.store.write_result import ReadChanged
 
 USES = [
     "references/lock", "references/holders_of", "references/targets_of",
@@ -48,10 +49,16 @@ class RefRow:
 
 async def lock_nodes(tx: AsyncManagedTransaction, db: Database, workspace: str,
                      ids_by_label: dict[str, set[str]]) -> None:
+    """The write locks of these nodes, in one global order. One deleted since the caller
+    found it, or while this write waited for its lock, is ``ReadChanged``: the write
+    runs again, and finds it gone."""
     for label in sorted(ids_by_label):
         ids = Bulk(sorted(ids_by_label[label]))
         if ids:
-            await tx.run(db.queries["references/lock"](Label=label), workspace=workspace, ids=ids)
+            locked = await (await tx.run(db.queries["references/lock"](Label=label), workspace=workspace,
+                                         ids=ids)).single()
+            if locked["locked"] < len(ids):
+                raise ReadChanged(f"the {label} objects this write refers to")
 
 
 def _pattern(attribute: AttributeDef) -> dict[str, str]:

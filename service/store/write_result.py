@@ -1,4 +1,4 @@
-"""What a write of records did, record by record."""
+"""What a write of records did, record by record; or that what it read changed meanwhile."""
 
 from __future__ import annotations
 
@@ -12,3 +12,20 @@ class WriteResult:
     # Created, or given a value or target it did not hold. A record that gives references
     # outside the one-pass ingest counts as changed (its targets are not compared).
     changed: list[bool]
+
+
+class ReadChanged(Exception):
+    """Something a write read changed before the write held its locks (a node it locks
+    was deleted meanwhile, or rows it compared): ``run_write`` runs it again."""
+
+    def __init__(self, what: str):
+        super().__init__(what)
+        self.what = what
+
+
+class SchemaChanged(ReadChanged):
+    """A write's type changed (schema/lock_type) after the write read it."""
+
+    def __init__(self, type_name: str):
+        super().__init__(f"the schema of {type_name}")
+        self.type_name = type_name

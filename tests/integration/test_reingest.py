@@ -44,7 +44,6 @@ async def test_an_unchanged_resync_waits_for_no_lock_and_writes_nothing(api, gra
     assert {r["p"] for r in linked} == {"c1"}
 
 
-
 async def test_a_batch_partly_held_is_read_whole_under_the_locks(api, graph):
     """Another writer holds the target's lock and changes both orders; this batch holds
     one of them as it was and changes the other. It waits, commits last, and both of its
@@ -70,3 +69,27 @@ async def test_a_batch_partly_held_is_read_whole_under_the_locks(api, graph):
     records, _, _ = graph.execute_query("MATCH (o:Order {workspace: $ws}) RETURN o.external_id AS e, o.total AS t",
                                         ws=api.workspace)
     assert {r["e"]: r["t"] for r in records} == {"o0": 1.0, "o1": 5.0}
+
+
+async def test_a_partly_changed_batch_locks_and_writes_only_what_changed(api, graph):
+    """Another transaction holds the write lock of an order this batch holds as it is:
+    the batch does not wait for it, and writes (and stamps) only the order that changed."""
+    await create_types(api, ORDER)
+    (await api.client.post("/v1/objects/Person", json={"external_id": "c0"})).raise_for_status()
+    first = await orders(api, 3, total=1.0)  # o0: 1.0, o1: 2.0, o2: 3.0
+    stamps = dict(graph.execute_query("MATCH (o:Order {workspace: $ws}) RETURN o.external_id, o.updated_at",
+                                      ws=api.workspace)[0])
+    batch = {"records": [{"external_id": f"o{i}", "attributes": {"order_number": f"N{i}", "total": total},
+                          "references": {"customer": {"external_id": "c0"}}}
+                         for i, total in enumerate((1.0, 7.0, 3.0))]}
+    with graph.session() as session, session.begin_transaction() as holder:
+        holder.run("MATCH (o:Order {workspace: $ws, external_id: 'o0'}) SET o.touched = true",
+                   ws=api.workspace).consume()
+        answer = await asyncio.wait_for(api.client.post("/v1/objects/Order/batch", json=batch), timeout=20)
+        holder.rollback()
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["updated"], answer.json()["unchanged"], answer.json()["ids"]) == (1, 2, first["ids"])
+    now = graph.execute_query("MATCH (o:Order {workspace: $ws}) RETURN o.external_id, o.updated_at, o.total",
+                              ws=api.workspace)[0]
+    assert {e: t for e, _, t in now} == {"o0": 1.0, "o1": 7.0, "o2": 3.0}
+    assert {e for e, u, _ in now if u != stamps[e]} == {"o1"}

@@ -1,7 +1,8 @@
 // The common ingest's first pass: which rows the graph already holds exactly (the
 // object exists, has every value given, and, for a row that sets the reference, exactly
-// its targets). It reads and locks nothing: a batch the graph holds whole is not written
-// at all (any other goes through objects/upsert_and_link, which compares under locks).
+// its targets). It reads and locks nothing: the rows the graph holds are not written;
+// the others go through objects/upsert_and_link, and then the rows not written are
+// compared again, with this statement, once the written rows hold their locks.
 // A pair per row: [the object's id or null, whether it holds the row].
 UNWIND $rows AS row
 OPTIONAL MATCH (n:{{Label}} {workspace: $workspace, external_id: row.external_id})
