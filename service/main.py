@@ -31,6 +31,7 @@ from service.api.auth import AuthMiddleware, RateLimits, TokenBuckets
 from service.api.console_headers import ConsoleHeadersMiddleware
 from service.api.deps import require_ready
 from service.api.idempotency import IdempotencyMiddleware
+from service.api.lean_reads import LeanTraversal
 from service.api.limits import LimitsMiddleware
 from service.api.observability import ObservabilityMiddleware
 from service.api.query_params import strict_query
@@ -312,6 +313,7 @@ def _routes(app: FastAPI) -> None:
                        dependencies=[Depends(require_ready), Depends(strict_query)])
     compat.include_router(intercom.router)
     app.include_router(compat)
+    app.router.routes.insert(0, LeanTraversal())  # before the documented route (service/api/lean_reads.py)
 
 
 def _document(app: FastAPI) -> None:

@@ -165,7 +165,8 @@ CODES = [
               "points at it. Remove those references first (the message counts them).", OBJECT_WRITES),
     ErrorCode(409, "cascade_too_large", "The delete would cascade to more objects than one request may "
               "delete. Delete the dependants in smaller steps first.", OBJECT_WRITES),
-    ErrorCode(409, "schema_changed", "The type changed while the write ran. Retry the write.",
+    ErrorCode(409, "schema_changed", "The type, or the objects the write compared or refers to, changed "
+              "while the write ran, three times over. Retry the write.",
               (*OBJECT_WRITES,)),
     ErrorCode(422, "invalid_cursor", "The `cursor` (the feed's `after`) is not one this list gave. Start "
               "again without it; a search's cursor keeps its sort.", (*LISTS, *TRAVERSE, *SEARCH, "GET /v1/events", "GET /v1/webhooks",

@@ -182,10 +182,13 @@ class TraversedObject(ObjectPublic):
                     "first; null otherwise")
 
 
+MAX_PATH = 1000  # characters of a traversal's path
+
+
 @router.get("/{type}/{id}/traverse", response_model=Page[TraversedObject],
             responses=responses(404, 422))
 async def traverse(request: Request, workspace: Workspace, type: str, id: str,
-                   path: str = Query(..., max_length=1000, description=(
+                   path: str = Query(..., max_length=MAX_PATH, description=(
                        "reference attribute names (inverse names too) separated by dots, "
                        f"at most {MAX_HOPS}, e.g. orders.items")),
                    where: list[str] = Query([], max_length=MAX_FILTERS, description=(
@@ -193,6 +196,14 @@ async def traverse(request: Request, workspace: Workspace, type: str, id: str,
                        "<attribute><op><value>, op one of = != < <= > >=, e.g. total>=100")),
                    include: Literal["paths"] | None = Query(None, description="`paths`: each object with up to 10 paths that reach it"),
                    limit: Limit = 50, cursor: Cursor = None):
+    return await traverse_page(request, workspace, type, id, path=path, where=where, include=include,
+                               limit=limit, cursor=cursor)
+
+
+async def traverse_page(request: Request, workspace: str, type: str, id: str, *, path: str, where: list[str],
+                        include: str | None, limit: int, cursor: str | None) -> Response:
+    """The traversal's page (this route's, and ``service.api.lean_reads``' for the
+    requests whose parameters are plainly valid)."""
     found, more = await request.app.state.traversal.traverse(
         workspace, type, id, path, where=where, limit=limit, after=decode_cursor(cursor),
         with_paths=include == "paths")
