@@ -40,7 +40,8 @@ def plain_traversal(query_string: bytes) -> dict[str, Any] | None:
     path, limit, include = given.get("path"), given.get("limit", "50"), given.get("include")
     if path is None or len(path) > MAX_PATH or counts["where"] > MAX_FILTERS or include not in (None, "paths"):
         return None
-    if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_LIMIT):
+    if not (len(limit) <= len(str(MAX_LIMIT)) and limit.isascii() and limit.isdigit()
+            and 1 <= int(limit) <= MAX_LIMIT):
         return None
     return {"path": path, "where": [value for name, value in items if name == "where"], "include": include,
             "limit": int(limit), "cursor": given.get("cursor")}
@@ -51,8 +52,8 @@ class LeanTraversal(Route):
         super().__init__(TRAVERSE, self._traverse, methods=["GET"])
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        match, child = super().matches(scope)
-        if match is not Match.FULL or not scope["app"].state.migrations_ready.is_set():
+        match, child = super().matches(scope)  # (Starlette's routes answer HEAD too; the documented one does not)
+        if match is not Match.FULL or scope["method"] != "GET" or not scope["app"].state.migrations_ready.is_set():
             return Match.NONE, {}
         params = plain_traversal(scope.get("query_string", b""))
         if params is None:

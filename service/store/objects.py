@@ -88,10 +88,9 @@ class ObjectStore:
         link = one_pass_attribute(type_def, records) if match_on is None else None
         if link is not None:
             fast = await ingest_linked(tx, self.db, workspace, type_def, link, records)
-            if fast is not None:
-                if seal and any(fast.changed):  # nothing written: no schema change can undo it
-                    await self.seal(tx, workspace, type_def)
-                return fast
+            if seal and any(fast.changed):  # nothing written: no schema change can undo it
+                await self.seal(tx, workspace, type_def)
+            return fast
         problems: list[Problem] = []
         checked = RecordChecker(type_def).check_all(records, problems)
         if match_on is not None:

@@ -22,22 +22,21 @@ from service.store.database import Bulk, Database
 from service.store.events import change_log
 from service.store.record_references import found_targets, target_keys
 from service.store.schema import read_type
-from service.store.write_result import ReadChanged, WriteResult
+from service.store.write_result import ReadChanged, SchemaChanged, WriteResult
 
 USES = ["objects/resolve_targets", "objects/compare_linked", "references/lock", "objects/upsert_and_link"]
 ROUNDS = 3  # writes of rows other writers keep changing, before this write starts again
 
 
 async def ingest_linked(tx, db: Database, workspace: str, type_def: TypeDef, attribute,
-                        records: list[ObjectWrite]) -> WriteResult | None:
+                        records: list[ObjectWrite]) -> WriteResult:
     """The common ingest (see ``one_pass_attribute``): the batch is compared with the
     graph without locks; the records it does not hold are written in one statement (a
     re-sync of unchanged records writes nothing and takes no lock).
     Neo4j looks up the targets while Python checks the values and builds the rows.
     Problems: every value problem, else every unknown target, else missing required
-    values (the general path checks required values before targets). ``None``: the
-    batch names one object twice, or a cardinality change committed meanwhile, or a
-    target was deleted, and nothing was written; take the general path."""
+    values (the general path checks required values before targets). A target deleted
+    or a cardinality changed meanwhile is ``ReadChanged``: the write runs again."""
     ids, external_ids = target_keys(ref for r in records for ref in listed_targets(r.references.get(attribute.name)))
     lookup = await tx.run(db.queries["objects/resolve_targets"](Label=attribute.target),
                           workspace=workspace, ids=ids, external_ids=external_ids)
@@ -55,45 +54,45 @@ async def ingest_linked(tx, db: Database, workspace: str, type_def: TypeDef, att
         row["targets"] = list(found_targets(attribute, record, by_id, by_external, problems))
     if problems:
         raise refusal(problems)
-    if len({row["external_id"] for row in rows}) < len(rows):  # one object twice: the general path
-        return None
-    held = await _held(tx, db, workspace, type_def, attribute, rows)
+    # A batch that names one object twice is written whole, in its order, not compared.
+    duplicated = len({row["external_id"] for row in rows}) < len(rows)
+    held = [[None, False]] * len(rows) if duplicated else await _held(tx, db, workspace, type_def, attribute, rows)
     if all(same for _, same in held):  # a re-sync that changes nothing: nothing locked or written
         return WriteResult(ids=[object_id for object_id, _ in held], created=[False] * len(rows),
                            changed=[False] * len(rows))
-    return await _sync(tx, db, workspace, type_def, attribute, checked, rows, dict(pairs), held)
+    return await _sync(tx, db, workspace, type_def, attribute, checked, rows, dict(pairs), held,
+                       again=not duplicated)
 
 
 async def _sync(tx, db: Database, workspace: str, type_def: TypeDef, attribute, checked, rows: list[dict],
-                external_ids: dict[str, str | None], held: list[list]) -> WriteResult | None:
-    """The rows the graph does not hold written under their targets' locks; then the
-    rows not written compared again: a writer this one waited for committed first and
-    may have changed one, which is then written in turn (and the rest compared again).
-    A writer that commits later comes after this one."""
+                external_ids: dict[str, str | None], held: list[list], *, again: bool) -> WriteResult:
+    """The rows the graph does not hold written under their targets' locks; then (with
+    ``again``) the rows not written compared again: a writer this one waited for
+    committed first and may have changed one, which is then written in turn (and the
+    rest compared again). A writer that changes one after that comes after this one."""
     kept = {i: object_id for i, (object_id, same) in enumerate(held) if same}  # position: id
     pending = [i for i, (_, same) in enumerate(held) if not same]
     done: dict[int, tuple] = {}  # position: (id, created) of the rows written
     for _ in range(ROUNDS):
-        result = await _write(tx, db, workspace, type_def, attribute, checked, rows, external_ids, pending)
-        if result is None:
-            if done:  # some rows are written: the whole write starts again
-                raise ReadChanged(f"the targets of {type_def.name}.{attribute.name}")
-            return None
-        for i, object_id, created, changed in zip(pending, *result):
+        for i, object_id, created, changed in zip(pending, *await _write(
+                tx, db, workspace, type_def, attribute, checked, rows, external_ids, pending)):
             if changed:
                 done[i] = (object_id, created)
             else:  # found held by the write: compared again like the others
                 kept[i] = object_id
-        # The rows not written compared again (with objects/compare_linked).
-        again = list(kept)
-        pending = [i for i, (_, same) in zip(again, await _held(tx, db, workspace, type_def, attribute,
-                                                                [rows[i] for i in again])) if not same]
+        pending = []
+        positions = list(kept) if again else []
+        for i, (object_id, same) in zip(positions, await _held(tx, db, workspace, type_def, attribute,
+                                                                 [rows[i] for i in positions])):
+            if same:
+                kept[i] = object_id  # as found now (one deleted and made again meanwhile has a new id)
+            else:
+                pending.append(i)
+                del kept[i]
         if not pending:
             return WriteResult(ids=[done[i][0] if i in done else kept[i] for i in range(len(rows))],
                                created=[i in done and done[i][1] for i in range(len(rows))],
                                changed=[i in done for i in range(len(rows))])
-        for i in pending:
-            del kept[i]
     raise ReadChanged(f"the {type_def.name} objects of this batch")  # changed under this write, again and again
 
 
@@ -106,7 +105,7 @@ async def _held(tx, db: Database, workspace: str, type_def: TypeDef, attribute, 
 
 
 async def _write(tx, db: Database, workspace: str, type_def: TypeDef, attribute, checked, rows: list[dict],
-                 external_ids: dict[str, str | None], at: list[int]) -> tuple[list, ...] | None:
+                 external_ids: dict[str, str | None], at: list[int]) -> tuple[list, ...]:
     """The rows ``at`` written in one statement after their targets are locked (sorted):
     their ids, whether each was created, whether each changed."""
     checked, rows = [checked[i] for i in at], [rows[i] for i in at]
@@ -115,10 +114,10 @@ async def _write(tx, db: Database, workspace: str, type_def: TypeDef, attribute,
         locked = await (await tx.run(db.queries["references/lock"](Label=attribute.target), workspace=workspace,
                                      ids=Bulk(targets))).single()
         if locked["locked"] < len(targets):  # one was deleted since the look-up
-            return None
+            raise ReadChanged(f"the {attribute.target} objects this batch refers to")
     attribute = (await read_type(tx, db, workspace, type_def.name)).attributes[attribute.name]
     if not fits_one_pass(attribute):  # a cardinality change committed meanwhile
-        return None
+        raise SchemaChanged(type_def.name)
     for row, new_id in zip(rows, new_ids(len(rows))):
         row["new_id"] = new_id
     query = db.queries["objects/upsert_and_link"](

@@ -4,7 +4,12 @@ the lean route in front and without it; and it takes only the plainly valid ones
 
 from __future__ import annotations
 
-from service.api.lean_reads import LeanTraversal, plain_traversal
+import json
+
+from service.api.lean_reads import _ONCE, LeanTraversal, plain_traversal
+from service.api.pagination import MAX_LIMIT
+from service.api.routes.objects import MAX_PATH
+from service.domain.traversal import MAX_FILTERS
 from tests.integration.helpers import ORDER, create_types, person
 
 PLAIN = ["path=orders", "path=orders&limit=2", "path=orders&where=total>=2", "path=orders&include=paths",
@@ -13,7 +18,7 @@ PLAIN = ["path=orders", "path=orders&limit=2", "path=orders&where=total>=2", "pa
 NOT_PLAIN = ["", "path=orders&limit=0", "path=orders&limit=abc", "path=orders&limit=1001", "path=orders&limit=-1",
              "path=orders&limit=2&limit=3", "path=orders&path=orders", "path=orders&bogus=1",
              "path=" + "o" * 1001, "path=orders" + "&where=total>=1" * 11, "path=orders&include=all",
-             "path=orders&limit=%EF%BC%91"]
+             "path=orders&limit=%EF%BC%91", "path=orders&limit=" + "0" * 4400 + "1"]
 
 
 def test_only_plainly_valid_parameters_take_the_lean_route():
@@ -23,8 +28,9 @@ def test_only_plainly_valid_parameters_take_the_lean_route():
         "path": "orders.items", "where": ["a=1", "b>2"], "include": None, "limit": 50, "cursor": "abc"}
 
 
-async def answers(api, requests: list[str]) -> list[tuple[int, object]]:
-    return [((r := await api.client.get(path)).status_code, r.json()) for path in requests]
+async def answers(api, requests: list[str]) -> list[tuple[int, object, str]]:
+    return [((r := await api.client.request(method, path)).status_code, r.content, r.headers.get("content-type"))
+            for method, path in requests]
 
 
 async def test_the_lean_route_answers_as_the_documented_one(api):
@@ -35,16 +41,27 @@ async def test_the_lean_route_answers_as_the_documented_one(api):
     (await api.client.post("/v1/objects/Order/batch", json=batch)).raise_for_status()
     base = f"/v1/objects/Person/{ada['id']}/traverse"
     page = (await api.client.get(f"{base}?path=orders&limit=2")).json()
-    requests = [f"{base}?{q}" for q in PLAIN + NOT_PLAIN] + [
-        f"{base}?path=orders&limit=2&cursor={page['next_cursor']}",
-        "/v1/objects/Person/no-such-id/traverse?path=orders", "/v1/objects/Nope/x/traverse?path=orders"]
+    requests = [("GET", f"{base}?{q}") for q in PLAIN + NOT_PLAIN] + [
+        ("GET", f"{base}?path=orders&limit=2&cursor={page['next_cursor']}"),
+        ("GET", "/v1/objects/Person/no-such-id/traverse?path=orders"),
+        ("GET", "/v1/objects/Nope/x/traverse?path=orders"), ("HEAD", f"{base}?path=orders")]
     lean = await answers(api, requests)
     routes = api.app.router.routes
     assert isinstance(routes[0], LeanTraversal)
     routes.remove(routes[0])  # the documented route alone
     documented = await answers(api, requests)
     assert [(q, a) for q, a, d in zip(requests, lean, documented) if a != d] == []
-    statuses = {q: a[0] for q, a in zip(requests, lean)}
-    assert statuses[f"{base}?path=orders"] == 200 and len(lean[0][1]["data"]) == 5
+    statuses = {q: a[0] for (method, q), a in zip(requests, lean) if method == "GET"}
+    assert statuses[f"{base}?path=orders"] == 200 and len(json.loads(lean[0][1])["data"]) == 5
     assert {statuses[f"{base}?{q}"] for q in ("path=orders&limit=0", "path=orders&bogus=1", "",
                                               "path=orders&include=all")} == {422}
+
+
+async def test_the_lean_route_takes_the_documented_routes_parameters(api):
+    """Its rules are written out again by hand: they must not drift from the route's."""
+    operation = api.app.openapi()["paths"]["/v1/objects/{type}/{id}/traverse"]["get"]
+    query = {p["name"]: p["schema"] for p in operation["parameters"] if p["in"] == "query"}
+    assert set(query) == _ONCE | {"where"}
+    assert (query["path"]["maxLength"], query["where"]["maxItems"]) == (MAX_PATH, MAX_FILTERS)
+    assert {s.get("maximum") for s in [query["limit"], *query["limit"].get("anyOf", [])]} - {None} == {MAX_LIMIT}
+    assert [s.get("enum", [s.get("const")]) for s in query["include"]["anyOf"] if s.get("type") != "null"] == [["paths"]]

@@ -93,3 +93,40 @@ async def test_a_partly_changed_batch_locks_and_writes_only_what_changed(api, gr
                               ws=api.workspace)[0]
     assert {e: t for e, _, t in now} == {"o0": 1.0, "o1": 7.0, "o2": 3.0}
     assert {e for e, u, _ in now if u != stamps[e]} == {"o1"}
+
+
+async def test_a_row_held_by_an_object_made_again_meanwhile_answers_its_id_now(api, graph):
+    """Another writer deletes o0 and makes it again, the same, while holding the target's
+    lock; this batch holds o0 as it was and changes o1. Its answer names o0 as it is now."""
+    await create_types(api, ORDER)
+    (await api.client.post("/v1/objects/Person", json={"external_id": "c0"})).raise_for_status()
+    await orders(api, 2, total=1.0)  # o0: 1.0, o1: 2.0
+    with graph.session() as session, session.begin_transaction() as other:
+        other.run("MATCH (p:Person {workspace: $ws, external_id: 'c0'}) SET p.touched = true",
+                  ws=api.workspace).consume()
+        other.run("MATCH (o:Order {workspace: $ws, external_id: 'o0'}) DETACH DELETE o", ws=api.workspace).consume()
+        other.run("MATCH (p:Person {workspace: $ws, external_id: 'c0'}) "
+                  "CREATE (:Order {workspace: $ws, external_id: 'o0', id: 'again', order_number: 'N0', total: 1.0, "
+                  "created_at: datetime(), updated_at: datetime()})-[:CUSTOMER {written_at: datetime()}]->(p)",
+                  ws=api.workspace).consume()
+        batch = {"records": [{"external_id": f"o{i}", "attributes": {"order_number": f"N{i}", "total": total},
+                              "references": {"customer": {"external_id": "c0"}}} for i, total in ((0, 1.0), (1, 7.0))]}
+        mine = asyncio.create_task(api.client.post("/v1/objects/Order/batch", json=batch))
+        await asyncio.sleep(2)
+        assert not mine.done()  # it waits for the other writer
+        other.commit()
+    answer = await asyncio.wait_for(mine, 30)
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["ids"][0], answer.json()["updated"], answer.json()["unchanged"]) == ("again", 1, 1)
+
+
+async def test_a_batch_naming_an_object_twice_counts_as_unchanged_when_sent_again(api, graph):
+    await create_types(api, ORDER)
+    (await api.client.post("/v1/objects/Person", json={"external_id": "c0"})).raise_for_status()
+    twice = {"records": [{"external_id": "o0", "attributes": {"order_number": "N0", "total": 1.0},
+                          "references": {"customer": {"external_id": "c0"}}}] * 2}
+    first = await api.client.post("/v1/objects/Order/batch", json=twice)
+    again = await api.client.post("/v1/objects/Order/batch", json=twice)
+    assert (first.status_code, again.status_code) == (200, 200), again.text
+    assert {k: again.json()[k] for k in ("created", "updated", "unchanged")} == {"created": 0, "updated": 0,
+                                                                              "unchanged": 2}
