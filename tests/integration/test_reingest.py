@@ -44,6 +44,24 @@ async def test_an_unchanged_resync_waits_for_no_lock_and_writes_nothing(api, gra
     assert {r["p"] for r in linked} == {"c1"}
 
 
+async def behind_a_writer(api, graph, statements: list[str], totals: list[float]):
+    """Another transaction takes c0's lock and runs ``statements``; this batch (orders
+    o0, o1, ... with ``totals``, customer c0) starts, waits for it, and is answered once
+    it commits."""
+    with graph.session() as session, session.begin_transaction() as other:
+        for statement in ["MATCH (p:Person {workspace: $ws, external_id: 'c0'}) SET p.touched = true", *statements]:
+            other.run(statement, ws=api.workspace).consume()
+        batch = {"records": [{"external_id": f"o{i}", "attributes": {"order_number": f"N{i}", "total": total},
+                              "references": {"customer": {"external_id": "c0"}}} for i, total in enumerate(totals)]}
+        mine = asyncio.create_task(api.client.post("/v1/objects/Order/batch", json=batch))
+        await asyncio.sleep(2)
+        assert not mine.done()  # it waits for the other writer
+        other.commit()
+    answer = await asyncio.wait_for(mine, 30)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
 async def test_a_batch_partly_held_is_read_whole_under_the_locks(api, graph):
     """Another writer holds the target's lock and changes both orders; this batch holds
     one of them as it was and changes the other. It waits, commits last, and both of its
@@ -51,21 +69,7 @@ async def test_a_batch_partly_held_is_read_whole_under_the_locks(api, graph):
     await create_types(api, ORDER)
     (await api.client.post("/v1/objects/Person", json={"external_id": "c0"})).raise_for_status()
     await orders(api, 2, total=1.0)  # o0: 1.0, o1: 2.0
-    with graph.session() as session, session.begin_transaction() as other:
-        other.run("MATCH (p:Person {workspace: $ws, external_id: 'c0'}) SET p.touched = true",
-                  ws=api.workspace).consume()
-        other.run("MATCH (o:Order {workspace: $ws}) SET o.total = 99.0", ws=api.workspace).consume()
-        batch = {"records": [
-            {"external_id": "o0", "attributes": {"order_number": "N0", "total": 1.0},  # as committed
-             "references": {"customer": {"external_id": "c0"}}},
-            {"external_id": "o1", "attributes": {"order_number": "N1", "total": 5.0},
-             "references": {"customer": {"external_id": "c0"}}}]}
-        mine = asyncio.create_task(api.client.post("/v1/objects/Order/batch", json=batch))
-        await asyncio.sleep(2)
-        assert not mine.done()  # it waits for the other writer
-        other.commit()
-    answer = await asyncio.wait_for(mine, 30)
-    assert answer.status_code == 200, answer.text
+    await behind_a_writer(api, graph, ["MATCH (o:Order {workspace: $ws}) SET o.total = 99.0"], [1.0, 5.0])
     records, _, _ = graph.execute_query("MATCH (o:Order {workspace: $ws}) RETURN o.external_id AS e, o.total AS t",
                                         ws=api.workspace)
     assert {r["e"]: r["t"] for r in records} == {"o0": 1.0, "o1": 5.0}
@@ -100,24 +104,13 @@ async def test_a_row_held_by_an_object_made_again_meanwhile_answers_its_id_now(a
     lock; this batch holds o0 as it was and changes o1. Its answer names o0 as it is now."""
     await create_types(api, ORDER)
     (await api.client.post("/v1/objects/Person", json={"external_id": "c0"})).raise_for_status()
-    await orders(api, 2, total=1.0)  # o0: 1.0, o1: 2.0
-    with graph.session() as session, session.begin_transaction() as other:
-        other.run("MATCH (p:Person {workspace: $ws, external_id: 'c0'}) SET p.touched = true",
-                  ws=api.workspace).consume()
-        other.run("MATCH (o:Order {workspace: $ws, external_id: 'o0'}) DETACH DELETE o", ws=api.workspace).consume()
-        other.run("MATCH (p:Person {workspace: $ws, external_id: 'c0'}) "
-                  "CREATE (:Order {workspace: $ws, external_id: 'o0', id: 'again', order_number: 'N0', total: 1.0, "
-                  "created_at: datetime(), updated_at: datetime()})-[:CUSTOMER {written_at: datetime()}]->(p)",
-                  ws=api.workspace).consume()
-        batch = {"records": [{"external_id": f"o{i}", "attributes": {"order_number": f"N{i}", "total": total},
-                              "references": {"customer": {"external_id": "c0"}}} for i, total in ((0, 1.0), (1, 7.0))]}
-        mine = asyncio.create_task(api.client.post("/v1/objects/Order/batch", json=batch))
-        await asyncio.sleep(2)
-        assert not mine.done()  # it waits for the other writer
-        other.commit()
-    answer = await asyncio.wait_for(mine, 30)
-    assert answer.status_code == 200, answer.text
-    assert (answer.json()["ids"][0], answer.json()["updated"], answer.json()["unchanged"]) == ("again", 1, 1)
+    await orders(api, 2, total=0.0)  # o0: 0.0, o1: 1.0
+    answer = await behind_a_writer(api, graph, [
+        "MATCH (o:Order {workspace: $ws, external_id: 'o0'}) DETACH DELETE o",
+        "MATCH (p:Person {workspace: $ws, external_id: 'c0'}) "
+        "CREATE (:Order {workspace: $ws, external_id: 'o0', id: 'again', order_number: 'N0', total: 0.0, "
+        "created_at: datetime(), updated_at: datetime()})-[:CUSTOMER {written_at: datetime()}]->(p)"], [0.0, 7.0])
+    assert (answer["ids"][0], answer["updated"], answer["unchanged"]) == ("again", 1, 1)
 
 
 async def test_a_batch_naming_an_object_twice_counts_as_unchanged_when_sent_again(api, graph):
