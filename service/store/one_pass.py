@@ -21,10 +21,11 @@ from service.domain.schema import TypeDef
 from service.store.database import Bulk, Database
 from service.store.events import change_log
 from service.store.record_references import found_targets, target_keys
+from service.store.references import lock_nodes
 from service.store.schema import read_type
 from service.store.write_result import ReadChanged, SchemaChanged, WriteResult
 
-USES = ["objects/resolve_targets", "objects/compare_linked", "references/lock", "objects/upsert_and_link"]
+USES = ["objects/resolve_targets", "objects/compare_linked", "objects/upsert_and_link"]
 ROUNDS = 3  # writes of rows other writers keep changing, before this write starts again
 
 
@@ -106,15 +107,10 @@ async def _held(tx, db: Database, workspace: str, type_def: TypeDef, attribute, 
 
 async def _write(tx, db: Database, workspace: str, type_def: TypeDef, attribute, checked, rows: list[dict],
                  external_ids: dict[str, str | None], at: list[int]) -> tuple[list, ...]:
-    """The rows ``at`` written in one statement after their targets are locked (sorted):
+    """The rows ``at`` written in one statement after their targets are locked (``lock_nodes``):
     their ids, whether each was created, whether each changed."""
     checked, rows = [checked[i] for i in at], [rows[i] for i in at]
-    targets = sorted({t for row in rows for t in row["targets"]})
-    if targets:
-        locked = await (await tx.run(db.queries["references/lock"](Label=attribute.target), workspace=workspace,
-                                     ids=Bulk(targets))).single()
-        if locked["locked"] < len(targets):  # one was deleted since the look-up
-            raise ReadChanged(f"the {attribute.target} objects this batch refers to")
+    await lock_nodes(tx, db, workspace, {attribute.target: {t for row in rows for t in row["targets"]}})
     attribute = (await read_type(tx, db, workspace, type_def.name)).attributes[attribute.name]
     if not fits_one_pass(attribute):  # a cardinality change committed meanwhile
         raise SchemaChanged(type_def.name)
