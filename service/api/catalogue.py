@@ -235,7 +235,9 @@ PROBLEMS = {
     "required": "A required attribute has no value. Give it in `attributes`.",
     "unknown_attribute": "The type has no attribute by that name (`field`). Attributes go under "
                          "`attributes`, references under `references`.",
-    "invalid_value": "The value does not fit the attribute's data type; the message says what it expects.",
+    "invalid_value": ("The value does not fit the attribute's data type, or a reference's target does not give "
+                      "exactly one of `id`, `external_id` or `match` (with one attribute); the message says what "
+                      "it expects."),
     "unknown_reference": "A reference names a target (by id or external id) that does not exist.",
     "cardinality": "A `one` reference was given more than one target.",
     "unique_violation": "Two records of the write give one value of a unique attribute to two objects.",

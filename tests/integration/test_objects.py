@@ -390,3 +390,29 @@ async def test_a_timestamp_out_of_range_is_a_clear_refusal_not_a_server_error(ap
         problem = bad.json()["error"]["details"]["errors"][0]
         assert problem["code"] == "invalid_value" and problem["field"] == "external_created_at", bad.text
     assert external_ids(graph, api.workspace, "Order") == []
+
+
+async def test_a_target_given_two_ways_or_none_is_refused_by_record_and_field(api, graph):
+    """Each target gives exactly one of id, external_id or match (with one attribute): a
+    batch names the record and the reference, like any other record problem, and writes
+    nothing; a single write and the reference routes refuse the same way."""
+    await create_types(api, ORDER)
+    ada = await person(api, "ada")
+    good = {"external_id": "ada"}
+    for bad in ({"id": ada["id"], "external_id": "ada"}, {}, {"match": {"email": "a", "name": "b"}},
+                {"properties": {}}):
+        records = [{"external_id": f"o{i}", "attributes": {"order_number": f"N{i}"},
+                    "references": {"customer": good}} for i in range(3)]
+        records[1]["references"]["customer"] = bad
+        response = await api.client.post("/v1/objects/Order/batch", json={"records": records})
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert error["code"] == "invalid_records", error
+        assert [(e["index"], e["code"], e["field"]) for e in error["details"]["errors"]] == [
+            (1, "invalid_value", "customer")], error
+        single = await api.client.post("/v1/objects/Order", json={
+            "external_id": "o9", "attributes": {"order_number": "N9"}, "references": {"customer": [good, bad]}})
+        assert single.status_code == 422 and single.json()["error"]["details"]["errors"][0]["field"] == "customer"
+        routed = await api.client.put(f"/v1/objects/Person/{ada['id']}/references/orders", json={"targets": [bad]})
+        assert routed.status_code == 422 and routed.json()["error"]["code"] == "invalid_records", routed.text
+    assert external_ids(graph, api.workspace, "Order") == []
