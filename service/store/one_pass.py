@@ -12,7 +12,6 @@ from service.domain.records import (
     RecordChecker,
     check_required,
     fits_one_pass,
-    listed_targets,
     new_ids,
     refusal,
     repeated_unique_values,
@@ -32,69 +31,126 @@ ROUNDS = 3  # writes of rows other writers keep changing, before this write star
 async def ingest_linked(tx, db: Database, workspace: str, type_def: TypeDef, attribute,
                         records: list[ObjectWrite]) -> WriteResult:
     """The common ingest (see ``one_pass_attribute``): the batch is compared with the
-    graph without locks; the records it does not hold are written in one statement (a
-    re-sync of unchanged records writes nothing and takes no lock).
-    Neo4j looks up the targets while Python checks the values and builds the rows.
+    graph without locks, each row's targets by the keys it gives them; the records it
+    does not hold are written in one statement (a re-sync of unchanged records looks no
+    target up, writes nothing and takes no lock).
     Problems: every value problem, else every unknown target, else missing required
     values (the general path checks required values before targets). A target deleted
     or a cardinality changed meanwhile is ``ReadChanged``: the write runs again."""
-    ids, external_ids = target_keys(ref for r in records for ref in listed_targets(r.references.get(attribute.name)))
-    lookup = await tx.run(db.queries["objects/resolve_targets"](Label=attribute.target),
-                          workspace=workspace, ids=ids, external_ids=external_ids)
     problems: list[Problem] = []
     checked = RecordChecker(type_def).check_all(records, problems)
     if not problems:
         problems += repeated_unique_values(type_def, checked)
     if problems:
         raise refusal(problems)
-    rows = [{"external_id": r.external_id, "props": r.props, "touch": attribute.name in r.references}
-            for r in checked]
-    pairs = (await lookup.single())["found"]
-    by_id, by_external = {i: i for i, _ in pairs}, {e: i for i, e in pairs if e is not None}
-    for record, row in zip(checked, rows):
-        row["targets"] = list(found_targets(attribute, record, by_id, by_external, problems))
-    if problems:
-        raise refusal(problems)
+    rows = _rows(checked, attribute.name)
     # A batch that names one object twice is written whole, in its order, not compared.
     duplicated = len({row["external_id"] for row in rows}) < len(rows)
     held = [[None, False]] * len(rows) if duplicated else await _held(tx, db, workspace, type_def, attribute, rows)
-    if all(same for _, same in held):  # a re-sync that changes nothing: nothing locked or written
+    if all(same for _, same in held):  # a re-sync that changes nothing: nothing looked up, locked or written
         return WriteResult(ids=[object_id for object_id, _ in held], created=[False] * len(rows),
                            changed=[False] * len(rows))
-    return await _sync(tx, db, workspace, type_def, attribute, checked, rows, dict(pairs), held,
-                       again=not duplicated)
+    return await _Sync(tx, db, workspace, type_def, attribute, checked, rows).run(held, again=not duplicated)
 
 
-async def _sync(tx, db: Database, workspace: str, type_def: TypeDef, attribute, checked, rows: list[dict],
-                external_ids: dict[str, str | None], held: list[list], *, again: bool) -> WriteResult:
+def _rows(checked: list, name: str) -> list[dict]:
+    """The rows to compare and write: each record's values, whether it sets the reference
+    ``name`` (``touch``), and its targets as it gives them: ``targets`` by id,
+    ``external_ids`` by external id, each in order without repeats (``_Sync.resolve``
+    makes them all ids). One plain loop: it runs for every record of every batch."""
+    rows = []
+    for record in checked:
+        refs = record.references.get(name)
+        if not refs:
+            ids, external_ids = [], []
+        elif len(refs) == 1:  # the common case, without the dicts
+            ids, external_ids = ([refs[0].id], []) if refs[0].id is not None else ([], [refs[0].external_id])
+        else:
+            ids = list(dict.fromkeys(ref.id for ref in refs if ref.id is not None))
+            external_ids = list(dict.fromkeys(ref.external_id for ref in refs if ref.id is None))
+        rows.append({"external_id": record.external_id, "props": record.props, "touch": refs is not None,
+                     "targets": ids, "external_ids": external_ids})
+    return rows
+
+
+class _Sync:
     """The rows the graph does not hold written under their targets' locks; then (with
     ``again``) the rows not written compared again: a writer this one waited for
     committed first and may have changed one, which is then written in turn (and the
     rest compared again). A writer that changes one after that comes after this one."""
-    kept = {i: object_id for i, (object_id, same) in enumerate(held) if same}  # position: id
-    pending = [i for i, (_, same) in enumerate(held) if not same]
-    done: dict[int, tuple] = {}  # position: (id, created) of the rows written
-    for _ in range(ROUNDS):
-        for i, object_id, created, changed in zip(pending, *await _write(
-                tx, db, workspace, type_def, attribute, checked, rows, external_ids, pending)):
-            if changed:
-                done[i] = (object_id, created)
-            else:  # found held by the write: compared again like the others
-                kept[i] = object_id
-        pending = []
-        positions = list(kept) if again else []
-        for i, (object_id, same) in zip(positions, await _held(tx, db, workspace, type_def, attribute,
-                                                                 [rows[i] for i in positions])):
-            if same:
-                kept[i] = object_id  # as found now (one deleted and made again meanwhile has a new id)
-            else:
-                pending.append(i)
-                del kept[i]
-        if not pending:
-            return WriteResult(ids=[done[i][0] if i in done else kept[i] for i in range(len(rows))],
-                               created=[i in done and done[i][1] for i in range(len(rows))],
-                               changed=[i in done for i in range(len(rows))])
-    raise ReadChanged(f"the {type_def.name} objects of this batch")  # changed under this write, again and again
+
+    def __init__(self, tx, db: Database, workspace: str, type_def: TypeDef, attribute, checked, rows: list[dict]):
+        self.tx, self.db, self.workspace, self.type_def, self.attribute = tx, db, workspace, type_def, attribute
+        self.checked, self.rows = checked, rows
+        self.resolved: set[int] = set()  # positions whose targets are ids found in the graph
+        self.external_ids: dict[str, str | None] = {}  # target id: its external id (for the events)
+
+    async def run(self, held: list[list], *, again: bool) -> WriteResult:
+        kept = {i: object_id for i, (object_id, same) in enumerate(held) if same}  # position: id
+        pending = [i for i, (_, same) in enumerate(held) if not same]
+        done: dict[int, tuple] = {}  # position: (id, created) of the rows written
+        for _ in range(ROUNDS):
+            await self.resolve(pending)
+            for i, object_id, created, changed in zip(pending, *await self.write(pending)):
+                if changed:
+                    done[i] = (object_id, created)
+                else:  # found held by the write: compared again like the others
+                    kept[i] = object_id
+            pending = []
+            positions = list(kept) if again else []
+            for i, (object_id, same) in zip(positions, await _held(
+                    self.tx, self.db, self.workspace, self.type_def, self.attribute, [self.rows[i] for i in positions])):
+                if same:
+                    kept[i] = object_id  # as found now (one deleted and made again meanwhile has a new id)
+                else:
+                    pending.append(i)
+                    del kept[i]
+            if not pending:
+                return WriteResult(ids=[done[i][0] if i in done else kept[i] for i in range(len(self.rows))],
+                                   created=[i in done and done[i][1] for i in range(len(self.rows))],
+                                   changed=[i in done for i in range(len(self.rows))])
+        raise ReadChanged(f"the {self.type_def.name} objects of this batch")  # changed again and again
+
+    async def resolve(self, at: list[int]) -> None:
+        """The targets of the rows ``at`` found (by id or external id, without locks) and
+        given to them as ids; every one not found is a problem (a 422 naming it)."""
+        at = [i for i in at if i not in self.resolved]
+        if not at:
+            return
+        name = self.attribute.name
+        ids, external_ids = target_keys(ref for i in at for ref in self.checked[i].references.get(name, ()))
+        lookup = await self.tx.run(self.db.queries["objects/resolve_targets"](Label=self.attribute.target),
+                                   workspace=self.workspace, ids=ids, external_ids=external_ids)
+        pairs = (await lookup.single())["found"]
+        self.external_ids.update(pairs)
+        by_id, by_external = {i: i for i, _ in pairs}, {e: i for i, e in pairs if e is not None}
+        problems: list[Problem] = []
+        for i in at:
+            row = self.rows[i]
+            row["targets"] = list(found_targets(self.attribute, self.checked[i], by_id, by_external, problems))
+            row["external_ids"] = []
+        if problems:
+            raise refusal(problems)
+        self.resolved.update(at)
+
+    async def write(self, at: list[int]) -> tuple[list, ...]:
+        """The rows ``at`` written in one statement after their targets are locked
+        (``lock_nodes``): their ids, whether each was created, whether each changed."""
+        tx, db, workspace, type_def = self.tx, self.db, self.workspace, self.type_def
+        checked, rows = [self.checked[i] for i in at], [self.rows[i] for i in at]
+        await lock_nodes(tx, db, workspace, {self.attribute.target: {t for row in rows for t in row["targets"]}})
+        attribute = (await read_type(tx, db, workspace, type_def.name)).attributes[self.attribute.name]
+        if not fits_one_pass(attribute):  # a cardinality change committed meanwhile
+            raise SchemaChanged(type_def.name)
+        for row, new_id in zip(rows, new_ids(len(rows))):
+            row["new_id"] = new_id
+        query = db.queries["objects/upsert_and_link"](
+            Label=type_def.name, Rel=attribute.rel_type, Target=attribute.target)
+        result = await (await tx.run(query, workspace=workspace, rows=Bulk(rows),
+                                     source_one=attribute.source_one)).single()
+        check_required(type_def, checked, result["created"])
+        linked_written(change_log(), workspace, type_def.name, attribute, rows, result, self.external_ids)
+        return result["ids"], result["created"], result["changed"]
 
 
 async def _held(tx, db: Database, workspace: str, type_def: TypeDef, attribute, rows: list[dict]) -> list[list]:
@@ -103,23 +159,3 @@ async def _held(tx, db: Database, workspace: str, type_def: TypeDef, attribute, 
         return []
     query = db.queries["objects/compare_linked"](Label=type_def.name, Rel=attribute.rel_type, Target=attribute.target)
     return (await (await tx.run(query, workspace=workspace, rows=Bulk(rows))).single())["rows"]
-
-
-async def _write(tx, db: Database, workspace: str, type_def: TypeDef, attribute, checked, rows: list[dict],
-                 external_ids: dict[str, str | None], at: list[int]) -> tuple[list, ...]:
-    """The rows ``at`` written in one statement after their targets are locked (``lock_nodes``):
-    their ids, whether each was created, whether each changed."""
-    checked, rows = [checked[i] for i in at], [rows[i] for i in at]
-    await lock_nodes(tx, db, workspace, {attribute.target: {t for row in rows for t in row["targets"]}})
-    attribute = (await read_type(tx, db, workspace, type_def.name)).attributes[attribute.name]
-    if not fits_one_pass(attribute):  # a cardinality change committed meanwhile
-        raise SchemaChanged(type_def.name)
-    for row, new_id in zip(rows, new_ids(len(rows))):
-        row["new_id"] = new_id
-    query = db.queries["objects/upsert_and_link"](
-        Label=type_def.name, Rel=attribute.rel_type, Target=attribute.target)
-    result = await (await tx.run(query, workspace=workspace, rows=Bulk(rows),
-                                 source_one=attribute.source_one)).single()
-    check_required(type_def, checked, result["created"])
-    linked_written(change_log(), workspace, type_def.name, attribute, rows, result, external_ids)
-    return result["ids"], result["created"], result["changed"]

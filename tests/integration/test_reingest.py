@@ -123,3 +123,32 @@ async def test_a_batch_naming_an_object_twice_counts_as_unchanged_when_sent_agai
     assert (first.status_code, again.status_code) == (200, 200), again.text
     assert {k: again.json()[k] for k in ("created", "updated", "unchanged")} == {"created": 0, "updated": 0,
                                                                               "unchanged": 2}
+
+
+async def test_targets_given_by_id_or_two_ways_are_unchanged_when_sent_again(api, graph):
+    """The comparison takes each target by the key its record gives (id or external id):
+    a re-send is unchanged whether a row names its targets by id, by external id or one
+    target both ways, and a row whose target's external id changed meanwhile is refused."""
+    await create_types(api, {"name": "Ticket", "attributes": [
+        {"name": "watchers", "data_type": "reference", "reference": {"target": "Person", "cardinality": "many"}}]})
+    people = {}
+    for name in ("c0", "c1"):
+        made = await api.client.post("/v1/objects/Person", json={"external_id": name})
+        people[name] = made.json()["id"]
+    body = {"records": [
+        {"external_id": "t0", "references": {"watchers": [{"id": people["c0"]}, {"external_id": "c1"}]}},
+        {"external_id": "t1", "references": {"watchers": [{"id": people["c0"]}, {"external_id": "c0"}]}},
+        {"external_id": "t2", "references": {"watchers": []}}]}
+    first = await api.client.post("/v1/objects/Ticket/batch", json=body)
+    assert (first.status_code, first.json()["created"]) == (200, 3), first.text
+    for _ in range(2):
+        again = await api.client.post("/v1/objects/Ticket/batch", json=body)
+        assert (again.json()["updated"], again.json()["unchanged"], again.json()["ids"]) == (0, 3, first.json()["ids"])
+    rows = graph.execute_query("MATCH (t:Ticket {workspace: $ws})-[:WATCHERS]->(p) RETURN t.external_id AS t, "
+                               "p.external_id AS p", ws=api.workspace)[0]
+    assert {(r["t"], r["p"]) for r in rows} == {("t0", "c0"), ("t0", "c1"), ("t1", "c0")}
+    graph.execute_query("MATCH (p:Person {workspace: $ws, external_id: 'c1'}) SET p.external_id = 'c1-new'",
+                        ws=api.workspace)  # by hand, in Neo4j Browser
+    gone = await api.client.post("/v1/objects/Ticket/batch", json=body)
+    assert gone.status_code == 422, gone.text
+    assert [(e["index"], e["code"]) for e in gone.json()["error"]["details"]["errors"]] == [(0, "unknown_reference")]

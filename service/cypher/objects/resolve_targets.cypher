@@ -1,7 +1,6 @@
-// The common ingest's targets, found by id or by external id, without locks: the caller
-// sends it before checking the batch's values and reads the answer after (Neo4j looks
-// the targets up while Python checks). Only the records that change lock theirs
-// (references/lock).
+// The common ingest's targets, found by id or by external id, without locks: those of
+// the rows objects/compare_linked found the graph does not hold (a re-sync of unchanged
+// rows looks none up). The rows written then lock theirs (references/lock).
 CALL () {
   UNWIND $ids AS id
   MATCH (n:{{Label}} {workspace: $workspace, id: id})
