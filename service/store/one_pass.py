@@ -26,6 +26,7 @@ from service.store.write_result import ReadChanged, SchemaChanged, WriteResult
 
 USES = ["objects/resolve_targets", "objects/compare_linked", "objects/upsert_and_link"]
 ROUNDS = 3  # writes of rows other writers keep changing, before this write starts again
+COMPARED_AT_ONCE = 1_000  # rows of one comparison statement (bench/README.md, issue 20's third session)
 
 
 async def ingest_linked(tx, db: Database, workspace: str, type_def: TypeDef, attribute,
@@ -34,19 +35,29 @@ async def ingest_linked(tx, db: Database, workspace: str, type_def: TypeDef, att
     graph without locks, each row's targets by the keys it gives them; the records it
     does not hold are written in one statement (a re-sync of unchanged records looks no
     target up, writes nothing and takes no lock).
+    The comparison goes in parts of ``COMPARED_AT_ONCE`` rows, each sent as soon as its
+    records are checked: Neo4j compares one part while Python checks the next.
     Problems: every value problem, else every unknown target, else missing required
     values (the general path checks required values before targets). A target deleted
     or a cardinality changed meanwhile is ``ReadChanged``: the write runs again."""
-    problems: list[Problem] = []
-    checked = RecordChecker(type_def).check_all(records, problems)
+    # A batch that names one object twice is written whole, in its order, not compared.
+    duplicated = len({r.external_id for r in records}) < len(records)
+    checker, problems = RecordChecker(type_def), []
+    checked: list = []
+    rows: list[dict] = []
+    looks = []  # the comparisons sent, one per part, read once every record is checked
+    for start in range(0, len(records), COMPARED_AT_ONCE):
+        part = [checker.check(r, i, problems) for i, r in enumerate(records[start:start + COMPARED_AT_ONCE], start)]
+        checked += part
+        if not problems:  # a refused batch is not compared further
+            rows += (part_rows := _rows(part, attribute.name))
+            if not duplicated:
+                looks.append(await _look(tx, db, workspace, type_def, attribute, part_rows))
     if not problems:
         problems += repeated_unique_values(type_def, checked)
     if problems:
         raise refusal(problems)
-    rows = _rows(checked, attribute.name)
-    # A batch that names one object twice is written whole, in its order, not compared.
-    duplicated = len({row["external_id"] for row in rows}) < len(rows)
-    held = [[None, False]] * len(rows) if duplicated else await _held(tx, db, workspace, type_def, attribute, rows)
+    held = [[None, False]] * len(rows) if duplicated else [pair for look in looks for pair in await _seen(look)]
     if all(same for _, same in held):  # a re-sync that changes nothing: nothing looked up, locked or written
         return WriteResult(ids=[object_id for object_id, _ in held], created=[False] * len(rows),
                            changed=[False] * len(rows))
@@ -153,9 +164,17 @@ class _Sync:
         return result["ids"], result["created"], result["changed"]
 
 
+async def _look(tx, db: Database, workspace: str, type_def: TypeDef, attribute, rows: list[dict]):
+    """``objects/compare_linked`` of ``rows`` sent; ``_seen`` reads its answer."""
+    query = db.queries["objects/compare_linked"](Label=type_def.name, Rel=attribute.rel_type, Target=attribute.target)
+    return await tx.run(query, workspace=workspace, rows=Bulk(rows))
+
+
+async def _seen(look) -> list[list]:
+    """For each row of a comparison, [its object's id or None, whether the graph holds it already]."""
+    return (await look.single())["rows"]
+
+
 async def _held(tx, db: Database, workspace: str, type_def: TypeDef, attribute, rows: list[dict]) -> list[list]:
     """For each row, [its object's id or None, whether the graph holds it already]."""
-    if not rows:
-        return []
-    query = db.queries["objects/compare_linked"](Label=type_def.name, Rel=attribute.rel_type, Target=attribute.target)
-    return (await (await tx.run(query, workspace=workspace, rows=Bulk(rows))).single())["rows"]
+    return await _seen(await _look(tx, db, workspace, type_def, attribute, rows)) if rows else []
