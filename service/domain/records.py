@@ -206,9 +206,10 @@ def checked_properties(attribute: AttributeDef, targets: list[TargetRef], index:
     types (``None`` clears one); each problem (a target given two ways, a property) added
     to ``problems``."""
     out = []
-    for target in targets:
+    for position, target in enumerate(targets):
         if (wrong := target.misgiven()) is not None:
-            problems.append(Problem(index, "invalid_value", f"{attribute.name}: {wrong}", attribute.name))
+            which = f" (target {position})" if len(targets) > 1 else ""
+            problems.append(Problem(index, "invalid_value", f"{attribute.name}{which}: {wrong}", attribute.name))
             continue
         if not target.properties:
             out.append(target)
