@@ -313,22 +313,14 @@ def check_required(type_def: TypeDef, records: list[CheckedRecord], created: lis
 
 def one_pass_attribute(type_def: TypeDef, records: list[ObjectWrite]) -> AttributeDef | None:
     """The reference attribute of the common ingest, or None: every record has an external
-    id and sets this one reference attribute (or none), held by the source, with a `many`
-    target side (so no other holder can conflict), by id or external id. One pass over the
-    batch: it runs before every batch is checked."""
-    name = None
-    for record in records:
-        references = record.references
-        if record.external_id is None or len(references) > 1:
-            return None
-        for given_name, given in references.items():
-            if name != given_name:
-                if name is not None:
-                    return None
-                name = given_name
-            if given is not None and any(t.match is not None for t in listed_targets(given)):
-                return None
-    attribute = type_def.attribute(name) if name is not None else None
+    id and sets this one reference attribute, held by the source, with a `many` target side
+    (so no other holder can conflict), by id or external id."""
+    names = {name for r in records for name in r.references}
+    if len(names) != 1 or any(r.external_id is None for r in records):
+        return None
+    if any(t.match is not None for r in records for given in r.references.values() for t in listed_targets(given)):
+        return None
+    attribute = type_def.attribute(names.pop())
     return attribute if attribute is not None and attribute.is_reference and fits_one_pass(attribute) else None
 
 
