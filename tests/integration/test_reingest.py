@@ -8,6 +8,9 @@ import asyncio
 
 from tests.integration.helpers import ORDER, create_types
 
+TICKET = {"name": "Ticket", "attributes": [  # a `many` reference, given by id, external id or both
+    {"name": "watchers", "data_type": "reference", "reference": {"target": "Person", "cardinality": "many"}}]}
+
 
 async def orders(api, n: int, total: float = 1.0, customer: str = "c0") -> dict:
     body = {"records": [{"external_id": f"o{i}", "attributes": {"order_number": f"N{i}", "total": total + i},
@@ -129,8 +132,7 @@ async def test_targets_given_by_id_or_two_ways_are_unchanged_when_sent_again(api
     """The comparison takes each target by the key its record gives (id or external id):
     a re-send is unchanged whether a row names its targets by id, by external id or one
     target both ways, and a row whose target's external id changed meanwhile is refused."""
-    await create_types(api, {"name": "Ticket", "attributes": [
-        {"name": "watchers", "data_type": "reference", "reference": {"target": "Person", "cardinality": "many"}}]})
+    await create_types(api, TICKET)
     people = {}
     for name in ("c0", "c1"):
         made = await api.client.post("/v1/objects/Person", json={"external_id": name})
@@ -159,8 +161,7 @@ async def test_a_target_named_two_ways_is_one_target_and_the_others_held_are_dro
     id and by external id "held" {c0, c1} (2 = 2): c1 stayed linked and the answer said
     unchanged. Held targets are compared as sets: c1 is dropped, and a re-send of the
     same row is unchanged without waiting for c0's lock."""
-    await create_types(api, {"name": "Ticket", "attributes": [
-        {"name": "watchers", "data_type": "reference", "reference": {"target": "Person", "cardinality": "many"}}]})
+    await create_types(api, TICKET)
     made = await api.client.post("/v1/objects/Person/batch", json={"records": [{"external_id": "c0"},
                                                                                {"external_id": "c1"}]})
     c0 = made.json()["ids"][0]
@@ -185,8 +186,7 @@ async def test_comparing_many_targets_costs_linear_in_their_number(api, graph):
     """Found in review: a target named by external id was looked for among all of the
     object's links (400 -> 800 targets: 4x the database hits), which a token could
     repeat with one large record. Twice the targets cost twice the hits, by id or not."""
-    await create_types(api, {"name": "Ticket", "attributes": [
-        {"name": "watchers", "data_type": "reference", "reference": {"target": "Person", "cardinality": "many"}}]})
+    await create_types(api, TICKET)
     made = await api.client.post("/v1/objects/Person/batch", json={"records": [{"external_id": f"p{i}"}
                                                                                for i in range(800)]})
     people = dict(zip((f"p{i}" for i in range(800)), made.json()["ids"]))
