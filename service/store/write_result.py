@@ -28,4 +28,3 @@ class SchemaChanged(ReadChanged):
 
     def __init__(self, type_name: str):
         super().__init__(f"the schema of {type_name}")
-        self.type_name = type_name
