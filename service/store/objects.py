@@ -8,6 +8,7 @@ property per attribute value.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
@@ -43,14 +44,19 @@ from service.store.attribute_values import unique_holders
 from service.store.database import Bulk, Database
 from service.store.deletes import cascade, delete_objects
 from service.store.events import change_log
-from service.store.one_pass import ingest_linked
+from service.store.one_pass import ingest_linked, merging_every_row
 from service.store.record_references import (
     lookup,
     write_record_references,
 )
 from service.store.references import shown_target, targets_page
 from service.store.schema import load_types, read_type
-from service.store.write_result import ReadChanged, SchemaChanged, WriteResult
+from service.store.write_result import (
+    InsertRefused,
+    ReadChanged,
+    SchemaChanged,
+    WriteResult,
+)
 
 USES = [
     "objects/find_by_external_ids", "objects/upsert", "objects/create", "objects/update_by_id",
@@ -165,19 +171,26 @@ class ObjectStore:
         of its type committed meanwhile, so it is checked against the new definition, or
         something else it read changed before it held its locks (``ReadChanged``).
         A unique value another object holds (found by the constraint, so also when that
-        object committed during this write) is a 409 naming the holder."""
+        object committed during this write) is a 409 naming the holder. An object the
+        write found absent and another writer made meanwhile (``InsertRefused``, and no
+        such holder): the write runs again, merging every row."""
+        merge_every_row = False
         for attempt in range(3):
             try:
-                return await self.db.write(work)
+                with merging_every_row() if merge_every_row else nullcontext():
+                    return await self.db.write(work)
             except ReadChanged as exc:
                 if attempt == 2:
                     raise Conflict(f"{exc.what} kept changing while this write ran; "
                                    "nothing was written, retry", code="schema_changed") from None
-            except ConstraintError as exc:
+            except (ConstraintError, InsertRefused) as exc:
                 clash = await self._unique_violation(workspace, type_name, records, object_id,
                                                      match_on) if type_name else None
                 if clash is not None:
                     raise clash from exc
+                if isinstance(exc, InsertRefused) and attempt < 2:
+                    merge_every_row = True
+                    continue
             # The database refused what a check should have caught (or a concurrent
             # writer slipped in between): the documented conflict, nothing written.
                 raise CardinalityConflict(

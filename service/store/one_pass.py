@@ -5,6 +5,11 @@ with a `many` target side, by id or external id (``domain.records.one_pass_attri
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from neo4j.exceptions import ConstraintError
+
 from service.domain.events import linked_written
 from service.domain.records import (
     ObjectWrite,
@@ -19,14 +24,30 @@ from service.domain.records import (
 from service.domain.schema import TypeDef
 from service.store.database import Bulk, Database
 from service.store.events import change_log
-from service.store.record_references import found_targets, target_keys
-from service.store.references import lock_nodes
+from service.store.record_references import found_targets
 from service.store.schema import read_type
-from service.store.write_result import ReadChanged, SchemaChanged, WriteResult
+from service.store.write_result import (
+    InsertRefused,
+    ReadChanged,
+    SchemaChanged,
+    WriteResult,
+)
 
-USES = ["objects/resolve_targets", "objects/compare_linked", "objects/upsert_and_link"]
+USES = ["objects/compare_linked", "objects/lock_targets", "objects/insert_and_link", "objects/upsert_and_link"]
 ROUNDS = 3  # writes of rows other writers keep changing, before this write starts again
 COMPARED_AT_ONCE = 1_000  # rows of one comparison statement (bench/README.md, issue 20's third session)
+_MERGE_EVERY_ROW = ContextVar("merge_every_row", default=False)
+
+
+@contextmanager
+def merging_every_row():
+    """Writes in this context create no object with a CREATE: each row is merged by its
+    external id (``run_write`` runs a write again so after ``InsertRefused``)."""
+    token = _MERGE_EVERY_ROW.set(True)
+    try:
+        yield
+    finally:
+        _MERGE_EVERY_ROW.reset(token)
 
 
 async def ingest_linked(tx, db: Database, workspace: str, type_def: TypeDef, attribute,
@@ -67,7 +88,7 @@ async def ingest_linked(tx, db: Database, workspace: str, type_def: TypeDef, att
 def _rows(checked: list, name: str) -> list[dict]:
     """The rows to compare and write: each record's values, whether it sets the reference
     ``name`` (``touch``), and its targets as it gives them: ``targets`` by id,
-    ``external_ids`` by external id, each in order without repeats (``_Sync.resolve``
+    ``external_ids`` by external id, each in order without repeats (``_Sync.lock``
     makes them all ids). One plain loop: it runs for every record of every batch."""
     rows = []
     for record in checked:
@@ -94,14 +115,16 @@ class _Sync:
         self.tx, self.db, self.workspace, self.type_def, self.attribute = tx, db, workspace, type_def, attribute
         self.checked, self.rows = checked, rows
         self.resolved: set[int] = set()  # positions whose targets are ids found in the graph
+        self.absent: set[int] = set()  # positions the last comparison found no object for
         self.external_ids: dict[str, str | None] = {}  # target id: its external id (for the events)
 
     async def run(self, held: list[list], *, again: bool) -> WriteResult:
         kept = {i: object_id for i, (object_id, same) in enumerate(held) if same}  # position: id
         pending = [i for i, (_, same) in enumerate(held) if not same]
+        if again:  # a batch naming one object twice is not compared: every row is merged
+            self.absent = {i for i, (object_id, _) in enumerate(held) if object_id is None}
         done: dict[int, tuple] = {}  # position: (id, created) of the rows written
         for _ in range(ROUNDS):
-            await self.resolve(pending)
             for i, object_id, created, changed in zip(pending, *await self.write(pending)):
                 if changed:
                     done[i] = (object_id, created)
@@ -116,52 +139,78 @@ class _Sync:
                 else:
                     pending.append(i)
                     del kept[i]
+                    if object_id is None:  # deleted meanwhile
+                        self.absent.add(i)
             if not pending:
                 return WriteResult(ids=[done[i][0] if i in done else kept[i] for i in range(len(self.rows))],
                                    created=[i in done and done[i][1] for i in range(len(self.rows))],
                                    changed=[i in done for i in range(len(self.rows))])
         raise ReadChanged(f"the {self.type_def.name} objects of this batch")  # changed again and again
 
-    async def resolve(self, at: list[int]) -> None:
-        """The targets of the rows ``at`` found (by id or external id, without locks) and
-        given to them as ids; every one not found is a problem (a 422 naming it)."""
-        at = [i for i in at if i not in self.resolved]
-        if not at:
-            return
-        name = self.attribute.name
-        ids, external_ids = target_keys(ref for i in at for ref in self.checked[i].references.get(name, ()))
-        lookup = await self.tx.run(self.db.queries["objects/resolve_targets"](Label=self.attribute.target),
-                                   workspace=self.workspace, ids=ids, external_ids=external_ids)
-        pairs = (await lookup.single())["found"]
+    async def lock(self, at: list[int]) -> None:
+        """The targets of the rows ``at`` found by the keys they give and locked, in one
+        statement (``objects/lock_targets``), and given to the rows as ids. Every one not
+        found is a problem (a 422 naming it); one deleted since it was found, or while
+        this write waited for its lock, is ``ReadChanged``: the write runs again."""
+        ids = {t for i in at for t in self.rows[i]["targets"]}
+        external_ids = {e for i in at for e in self.rows[i]["external_ids"]}
+        answer = await (await self.tx.run(self.db.queries["objects/lock_targets"](Label=self.attribute.target),
+                                          workspace=self.workspace, ids=Bulk(list(ids)),
+                                          external_ids=Bulk(list(external_ids)))).single()
+        pairs = answer["found"]
         self.external_ids.update(pairs)
         by_id, by_external = {i: i for i, _ in pairs}, {e: i for i, e in pairs if e is not None}
         problems: list[Problem] = []
         for i in at:
-            row = self.rows[i]
-            row["targets"] = list(found_targets(self.attribute, self.checked[i], by_id, by_external, problems))
-            row["external_ids"] = []
+            if i not in self.resolved:  # one resolved in an earlier round keeps its ids
+                row = self.rows[i]
+                row["targets"] = list(found_targets(self.attribute, self.checked[i], by_id, by_external, problems))
+                row["external_ids"] = []
         if problems:
             raise refusal(problems)
         self.resolved.update(at)
+        if answer["locked"] < len(pairs) or not ids <= by_id.keys():
+            raise ReadChanged(f"the {self.attribute.target} objects this write refers to")
 
     async def write(self, at: list[int]) -> tuple[list, ...]:
-        """The rows ``at`` written in one statement after their targets are locked
-        (``lock_nodes``): their ids, whether each was created, whether each changed."""
-        tx, db, workspace, type_def = self.tx, self.db, self.workspace, self.type_def
-        checked, rows = [self.checked[i] for i in at], [self.rows[i] for i in at]
-        await lock_nodes(tx, db, workspace, {self.attribute.target: {t for row in rows for t in row["targets"]}})
-        attribute = (await read_type(tx, db, workspace, type_def.name)).attributes[self.attribute.name]
+        """The rows ``at`` written once their targets are locked (``lock``): those the
+        comparison found no object for created (``objects/insert_and_link``, unless
+        ``merging_every_row``), the others merged (``objects/upsert_and_link``). Their
+        ids, whether each was created, whether each changed."""
+        await self.lock(at)
+        attribute = (await read_type(self.tx, self.db, self.workspace, self.type_def.name)).attributes[
+            self.attribute.name]
         if not fits_one_pass(attribute):  # a cardinality change committed meanwhile
-            raise SchemaChanged(type_def.name)
-        for row, new_id in zip(rows, new_ids(len(rows))):
-            row["new_id"] = new_id
-        query = db.queries["objects/upsert_and_link"](
-            Label=type_def.name, Rel=attribute.rel_type, Target=attribute.target)
-        result = await (await tx.run(query, workspace=workspace, rows=Bulk(rows),
-                                     source_one=attribute.source_one)).single()
-        check_required(type_def, checked, result["created"])
-        linked_written(change_log(), workspace, type_def.name, attribute, rows, result, self.external_ids)
+            raise SchemaChanged(self.type_def.name)
+        for i, new_id in zip(at, new_ids(len(at))):
+            self.rows[i]["new_id"] = new_id
+        absent = set() if _MERGE_EVERY_ROW.get() else self.absent.intersection(at)
+        groups = [(query, group) for query, group in (
+            ("objects/insert_and_link", [i for i in at if i in absent]),
+            ("objects/upsert_and_link", [i for i in at if i not in absent])) if group]
+        answers = [await self.statement(query, attribute, group) for query, group in groups]
+        if len(answers) == 1:
+            result = answers[0]
+        else:  # in the order of the records, as their events go
+            where = {i: (answer, n) for (_, group), answer in zip(groups, answers) for n, i in enumerate(group)}
+            result = {column: [where[i][0][column][where[i][1]] for i in at] for column in answers[0]}
+        check_required(self.type_def, [self.checked[i] for i in at], result["created"])
+        linked_written(change_log(), self.workspace, self.type_def.name, attribute, [self.rows[i] for i in at],
+                       result, self.external_ids)
         return result["ids"], result["created"], result["changed"]
+
+    async def statement(self, query: str, attribute, at: list[int]) -> dict[str, list]:
+        """``query`` (insert_ or upsert_and_link) of the rows ``at``: its answer's columns."""
+        statement = self.db.queries[query](Label=self.type_def.name, Rel=attribute.rel_type, Target=attribute.target)
+        try:
+            answer = await (await self.tx.run(statement, workspace=self.workspace,
+                                              rows=Bulk([self.rows[i] for i in at]),
+                                              source_one=attribute.source_one)).single()
+        except ConstraintError as exc:
+            if query == "objects/insert_and_link":
+                raise InsertRefused(exc.message) from exc
+            raise
+        return dict(answer)
 
 
 async def _look(tx, db: Database, workspace: str, type_def: TypeDef, attribute, rows: list[dict]):

@@ -28,3 +28,13 @@ class SchemaChanged(ReadChanged):
 
     def __init__(self, type_name: str):
         super().__init__(f"the schema of {type_name}")
+
+
+class InsertRefused(Exception):
+    """A uniqueness constraint refused creating an object the comparison found absent
+    (``objects/insert_and_link``): another writer made it meanwhile (``run_write`` runs
+    the write again, merging every row), or another object holds a unique value (a 409)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message

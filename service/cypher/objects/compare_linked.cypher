@@ -2,7 +2,7 @@
 // object exists, has every value given, and, for a row that sets the reference, exactly
 // its targets: those given by id in row.targets, by external id in row.external_ids).
 // It reads and locks nothing: the rows the graph holds are not written; the others have
-// their targets looked up (objects/resolve_targets) and go through
+// their targets found and locked (objects/lock_targets) and go through
 // objects/upsert_and_link, and then the rows not written are compared again, with this
 // statement, once the written rows hold their locks.
 // A pair per row: [the object's id or null, whether it holds the row].
