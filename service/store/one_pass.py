@@ -125,15 +125,19 @@ class _Sync:
             self.absent = {i for i, (object_id, _) in enumerate(held) if object_id is None}
         done: dict[int, tuple] = {}  # position: (id, created) of the rows written
         for _ in range(ROUNDS):
-            for i, object_id, created, changed in zip(pending, *await self.write(pending)):
+            compared = list(kept) if again else []
+            written, look = await self.write(pending, compared)
+            for i, object_id, created, changed in zip(pending, *written):
                 if changed:
                     done[i] = (object_id, created)
                 else:  # found held by the write: compared again like the others
                     kept[i] = object_id
+                    compared += [i] if again else []
+            seen = await _seen(look) if look is not None else []
+            seen += await _held(self.tx, self.db, self.workspace, self.type_def, self.attribute,
+                                [self.rows[i] for i in compared[len(seen):]])
             pending = []
-            positions = list(kept) if again else []
-            for i, (object_id, same) in zip(positions, await _held(
-                    self.tx, self.db, self.workspace, self.type_def, self.attribute, [self.rows[i] for i in positions])):
+            for i, (object_id, same) in zip(compared, seen):
                 if same:
                     kept[i] = object_id  # as found now (one deleted and made again meanwhile has a new id)
                 else:
@@ -172,11 +176,13 @@ class _Sync:
         if answer["locked"] < len(pairs) or not ids <= by_id.keys():
             raise ReadChanged(f"the {self.attribute.target} objects this write refers to")
 
-    async def write(self, at: list[int]) -> tuple[list, ...]:
+    async def write(self, at: list[int], compared: list[int]) -> tuple[tuple, object]:
         """The rows ``at`` written once their targets are locked (``lock``): those the
         comparison found no object for created (``objects/insert_and_link``, unless
-        ``merging_every_row``), the others merged (``objects/upsert_and_link``). Their
-        ids, whether each was created, whether each changed."""
+        ``merging_every_row``), the others merged (``objects/upsert_and_link``); their
+        ids, whether each was created, whether each changed. And the comparison of the
+        rows ``compared`` sent right after those statements (``_look``; it runs under
+        their locks, and is packed while Neo4j writes)."""
         await self.lock(at)
         attribute = (await read_type(self.tx, self.db, self.workspace, self.type_def.name)).attributes[
             self.attribute.name]
@@ -188,7 +194,18 @@ class _Sync:
         groups = [(query, group) for query, group in (
             ("objects/insert_and_link", [i for i in at if i in absent]),
             ("objects/upsert_and_link", [i for i in at if i not in absent])) if group]
-        answers = [await self.statement(query, attribute, group) for query, group in groups]
+        try:
+            sent = [await self.tx.run(
+                self.db.queries[query](Label=self.type_def.name, Rel=attribute.rel_type, Target=attribute.target),
+                workspace=self.workspace, rows=Bulk([self.rows[i] for i in group]), source_one=attribute.source_one)
+                for query, group in groups]
+            look = await _look(self.tx, self.db, self.workspace, self.type_def, self.attribute,
+                               [self.rows[i] for i in compared]) if compared else None
+            answers = [dict(await result.single()) for result in sent]
+        except ConstraintError as exc:
+            if absent:
+                raise InsertRefused(exc.message) from exc
+            raise
         if len(answers) == 1:
             result = answers[0]
         else:  # in the order of the records, as their events go
@@ -197,20 +214,7 @@ class _Sync:
         check_required(self.type_def, [self.checked[i] for i in at], result["created"])
         linked_written(change_log(), self.workspace, self.type_def.name, attribute, [self.rows[i] for i in at],
                        result, self.external_ids)
-        return result["ids"], result["created"], result["changed"]
-
-    async def statement(self, query: str, attribute, at: list[int]) -> dict[str, list]:
-        """``query`` (insert_ or upsert_and_link) of the rows ``at``: its answer's columns."""
-        statement = self.db.queries[query](Label=self.type_def.name, Rel=attribute.rel_type, Target=attribute.target)
-        try:
-            answer = await (await self.tx.run(statement, workspace=self.workspace,
-                                              rows=Bulk([self.rows[i] for i in at]),
-                                              source_one=attribute.source_one)).single()
-        except ConstraintError as exc:
-            if query == "objects/insert_and_link":
-                raise InsertRefused(exc.message) from exc
-            raise
-        return dict(answer)
+        return (result["ids"], result["created"], result["changed"]), look
 
 
 async def _look(tx, db: Database, workspace: str, type_def: TypeDef, attribute, rows: list[dict]):
