@@ -14,6 +14,10 @@ REQUEST_SECONDS = Histogram(
     registry=REGISTRY, buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
 TRANSACTION_RETRIES = Counter(
     "refgraph_neo4j_transaction_retries_total", "Neo4j transactions the driver retried", registry=REGISTRY)
+WRITE_RERUNS = Counter(
+    "refgraph_write_reruns_total", "Writes run again from the start: something they read changed before they held "
+    "their locks (read_changed), or another writer made an object they were creating (insert_refused)",
+    ["reason"], registry=REGISTRY)
 CONNECTOR_RUNS = Counter(
     "refgraph_connector_runs_total", "Connector runs by status", ["status", "error_class"], registry=REGISTRY)
 IDEMPOTENCY_KEYS_PURGED = Counter(

@@ -40,15 +40,13 @@ from service.errors import (
     NotFound,
     UniqueViolation,
 )
+from service.metrics import WRITE_RERUNS
 from service.store.attribute_values import unique_holders
 from service.store.database import Bulk, Database
 from service.store.deletes import cascade, delete_objects
 from service.store.events import change_log
 from service.store.one_pass import ingest_linked, merging_every_row
-from service.store.record_references import (
-    lookup,
-    write_record_references,
-)
+from service.store.record_references import lookup, write_record_references
 from service.store.references import shown_target, targets_page
 from service.store.schema import load_types, read_type
 from service.store.write_result import (
@@ -173,23 +171,26 @@ class ObjectStore:
         A unique value another object holds (found by the constraint, so also when that
         object committed during this write) is a 409 naming the holder. An object the
         write found absent and another writer made meanwhile (``InsertRefused``, and no
-        such holder): the write runs again, merging every row."""
-        merge_every_row = False
-        for attempt in range(3):
+        such holder): the write runs again, merging every row (once, on top of the others)."""
+        merge_every_row, attempt = False, 0
+        while True:
             try:
                 with merging_every_row() if merge_every_row else nullcontext():
                     return await self.db.write(work)
             except ReadChanged as exc:
-                if attempt == 2:
+                attempt += 1
+                if attempt == 3:
                     raise Conflict(f"{exc.what} kept changing while this write ran; "
                                    "nothing was written, retry", code="schema_changed") from None
+                WRITE_RERUNS.labels("read_changed").inc()
             except (ConstraintError, InsertRefused) as exc:
                 clash = await self._unique_violation(workspace, type_name, records, object_id,
                                                      match_on) if type_name else None
                 if clash is not None:
                     raise clash from exc
-                if isinstance(exc, InsertRefused) and attempt < 2:
+                if isinstance(exc, InsertRefused) and not merge_every_row:  # once: merging, none is refused so
                     merge_every_row = True
+                    WRITE_RERUNS.labels("insert_refused").inc()
                     continue
             # The database refused what a check should have caught (or a concurrent
             # writer slipped in between): the documented conflict, nothing written.

@@ -1,5 +1,6 @@
-"""The common ingest: the records the graph does not hold written in one statement, as
-the raw driver would write them, and nothing written or locked for those it holds.
+"""The common ingest: the records the graph does not hold written as the raw driver would
+write them (created outright when they have no object yet), and nothing written or
+locked for those it holds.
 Every record has an external id and sets one reference attribute held by the source,
 with a `many` target side, by id or external id (``domain.records.one_pass_attribute``)."""
 
@@ -24,7 +25,8 @@ from service.domain.records import (
 from service.domain.schema import TypeDef
 from service.store.database import Bulk, Database
 from service.store.events import change_log
-from service.store.record_references import found_targets
+from service.store.record_references import found_targets, target_keys
+from service.store.references import lock_nodes
 from service.store.schema import read_type
 from service.store.write_result import (
     InsertRefused,
@@ -33,7 +35,7 @@ from service.store.write_result import (
     WriteResult,
 )
 
-USES = ["objects/compare_linked", "objects/lock_targets", "objects/insert_and_link", "objects/upsert_and_link"]
+USES = ["objects/resolve_targets", "objects/compare_linked", "objects/insert_and_link", "objects/upsert_and_link"]
 ROUNDS = 3  # writes of rows other writers keep changing, before this write starts again
 COMPARED_AT_ONCE = 1_000  # rows of one comparison statement (bench/README.md, issue 20's third session)
 _MERGE_EVERY_ROW = ContextVar("merge_every_row", default=False)
@@ -54,7 +56,7 @@ async def ingest_linked(tx, db: Database, workspace: str, type_def: TypeDef, att
                         records: list[ObjectWrite]) -> WriteResult:
     """The common ingest (see ``one_pass_attribute``): the batch is compared with the
     graph without locks, each row's targets by the keys it gives them; the records it
-    does not hold are written in one statement (a re-sync of unchanged records looks no
+    does not hold are written (``_Sync.write``; a re-sync of unchanged records looks no
     target up, writes nothing and takes no lock).
     The comparison goes in parts of ``COMPARED_AT_ONCE`` rows, each sent as soon as its
     records are checked: Neo4j compares one part while Python checks the next.
@@ -88,7 +90,7 @@ async def ingest_linked(tx, db: Database, workspace: str, type_def: TypeDef, att
 def _rows(checked: list, name: str) -> list[dict]:
     """The rows to compare and write: each record's values, whether it sets the reference
     ``name`` (``touch``), and its targets as it gives them: ``targets`` by id,
-    ``external_ids`` by external id, each in order without repeats (``_Sync.lock``
+    ``external_ids`` by external id, each in order without repeats (``_Sync.resolve``
     makes them all ids). One plain loop: it runs for every record of every batch."""
     rows = []
     for record in checked:
@@ -125,6 +127,7 @@ class _Sync:
             self.absent = {i for i, (object_id, _) in enumerate(held) if object_id is None}
         done: dict[int, tuple] = {}  # position: (id, created) of the rows written
         for _ in range(ROUNDS):
+            await self.resolve(pending)
             compared = list(kept) if again else []
             written, look = await self.write(pending, compared)
             for i, object_id, created, changed in zip(pending, *written):
@@ -151,39 +154,37 @@ class _Sync:
                                    changed=[i in done for i in range(len(self.rows))])
         raise ReadChanged(f"the {self.type_def.name} objects of this batch")  # changed again and again
 
-    async def lock(self, at: list[int]) -> None:
-        """The targets of the rows ``at`` found by the keys they give and locked, in one
-        statement (``objects/lock_targets``), and given to the rows as ids. Every one not
-        found is a problem (a 422 naming it); one deleted since it was found, or while
-        this write waited for its lock, is ``ReadChanged``: the write runs again."""
-        ids = {t for i in at for t in self.rows[i]["targets"]}
-        external_ids = {e for i in at for e in self.rows[i]["external_ids"]}
-        answer = await (await self.tx.run(self.db.queries["objects/lock_targets"](Label=self.attribute.target),
-                                          workspace=self.workspace, ids=Bulk(list(ids)),
-                                          external_ids=Bulk(list(external_ids)))).single()
-        pairs = answer["found"]
+    async def resolve(self, at: list[int]) -> None:
+        """The targets of the rows ``at`` found (by id or external id, without locks) and
+        given to them as ids; every one not found is a problem (a 422 naming it)."""
+        at = [i for i in at if i not in self.resolved]
+        if not at:
+            return
+        name = self.attribute.name
+        ids, external_ids = target_keys(ref for i in at for ref in self.checked[i].references.get(name, ()))
+        lookup = await self.tx.run(self.db.queries["objects/resolve_targets"](Label=self.attribute.target),
+                                   workspace=self.workspace, ids=ids, external_ids=external_ids)
+        pairs = (await lookup.single())["found"]
         self.external_ids.update(pairs)
         by_id, by_external = {i: i for i, _ in pairs}, {e: i for i, e in pairs if e is not None}
         problems: list[Problem] = []
         for i in at:
-            if i not in self.resolved:  # one resolved in an earlier round keeps its ids
-                row = self.rows[i]
-                row["targets"] = list(found_targets(self.attribute, self.checked[i], by_id, by_external, problems))
-                row["external_ids"] = []
+            row = self.rows[i]
+            row["targets"] = list(found_targets(self.attribute, self.checked[i], by_id, by_external, problems))
+            row["external_ids"] = []
         if problems:
             raise refusal(problems)
         self.resolved.update(at)
-        if answer["locked"] < len(pairs) or not ids <= by_id.keys():
-            raise ReadChanged(f"the {self.attribute.target} objects this write refers to")
 
     async def write(self, at: list[int], compared: list[int]) -> tuple[tuple, object]:
-        """The rows ``at`` written once their targets are locked (``lock``): those the
+        """The rows ``at`` written once their targets are locked (``lock_nodes``): those the
         comparison found no object for created (``objects/insert_and_link``, unless
         ``merging_every_row``), the others merged (``objects/upsert_and_link``); their
         ids, whether each was created, whether each changed. And the comparison of the
         rows ``compared`` sent right after those statements (``_look``; it runs under
         their locks, and is packed while Neo4j writes)."""
-        await self.lock(at)
+        await lock_nodes(self.tx, self.db, self.workspace,
+                         {self.attribute.target: {t for i in at for t in self.rows[i]["targets"]}})
         attribute = (await read_type(self.tx, self.db, self.workspace, self.type_def.name)).attributes[
             self.attribute.name]
         if not fits_one_pass(attribute):  # a cardinality change committed meanwhile
@@ -191,9 +192,9 @@ class _Sync:
         for i, new_id in zip(at, new_ids(len(at))):
             self.rows[i]["new_id"] = new_id
         absent = set() if _MERGE_EVERY_ROW.get() else self.absent.intersection(at)
-        groups = [(query, group) for query, group in (
-            ("objects/insert_and_link", [i for i in at if i in absent]),
-            ("objects/upsert_and_link", [i for i in at if i not in absent])) if group]
+        groups = [(query, group) for query, group in (  # updates first: they may free a unique value a new row takes
+            ("objects/upsert_and_link", [i for i in at if i not in absent]),
+            ("objects/insert_and_link", [i for i in at if i in absent])) if group]
         try:
             sent = [await self.tx.run(
                 self.db.queries[query](Label=self.type_def.name, Rel=attribute.rel_type, Target=attribute.target),
@@ -204,7 +205,7 @@ class _Sync:
             answers = [dict(await result.single()) for result in sent]
         except ConstraintError as exc:
             if absent:
-                raise InsertRefused(exc.message) from exc
+                raise InsertRefused(str(exc.message or exc)) from exc
             raise
         if len(answers) == 1:
             result = answers[0]

@@ -2,9 +2,10 @@
 // object exists, has every value given, and, for a row that sets the reference, exactly
 // its targets: those given by id in row.targets, by external id in row.external_ids).
 // It reads and locks nothing: the rows the graph holds are not written; the others have
-// their targets found and locked (objects/lock_targets) and go through
-// objects/upsert_and_link, and then the rows not written are compared again, with this
-// statement, once the written rows hold their locks.
+// their targets looked up (objects/resolve_targets) and locked, and are written
+// (objects/insert_and_link for those with no object, objects/upsert_and_link for the
+// rest), and then the rows not written are compared again, with this statement, once
+// the written rows hold their locks.
 // A pair per row: [the object's id or null, whether it holds the row].
 // The targets held are compared as sets, in time linear in their number (`IN` a list
 // looks it up as a set): each one held is named by the row (by its id or its external
