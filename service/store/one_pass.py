@@ -210,8 +210,8 @@ class _Sync:
         if len(answers) == 1:
             result = answers[0]
         else:  # in the order of the records, as their events go
-            where = {i: (answer, n) for (_, group), answer in zip(groups, answers) for n, i in enumerate(group)}
-            result = {column: [where[i][0][column][where[i][1]] for i in at] for column in answers[0]}
+            found_in = {i: (answer, n) for (_, group), answer in zip(groups, answers) for n, i in enumerate(group)}
+            result = {column: [answer[column][n] for answer, n in map(found_in.get, at)] for column in answers[0]}
         check_required(self.type_def, [self.checked[i] for i in at], result["created"])
         linked_written(change_log(), self.workspace, self.type_def.name, attribute, [self.rows[i] for i in at],
                        result, self.external_ids)

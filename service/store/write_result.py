@@ -31,9 +31,10 @@ class SchemaChanged(ReadChanged):
 
 
 class InsertRefused(Exception):
-    """A uniqueness constraint refused creating an object the comparison found absent
-    (``objects/insert_and_link``): another writer made it meanwhile (``run_write`` runs
-    the write again, merging every row), or another object holds a unique value (a 409)."""
+    """A uniqueness constraint refused a write that creates the objects its comparison
+    found absent (``objects/insert_and_link``): another writer made one meanwhile
+    (``run_write`` runs the write again, merging every row), or another object holds a
+    unique value (a 409)."""
 
     def __init__(self, message: str):
         super().__init__(message)
