@@ -44,7 +44,7 @@ _MERGE_EVERY_ROW = ContextVar("merge_every_row", default=False)
 @contextmanager
 def merging_every_row():
     """Writes in this context create no object with a CREATE: each row is merged by its
-    external id (``run_write`` runs a write again so after ``InsertRefused``)."""
+    external id. ``run_write`` runs a write again this way after ``InsertRefused``."""
     token = _MERGE_EVERY_ROW.set(True)
     try:
         yield
