@@ -31,6 +31,33 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# The processes whose CPU the benchmarks read (``cpu_used``): this client, and the local
+# Neo4j and the API server under test once they run.
+PROCESSES: dict[str, int] = {"client": os.getpid()}
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User and system CPU seconds a process has used (Linux ``/proc``; None elsewhere or
+    once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextlib.contextmanager
+def cpu_used(into: dict):
+    """``into`` gets the CPU seconds each of ``PROCESSES`` used while the block ran (a
+    process that cannot be read is left out: an external Neo4j, another OS)."""
+    before = {name: cpu_seconds(pid) for name, pid in PROCESSES.items()}
+    yield
+    for name, pid in PROCESSES.items():
+        after = cpu_seconds(pid)
+        if before[name] is not None and after is not None:
+            into[name] = after - before[name]
+
+
 @contextlib.contextmanager
 def neo4j_server():
     if os.environ.get("NEO4J_URI"):
@@ -41,7 +68,11 @@ def neo4j_server():
                             bolt_port=free_port(), http_port=free_port(), password=PASSWORD,
                             heap="2g", pagecache="2g")
         with server:
-            yield server.bolt_uri, "neo4j", PASSWORD
+            PROCESSES["neo4j"] = server.pid
+            try:
+                yield server.bolt_uri, "neo4j", PASSWORD
+            finally:
+                PROCESSES.pop("neo4j", None)
 
 
 # The loopback port of the connector workload's stand-in remote API, the one internal
@@ -71,6 +102,8 @@ def api_server(uri: str, user: str, password: str, tokens: str, root: Path = ROO
                     "--workers", str(workers), "--log-level", "warning", "service.main:create_app"],
     }[server]
     process = subprocess.Popen([sys.executable, *command], env=env, cwd=root)
+    if workers == 1 and server == "uvicorn":  # (otherwise the work is in child processes)
+        PROCESSES["api"] = process.pid
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(200):
@@ -80,6 +113,7 @@ def api_server(uri: str, user: str, password: str, tokens: str, root: Path = ROO
             time.sleep(0.1)
         yield base
     finally:
+        PROCESSES.pop("api", None)
         process.terminate()
         process.wait(timeout=30)
         metrics_dir.cleanup()

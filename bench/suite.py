@@ -44,8 +44,8 @@ import httpx
 from neo4j import GraphDatabase
 
 from bench import traversal
-from bench.common import (HUBS, ORDER, REMOTE_PORT, ROOT, Api, Raw, api_server, free_port, neo4j_server, orders,
-                          person_ids)
+from bench.common import (HUBS, ORDER, REMOTE_PORT, ROOT, Api, Raw, api_server, cpu_used, free_port, neo4j_server,
+                          orders, person_ids)
 from service.config import PACKAGE, Settings
 from service.domain.records import new_id
 from service.local_neo4j import LocalNeo4j, ensure_classpath
@@ -63,10 +63,13 @@ def ingest_workloads(ctx, args) -> dict:
     people = max(1, args.scale // 10)
     rows, changed = orders(args.scale, people), orders(args.scale, people, changed=True)
     out = {k: [] for k in ("api", "raw", "api_many_only", "api_same", "raw_same", "api_changed", "raw_changed")}
+    out["cpu"] = {k: [] for k in ("api", "raw", "api_same", "raw_same", "api_changed", "raw_changed")}
+
     def first_same_changed(side: str, writer) -> None:
-        out[side].append(writer.ingest(rows, args.batch))
-        out[f"{side}_same"].append(writer.ingest(rows, args.batch))
-        out[f"{side}_changed"].append(writer.ingest(changed, args.batch))
+        for cell, records in ((side, rows), (f"{side}_same", rows), (f"{side}_changed", changed)):
+            out["cpu"][cell].append(used := {})
+            with cpu_used(used):
+                out[cell].append(writer.ingest(records, args.batch))
 
     def raw_side() -> None:
         first_same_changed("raw", Raw(ctx.driver, people))
@@ -85,7 +88,8 @@ def ingest_workloads(ctx, args) -> dict:
     for r in range(args.rounds):
         for side in sides[r % 3:] + sides[:r % 3]:  # each round another side goes first
             side()
-        print(f"ingest round {r + 1}: " + ", ".join(f"{k} {v[-1]:,.0f}/s" for k, v in out.items()), flush=True)
+        print(f"ingest round {r + 1}: " + ", ".join(f"{k} {v[-1]:,.0f}/s" for k, v in out.items() if k != "cpu"),
+              flush=True)
     out["admin_import"] = [admin_import(rows, people)]
     print(f"neo4j-admin import: {out['admin_import'][0]:,.0f} orders/s", flush=True)
     return out
@@ -198,16 +202,19 @@ def writers_workload(ctx, args) -> dict:
         api.setup(ORDER, people, 5000)
         retries_before = ctx.retries()
 
-        def rate(writer) -> float:
-            """Records/s of the WRITERS writing their rows at once through ``writer``."""
+        def rate(writer, cpu: dict) -> float:
+            """Records/s of the WRITERS writing their rows at once through ``writer``; the
+            CPU seconds each process used meanwhile go into ``cpu``."""
             began = time.perf_counter()
-            with ThreadPoolExecutor(WRITERS) as pool:
+            with cpu_used(cpu), ThreadPoolExecutor(WRITERS) as pool:
                 list(pool.map(lambda rows: writer.ingest(rows, batch), work))
             return total / (time.perf_counter() - began)
 
-        out[shape] = {"api_records_per_s": rate(api), "raw_records_per_s": rate(raw),
+        cpu: dict[str, dict] = {"api": {}, "raw": {}}
+        out[shape] = {"api_records_per_s": rate(api, cpu["api"]), "raw_records_per_s": rate(raw, cpu["raw"]),
                       "api_retries": ctx.retries() - retries_before,
-                      "raw_retries": raw.attempts - WRITERS * -(-per_writer // batch)}
+                      "raw_retries": raw.attempts - WRITERS * -(-per_writer // batch),
+                      "records": total, "cpu": cpu}
         print(f"writers {shape}: {out[shape]}", flush=True)
     return out
 
@@ -291,6 +298,35 @@ def summary(result: dict) -> list[str]:
     return lines
 
 
+def cpu_table(result: dict) -> list[str]:
+    """The write cells' CPU per record of each process, in µs (medians of the rounds):
+    where the time goes on a machine whose cores Neo4j, the API and this client share.
+    When every core is busy on both sides, the records/s ratio is the CPU ratio."""
+    med, ing = statistics.median, result["ingest"]
+    cells = [(name, ing["cpu"][api], ing["cpu"][raw], result["settings"]["scale"], med(ing[api]) / med(ing[raw]))
+             for name, api, raw in (("ingest of new rows", "api", "raw"),
+                                    ("re-ingest, same rows", "api_same", "raw_same"),
+                                    ("re-ingest, 10% changed", "api_changed", "raw_changed"))]
+    cells += [(f"{WRITERS} writers, {shape} targets", [w["cpu"]["api"]], [w["cpu"]["raw"]], w["records"],
+               w["api_records_per_s"] / w["raw_records_per_s"]) for shape, w in result["writers"].items()]
+
+    def per_record(rounds: list[dict], process: str, records: int) -> float | None:
+        seconds = [r[process] for r in rounds if process in r]
+        return med(seconds) / records * 1e6 if seconds else None
+
+    def shown(values: list[float | None]) -> str:
+        return " / ".join("-" if u is None else f"{u:.0f}" for u in values)
+
+    lines = [("| workload | refgraph: Neo4j / API / client µs a record | raw driver: Neo4j / client µs a record "
+              "| CPU, raw / refgraph | records/s, refgraph / raw |"), "| --- | --- | --- | --- | --- |"]
+    for name, api_rounds, raw_rounds, records, ratio in cells:
+        api_us = [per_record(api_rounds, p, records) for p in ("neo4j", "api", "client")]
+        raw_us = [per_record(raw_rounds, p, records) for p in ("neo4j", "client")]  # (the API idles meanwhile)
+        cpu_ratio = f"{sum(raw_us) / sum(api_us):.2f}" if None not in api_us + raw_us else "-"
+        lines.append(f"| {name} | {shown(api_us)} | {shown(raw_us)} | {cpu_ratio} | {ratio:.2f} |")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=100_000)
@@ -333,7 +369,7 @@ def main() -> None:
         "python": platform.python_version(), "driver": version("neo4j"), "rust_ext": version("neo4j-rust-ext"),
         "fastapi": version("fastapi"), "pydantic": version("pydantic"), "cpus": os.cpu_count(),
         "platform": platform.platform()}
-    lines = summary(result)
+    lines = summary(result) + [""] + cpu_table(result)
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     (args.out / f"suite-{stamp}.json").write_text(json.dumps(result, indent=2))
