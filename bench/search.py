@@ -110,7 +110,7 @@ def search_cells(uri, auth, base: str, token: str, workspace: str, requests: int
             calls = {"raw": raw_call, "api": api_call}
             count = requests if attribute == "amount" else max(20, requests // 10)  # a scan is slow
             timed(["x"] * min(count, 50), 1, calls)  # warm up
-            for side, (latencies, rate) in timed(["x"] * count, 1, calls).items():
+            for side, (latencies, rate, _) in timed(["x"] * count, 1, calls).items():
                 rows.append({"attribute": attribute, "indexed": attribute == "amount", "side": side,
                              "p50_ms": statistics.median(latencies), "p99_ms": percentile(latencies, 99),
                              "requests": count})

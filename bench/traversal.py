@@ -28,12 +28,13 @@ import threading
 import time
 import urllib.parse
 import uuid
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from neo4j import READ_ACCESS, GraphDatabase, Query
 
-from bench.common import ROOT, api_server, neo4j_server
+from bench.common import ROOT, api_server, cpu_used, neo4j_server
 from service import demo
 from service.config import PACKAGE
 from service.domain.traversal import Hop, Walk
@@ -61,13 +62,16 @@ WARM_UP = 300  # requests a side and path before any is measured
 BLOCK = 100  # requests a side runs in a row before the other side takes over
 
 
-def timed(starts: list[str], concurrency: int, calls: dict[str, object]) -> dict[str, tuple[list[float], float]]:
-    """Per side, the latencies in ms of ``call(start)`` for every start and the requests/s.
+def timed(starts: list[str], concurrency: int,
+          calls: dict[str, object]) -> dict[str, tuple[list[float], float, dict[str, float]]]:
+    """Per side, the latencies in ms of ``call(start)`` for every start, the requests/s,
+    and the CPU ms a request of each process (``cpu_used``: Neo4j, the API, this client).
     The sides take turns a block of starts at a time (which side goes first alternates),
     so both meet the same machine: a 2-core box drifts by a millisecond over a run.
     Switching sides on every request instead would measure cold caches, not either side."""
     latencies: dict[str, list[float]] = {side: [] for side in calls}
     wall = {side: 0.0 for side in calls}
+    cpu: dict[str, Counter] = {side: Counter() for side in calls}
     lock = threading.Lock()
     sides = list(calls.items())
 
@@ -82,10 +86,14 @@ def timed(starts: list[str], concurrency: int, calls: dict[str, object]) -> dict
                     with lock:
                         latencies[side].append(elapsed)
 
-                began = time.perf_counter()
-                list(pool.map(one, block))
+                began, used = time.perf_counter(), {}
+                with cpu_used(used):
+                    list(pool.map(one, block))
                 wall[side] += time.perf_counter() - began
-    return {side: (latencies[side], len(starts) / wall[side]) for side in calls}
+                cpu[side].update(used)
+    return {side: (latencies[side], len(starts) / wall[side],
+                   {process: seconds * 1000 / len(starts) for process, seconds in cpu[side].items()})
+            for side in calls}
 
 
 def measure(uri: str, auth: tuple[str, str], base: str, token: str, workspace: str, *,
@@ -139,11 +147,11 @@ def measure(uri: str, auth: tuple[str, str], base: str, token: str, workspace: s
         for hops, path, calls in cells:
             for concurrency in levels:
                 timed(starts[:50], concurrency, calls)  # warm up this concurrency
-                for side, (latencies, rate) in timed(starts, concurrency, calls).items():
+                for side, (latencies, rate, cpu) in timed(starts, concurrency, calls).items():
                     rows.append({"hops": hops, "path": path, "concurrency": concurrency, "side": side,
                                  "p50_ms": statistics.median(latencies),
                                  "p99_ms": percentile(latencies, 99),
-                                 "requests_per_s": rate})
+                                 "requests_per_s": rate, "cpu_ms_per_request": cpu})
                     r = rows[-1]
                     print(f"{hops}-hop c={concurrency} {side}: p50 {r['p50_ms']:.2f} ms  "
                           f"p99 {r['p99_ms']:.2f} ms  {r['requests_per_s']:,.0f}/s", flush=True)
@@ -152,14 +160,21 @@ def measure(uri: str, auth: tuple[str, str], base: str, token: str, workspace: s
 
 def table(rows: list[dict], levels: list[int]) -> list[str]:
     lines = ["| hops | concurrency | api p50 ms | raw p50 ms | api - raw p50 ms | api p99 ms | raw p99 ms "
-             "| api req/s | raw req/s |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "| api req/s | raw req/s | api CPU ms a request: Neo4j / API / client | raw: Neo4j / client |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+
+    def cpu(row: dict, processes: tuple[str, ...]) -> str:
+        used = row.get("cpu_ms_per_request", {})
+        return " / ".join(f"{used[p]:.2f}" if p in used else "-" for p in processes)
+
     for hops, _, _ in PATHS:
         for concurrency in levels:
             api, raw = (next(r for r in rows if r["hops"] == hops and r["concurrency"] == concurrency
                              and r["side"] == side) for side in ("api", "raw"))
             lines.append(f"| {hops} | {concurrency} | {api['p50_ms']:.2f} | {raw['p50_ms']:.2f} | "
                          f"{api['p50_ms'] - raw['p50_ms']:.2f} | {api['p99_ms']:.2f} | {raw['p99_ms']:.2f} | "
-                         f"{api['requests_per_s']:,.0f} | {raw['requests_per_s']:,.0f} |")
+                         f"{api['requests_per_s']:,.0f} | {raw['requests_per_s']:,.0f} | "
+                         f"{cpu(api, ('neo4j', 'api', 'client'))} | {cpu(raw, ('neo4j', 'client'))} |")
     return lines
 
 

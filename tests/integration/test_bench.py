@@ -27,6 +27,13 @@ def test_the_benchmark_suite_runs_every_workload(neo4j_target, tmp_path):
         (h, c, s) for h in (1, 2, 3) for c in (1, 2) for s in ("api", "raw")}
     assert not list(ROOT.glob("import.report"))  # neo4j-admin's report stays in its temporary home
     assert "| ingest, records/s (API vs raw driver) |" in done.stdout
+    # CPU per process beside each write cell and traversal: the API server's and this
+    # client's are read from /proc; an external Neo4j's cannot be, and shows as "-".
+    for cell in ("api", "raw_same", "api_changed"):
+        assert [set(used) for used in result["ingest"]["cpu"][cell]] == [{"api", "client"}]
+    assert all(result["writers"][shape]["cpu"]["api"]["api"] > 0 for shape in ("disjoint", "hub"))
+    assert all(r["cpu_ms_per_request"]["api"] >= 0 for r in result["traversal"] if r["side"] == "api")
+    assert "| 4 writers, disjoint targets | - / " in done.stdout
 
 
 def test_the_events_cost_benchmark_runs_against_the_commit_before_events(neo4j_target):
