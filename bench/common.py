@@ -32,30 +32,44 @@ def free_port() -> int:
 
 
 # The processes whose CPU the benchmarks read (``cpu_used``): this client, and the local
-# Neo4j and the API server under test once they run.
+# Neo4j and the API server under test while they run (the first of each registers).
 PROCESSES: dict[str, int] = {"client": os.getpid()}
+_TICKS_PER_S = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pid: int) -> float | None:
-    """User and system CPU seconds a process has used (Linux ``/proc``; None elsewhere or
-    once it is gone)."""
+    """User and system CPU seconds a process has used, all its threads (Linux ``/proc``;
+    None elsewhere or once it is gone)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / _TICKS_PER_S  # utime, stime
 
 
 @contextlib.contextmanager
-def cpu_used(into: dict):
-    """``into`` gets the CPU seconds each of ``PROCESSES`` used while the block ran (a
-    process that cannot be read is left out: an external Neo4j, another OS)."""
-    before = {name: cpu_seconds(pid) for name, pid in PROCESSES.items()}
-    yield
-    for name, pid in PROCESSES.items():
+def cpu_used():
+    """A dict that gets, once the block has run, the CPU seconds each of ``PROCESSES``
+    (as they were when it began) used meanwhile; a process that cannot be read is left
+    out (an external Neo4j, another OS)."""
+    pids, used = dict(PROCESSES), {}
+    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    yield used
+    for name, pid in pids.items():
         after = cpu_seconds(pid)
         if before[name] is not None and after is not None:
-            into[name] = after - before[name]
+            used[name] = after - before[name]
+
+
+@contextlib.contextmanager
+def registered(name: str, pid: int | None):
+    """``pid`` is ``PROCESSES[name]`` inside the block, unless another holds the name."""
+    mine = pid is not None and PROCESSES.setdefault(name, pid) == pid
+    try:
+        yield
+    finally:
+        if mine:
+            del PROCESSES[name]
 
 
 @contextlib.contextmanager
@@ -67,12 +81,8 @@ def neo4j_server():
         server = LocalNeo4j(home=Path(home), classpath=ensure_classpath(Settings().cache_dir),
                             bolt_port=free_port(), http_port=free_port(), password=PASSWORD,
                             heap="2g", pagecache="2g")
-        with server:
-            PROCESSES["neo4j"] = server.pid
-            try:
-                yield server.bolt_uri, "neo4j", PASSWORD
-            finally:
-                PROCESSES.pop("neo4j", None)
+        with server, registered("neo4j", server.pid):
+            yield server.bolt_uri, "neo4j", PASSWORD
 
 
 # The loopback port of the connector workload's stand-in remote API, the one internal
@@ -102,8 +112,8 @@ def api_server(uri: str, user: str, password: str, tokens: str, root: Path = ROO
                     "--workers", str(workers), "--log-level", "warning", "service.main:create_app"],
     }[server]
     process = subprocess.Popen([sys.executable, *command], env=env, cwd=root)
-    if workers == 1 and server == "uvicorn":  # (otherwise the work is in child processes)
-        PROCESSES["api"] = process.pid
+    # With more workers, or granian, the work is in child processes: its CPU shows as "-".
+    serving = registered("api", process.pid if workers == 1 and server == "uvicorn" else None)
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(200):
@@ -111,9 +121,9 @@ def api_server(uri: str, user: str, password: str, tokens: str, root: Path = ROO
                 if httpx.get(f"{base}/healthz").status_code == 200:
                     break
             time.sleep(0.1)
-        yield base
+        with serving:
+            yield base
     finally:
-        PROCESSES.pop("api", None)
         process.terminate()
         process.wait(timeout=30)
         metrics_dir.cleanup()
@@ -140,14 +150,20 @@ MERGE (o)-[r:CUSTOMER]->(p)
 """
 
 
-def in_batches(records: list, batch: int, concurrency: int, write, prepare=lambda chunk: chunk) -> float:
+def in_batches(records: list, batch: int, concurrency: int, write, prepare=lambda chunk: chunk,
+               cpu: dict | None = None) -> float:
     """Records/s of ``write(prepare(chunk))`` over the batches, ``concurrency`` at a time;
-    ``prepare`` (building a request body) runs before the clock starts."""
+    ``prepare`` (building a request body) runs before the clock starts. ``cpu`` gets the
+    CPU seconds of each process over the same time as the clock (``cpu_used``)."""
     chunks = [prepare(records[i:i + batch]) for i in range(0, len(records), batch)]
-    started = time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(write, chunks))
-    return len(records) / (time.perf_counter() - started)
+    with cpu_used() as used:
+        started = time.perf_counter()
+        with ThreadPoolExecutor(concurrency) as pool:
+            list(pool.map(write, chunks))
+        elapsed = time.perf_counter() - started
+    if cpu is not None:
+        cpu.update(used)
+    return len(records) / elapsed
 
 
 HUBS = 3  # people with thousands of orders each
@@ -186,12 +202,12 @@ class Api:
         for i in range(0, len(persons), batch):
             self.ok("POST", "/v1/objects/Person/batch", json={"records": persons[i:i + batch]})
 
-    def ingest(self, records: list[dict], batch: int, concurrency: int = 1) -> float:
+    def ingest(self, records: list[dict], batch: int, concurrency: int = 1, cpu: dict | None = None) -> float:
         # Bodies are encoded before the clock starts, as the raw side builds its rows.
         return in_batches(records, batch, concurrency,
                           lambda body: self.ok("POST", "/v1/objects/Order/batch", content=body,
                                                headers={"Content-Type": "application/json"}),
-                          prepare=lambda chunk: json.dumps({"records": chunk}).encode())
+                          prepare=lambda chunk: json.dumps({"records": chunk}).encode(), cpu=cpu)
 
 
 class Raw:
@@ -204,7 +220,7 @@ class Raw:
             "UNWIND $ids AS e CREATE (:Person {workspace: $ws, external_id: e, id: randomUUID()})",
             ids=person_ids(people), ws=self.workspace)
 
-    def ingest(self, records: list[dict], batch: int, concurrency: int = 1) -> float:
+    def ingest(self, records: list[dict], batch: int, concurrency: int = 1, cpu: dict | None = None) -> float:
         rows = [{"external_id": r["external_id"], "id": new_id(), "props": r["attributes"],
                  "customer": r["references"]["customer"]["external_id"]} for r in records]
 
@@ -217,4 +233,4 @@ class Raw:
             with self.driver.session(database="neo4j") as session:
                 session.execute_write(work, chunk)
 
-        return in_batches(rows, batch, concurrency, write)
+        return in_batches(rows, batch, concurrency, write, cpu=cpu)

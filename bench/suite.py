@@ -18,6 +18,9 @@ Workloads (refgraph / baseline):
 dataset (people with orders, items, passports and conversations; a few hub people with
 thousands of orders in the ingest data). 1,000,000 runs; it takes a while.
 
+Beside each write cell's rates, the CPU each process used (Neo4j, the API, this client;
+``bench.common.cpu_used``) and a table of it per record (``cpu_table``).
+
 Uses NEO4J_URI if set, else starts refgraph's local Neo4j (heap 2g, page cache 2g) in a
 temporary directory. Writes bench/results/suite-<time>.json and .md.
 """
@@ -68,8 +71,7 @@ def ingest_workloads(ctx, args) -> dict:
     def first_same_changed(side: str, writer) -> None:
         for cell, records in ((side, rows), (f"{side}_same", rows), (f"{side}_changed", changed)):
             out["cpu"][cell].append(used := {})
-            with cpu_used(used):
-                out[cell].append(writer.ingest(records, args.batch))
+            out[cell].append(writer.ingest(records, args.batch, cpu=used))
 
     def raw_side() -> None:
         first_same_changed("raw", Raw(ctx.driver, people))
@@ -202,19 +204,22 @@ def writers_workload(ctx, args) -> dict:
         api.setup(ORDER, people, 5000)
         retries_before = ctx.retries()
 
-        def rate(writer, cpu: dict) -> float:
-            """Records/s of the WRITERS writing their rows at once through ``writer``; the
-            CPU seconds each process used meanwhile go into ``cpu``."""
-            began = time.perf_counter()
-            with cpu_used(cpu), ThreadPoolExecutor(WRITERS) as pool:
-                list(pool.map(lambda rows: writer.ingest(rows, batch), work))
-            return total / (time.perf_counter() - began)
+        def rate(writer) -> tuple[float, dict]:
+            """Records/s of the WRITERS writing their rows at once through ``writer``, and
+            the CPU seconds each process used meanwhile (``cpu_used``; the writers' bodies
+            and rows, built as each one starts, included)."""
+            with cpu_used() as used:
+                began = time.perf_counter()
+                with ThreadPoolExecutor(WRITERS) as pool:
+                    list(pool.map(lambda rows: writer.ingest(rows, batch), work))
+                elapsed = time.perf_counter() - began
+            return total / elapsed, used
 
-        cpu: dict[str, dict] = {"api": {}, "raw": {}}
-        out[shape] = {"api_records_per_s": rate(api, cpu["api"]), "raw_records_per_s": rate(raw, cpu["raw"]),
+        (api_rate, api_cpu), (raw_rate, raw_cpu) = rate(api), rate(raw)
+        out[shape] = {"api_records_per_s": api_rate, "raw_records_per_s": raw_rate,
                       "api_retries": ctx.retries() - retries_before,
                       "raw_retries": raw.attempts - WRITERS * -(-per_writer // batch),
-                      "records": total, "cpu": cpu}
+                      "records": total, "cpu": {"api": api_cpu, "raw": raw_cpu}}
         print(f"writers {shape}: {out[shape]}", flush=True)
     return out
 
@@ -322,7 +327,7 @@ def cpu_table(result: dict) -> list[str]:
     for name, api_rounds, raw_rounds, records, ratio in cells:
         api_us = [per_record(api_rounds, p, records) for p in ("neo4j", "api", "client")]
         raw_us = [per_record(raw_rounds, p, records) for p in ("neo4j", "client")]  # (the API idles meanwhile)
-        cpu_ratio = f"{sum(raw_us) / sum(api_us):.2f}" if None not in api_us + raw_us else "-"
+        cpu_ratio = f"{sum(raw_us) / sum(api_us):.2f}" if None not in api_us + raw_us and sum(api_us) else "-"
         lines.append(f"| {name} | {shown(api_us)} | {shown(raw_us)} | {cpu_ratio} | {ratio:.2f} |")
     return lines
 
@@ -369,10 +374,10 @@ def main() -> None:
         "python": platform.python_version(), "driver": version("neo4j"), "rust_ext": version("neo4j-rust-ext"),
         "fastapi": version("fastapi"), "pydantic": version("pydantic"), "cpus": os.cpu_count(),
         "platform": platform.platform()}
-    lines = summary(result) + [""] + cpu_table(result)
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    (args.out / f"suite-{stamp}.json").write_text(json.dumps(result, indent=2))
+    (args.out / f"suite-{stamp}.json").write_text(json.dumps(result, indent=2))  # first: a long run is kept
+    lines = summary(result) + [""] + cpu_table(result)
     (args.out / f"suite-{stamp}.md").write_text(
         "\n".join(lines) + "\n\n" + "\n".join(traversal.table(result["traversal"], levels)) + "\n")
     print("\n".join(lines))

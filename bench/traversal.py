@@ -86,10 +86,10 @@ def timed(starts: list[str], concurrency: int,
                     with lock:
                         latencies[side].append(elapsed)
 
-                began, used = time.perf_counter(), {}
-                with cpu_used(used):
+                with cpu_used() as used:
+                    began = time.perf_counter()
                     list(pool.map(one, block))
-                wall[side] += time.perf_counter() - began
+                    wall[side] += time.perf_counter() - began
                 cpu[side].update(used)
     return {side: (latencies[side], len(starts) / wall[side],
                    {process: seconds * 1000 / len(starts) for process, seconds in cpu[side].items()})

@@ -32,7 +32,7 @@ def test_the_benchmark_suite_runs_every_workload(neo4j_target, tmp_path):
     for cell in ("api", "raw_same", "api_changed"):
         assert [set(used) for used in result["ingest"]["cpu"][cell]] == [{"api", "client"}]
     assert all(result["writers"][shape]["cpu"]["api"]["api"] > 0 for shape in ("disjoint", "hub"))
-    assert all(r["cpu_ms_per_request"]["api"] >= 0 for r in result["traversal"] if r["side"] == "api")
+    assert sum(r["cpu_ms_per_request"]["api"] for r in result["traversal"] if r["side"] == "api") > 0
     assert "| 4 writers, disjoint targets | - / " in done.stdout
 
 
