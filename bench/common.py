@@ -61,6 +61,11 @@ def cpu_used():
             used[name] = after - before[name]
 
 
+def slashed(values: list[float | None], digits: int) -> str:
+    """Figures of a table cell, one per process, ``-`` for one that could not be read."""
+    return " / ".join("-" if value is None else f"{value:.{digits}f}" for value in values)
+
+
 @contextlib.contextmanager
 def registered(name: str, pid: int | None):
     """``pid`` is ``PROCESSES[name]`` inside the block, unless another holds the name."""

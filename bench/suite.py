@@ -48,7 +48,7 @@ from neo4j import GraphDatabase
 
 from bench import traversal
 from bench.common import (HUBS, ORDER, REMOTE_PORT, ROOT, Api, Raw, api_server, cpu_used, free_port, neo4j_server,
-                          orders, person_ids)
+                          orders, person_ids, slashed)
 from service.config import PACKAGE, Settings
 from service.domain.records import new_id
 from service.local_neo4j import LocalNeo4j, ensure_classpath
@@ -319,16 +319,13 @@ def cpu_table(result: dict) -> list[str]:
         seconds = [r[process] for r in rounds if process in r]
         return med(seconds) / records * 1e6 if seconds else None
 
-    def shown(values: list[float | None]) -> str:
-        return " / ".join("-" if u is None else f"{u:.0f}" for u in values)
-
     lines = [("| workload | refgraph: Neo4j / API / client µs a record | raw driver: Neo4j / client µs a record "
               "| CPU, raw / refgraph | records/s, refgraph / raw |"), "| --- | --- | --- | --- | --- |"]
     for name, api_rounds, raw_rounds, records, ratio in cells:
         api_us = [per_record(api_rounds, p, records) for p in ("neo4j", "api", "client")]
         raw_us = [per_record(raw_rounds, p, records) for p in ("neo4j", "client")]  # (the API idles meanwhile)
         cpu_ratio = f"{sum(raw_us) / sum(api_us):.2f}" if None not in api_us + raw_us and sum(api_us) else "-"
-        lines.append(f"| {name} | {shown(api_us)} | {shown(raw_us)} | {cpu_ratio} | {ratio:.2f} |")
+        lines.append(f"| {name} | {slashed(api_us, 0)} | {slashed(raw_us, 0)} | {cpu_ratio} | {ratio:.2f} |")
     return lines
 
 

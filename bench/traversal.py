@@ -34,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 from neo4j import READ_ACCESS, GraphDatabase, Query
 
-from bench.common import ROOT, api_server, cpu_used, neo4j_server
+from bench.common import ROOT, api_server, cpu_used, neo4j_server, slashed
 from service import demo
 from service.config import PACKAGE
 from service.domain.traversal import Hop, Walk
@@ -165,7 +165,7 @@ def table(rows: list[dict], levels: list[int]) -> list[str]:
 
     def cpu(row: dict, processes: tuple[str, ...]) -> str:
         used = row.get("cpu_ms_per_request", {})
-        return " / ".join(f"{used[p]:.2f}" if p in used else "-" for p in processes)
+        return slashed([used.get(p) for p in processes], 2)
 
     for hops, _, _ in PATHS:
         for concurrency in levels:
