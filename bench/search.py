@@ -29,7 +29,7 @@ from neo4j import READ_ACCESS, GraphDatabase, Query
 
 from bench.common import Api, api_server, neo4j_server
 from bench.traversal import percentile, timed
-from service.config import PACKAGE
+from service.config import CYPHER
 from service.domain.schema import DataType
 from service.domain.search import Condition, Group, Search, SortKey
 from service.store.queries import Queries, SearchCypher
@@ -77,7 +77,7 @@ def deals(n: int, people: int, with_properties: bool) -> list[dict]:
 
 
 def search_cells(uri, auth, base: str, token: str, workspace: str, requests: int) -> list[dict]:
-    queries = Queries.load(PACKAGE / "cypher")
+    queries = Queries.load(CYPHER)
     host = urllib.parse.urlsplit(base)
     headers = {"Authorization": f"Bearer {token}"}
     rows = []

@@ -49,7 +49,7 @@ from neo4j import GraphDatabase
 from bench import traversal
 from bench.common import (HUBS, ORDER, REMOTE_PORT, ROOT, Api, Raw, api_server, cpu_used, free_port, neo4j_server,
                           orders, person_ids, slashed)
-from service.config import PACKAGE, Settings
+from service.config import CYPHER, Settings
 from service.domain.records import new_id
 from service.local_neo4j import LocalNeo4j, ensure_classpath
 
@@ -226,7 +226,7 @@ def writers_workload(ctx, args) -> dict:
 
 def report_workload(ctx, args, workspace: str, token: str) -> dict:
     api = Api(ctx.base, token)
-    text = (PACKAGE / "cypher" / "reports" / "orders_per_person.cypher").read_text()
+    text = (CYPHER / "reports" / "orders_per_person.cypher").read_text()
     api_ms, raw_ms = [], []
     for i in range(args.report_runs + 1):
         began = time.perf_counter()

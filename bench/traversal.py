@@ -35,8 +35,8 @@ import httpx
 from neo4j import READ_ACCESS, GraphDatabase, Query
 
 from bench.common import ROOT, api_server, cpu_used, neo4j_server, slashed
-from service import demo
-from service.config import PACKAGE
+from service.services import demo
+from service.config import CYPHER
 from service.domain.traversal import Hop, Walk
 from service.store.queries import Queries
 
@@ -101,7 +101,7 @@ def measure(uri: str, auth: tuple[str, str], base: str, token: str, workspace: s
     """Load the demo dataset scaled to ``people`` into ``workspace`` through the API, then
     time every path at every concurrency level on both sides: (the dataset, rows)."""
     data = demo.build(people=people, seed=11)
-    queries = Queries.load(PACKAGE / "cypher")
+    queries = Queries.load(CYPHER)
     headers = {"Authorization": f"Bearer {token}"}
     rows = []
     with httpx.Client(base_url=base, headers=headers, timeout=600) as client:

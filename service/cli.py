@@ -37,8 +37,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from service import demo as demo_data
-from service import importer
+from service.commands import docs as docs_commands
 from service.commands import neo4j as neo4j_commands
 from service.commands import tokens as token_commands
 from service.commands.listen import listen
@@ -47,6 +46,8 @@ from service.commands.output import console, exit_with
 from service.commands.workers import serve_workers
 from service.config import Settings
 from service.local_neo4j import LocalNeo4j
+from service.services import demo as demo_data
+from service.services import importer
 
 
 class _Cli(typer.Typer):
@@ -69,6 +70,7 @@ app = _Cli(
 )
 app.add_typer(neo4j_commands.app, name="neo4j")
 app.add_typer(token_commands.app, name="token")
+app.add_typer(docs_commands.app, name="docs")
 app.command()(listen)
 
 

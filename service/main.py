@@ -15,7 +15,6 @@ import logging
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Depends, FastAPI
-from fastapi.staticfiles import StaticFiles
 from neo4j import AsyncDriver, AsyncGraphDatabase
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
@@ -28,7 +27,6 @@ from service.api import (
     reference,
 )
 from service.api.auth import AuthMiddleware, RateLimits, TokenBuckets
-from service.api.console_headers import ConsoleHeadersMiddleware
 from service.api.deps import require_ready
 from service.api.idempotency import IdempotencyMiddleware
 from service.api.lean_reads import LeanTraversal
@@ -38,13 +36,6 @@ from service.api.query_params import strict_query
 from service.api.routes import (
     browser,
     connectors,
-    console,
-    console_attributes,
-    console_connectors,
-    console_objects,
-    console_reports,
-    console_selectors,
-    console_types,
     docs,
     events,
     health,
@@ -58,15 +49,17 @@ from service.api.routes import (
     webhooks,
     workspace,
 )
-from service.api.routes.console_kit import ConsoleRateLimited, rate_limited
-from service.config import PACKAGE, Settings
-from service.connector_runs import ConnectorRuns
+from service.config import Settings
+from service.console import mount as console
+from service.console.headers import ConsoleHeadersMiddleware
 from service.console.session import MAX_AGE_S, session_key
 from service.domain.records import BatchWrite
-from service.event_feed import EventFeed
 from service.fetch import Limits
-from service.selector_buttons import SelectorButtons
-from service.store import attribute_changes, console_sessions, leases, migrations
+from service.services.connector_runs import ConnectorRuns
+from service.services.event_feed import EventFeed
+from service.services.selector_buttons import SelectorButtons
+from service.services.webhook_delivery import Deliverer
+from service.store import attribute_changes, change_log, console_sessions, leases, migrations
 from service.store import connectors as connector_store
 from service.store import events as event_store
 from service.store import health as health_store
@@ -90,7 +83,7 @@ from service.store.selectors import SelectorStore
 from service.store.tokens import TokenStore
 from service.store.traversal import TraversalStore
 from service.store.webhooks import WebhookStore
-from service.webhook_delivery import Deliverer
+
 
 log = logging.getLogger("refgraph")
 
@@ -98,7 +91,7 @@ STORE_QUERIES = [*migrations.USES, *health_store.USES, *schema_store.USES,
                  *object_store.USES, *reference_store.USES, *integrity_store.USES,
                  *traversal_store.USES, *connector_store.USES,
                  *selector_store.USES, *token_store.USES, *idempotency.USES,
-                 *prune_store.USES, *attribute_changes.USES, *event_store.USES, *webhook_store.USES,
+                 *prune_store.USES, *attribute_changes.USES, *change_log.USES, *event_store.USES, *webhook_store.USES,
                  *console_sessions.USES, *leases.USES]
 RETRY_S = 2.0
 
@@ -298,11 +291,7 @@ async def deliver_alone(settings: Settings) -> None:
 def _routes(app: FastAPI) -> None:
     app.include_router(health.router)
     app.include_router(browser.router)
-    app.include_router(console.router)
-    for page in (console_types, console_attributes, console_objects, console_connectors, console_selectors, console_reports):
-        app.include_router(page.router)
-    app.add_exception_handler(ConsoleRateLimited, rate_limited)
-    app.mount("/console/static", StaticFiles(directory=PACKAGE / "console" / "static"), name="console-static")
+    console.install(app)
     docs.install(app)
     v1 = APIRouter(prefix="/v1", responses=errors.V1_ERROR_RESPONSES,
                    dependencies=[Depends(require_ready), Depends(strict_query)])

@@ -152,9 +152,9 @@ async def load_demo(api: Api, demo) -> None:
 
 @pytest.fixture(scope="module")
 async def demo_api(neo4j_target) -> AsyncIterator[tuple[Api, object]]:
-    """A fresh workspace holding the demo dataset (service.demo), shared by a module's
+    """A fresh workspace holding the demo dataset (service.services.demo), shared by a module's
     tests: they only read it."""
-    from service.demo import build
+    from service.services.demo import build
 
     demo = build()
     async with api_for(neo4j_target) as api:

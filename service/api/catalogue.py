@@ -2,7 +2,7 @@
 what to do, and the routes that can answer it. One source for three readers:
 
 - the OpenAPI document lists, for each operation, the codes its route can answer;
-- ``docs/errors.md`` is written from it (``python -m service.api.catalogue > docs/errors.md``;
+- ``docs/errors.md`` is written from it (``refgraph docs errors > docs/errors.md``;
   a test checks that the page is current);
 - the app checks every error it answers against it (``observe``): a code a route answers
   but the catalogue does not list for that route is logged, and the test suite fails on it.
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import fnmatch
 import logging
-import sys
 from dataclasses import dataclass
 
 log = logging.getLogger("refgraph")
@@ -295,7 +294,7 @@ def markdown() -> str:
              "`{\"error\": {\"code\": ..., \"message\": ..., \"details\": ...}}`. The message says what "
              "happened and what to do; `code` is stable, for programs. Each operation in the OpenAPI "
              "document (`/docs`) lists the codes it can answer.",
-             "", "Written from `service/api/catalogue.py` by `python -m service.api.catalogue`.", "",
+             "", "Written from `service/api/catalogue.py` by `refgraph docs errors`.", "",
              "| status | code | what it means, and what to do |", "| --- | --- | --- |"]
     for entry in sorted(CODES, key=lambda e: (e.status, e.code)):
         lines.append(f"| {entry.status} | `{entry.code}` | {entry.meaning} |")
@@ -306,6 +305,3 @@ def markdown() -> str:
     lines += [f"| `{code}` | {meaning} |" for code, meaning in PROBLEMS.items()]
     return "\n".join(lines) + "\n"
 
-
-if __name__ == "__main__":
-    sys.stdout.write(markdown())

@@ -33,7 +33,7 @@ from service.api import catalogue
 from service.api.paths import route_template
 from service.domain.events import Cause
 from service.metrics import REGISTRY, REQUEST_SECONDS, TRANSACTION_RETRIES
-from service.store.events import caused_by
+from service.store.change_log import caused_by
 
 access_log = logging.getLogger("refgraph.access")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,100}$")

@@ -9,7 +9,6 @@ front for the Intercom-compatible surface).
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -323,7 +322,7 @@ def markdown(schema: dict) -> str:
     """docs/routes.md: every operation, from the OpenAPI document."""
     lines = ["# Routes", "",
              "Every operation of the API, written from its OpenAPI document "
-             "(`python -m service.api.reference > docs/routes.md`; a test checks that this page is "
+             "(`refgraph docs routes > docs/routes.md`; a test checks that this page is "
              "current). `/docs` shows the same with examples of every body and answer; "
              "[errors.md](errors.md) explains each error code.", ""]
     for path, operations in schema["paths"].items():
@@ -342,9 +341,3 @@ def markdown(schema: dict) -> str:
                 lines += ["Errors: " + "; ".join(errors) + ".", ""]
     return "\n".join(lines)
 
-
-if __name__ == "__main__":
-    from service.config import Settings
-    from service.main import create_app
-
-    sys.stdout.write(markdown(create_app(Settings(neo4j_uri="bolt://localhost:7687")).openapi()))

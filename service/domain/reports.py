@@ -1,6 +1,6 @@
 """Named reports: read-only Cypher files documented by their header comment; pure.
 
-A report is ``service/cypher/reports/<name>.cypher`` (or ``REFGRAPH_REPORTS_DIR/<name>.cypher``). Its leading ``//`` comment is its
+A report is ``cypher/reports/<name>.cypher`` (or ``REFGRAPH_REPORTS_DIR/<name>.cypher``). Its leading ``//`` comment is its
 documentation: the first line a title, ``@param`` lines its parameters, the rest a
 description::
 

@@ -41,7 +41,7 @@ from service.store.attribute_values import (
     remove_unique_key,
 )
 from service.store.database import Database
-from service.store.events import change_log, current_cause
+from service.store.change_log import change_log, current_cause
 from service.store.prunes import record_prune
 from service.store.references import declared_properties, delete_relationships
 from service.store.schema import (

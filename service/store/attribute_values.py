@@ -21,7 +21,7 @@ from service.domain.events import object_written, ref, relationships_written
 from service.domain.schema import AttributeDef, DataType
 from service.errors import Conflict
 from service.store.database import Bulk, Database
-from service.store.events import change_log, current_cause
+from service.store.change_log import change_log, current_cause
 from service.store.references import limit_excess
 
 USES = [

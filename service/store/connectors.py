@@ -1,6 +1,6 @@
 """Connectors in the graph: their definitions, their encrypted secrets, what a run reads
 before it calls out, what it writes, and the runs' records. Every method is one
-transaction (or a step inside the caller's); ``service/connector_runs.py`` orchestrates.
+transaction (or a step inside the caller's); ``service/services/connector_runs.py`` orchestrates.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from neo4j.api import AsyncBookmarkManager
 from neo4j.exceptions import ClientError, DriverError, Neo4jError
 
 from service.errors import InvalidInput
-from service.store import events
+from service.store import change_log
 from service.store.queries import Queries
 
 T = TypeVar("T")
@@ -59,19 +59,19 @@ class Database:
 
     async def write(self, work: Work[T], /, *args: Any) -> T:
         """``work`` in a managed write transaction (run again on a retryable failure), with
-        the change events it records appended as its last statement (store/events.py)."""
+        the change events it records appended as its last statement (store/change_log.py)."""
         appended = False  # by the attempt that committed (a retry starts again)
 
         @functools.wraps(work)  # keeps unit_of_work's timeout and metadata
         async def with_events(tx: AsyncManagedTransaction, *given: Any) -> T:
             nonlocal appended
-            result, appended = await events.recorded(tx, self, work, *given)
+            result, appended = await change_log.recorded(tx, self.queries, work, *given)
             return result
 
         async with self.session(fetch_size=-1) as session:
             result = await session.execute_write(with_events, *args)
         if appended:
-            events.committed()
+            change_log.committed()
         return result
 
     async def read_with_time_limit(self, work: Work[T], /, *, timeout: float, metadata: dict[str, Any]) -> T:

@@ -11,7 +11,7 @@ from service.domain.events import deleted_objects
 from service.domain.schema import TypeDef
 from service.errors import Conflict
 from service.store.database import Database
-from service.store.events import change_log, current_cause
+from service.store.change_log import change_log, current_cause
 from service.store.references import targets_of
 
 MAX_CASCADE = 100_000

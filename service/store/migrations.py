@@ -1,4 +1,4 @@
-"""Versioned schema migrations: ``service/cypher/migrations/NNNN_name.cypher``.
+"""Versioned schema migrations: ``cypher/migrations/NNNN_name.cypher``.
 
 Applied at start-up in version order, each once, recorded as
 ``(:_RefgraphMigration {scope, version, name, checksum, state})`` nodes. Two processes

@@ -44,7 +44,7 @@ from service.metrics import WRITE_RERUNS
 from service.store.attribute_values import unique_holders
 from service.store.database import Bulk, Database
 from service.store.deletes import cascade, delete_objects
-from service.store.events import change_log
+from service.store.change_log import change_log
 from service.store.one_pass import ingest_linked, merging_every_row
 from service.store.record_references import lookup, write_record_references
 from service.store.references import shown_target, targets_page

@@ -24,7 +24,7 @@ from service.domain.records import (
 )
 from service.domain.schema import TypeDef
 from service.store.database import Bulk, Database
-from service.store.events import change_log
+from service.store.change_log import change_log
 from service.store.record_references import found_targets, target_keys
 from service.store.references import lock_nodes
 from service.store.schema import read_type

@@ -21,7 +21,7 @@ from service.domain.schema import AttributeDef
 from service.domain.values import to_json
 from service.errors import Conflict, NotFound
 from service.store.database import Bulk, Database
-from service.store.events import current_cause
+from service.store.change_log import current_cause
 from service.store.references import check_limits, merge_relationships
 from service.store.schema import SchemaStore, load_types, lock_all_objects
 

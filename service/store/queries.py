@@ -1,6 +1,6 @@
-"""Load the named Cypher queries in ``service/cypher/`` once, at start-up.
+"""Load the named Cypher queries in ``cypher/`` once, at start-up.
 
-A query is the file ``service/cypher/<area>/<verb_noun>.cypher``; its name is
+A query is the file ``cypher/<area>/<verb_noun>.cypher``; its name is
 ``<area>/<verb_noun>``, its leading ``//`` comment its documentation. Each query is
 tagged with its name (``metadata={"query": name}``: the transaction's metadata for a
 transaction function, the ``Query``'s for an auto-commit run), so it shows in

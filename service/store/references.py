@@ -28,7 +28,7 @@ from service.domain.schema import AttributeDef
 from service.domain.values import to_json
 from service.errors import CardinalityConflict, Conflict, LimitConflict
 from service.store.database import Bulk, Database
-from service.store.events import change_log
+from service.store.change_log import change_log
 from service.store.write_result import ReadChanged
 
 USES = [

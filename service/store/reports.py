@@ -1,4 +1,4 @@
-"""The report catalogue (``service/cypher/reports/*.cypher`` and ``REFGRAPH_REPORTS_DIR``) and running a report: one read
+"""The report catalogue (``cypher/reports/*.cypher`` and ``REFGRAPH_REPORTS_DIR``) and running a report: one read
 transaction with a timeout, scoped to the caller's workspace."""
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ from service.store.attribute_values import (
     ensure_indexes,
 )
 from service.store.database import Database
-from service.store.events import change_log
+from service.store.change_log import change_log
 from service.store.schema_rows import attribute_props, type_from_row
 
 USES = [

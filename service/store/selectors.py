@@ -2,7 +2,7 @@
 
 A selection must be among the options; it replaces any earlier choice in one write that
 locks the conversation, so a step answered twice at once ends with one selection.
-(``service/selector_buttons.py`` runs the step's connector before offering buttons.)
+(``service/services/selector_buttons.py`` runs the step's connector before offering buttons.)
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from service.domain.selectors import SelectorSpec, check_selector, keys
 from service.errors import Conflict, InvalidInput, NotFound
 from service.store.connectors import ConnectorStore
 from service.store.database import Database
-from service.store.events import caused_by, current_cause
+from service.store.change_log import caused_by, current_cause
 from service.store.objects import ObjectStore
 from service.store.references import lock_nodes, targets_of
 from service.store.schema import load_types

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from service.demo import ORDER
+from service.services.demo import ORDER
 from tests.conftest import free_port
 
 REFGRAPH = [sys.executable, "-m", "service.cli"]

@@ -6,12 +6,12 @@ import uuid
 import pytest
 from neo4j import AsyncGraphDatabase
 
-from service.config import PACKAGE
+from service.config import CYPHER
 from service.store.database import Database
 from service.store.migrations import MigrationError, Migrator, load_migrations
 from service.store.queries import Queries
 
-QUERIES = Queries.load(PACKAGE / "cypher")
+QUERIES = Queries.load(CYPHER)
 
 
 @pytest.fixture
@@ -107,7 +107,7 @@ async def test_a_claim_left_by_a_dead_process_is_taken_over(neo4j_target, graph,
 def test_target_one_keys_are_rewritten_once_by_source_type(graph):
     """0007: a key written before it ("<target id>") becomes "<source type>:<target id>";
     applied again (a claim taken over), it changes nothing."""
-    (migration,) = [m for m in load_migrations(PACKAGE / "cypher" / "migrations") if m.version == 7]
+    (migration,) = [m for m in load_migrations(CYPHER / "migrations") if m.version == 7]
     ws = f"mig_{uuid.uuid4().hex[:8]}"
     graph.execute_query("CREATE (:MigCar {workspace: $ws, id: 'c1'})-[:MIG_OWNER {target_one: 'p1'}]->"
                         "(:MigPerson {workspace: $ws, id: 'p1'})", ws=ws)

@@ -106,7 +106,7 @@ async def test_bad_parameters_are_422_and_unknown_reports_404(demo_api):
 
 
 async def test_reference_problems_finds_what_was_made_by_hand(api, graph):
-    from service.demo import build
+    from service.services.demo import build
     from tests.conftest import load_demo
 
     demo = build(people=20, seed=3)

@@ -11,7 +11,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "errors.md"
 
 def test_docs_errors_md_is_written_from_the_catalogue():
     assert DOCS.read_text() == catalogue.markdown(), \
-        "docs/errors.md is stale: .venv/bin/python -m service.api.catalogue > docs/errors.md"
+        "docs/errors.md is stale: .venv/bin/refgraph docs errors > docs/errors.md"
 
 
 def test_each_operation_lists_the_codes_its_route_can_answer():

@@ -1,11 +1,11 @@
 import pytest
 
-from service.config import PACKAGE
+from service.config import CYPHER
 from service.store.migrations import MigrationError, load_migrations
 
 
 def test_shipped_migrations_are_ordered_and_idempotent():
-    migrations = load_migrations(PACKAGE / "cypher" / "migrations")
+    migrations = load_migrations(CYPHER / "migrations")
     assert [m.version for m in migrations] == sorted({m.version for m in migrations})
     for migration in migrations:
         for statement in migration.statements:

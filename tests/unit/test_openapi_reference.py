@@ -69,4 +69,4 @@ def test_every_example_fits_its_schema(app):
 def test_docs_routes_md_is_written_from_the_document(app):
     page = Path(__file__).resolve().parents[2] / "docs" / "routes.md"
     assert page.read_text() == reference.markdown(app.openapi()), \
-        "docs/routes.md is stale: .venv/bin/python -m service.api.reference > docs/routes.md"
+        "docs/routes.md is stale: .venv/bin/refgraph docs routes > docs/routes.md"

@@ -1,6 +1,6 @@
 import pytest
 
-from service.config import PACKAGE
+from service.config import CYPHER
 from service.errors import InvalidInput
 from service.main import STORE_QUERIES
 from service.domain.traversal import Hop, Walk
@@ -8,7 +8,7 @@ from service.store.queries import Queries, QueryNotFound, path_pattern, paths_pa
 
 
 def test_every_query_the_store_uses_exists():
-    queries = Queries.load(PACKAGE / "cypher")
+    queries = Queries.load(CYPHER)
     for name in STORE_QUERIES:
         assert queries[name].name == name
 

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from service.config import PACKAGE
+from service.config import CYPHER
 from service.domain.reports import ReportDefinitionError, parse_report
 from service.errors import InvalidInput
 from service.store.reports import load_reports
@@ -47,6 +47,6 @@ def test_a_report_that_cannot_be_served_is_refused_at_load(text, message):
 
 
 def test_every_shipped_report_loads_and_is_documented():
-    reports = load_reports(PACKAGE / "cypher")
+    reports = load_reports(CYPHER)
     assert len(reports) >= 6
     assert all(r.title and r.description for r in reports.values())

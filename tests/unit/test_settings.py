@@ -68,3 +68,23 @@ def test_a_webhook_lease_must_outlast_a_delivery():
     Settings(webhook_timeout_s=10, webhook_lease_s=30)
     with pytest.raises(ValidationError, match="more than twice"):
         Settings(webhook_timeout_s=20, webhook_lease_s=30)
+
+
+def test_docs_settings_md_lists_every_setting_under_its_concern():
+    """docs/settings.md has a section per settings class (its heading names the class), and
+    each section lists exactly that class's variables."""
+    import re
+    from pathlib import Path
+
+    from service.config import CONCERNS
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "settings.md").read_text()
+    sections = dict(re.findall(r"^## [^\n]*\(`(\w+)`\)\n(.*?)(?=^## |\Z)", page, re.M | re.S))
+    assert list(sections) == [concern.__name__ for concern in CONCERNS]
+    for concern in CONCERNS:
+        variables = {field.validation_alias.choices[0] if field.validation_alias else f"REFGRAPH_{name.upper()}"
+                     for name, field in concern.model_fields.items()}
+        documented = set(re.findall(r"`((?:REFGRAPH|NEO4J)_[A-Z0-9_]+)`",
+                                    "\n".join(row.split("|")[1] for row in sections[concern.__name__].splitlines()
+                                              if row.startswith("| `"))))
+        assert documented == variables, f"{concern.__name__}: docs/settings.md lists {sorted(documented)}"

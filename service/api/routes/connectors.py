@@ -19,7 +19,7 @@ from service.api.pagination import (
     page_by_name,
 )
 from service.api.shapes import SavedFields, run_json, saved_json, trial_json
-from service.connector_runs import ConnectorRuns
+from service.services.connector_runs import ConnectorRuns
 from service.domain.connectors import ConnectorPatch, ConnectorSpec
 from service.errors import InvalidInput
 from service.store.connectors import ConnectorStore

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from service.api.deps import Workspace
 from service.api.pagination import MAX_LIMIT
 from service.domain.events import Position, parse_patterns
-from service.event_feed import EventFeed
+from service.services.event_feed import EventFeed
 
 router = APIRouter(tags=["events"])
 MAX_WAIT_S = 30

@@ -14,7 +14,7 @@ from service.api.routes.connectors import RunPublic
 from service.api.routes.objects import ObjectPublic
 from service.api.shapes import SavedFields, buttons_json, saved_json
 from service.domain.selectors import SelectorSpec
-from service.selector_buttons import SelectorButtons
+from service.services.selector_buttons import SelectorButtons
 from service.store.selectors import SelectorStore
 
 router = APIRouter(tags=["selectors"])

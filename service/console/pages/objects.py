@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 
-from service.api.routes.console_kit import (
+from service.console.kit import (
     conflict_words,
     describe,
     in_words,

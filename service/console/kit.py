@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import math
+from pathlib import Path
 from typing import Literal
 
 from fastapi import Request
@@ -13,12 +14,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from service.config import PACKAGE
 from service.console.session import COOKIE, Session, opened, same
 from service.domain.schema import AttributeDef, TypeDef
 from service.errors import DomainError
 
-templates = Jinja2Templates(directory=PACKAGE / "console" / "templates")
+templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 Need = Literal["write", "admin"]
 
 

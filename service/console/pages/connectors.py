@@ -11,7 +11,7 @@ import re
 from fastapi import APIRouter, Request
 
 from service.api.routes.connectors import SECRET_NAME
-from service.api.routes.console_kit import (
+from service.console.kit import (
     lacks,
     not_found,
     posted,

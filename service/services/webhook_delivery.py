@@ -29,10 +29,10 @@ from service.domain.webhooks import (
     delivery,
     retry_in,
 )
-from service.event_feed import EventFeed
+from service.services.event_feed import EventFeed
 from service.fetch import FetchError, Limits, post_once
 from service.metrics import WEBHOOK_DELIVERIES, WEBHOOK_LAG
-from service.store import events as event_store
+from service.store import change_log
 from service.store.webhooks import WebhookStore
 
 log = logging.getLogger("refgraph.webhooks")
@@ -62,7 +62,7 @@ class Deliverer:
                 running.add(task)
                 task.add_done_callback(self._finished(running))
             if not due:  # woken at once by this process's writes; others' are polled
-                await event_store.wait_for_new(self.poll_s)
+                await change_log.wait_for_new(self.poll_s)
 
     @staticmethod
     def _finished(running: set[asyncio.Task]):
@@ -70,7 +70,7 @@ class Deliverer:
         it was held are claimed at once rather than at the next poll."""
         def done(task: asyncio.Task) -> None:
             running.discard(task)
-            event_store.committed()
+            change_log.committed()
         return done
 
     async def _serve_safely(self, webhook: dict[str, Any]) -> None:

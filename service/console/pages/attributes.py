@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
 
-from service.api.routes.console_kit import (
+from service.console.kit import (
     describe,
     in_words,
     lacks,
@@ -20,7 +20,7 @@ from service.api.routes.console_kit import (
     templates,
     to_sign_in,
 )
-from service.api.routes.console_types import parse_options
+from service.console.pages.types import parse_options
 from service.api.shapes import prune_json
 from service.console.session import Session
 from service.domain.schema import AttributeDef, AttributeUpdate

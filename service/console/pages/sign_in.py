@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from service.api.auth import caller_for
-from service.api.routes.console_kit import (
+from service.console.kit import (
     refused,
     session_of,
     templates,

@@ -32,7 +32,7 @@ from service.errors import DomainError, RunFailed
 from service.fetch import FetchError, Limits, fetch, origin
 from service.metrics import CONNECTOR_RUNS
 from service.store.connectors import ConnectorStore
-from service.store.events import caused_by, current_cause
+from service.store.change_log import caused_by, current_cause
 from service.store.schema import load_types
 
 Subject = tuple[str, str]  # (Person or Conversation, its id)

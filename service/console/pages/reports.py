@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 
-from service.api.routes.console_kit import not_found, session_of, templates, to_sign_in
+from service.console.kit import not_found, session_of, templates, to_sign_in
 from service.api.routes.reports import csv_download
 from service.console.session import Session
 from service.domain.reports import Report

@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
 
-from service.api.routes.console_kit import (
+from service.console.kit import (
     describe,
     in_words,
     lacks,

@@ -4,7 +4,7 @@ a reason, shown with the options from before."""
 
 from __future__ import annotations
 
-from service.connector_runs import ConnectorRuns
+from service.services.connector_runs import ConnectorRuns
 from service.domain.selectors import Buttons, offer
 from service.store.selectors import SelectorStore
 

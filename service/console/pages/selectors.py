@@ -10,7 +10,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
 
-from service.api.routes.console_kit import (
+from service.console.kit import (
     describe,
     in_words,
     lacks,
