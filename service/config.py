@@ -8,6 +8,7 @@ declared; docs/settings.md lists them under the same headings, and a test checks
      ├── LocalNeo4jSettings  the local server started when NEO4J_URI is unset
      ├── AccessSettings      tokens, their cache, rate limits, failed sign-ins, secrets key
      ├── LimitSettings       bodies, quotas, reports and traversals
+     ├── AdmissionSettings   each tenant's share of expensive work and of Neo4j's connections
      ├── ConnectorSettings   the hosts connectors may call and how much they may fetch
      ├── WebhookSettings     who delivers, to which hosts, time limits, leases
      └── HousekeepingSettings  retention and purges (events, idempotency keys)
@@ -182,6 +183,15 @@ class WebhookSettings(BaseModel):
         return Destinations.parse(self.webhook_allowed_hosts)
 
 
+class AdmissionSettings(BaseModel):
+    # How long an expensive request over its token's or workspace's quota waits for a slot
+    # before it answers 503 over_capacity (service/api/admission.py), and the most of this
+    # process's Neo4j connections one workspace may hold at once (a fraction of
+    # REFGRAPH_NEO4J_MAX_CONNECTIONS; a session over it waits as long, then 503).
+    admission_queue_s: float = Field(5.0, ge=0, le=30)
+    workspace_pool_share: float = Field(0.5, gt=0, le=1)
+
+
 class HousekeepingSettings(BaseModel):
     # How often idempotency keys older than a day are deleted (by one process at a time).
     idempotency_purge_every_s: float = 600.0
@@ -192,7 +202,7 @@ class HousekeepingSettings(BaseModel):
 
 
 class Settings(BaseSettings, ServerSettings, Neo4jSettings, LocalNeo4jSettings, AccessSettings, LimitSettings,
-               ConnectorSettings, WebhookSettings, HousekeepingSettings):
+               AdmissionSettings, ConnectorSettings, WebhookSettings, HousekeepingSettings):
     model_config = SettingsConfigDict(env_prefix="REFGRAPH_", extra="ignore")
 
     @field_validator("data_dir", "cache_dir", "cypher_dir", "reports_dir")
@@ -247,4 +257,4 @@ class Settings(BaseSettings, ServerSettings, Neo4jSettings, LocalNeo4jSettings, 
 
 # Every concern, in the order docs/settings.md lists them.
 CONCERNS = (ServerSettings, Neo4jSettings, LocalNeo4jSettings, AccessSettings, LimitSettings,
-            ConnectorSettings, WebhookSettings, HousekeepingSettings)
+            AdmissionSettings, ConnectorSettings, WebhookSettings, HousekeepingSettings)

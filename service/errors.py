@@ -13,6 +13,7 @@ details; none knows HTTP. The API gives each class its status and one JSON shape
      │    ├── CardinalityChangeNeedsConfirmation
      │    └── PlanOutdated
      └── Unavailable          (503)
+          └── OverCapacity    (503 with Retry-After: a tenant's share of work is in use)
 
     RunFailed                 a connector run's outcome, not an API answer: the run
                               record keeps its class and message
@@ -89,6 +90,16 @@ class PlanOutdated(Conflict):
 
 class Unavailable(DomainError):
     code = "unavailable"
+
+
+class OverCapacity(Unavailable):
+    """More expensive work in flight for a workspace or token than it may have: the
+    request was not started; try again after ``retry_after_s`` seconds."""
+    code = "over_capacity"
+
+    def __init__(self, message: str, *, retry_after_s: int = 1, details: Any = None):
+        super().__init__(message, details=details)
+        self.retry_after_s = retry_after_s
 
 
 class RunFailed(Exception):

@@ -26,6 +26,7 @@ from service.api import (
     observability,
     reference,
 )
+from service.api.admission import QUOTAS, Admission
 from service.api.auth import AuthMiddleware, RateLimits, TokenBuckets
 from service.api.deps import require_ready
 from service.api.idempotency import IdempotencyMiddleware
@@ -57,6 +58,7 @@ from service.domain.records import BatchWrite
 from service.fetch import Limits
 from service.services.connector_runs import ConnectorRuns
 from service.services.event_feed import EventFeed
+from service.services.feed_heads import FeedHeads
 from service.services.selector_buttons import SelectorButtons
 from service.services.webhook_delivery import Deliverer
 from service.store import attribute_changes, change_log, console_sessions, leases, migrations
@@ -76,6 +78,7 @@ from service.store.connectors import ConnectorStore
 from service.store.console_sessions import ConsoleSessions
 from service.store.database import Database
 from service.store.object_references import ObjectReferences
+from service.store.pool_share import PoolShare
 from service.store.queries import Queries
 from service.store.reports import ReportStore, load_reports
 from service.store.search import ObjectSearch
@@ -138,7 +141,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for name in STORE_QUERIES:
             queries[name]  # noqa: B018 - raises QueryNotFound now rather than mid-request
         driver = _driver(settings)
-        _wire(app, settings, Database(driver=driver, name=settings.neo4j_database, queries=queries))
+        share = PoolShare.of(settings.neo4j_max_connections, settings.workspace_pool_share, settings.admission_queue_s)
+        _wire(app, settings, Database(driver=driver, name=settings.neo4j_database, queries=queries, share=share))
         task = asyncio.create_task(_migrate_until_done(app))
         _tune_gc()
         background = [task, *_background(app, settings)]
@@ -254,7 +258,9 @@ def _wire(app: FastAPI, settings: Settings, db: Database) -> None:
     state.selector_buttons = SelectorButtons(state.selectors, state.connector_runs)
     state.reports = ReportStore(db, state.schema, load_reports(settings.cypher_dir, settings.reports_dir),
                                 timeout_s=settings.report_timeout_s, max_rows=settings.report_max_rows)
-    state.event_feed = EventFeed(db)
+    state.feed_heads = FeedHeads(db)
+    state.event_feed = EventFeed(db, state.feed_heads)
+    state.admission = Admission(QUOTAS, queue_s=settings.admission_queue_s, workers=settings.workers)
     state.webhooks = WebhookStore(db, secrets_key=settings.secrets_key.get_secret_value())
     state.deliverer = deliverer(settings, db, state.webhooks, state.event_feed)
     state.migrator = migrations.Migrator(

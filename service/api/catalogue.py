@@ -81,6 +81,10 @@ CODES = [
     ErrorCode(503, "migrations_pending", "The API is applying migrations. Retry after `Retry-After` seconds.",
               ("GET /healthz",)),
     ErrorCode(503, "unavailable", "Neo4j could not complete the request in time. Retry shortly."),
+    ErrorCode(503, "over_capacity", "This token or workspace already has as much expensive work in flight as "
+              "it may (long-polls, feed reads, searches, traversals, reports, integrity scans, connector calls, "
+              "batches), or its share of the database's connections is in use. Retry after `Retry-After` "
+              "seconds, and send fewer such requests at once."),
     ErrorCode(422, "transaction_memory", "The request needed more memory in Neo4j than one transaction may "
               "use (`REFGRAPH_NEO4J_TRANSACTION_MEMORY`). Send fewer records or narrow the request."),
     ErrorCode(500, "internal_error", "An unexpected error; it was logged with the request id "

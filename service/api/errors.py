@@ -9,10 +9,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+from fastapi.responses import JSONResponse, Response
+from neo4j.exceptions import ConnectionAcquisitionTimeoutError, Neo4jError, ServiceUnavailable, SessionExpired
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.routing import compile_path
 
 from service.api.paths import route_path
@@ -23,6 +24,7 @@ from service.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    OverCapacity,
     Unauthorized,
     Unavailable,
 )
@@ -84,7 +86,15 @@ V1_ERROR_RESPONSES = responses(401, 403, 422, 500, 503)
 async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
     status = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, OverCapacity):
+        headers = {"Retry-After": str(exc.retry_after_s)}
     return error_response(status, exc.code, exc.message, exc.details, headers)
+
+
+async def _pool_exhausted(request: Request, exc: Exception) -> JSONResponse:
+    """Every connection of this process's pool stayed in use while the request waited."""
+    return error_response(503, "over_capacity", "the database's connections are all in use; retry after a moment",
+                          headers={"Retry-After": "1"})
 
 
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
@@ -165,6 +175,11 @@ async def _neo4j_error(request: Request, exc: Neo4jError) -> JSONResponse:
     return await _unexpected(request, exc)
 
 
+async def _client_gone(request: Request, exc: ClientDisconnect) -> Response:
+    """The client went away (a long-poll given up): nobody reads this answer."""
+    return Response(status_code=499)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(500, "internal_error", "an unexpected error happened; it was logged")
@@ -176,5 +191,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ServiceUnavailable, _database_unavailable)
     app.add_exception_handler(SessionExpired, _database_unavailable)
+    app.add_exception_handler(ConnectionAcquisitionTimeoutError, _pool_exhausted)
+    app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(Neo4jError, _neo4j_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -212,9 +212,13 @@ class FeedPage:
 
 def page_of(batches: list[dict[str, Any]], after: Position, patterns: tuple[str, ...], limit: int) -> FeedPage:
     """The events after ``after`` in these batches (in commit order), those matching
-    ``patterns``, at most ``limit``; each with its id, time and cause filled in."""
+    ``patterns``, at most ``limit``; each with its id, time and cause filled in. A batch
+    without ``events`` holds none that match: the position passes over it."""
     page = FeedPage([], after, False)
     for batch in batches:
+        if batch["events"] is None:  # holds none of the types asked for: passed unread
+            page.position = max(page.position, Position(batch["seq"], batch["count"] - 1))
+            continue
         cause = json.loads(batch["cause"])
         for index, event in enumerate(batch["events"]):
             position = Position(batch["seq"], index)

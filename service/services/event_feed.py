@@ -1,43 +1,55 @@
 """The change feed: a workspace's events in commit order, a page at a time, from a cursor,
 optionally waiting (long-poll) until something happens. See ``store/events.py`` for why
-a reader that follows the cursors never misses an event and never sees one twice."""
+a reader that follows the cursors never misses an event and never sees one twice.
+
+A read does bounded work: at most ``MAX_BATCHES_SCANNED`` batches looked at and
+``MAX_EVENTS_UNPACKED`` events unpacked, after which it answers with ``has_more`` and a
+cursor past everything it examined, matched or not. A ``types=`` filter passes batches
+that hold none of its types without unpacking them. A long-poll holds no Neo4j
+connection while it waits: ``FeedHeads`` follows the head of every workspace someone
+waits on, with one query for all of them, and wakes the waiters whose feed moved.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 from service.domain.events import FeedPage, Position, page_of
 from service.errors import InvalidInput
+from service.services.feed_heads import FeedHeads
 from service.store import events
 from service.store.database import Database
 
 BATCHES_PER_READ = 200
-MAX_BATCHES_SCANNED = 2_000  # per request: a filter that matches little still answers soon
-POLL_S = 0.25
+MAX_BATCHES_SCANNED = 1_000  # per request, unpacked or passed over
+MAX_EVENTS_UNPACKED = 20_000  # per request: a filter that matches little still answers soon
 
 
 class EventFeed:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, heads: FeedHeads | None = None):
         self.db = db
+        self.heads = heads
 
     async def page(self, workspace: str, after: Position, patterns: tuple[str, ...], limit: int,
                    wait_s: float = 0) -> FeedPage:
         """The next events after ``after``; with ``wait_s``, waits up to that long while
-        there is none."""
+        there is none (holding no connection: ``FeedHeads``)."""
         deadline = time.monotonic() + wait_s
-        while True:
-            page = await self._read(workspace, after, patterns, limit)
+        page = await self._read(workspace, after, patterns, limit)
+        while not (page.events or page.full) and self.heads is not None:
             left = deadline - time.monotonic()
-            if page.events or page.full or left <= 0:
-                return page
-            await asyncio.sleep(min(POLL_S, left))
+            if left <= 0 or not await self.heads.wait_past(workspace, page.position.seq, left):
+                break
+            page = await self._read(workspace, page.position, patterns, limit)  # on from what was examined
+        return page
 
     async def _read(self, workspace: str, after: Position, patterns: tuple[str, ...], limit: int) -> FeedPage:
-        found, scanned = FeedPage([], after, False), 0
-        while scanned < MAX_BATCHES_SCANNED:
+        found, scanned, unpacked = FeedPage([], after, False), 0, 0
+        types = () if "*" in patterns else patterns
+        while scanned < MAX_BATCHES_SCANNED and unpacked < MAX_EVENTS_UNPACKED:
             read = await events.batches(self.db, workspace, found.position, limit=BATCHES_PER_READ,
-                                        max_events=limit - len(found.events) + found.position.index + 1)
+                                        max_events=limit - len(found.events) + found.position.index + 1,
+                                        types=types)
             if not read:
                 if found.position == after and after > await events.end(self.db, workspace):
                     raise InvalidInput("after: past the end of the feed; a cursor comes from next_cursor",
@@ -51,5 +63,6 @@ class EventFeed:
                 found.full = True
                 return found
             scanned += len(read)
-        found.full = True  # more batches to look through: ask again at once
+            unpacked += sum(batch["count"] for batch in read if batch["events"] is not None)
+        found.full = True  # more batches to look through: ask again at once, from found.position
         return found

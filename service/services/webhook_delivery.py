@@ -50,6 +50,7 @@ class Deliverer:
         """Serve due endpoints, up to ``slots`` at once; a slot that frees takes the next
         due endpoint, so a slow endpoint delays only itself."""
         running: set[asyncio.Task] = set()
+        wake = change_log.listener()
         while True:
             due = []
             if len(running) < slots:
@@ -60,17 +61,17 @@ class Deliverer:
             for webhook in due:
                 task = asyncio.create_task(self._serve_safely(webhook))
                 running.add(task)
-                task.add_done_callback(self._finished(running))
+                task.add_done_callback(self._finished(running, wake))
             if not due:  # woken at once by this process's writes; others' are polled
-                await change_log.wait_for_new(self.poll_s)
+                await change_log.wait_for_new(wake, self.poll_s)
 
     @staticmethod
-    def _finished(running: set[asyncio.Task]):
+    def _finished(running: set[asyncio.Task], wake: asyncio.Event):
         """When a served endpoint is released: its slot frees, and events committed while
         it was held are claimed at once rather than at the next poll."""
         def done(task: asyncio.Task) -> None:
             running.discard(task)
-            change_log.committed()
+            wake.set()
         return done
 
     async def _serve_safely(self, webhook: dict[str, Any]) -> None:

@@ -59,21 +59,28 @@ def change_log() -> ChangeLog:
     return log if log is not None else ChangeLog(_cause.get())
 
 
-# Set when this process commits events (``wait_for_new``), one per event loop.
-_new_events: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Event] = weakref.WeakKeyDictionary()
+# Set when this process commits events: one event per listener (the webhook deliverer, the
+# feed's heads), so a listener busy elsewhere when a commit lands still sees it later.
+_listeners: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, weakref.WeakSet[asyncio.Event]] = \
+    weakref.WeakKeyDictionary()
 
 
 def committed() -> None:
-    """A write of this process that appended events has committed: wake its deliverer."""
-    event = _new_events.get(asyncio.get_running_loop())
-    if event is not None:
+    """A write of this process that appended events has committed: wake its listeners."""
+    for event in list(_listeners.get(asyncio.get_running_loop(), ())):
         event.set()
 
 
-async def wait_for_new(timeout: float) -> None:
-    """Until this process commits events, or ``timeout`` (other processes' commits are
-    seen by polling)."""
-    event = _new_events.setdefault(asyncio.get_running_loop(), asyncio.Event())
+def listener() -> asyncio.Event:
+    """An event this process's commits set; keep it while listening (it is held weakly)."""
+    event = asyncio.Event()
+    _listeners.setdefault(asyncio.get_running_loop(), weakref.WeakSet()).add(event)
+    return event
+
+
+async def wait_for_new(event: asyncio.Event, timeout: float) -> None:
+    """Until this process commits events (``event``, from ``listener``), or ``timeout``
+    (other processes' commits are seen by polling)."""
     try:
         await asyncio.wait_for(event.wait(), timeout)
     except TimeoutError:
@@ -91,7 +98,8 @@ async def recorded(tx: AsyncManagedTransaction, queries: Queries, work, *args: A
         # Counted per attempt (a retried transaction counts twice), once per type.
         for event_type, count in Counter(event["type"] for event in log.events).items():
             EVENTS_WRITTEN.labels(event_type).inc(count)
-        chunks = [{"id": new_id(), "count": len(part), "events": pack(part)}
+        chunks = [{"id": new_id(), "count": len(part), "events": pack(part),
+                   "types": sorted({event["type"] for event in part})}
                   for part in (log.events[i:i + CHUNK] for i in range(0, len(log.events), CHUNK))]
         await (await tx.run(queries["events/append"](), workspace=log.workspace, chunks=chunks,
                             cause=json.dumps(log.cause.as_dict()))).consume()

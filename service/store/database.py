@@ -13,8 +13,9 @@ way, retries included.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -32,6 +33,7 @@ from neo4j.exceptions import ClientError, DriverError, Neo4jError
 
 from service.errors import InvalidInput
 from service.store import change_log
+from service.store.pool_share import PoolShare
 from service.store.queries import Queries
 
 T = TypeVar("T")
@@ -46,9 +48,15 @@ class Database:
     # Every session of this process shares one bookmark manager: on a cluster, a read
     # after a write (in one request, or the next) waits until its server has that write.
     bookmarks: AsyncBookmarkManager = field(default_factory=AsyncGraphDatabase.bookmark_manager)
+    # Each workspace's most connections at once (store/pool_share.py); None: no cap.
+    share: PoolShare | None = None
 
-    def session(self, **config: Any) -> AsyncSession:
-        return self.driver.session(database=self.name, bookmark_manager=self.bookmarks, **config)
+    @contextlib.asynccontextmanager
+    async def session(self, **config: Any) -> AsyncIterator[AsyncSession]:
+        """A session, once the request's workspace has a connection slot free."""
+        async with (self.share.held() if self.share else contextlib.nullcontext()), \
+                self.driver.session(database=self.name, bookmark_manager=self.bookmarks, **config) as session:
+            yield session
 
     # Results are consumed whole inside the transaction: fetch them in one go rather
     # than in pulls of 1,000 records, each a round trip.

@@ -22,16 +22,24 @@ from typing import Any
 from service.domain.events import Position
 from service.store.database import Database
 
-USES = ["events/batches", "events/purge", "events/end"]
+USES = ["events/batches", "events/purge", "events/end", "events/heads"]
 
 
-async def batches(db: Database, workspace: str, after: Position, *, limit: int,
-                  max_events: int) -> list[dict[str, Any]]:
-    """The batches that hold events after ``after``, in order, their events unpacked: at
-    most ``limit``, and no more than it takes to hold ``max_events`` events."""
+async def batches(db: Database, workspace: str, after: Position, *, limit: int, max_events: int,
+                  types: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """The batches after ``after``, in order, their events unpacked: at most ``limit``, and
+    no more than it takes to hold ``max_events`` wanted events. With ``types`` (exact types
+    and ``family.*``), a batch that holds none of them comes with ``events`` None, unread."""
     rows = await db.read_query("events/batches", workspace=workspace, seq=after.seq, index=after.index,
-                               limit=limit, max_events=max_events)
-    return [{**row["batch"], "events": json.loads(zlib.decompress(row["batch"]["events"]))} for row in rows]
+                               limit=limit, max_events=max_events, types=list(types))
+    return [{**row["batch"], "events": None if row["batch"]["events"] is None
+             else json.loads(zlib.decompress(row["batch"]["events"]))} for row in rows]
+
+
+async def heads(db: Database, workspaces: list[str]) -> dict[str, int]:
+    """The last batch number of each of ``workspaces`` that has a feed."""
+    rows = await db.read_query("events/heads", workspaces=workspaces)
+    return {row["workspace"]: row["seq"] for row in rows}
 
 
 PURGE_BATCH = 1_000

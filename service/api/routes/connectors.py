@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Path, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.api.admission import admitted
 from service.api.auth import Caller
 from service.api.deps import CallerOf, Workspace
 from service.api.errors import responses
@@ -144,13 +145,16 @@ async def delete_connector(request: Request, workspace: Workspace, connector_id:
 
 @router.post("/connectors/{connector_id}/test", response_model=TestResult, responses=responses(404, 422))
 async def test_connector(request: Request, workspace: Workspace, connector_id: str, body: TestRequest):
-    return trial_json(await runs(request).test(workspace, connector_id, body.subject(), body.inputs, body.sample))
+    async with admitted(request, "connector"):
+        return trial_json(await runs(request).test(workspace, connector_id, body.subject(), body.inputs,
+                                                   body.sample))
 
 
 @router.post("/connectors/{connector_id}/runs", status_code=201, response_model=RunPublic,
              responses=responses(404, 422))
 async def run_connector(request: Request, workspace: Workspace, connector_id: str, body: RunRequest):
-    return run_json(await runs(request).run(workspace, connector_id, body.subject(), body.inputs))
+    async with admitted(request, "connector"):
+        return run_json(await runs(request).run(workspace, connector_id, body.subject(), body.inputs))
 
 
 @router.get("/connectors/{connector_id}/runs", response_model=Page[RunPublic], responses=responses(404))

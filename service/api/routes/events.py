@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict
+from starlette.requests import ClientDisconnect
 
+from service.api.admission import admitted
 from service.api.deps import Workspace
 from service.api.pagination import MAX_LIMIT
 from service.domain.events import Position, parse_patterns
 from service.services.event_feed import EventFeed
 
 router = APIRouter(tags=["events"])
+T = TypeVar("T")
 MAX_WAIT_S = 30
 
 
@@ -46,5 +51,26 @@ async def list_events(request: Request, workspace: Workspace, after: str | None 
                       limit: int = Query(100, ge=1, le=MAX_LIMIT), types: str | None = None,
                       wait: float = Query(0, ge=0, le=MAX_WAIT_S)):
     feed: EventFeed = request.app.state.event_feed
-    page = await feed.page(workspace, Position.parse(after), parse_patterns(types), limit, wait)
+    position, patterns = Position.parse(after), parse_patterns(types)
+    async with admitted(request, "wait" if wait else "feed"):
+        page = await until_disconnected(request, feed.page(workspace, position, patterns, limit, wait))
     return EventsPage(data=page.events, next_cursor=page.position.text(), has_more=page.full)
+
+
+async def until_disconnected(request: Request, work: Coroutine[Any, Any, T]) -> T:
+    """``work``, cancelled at once if the client goes away (a long-poll then stops waiting)."""
+    task = asyncio.ensure_future(work)
+    gone = asyncio.ensure_future(_disconnect(request))
+    try:
+        await asyncio.wait((task, gone), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        gone.cancel()
+    if not task.done():
+        task.cancel()
+        raise ClientDisconnect()
+    return task.result()
+
+
+async def _disconnect(request: Request) -> None:
+    while (await request.receive())["type"] != "http.disconnect":
+        pass

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
+from service.api.admission import admitted
 from service.api.deps import Workspace
 from service.store import integrity
 
@@ -22,4 +23,5 @@ class IntegrityReport(BaseModel):
 @router.get("/integrity", response_model=IntegrityReport)
 async def check_integrity(request: Request, workspace: Workspace):
     state = request.app.state
-    return await integrity.scan(state.db, state.schema, workspace, timeout_s=state.report_timeout_s)
+    async with admitted(request, "integrity"):
+        return await integrity.scan(state.db, state.schema, workspace, timeout_s=state.report_timeout_s)

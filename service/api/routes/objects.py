@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.api import json_body
+from service.api.admission import admitted
 from service.api.deps import Workspace
 from service.api.errors import responses
 from service.api.pagination import (
@@ -110,7 +111,8 @@ async def upsert_object(request: Request, response: Response, workspace: Workspa
 async def batch_upsert(request: Request, workspace: Workspace, type: str,
                        body: Annotated[BatchWrite, Depends(json_body.parsed(BatchWrite))],
                        match_on: MatchOn = None):
-    _, result = await objects(request).write(workspace, type, body.records, match_on=match_on)
+    async with admitted(request, "batch"):
+        _, result = await objects(request).write(workspace, type, body.records, match_on=match_on)
     created, changed = sum(result.created), sum(result.changed)
     return BatchResult(created=created, updated=changed - created, unchanged=len(result.ids) - changed,
                        ids=result.ids)
@@ -155,15 +157,17 @@ async def list_objects(request: Request, workspace: Workspace, type: str, limit:
         extra.append(lambda types, t: condition(types, t, "external_id", "=", external_id, text=True))
     if referencing is not None:
         extra.append(lambda types, t: condition(types, t, f"{referencing[0]}.id", "=", referencing[1], text=True))
-    found = await request.app.state.search.search(workspace, type, where=where, extra=extra, sort=sort,
-                                                  limit=limit, cursor=cursor, count=count)
+    async with admitted(request, "search"):
+        found = await request.app.state.search.search(workspace, type, where=where, extra=extra, sort=sort,
+                                                      limit=limit, cursor=cursor, count=count)
     return page_response(found.objects, None, cursor=found.next_cursor, total=found.total)
 
 
 @router.post("/{type}/search", response_model=SearchPage, responses=responses(404, 422))
 async def search_objects(request: Request, workspace: Workspace, type: str, body: SearchBody):
-    found = await request.app.state.search.search(workspace, type, tree=body.where, sort=body.sort,
-                                                  limit=body.limit, cursor=body.cursor, count=body.count)
+    async with admitted(request, "search"):
+        found = await request.app.state.search.search(workspace, type, tree=body.where, sort=body.sort,
+                                                      limit=body.limit, cursor=body.cursor, count=body.count)
     return page_response(found.objects, None, cursor=found.next_cursor, total=found.total)
 
 
@@ -204,9 +208,10 @@ async def traverse_page(request: Request, workspace: str, type: str, id: str, *,
                         include: str | None, limit: int, cursor: str | None) -> Response:
     """The traversal's page (this route's, and ``service.api.lean_reads``' for the
     requests whose parameters are plainly valid)."""
-    found, more = await request.app.state.traversal.traverse(
-        workspace, type, id, path, where=where, limit=limit, after=decode_cursor(cursor),
-        with_paths=include == "paths")
+    async with admitted(request, "traversal"):
+        found, more = await request.app.state.traversal.traverse(
+            workspace, type, id, path, where=where, limit=limit, after=decode_cursor(cursor),
+            with_paths=include == "paths")
     return page_response(found, found[-1]["id"] if more else None)
 
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
+from service.api.admission import admitted
 from service.api.deps import Workspace
 from service.api.errors import responses
 from service.api.pagination import Cursor, Limit, Page, page_by_name
@@ -66,9 +67,10 @@ async def run_report(request: Request, workspace: Workspace, name: str,
                      format: Literal["json", "csv"] = Query("json", description="json, or csv (every row)")):
     given = {k: v for k, v in request.query_params.items() if k != "format"}
     store = request.app.state.reports
-    if format == "json":
-        return await store.run(workspace, name, given)
-    return await csv_download(store, workspace, name, given)
+    async with admitted(request, "report"):
+        if format == "json":
+            return await store.run(workspace, name, given)
+        return await csv_download(store, workspace, name, given)
 
 
 async def csv_download(store, workspace: str, name: str, given: dict[str, str]) -> StreamingResponse:

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict
 
+from service.api.admission import admitted
 from service.api.deps import Workspace
 from service.api.errors import responses
 from service.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
@@ -71,7 +72,8 @@ async def delete_selector(request: Request, workspace: Workspace, selector_id: s
              responses=responses(404))
 async def buttons(request: Request, workspace: Workspace, conversation_id: str, selector_id: str):
     selector_buttons: SelectorButtons = request.app.state.selector_buttons
-    return buttons_json(await selector_buttons.buttons(workspace, conversation_id, selector_id))
+    async with admitted(request, "connector"):
+        return buttons_json(await selector_buttons.buttons(workspace, conversation_id, selector_id))
 
 
 @router.post("/conversations/{conversation_id}/selectors/{selector_id}/select", response_model=ObjectPublic,

@@ -1,0 +1,100 @@
+"""Expensive work is admitted per tenant, so one workspace's flood cannot slow the others.
+
+The rate limit counts requests; this counts work in flight. Each kind of expensive request
+(a long-poll, a feed read, a search, a traversal, a report, an integrity scan, a connector
+call, a batch) has a quota per token and per workspace in this process. A request over
+either waits briefly (``REFGRAPH_ADMISSION_QUEUE_S``; a long-poll not at all) for one to
+end, then answers ``503 over_capacity`` with ``Retry-After``: never a ``500``, never a
+timeout. Below this, ``store/pool_share.py`` caps each workspace's Neo4j connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+from service.errors import OverCapacity
+
+
+@dataclass(frozen=True)
+class Quota:
+    per_token: int
+    per_workspace: int
+
+
+# Per API process. A long-poll costs a parked coroutine (services/feed_heads.py), so many
+# may wait; the others each hold a Neo4j connection while they run.
+QUOTAS = {
+    "wait": Quota(per_token=50, per_workspace=100),
+    "feed": Quota(per_token=4, per_workspace=8),
+    "search": Quota(per_token=4, per_workspace=8),
+    "traversal": Quota(per_token=8, per_workspace=16),
+    "report": Quota(per_token=2, per_workspace=4),
+    "integrity": Quota(per_token=1, per_workspace=2),
+    "connector": Quota(per_token=2, per_workspace=4),
+    "batch": Quota(per_token=8, per_workspace=16),
+}
+NO_QUEUE = {"wait"}  # a long-poll over its quota answers at once
+
+
+class Admission:
+    def __init__(self, quotas: dict[str, Quota], *, queue_s: float, workers: int = 1):
+        # With N processes, each admits its share (at least one of each).
+        self.quotas = {kind: Quota(max(1, q.per_token // workers), max(1, q.per_workspace // workers))
+                       for kind, q in quotas.items()}
+        self.queue_s = queue_s
+        self._in_flight: Counter[tuple[str, str]] = Counter()
+        self._ended: dict[str, asyncio.Condition] = {}
+
+    def in_flight(self, kind: str, workspace: str) -> int:
+        return self._in_flight[(kind, f"w:{workspace}")]
+
+    def _room(self, kind: str, keys: tuple[str, str]) -> bool:
+        quota = self.quotas[kind]
+        return (self._in_flight[(kind, keys[0])] < quota.per_token
+                and self._in_flight[(kind, keys[1])] < quota.per_workspace)
+
+    @contextlib.asynccontextmanager
+    async def admitted(self, kind: str, token_id: str, workspace: str) -> AsyncIterator[None]:
+        keys = (f"t:{token_id}", f"w:{workspace}")
+        if not self._room(kind, keys):
+            await self._queue(kind, keys)
+        for key in keys:
+            self._in_flight[(kind, key)] += 1
+        try:
+            yield
+        finally:
+            for key in keys:
+                self._in_flight[(kind, key)] -= 1
+                if not self._in_flight[(kind, key)]:
+                    del self._in_flight[(kind, key)]
+            ended = self._ended.get(kind)
+            if ended is not None:
+                async with ended:
+                    ended.notify_all()
+
+    async def _queue(self, kind: str, keys: tuple[str, str]) -> None:
+        ended = self._ended.setdefault(kind, asyncio.Condition())
+        try:
+            if kind in NO_QUEUE:
+                raise TimeoutError
+            async with ended:
+                await asyncio.wait_for(ended.wait_for(lambda: self._room(kind, keys)), self.queue_s)
+        except TimeoutError:
+            quota = self.quotas[kind]
+            raise OverCapacity(
+                f"too many {kind} requests in flight for this token or workspace (at most {quota.per_token} "
+                f"per token, {quota.per_workspace} per workspace); retry after a moment",
+                retry_after_s=1, details={"kind": kind, "per_token": quota.per_token,
+                                          "per_workspace": quota.per_workspace}) from None
+
+
+def admitted(request: Request, kind: str) -> contextlib.AbstractAsyncContextManager[None]:
+    """The request's slot of ``kind`` (its caller is known: the API authenticated it)."""
+    caller = request.state.caller
+    return request.app.state.admission.admitted(kind, caller.token_id, caller.workspace)

@@ -1,0 +1,152 @@
+"""One workspace cannot hurt another: a real server on loopback, two workspaces, one of
+them abusing what its read token allows (issue 32). B's answers are compared as statuses,
+never timed: what is measured lives in bench/isolation.py."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import httpx
+import uvicorn
+
+from service.main import create_app
+from tests.conftest import api_for, free_port, settings_for
+from tests.integration.helpers import person
+
+# A report slow enough to hold its connection for a while (REFGRAPH_REPORTS_DIR).
+SLOW_REPORT = """// Slow
+// Counts to twenty million: holds a connection for a second or more.
+UNWIND range(1, 20000000) AS x
+WITH count(x) AS n
+RETURN n, $workspace AS workspace
+"""
+
+
+@dataclass
+class TwoTenants:
+    url: str
+    app: object
+    a: str  # workspace A's token
+    b: str  # workspace B's token
+
+
+@contextmanager
+def two_tenants(neo4j_target, **settings) -> Iterator[TwoTenants]:
+    a, b = f"tok-a-{uuid.uuid4().hex}", f"tok-b-{uuid.uuid4().hex}"
+    tokens = f"{a}:ws_a_{uuid.uuid4().hex[:10]},{b}:ws_b_{uuid.uuid4().hex[:10]}"
+    app = create_app(settings_for(neo4j_target, tokens=tokens, **settings))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning",
+                                           backlog=4096))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            assert thread.is_alive(), "uvicorn did not start"
+            threading.Event().wait(0.05)
+        yield TwoTenants(f"http://127.0.0.1:{server.config.port}", app, a, b)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+async def _long_poll(port: int, token: str) -> asyncio.StreamWriter:
+    """A long-poll sent on its own connection, its answer never read (the client stays or goes)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"GET /v1/events?wait=30 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\r\n".encode())
+    await writer.drain()
+    writer.reader = reader  # type: ignore[attr-defined]
+    return writer
+
+
+async def _status_line(writer) -> bytes:
+    return await asyncio.wait_for(writer.reader.readline(), 10)
+
+
+async def test_600_long_polls_from_one_workspace_leave_another_answering(neo4j_target):
+    # A small pool: before waits held no connection, 600 of them polling Neo4j emptied it.
+    with two_tenants(neo4j_target, neo4j_max_connections=8) as tenants:
+        port = int(tenants.url.rsplit(":", 1)[1])
+        async with httpx.AsyncClient(base_url=tenants.url, headers={"Authorization": f"Bearer {tenants.b}"},
+                                     timeout=30) as b:
+            assert (await b.get("/v1/events")).status_code == 200
+            polls = [await _long_poll(port, tenants.a) for _ in range(600)]
+            statuses = Counter()
+            for _ in range(40):  # B reads while A's polls are open
+                statuses[(await b.get("/v1/objects/Person")).status_code] += 1
+                statuses[(await b.get("/v1/events")).status_code] += 1
+            assert statuses == Counter({200: 80}), statuses
+
+            # A's polls over its quota were refused at once, with a status that says when to retry.
+            refused = []
+            for writer in polls:
+                try:
+                    refused.append(await asyncio.wait_for(writer.reader.readline(), 0.02))
+                except TimeoutError:
+                    pass
+            assert refused and all(b" 503 " in line for line in refused), refused[:3]
+            assert len(polls) - len(refused) >= 1  # the ones admitted are still waiting
+
+            for writer in polls:  # A gives up
+                writer.close()
+            heads = tenants.app.state.feed_heads
+            for _ in range(100):
+                if heads.waiters() == 0:
+                    break
+                await asyncio.sleep(0.1)
+            assert heads.waiters() == 0, "abandoned long-polls kept waiting"
+            assert (await b.get("/v1/objects/Person")).status_code == 200
+
+
+async def test_a_long_poll_is_woken_by_a_write_and_answers_it(neo4j_target):
+    async with api_for(neo4j_target) as api:
+        await person(api, "p0")
+        end = (await api.client.get("/v1/events", params={"limit": 100})).json()["next_cursor"]
+        waiting = asyncio.create_task(api.client.get("/v1/events", params={"after": end, "wait": 20}))
+        await asyncio.sleep(0.5)
+        assert not waiting.done()
+        await person(api, "p1")
+        page = (await waiting).json()
+        assert [(e["type"], e["object"]["external_id"]) for e in page["data"]] == [("object.created", "p1")]
+
+
+async def test_a_filtered_read_moves_past_what_it_examined_without_a_match(neo4j_target):
+    async with api_for(neo4j_target) as api:
+        for n in range(5):
+            await person(api, f"p{n}")
+        everything = (await api.client.get("/v1/events", params={"limit": 100})).json()
+        first = (await api.client.get("/v1/events", params={"types": "reference.added"})).json()
+        assert first["data"] == [] and not first["has_more"]
+        assert first["next_cursor"] == everything["next_cursor"]  # not back at the start
+        # A waiting filtered read resumes from there: a matching write answers it.
+        waiting = asyncio.create_task(api.client.get(
+            "/v1/events", params={"types": "object.deleted", "after": first["next_cursor"], "wait": 20}))
+        await person(api, "p9")
+        people = (await api.client.get("/v1/objects/Person", params={"external_id": "p0"})).json()["data"]
+        assert (await api.client.delete(f"/v1/objects/Person/{people[0]['id']}")).status_code == 200
+        page = (await waiting).json()
+        assert [(e["type"], e["object"]["external_id"]) for e in page["data"]] == [("object.deleted", "p0")]
+
+
+async def test_a_workspace_over_its_share_of_connections_gets_503_and_another_200(neo4j_target, tmp_path):
+    (tmp_path / "slow.cypher").write_text(SLOW_REPORT)
+    with two_tenants(neo4j_target, neo4j_max_connections=4, workspace_pool_share=0.5, admission_queue_s=0.3,
+                     reports_dir=tmp_path) as tenants:
+        async with httpx.AsyncClient(base_url=tenants.url, headers={"Authorization": f"Bearer {tenants.a}"},
+                                     timeout=60) as a, \
+                httpx.AsyncClient(base_url=tenants.url, headers={"Authorization": f"Bearer {tenants.b}"},
+                                  timeout=60) as b:
+            slow = [asyncio.create_task(a.get("/v1/reports/slow")) for _ in range(2)]  # A's two connections
+            await asyncio.sleep(0.5)
+            over = await a.get("/v1/objects/Person")
+            other = await b.get("/v1/objects/Person")
+            done = await asyncio.gather(*slow)
+        assert over.status_code == 503, over.text
+        assert over.json()["error"]["code"] == "over_capacity" and over.headers["Retry-After"] == "1"
+        assert other.status_code == 200, other.text
+        assert [r.status_code for r in done] == [200, 200]
