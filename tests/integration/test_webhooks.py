@@ -137,6 +137,9 @@ async def test_an_endpoint_on_a_private_address_is_never_called(neo4j_target, re
             await asyncio.sleep(0.2)
         first = (await attempts())[0]
         assert first["status"] == "failed" and first["error"].startswith("host_not_allowed")
+        # The refusal names the setting that opens a host to webhooks, not the connectors' one.
+        assert "REFGRAPH_WEBHOOK_ALLOWED_HOSTS" in first["error"], first["error"]
+        assert "CONNECTOR" not in first["error"] and "connectors" not in first["error"]
         assert receiver.accepted == [] and receiver.refused == 0
 
 
