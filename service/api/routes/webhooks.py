@@ -92,7 +92,7 @@ async def update_webhook(request: Request, workspace: Workspace, webhook_id: str
 @router.delete("/webhooks/{webhook_id}", status_code=204, responses=responses(404))
 async def delete_webhook(request: Request, workspace: Workspace, webhook_id: str):
     await store(request).delete(workspace, webhook_id)
-    forget_webhook(webhook_id)  # its lag stops being a series
+    forget_webhook(webhook_id)  # its lag no longer counts
     return Response(status_code=204)
 
 
