@@ -28,7 +28,7 @@ from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator,
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service.domain.records import MAX_ATTRIBUTES
-from service.fetch import Destinations
+from service.fetch import WEBHOOKS, Destinations
 
 PACKAGE = Path(__file__).resolve().parent  # its data: service/refgraph.grass, the console's templates
 # The named queries: the top-level cypher/ of a source tree, or the wheel's copy of it
@@ -180,7 +180,7 @@ class WebhookSettings(BaseModel):
         return self
 
     def webhook_destinations(self) -> Destinations:
-        return Destinations.parse(self.webhook_allowed_hosts)
+        return Destinations.parse(self.webhook_allowed_hosts, WEBHOOKS)
 
 
 class AdmissionSettings(BaseModel):
@@ -214,6 +214,7 @@ class Settings(BaseSettings, ServerSettings, Neo4jSettings, LocalNeo4jSettings, 
     def _no_default_secrets_outside_local(self) -> Settings:
         self.token_workspaces()  # fail early on a malformed REFGRAPH_TOKENS
         self.destinations()  # and on a malformed REFGRAPH_CONNECTOR_ALLOWED_HOSTS
+        self.webhook_destinations()  # or REFGRAPH_WEBHOOK_ALLOWED_HOSTS
         if self.environment != "local":
             if DEV_TOKEN in self.token_workspaces():
                 raise ValueError("REFGRAPH_TOKENS still holds the dev token; set real tokens")

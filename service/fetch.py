@@ -8,7 +8,9 @@ behalf, so it is careful.
   embed one of those) and connects to the very address it checked, so a second DNS
   answer cannot switch it (DNS rebinding). ``REFGRAPH_CONNECTOR_ALLOWED_HOSTS`` names
   hosts (``shop.internal``, ``10.0.0.5``, ``127.0.0.1:8081``: with a port, only that
-  port) that may be internal; when it is set, connectors may call only those hosts;
+  port) that may be internal; when it is set, connectors may call only those hosts
+  (webhooks have a list of their own, ``REFGRAPH_WEBHOOK_ALLOWED_HOSTS``, and their
+  refusals name it);
 - credentials never travel to another origin: a redirect to another scheme, host or
   port drops the headers that carry them (``credential_headers``);
 - a connect timeout and an overall deadline per attempt: a server that drips a byte a
@@ -91,15 +93,23 @@ def _canonical_host(host: str) -> str:
         return host
 
 
+CONNECTORS = ("connectors", "REFGRAPH_CONNECTOR_ALLOWED_HOSTS")
+WEBHOOKS = ("webhooks", "REFGRAPH_WEBHOOK_ALLOWED_HOSTS")
+
+
 @dataclass(frozen=True)
 class Destinations:
-    """REFGRAPH_CONNECTOR_ALLOWED_HOSTS: host names or IP literals, each optionally with a
-    port. Named hosts may resolve to internal addresses; when any are named, they are the
-    only hosts connectors may call."""
+    """REFGRAPH_CONNECTOR_ALLOWED_HOSTS (or REFGRAPH_WEBHOOK_ALLOWED_HOSTS, ``WEBHOOKS``):
+    host names or IP literals, each optionally with a port. Named hosts may resolve to
+    internal addresses; when any are named, they are the only hosts the callers may call.
+    Refusals name the callers and their setting."""
     named: frozenset[tuple[str, int | None]] = field(default_factory=frozenset)
+    callers: str = CONNECTORS[0]
+    setting: str = CONNECTORS[1]
 
     @classmethod
-    def parse(cls, text: str) -> Destinations:
+    def parse(cls, text: str, list_of: tuple[str, str] = CONNECTORS) -> Destinations:
+        callers, setting = list_of
         entries = set()
         for item in (part.strip() for part in text.split(",")):
             if not item:
@@ -114,11 +124,11 @@ class Destinations:
             try:
                 port = parts.port
             except ValueError:
-                raise ValueError(f"REFGRAPH_CONNECTOR_ALLOWED_HOSTS: {item!r} is not host or host:port") from None
+                raise ValueError(f"{setting}: {item!r} is not host or host:port") from None
             if not parts.hostname or parts.path or parts.username:
-                raise ValueError(f"REFGRAPH_CONNECTOR_ALLOWED_HOSTS: {item!r} is not host or host:port")
+                raise ValueError(f"{setting}: {item!r} is not host or host:port")
             entries.add((_canonical_host(parts.hostname), port))
-        return cls(frozenset(entries))
+        return cls(frozenset(entries), callers, setting)
 
     def names(self, host: str, port: int) -> bool:
         host = _canonical_host(host)
@@ -127,15 +137,15 @@ class Destinations:
     def check_host(self, host: str, port: int) -> None:
         if self.named and not self.names(host, port):
             raise FetchError("host_not_allowed",
-                             f"{host}:{port} is not among the hosts connectors may call; an operator "
-                             "can add it to REFGRAPH_CONNECTOR_ALLOWED_HOSTS")
+                             f"{host}:{port} is not among the hosts {self.callers} may call; an operator "
+                             f"can add it to {self.setting}")
 
     def check_address(self, host: str, port: int, address: IPAddress) -> None:
         if not self.names(host, port) and not is_public(address):
             raise FetchError("host_not_allowed",
                              f"{host} is not a public address (it is loopback, private, link-local or "
-                             "reserved); connectors may call such a host only when an operator names "
-                             "it in REFGRAPH_CONNECTOR_ALLOWED_HOSTS")
+                             f"reserved); {self.callers} may call such a host only when an operator names "
+                             f"it in {self.setting}")
 
 
 class CheckedBackend(httpcore.AsyncNetworkBackend):
@@ -172,7 +182,7 @@ class CheckedBackend(httpcore.AsyncNetworkBackend):
         raise FetchError("request_error", f"could not connect to {host}:{port}")
 
     async def connect_unix_socket(self, *args, **kwargs):  # pragma: no cover - never configured
-        raise FetchError("host_not_allowed", "connectors call http and https URLs only")
+        raise FetchError("host_not_allowed", f"{self.destinations.callers} call http and https URLs only")
 
     async def sleep(self, seconds: float) -> None:
         await self.inner.sleep(seconds)

@@ -32,6 +32,7 @@ from service.api.deps import require_ready
 from service.api.idempotency import IdempotencyMiddleware
 from service.api.lean_reads import LeanTraversal
 from service.api.limits import LimitsMiddleware
+from service.api.secret_answers import SecretAnswersMiddleware
 from service.api.observability import ObservabilityMiddleware
 from service.api.query_params import strict_query
 from service.api.routes import (
@@ -173,7 +174,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.browser_origins = settings.browser_origin_set()
     errors.install(app)
     # Outermost first: observe, authenticate (and rate-limit the caller), limit the body,
-    # then idempotency, which needs the caller and writes only for one.
+    # then idempotency, which needs the caller and writes only for one; innermost, the
+    # no-store header of an answer that shows a secret (it knows the route once routed).
+    app.add_middleware(SecretAnswersMiddleware)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(LimitsMiddleware, max_body_bytes=settings.max_body_bytes)
     app.state.rate_limits = _rate_limits(settings)

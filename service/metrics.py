@@ -1,10 +1,8 @@
 """The Prometheus metrics refgraph keeps (served at /metrics by service.api.observability).
 With several API processes, each writes its values under ``PROMETHEUS_MULTIPROC_DIR``
-(set before this module is imported) and /metrics adds them up; a gauge then shows the
-value most recently set by any process (an endpoint's deliveries move between them)."""
-
-import contextlib
-import os
+(set before this module is imported) and /metrics adds them up (the webhook lag: the
+largest of any process's). /metrics needs no token, so no label names a tenant's resource
+(a workspace, a webhook, an object): labels are route templates, statuses and classes."""
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -27,15 +25,37 @@ EVENTS_WRITTEN = Counter("refgraph_events_written_total", "Change events recorde
                          registry=REGISTRY)
 WEBHOOK_DELIVERIES = Counter("refgraph_webhook_deliveries_total", "Webhook delivery attempts, by outcome",
                              ["status"], registry=REGISTRY)
-WEBHOOK_LAG = Gauge("refgraph_webhook_lag_seconds", "Age of the oldest event not yet delivered, per endpoint",
-                    ["webhook"], registry=REGISTRY, multiprocess_mode="mostrecent")
+# Not per endpoint (that would name every workspace's webhooks): the largest of this
+# process's endpoints, and across processes the largest of theirs ("max").
+WEBHOOK_LAG = Gauge("refgraph_webhook_lag_seconds", "Age of the oldest event not yet delivered, the largest over "
+                    "the enabled endpoints this process delivers to (0: every one caught up)",
+                    registry=REGISTRY, multiprocess_mode="max")
+
+
+class Lags:
+    """The lag of each endpoint this process delivers to, kept here (never as a label) so
+    the gauge can show the largest; an endpoint leaves when it is caught up, disabled or
+    deleted."""
+
+    def __init__(self) -> None:
+        self.by_endpoint: dict[str, float] = {}
+
+    def set(self, webhook_id: str, seconds: float) -> float:
+        """Record one endpoint's lag (0 or less: it leaves); the largest now."""
+        if seconds > 0:
+            self.by_endpoint[webhook_id] = seconds
+        else:
+            self.by_endpoint.pop(webhook_id, None)
+        return max(self.by_endpoint.values(), default=0.0)
+
+
+_LAGS = Lags()
+
+
+def webhook_lag(webhook_id: str, seconds: float) -> None:
+    WEBHOOK_LAG.set(_LAGS.set(webhook_id, seconds))
 
 
 def forget_webhook(webhook_id: str) -> None:
-    """A deleted endpoint's lag: removed, or with several processes (where a series cannot
-    be removed) set to 0."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        WEBHOOK_LAG.labels(webhook_id).set(0)
-        return
-    with contextlib.suppress(KeyError):
-        WEBHOOK_LAG.remove(webhook_id)
+    """A deleted or disabled endpoint no longer counts in the lag."""
+    webhook_lag(webhook_id, 0.0)

@@ -9,7 +9,9 @@ writes nothing; the same key with a different request is ``422``; a request whos
 is still running waits for its answer (up to 30 s, else ``409``). A server error (5xx)
 is not kept, so a retry runs again, nor is a 403 or 429. Keys expire after 24 hours and
 are purged in the background (``purge_expired``), so the store of keys is bounded by the
-rate limit times a day.
+rate limit times a day. An answer that shows a secret (a route marked ``shows_secret``,
+``service.api.secret_answers``) is kept without it: no secret is at rest with the key, and
+a replay answers without it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.api.errors import error_response
 from service.api.paths import in_areas, route_path
+from service.api.secret_answers import redacted, secret_fields
 from service.metrics import IDEMPOTENCY_KEYS_PURGED
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -118,8 +121,11 @@ class IdempotencyMiddleware:
         if status >= 500 or status in NOT_KEPT or scope.get("route") is None:  # no route: nothing ran
             await db.write_query("idempotency/release", key=key, claim=claim)
         else:
+            kept, secret = b"".join(chunks), secret_fields(scope)
+            if secret:
+                kept = redacted(kept, secret)
             await db.write_query("idempotency/complete", key=key, claim=claim, status=status,
-                                body=b"".join(chunks).decode("utf-8", errors="replace"), content_type=content_type)
+                                body=kept.decode("utf-8", errors="replace"), content_type=content_type)
 
 
 async def _earlier_answer(db, key: str, fingerprint: str, row: dict):

@@ -248,7 +248,8 @@ OPERATIONS: dict[str, Operation] = {
     "create_webhook": Operation(
         "Subscribe a webhook", "An endpoint that receives the change events it names (patterns, `*` for all), "
         "from now on, signed by the Standard Webhooks specification. The answer holds the signing `secret` "
-        "(`whsec_...`): it is shown only here and by `rotate_secret`.",
+        "(`whsec_...`): it is shown only here and by `rotate_secret`, with `Cache-Control: no-store`; a replay "
+        "(`Idempotency-Key`) answers without it.",
         request={"url": "https://hooks.example.com/refgraph", "events": ["object.*", "reference.added"],
                  "description": "the warehouse mirror"},
         response={**WEBHOOK, "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}),
@@ -261,7 +262,8 @@ OPERATIONS: dict[str, Operation] = {
         "where it stopped, `false` pauses it.", request={"enabled": True}, response=WEBHOOK),
     "delete_webhook": Operation("Delete a webhook", "The endpoint and its delivery records go."),
     "rotate_webhook_secret": Operation(
-        "Rotate a webhook's secret", "A new signing secret, shown once; deliveries are signed with it from now on.",
+        "Rotate a webhook's secret", "A new signing secret, shown once (`Cache-Control: no-store`; a replay answers "
+        "without it); deliveries are signed with it from now on.",
         response={**WEBHOOK, "secret": "whsec_Zq0vA1sF7d2Qm9HhKcX3LbT8nRwYpE6u"}),
     "list_deliveries": Operation(
         "List a webhook's deliveries", "Every attempt, newest first: the delivery's `webhook-id`, how many events, "

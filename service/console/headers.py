@@ -1,13 +1,17 @@
 """The console's pages forbid what a browser would otherwise allow: being framed by
 another site (clickjacking), scripts and styles from anywhere but refgraph (the console
-has no script at all), forms posting elsewhere, and the page's address leaking to others."""
+has no script at all), forms posting elsewhere, the page's address leaking to others, and
+a copy kept by a browser's or a proxy's cache: the sign-in page takes a token and every
+page carries its session's CSRF secret (``Cache-Control: no-store``; the static files may
+be cached)."""
 
 from __future__ import annotations
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.api.paths import in_console
+from service.api.paths import in_console, route_path
+from service.api.secret_answers import NO_STORE
 
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'none'; frame-ancestors 'none'; form-action 'self'; "
@@ -16,6 +20,7 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
 }
+STATIC = "/console/static/"
 
 
 class ConsoleHeadersMiddleware:
@@ -27,11 +32,15 @@ class ConsoleHeadersMiddleware:
             await self.app(scope, receive, send)
             return
 
+        page = not route_path(scope).startswith(STATIC)
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in HEADERS.items():
                     headers.setdefault(name, value)
+                if page:
+                    headers["Cache-Control"] = NO_STORE
             await send(message)
 
         await self.app(scope, receive, with_headers)

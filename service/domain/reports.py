@@ -32,6 +32,8 @@ NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 PARAM = re.compile(
     r"^@param\s+(?P<name>[a-z][a-z0-9_]*)\s+(?P<type>\w+)(?:\s*=\s*(?P<default>\S+))?\s*:\s*(?P<description>.*)$")
 USED_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP: CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ReportDefinitionError(ValueError):
@@ -133,3 +135,14 @@ def _param(report: str, line: str) -> ReportParam:
 
 def _without_comments(query: str) -> str:
     return "\n".join(line.split("//", 1)[0] for line in query.splitlines())
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: nothing for null; text a spreadsheet would run as a formula
+    (it starts with ``= + - @``, a tab or a carriage return) behind a single quote, as
+    OWASP advises, so it opens as text; anything else as it is (-12.5 stays a number)."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -31,7 +31,7 @@ from service.domain.webhooks import (
 )
 from service.services.event_feed import EventFeed
 from service.fetch import FetchError, Limits, post_once
-from service.metrics import WEBHOOK_DELIVERIES, WEBHOOK_LAG
+from service.metrics import WEBHOOK_DELIVERIES, forget_webhook, webhook_lag
 from service.store import change_log
 from service.store.webhooks import WebhookStore
 
@@ -100,7 +100,7 @@ class Deliverer:
                 chunk = deliverable(page.events[sent:])
                 if page.full and sent + len(chunk) == len(page.events) and len(chunk) < MAX_EVENTS_PER_DELIVERY:
                     break  # the page may have cut this transaction's events: read on from here
-                WEBHOOK_LAG.labels(webhook["id"]).set(_age(chunk[0]["occurred_at"]))
+                webhook_lag(webhook["id"], _age(chunk[0]["occurred_at"]))
                 error = await self._send(webhook, chunk)
                 if error is not None:
                     failures = (webhook.get("failures") or 0) + 1
@@ -115,7 +115,7 @@ class Deliverer:
             if sent == len(page.events):
                 position = page.position  # past the events it does not take, too
                 if not page.full:
-                    WEBHOOK_LAG.labels(webhook["id"]).set(0)
+                    webhook_lag(webhook["id"], 0.0)
                     await self._settle(webhook, position, failures=0, release=True)
                     return
         await self._settle(webhook, position, failures=0, release=True)
@@ -154,6 +154,8 @@ class Deliverer:
             reason=f"disabled after failing for {self.disable_after_s:g} s; last error: {reason}" if reason else None)
         if enabled is False:
             log.warning("webhook %s disabled: %s", webhook["id"], reason)
+        if not enabled:  # disabled, deleted, or no longer this process's: not in its lag
+            forget_webhook(webhook["id"])
         return bool(enabled)
 
 

@@ -190,3 +190,19 @@ def test_an_option_holding_an_equals_sign_survives_an_edit(live, graph):
     records, _, _ = graph.execute_query("MATCH (:_Type {workspace: $ws, name: 'Rule'})-[:HAS_ATTRIBUTE]->"
                                         "(a {name: 'kind'}) RETURN a.options AS o", ws=live.workspace)
     assert "a=b" in str(records[0]["o"]) and "third" in str(records[0]["o"])
+
+
+def test_console_pages_and_the_sign_in_page_are_never_stored_by_a_cache(live):
+    """The sign-in page takes a token and every page carries the session's CSRF secret:
+    ``Cache-Control: no-store``, so no browser or proxy keeps a copy (the static files may)."""
+    anonymous = httpx.Client(base_url=live.url, timeout=60)
+    form = anonymous.get("/console/sign-in")
+    assert form.status_code == 200 and form.headers.get("cache-control") == "no-store"
+    refused = anonymous.post("/console/sign-in", data={"token": "not-a-token", "csrf": csrf_of(form.text)})
+    assert refused.status_code == 401 and refused.headers.get("cache-control") == "no-store"
+    client = console(live, live.token)
+    for path in ("/console/types", "/console/connectors", "/console/reports"):
+        page = client.get(path)
+        assert page.status_code == 200 and page.headers.get("cache-control") == "no-store", path
+    style = next(link for link in re.findall(r'href="(/console/static/[^"]+)"', page.text))
+    assert client.get(style).headers.get("cache-control") != "no-store"

@@ -1,6 +1,7 @@
 """Idempotency-Key on writes: a retry answers the first answer and writes nothing twice."""
 
 import asyncio
+import json
 
 from tests.conftest import api_for
 from tests.integration.helpers import external_ids
@@ -50,3 +51,34 @@ async def test_keys_belong_to_their_token_and_errors_are_kept_but_not_server_err
         assert mine.status_code == 201 and "idempotent-replayed" not in mine.headers
     too_long = await api.client.post("/v1/objects/Person", json={}, headers={"Idempotency-Key": "k" * 300})
     assert too_long.status_code == 422
+
+
+async def test_a_kept_answer_holds_no_secret_and_its_replay_answers_without_it(api, graph):
+    """A webhook's signing secret is shown once: the answer kept for a retry (24 hours in
+    the graph) is the answer without it, so no secret is at rest in :_IdempotencyKey."""
+    import uuid
+
+    create_key, rotate_key = f"hook-{uuid.uuid4().hex}", f"rotate-{uuid.uuid4().hex}"
+    body = {"url": "https://hooks.example.com/refgraph", "events": ["object.created"]}
+    created = await api.client.post("/v1/webhooks", json=body, headers={"Idempotency-Key": create_key})
+    assert created.status_code == 201 and created.json()["secret"].startswith("whsec_")
+    hook = created.json()
+    rotated = await api.client.post(f"/v1/webhooks/{hook['id']}/rotate_secret",
+                                    headers={"Idempotency-Key": rotate_key})
+    assert rotated.status_code == 200 and rotated.json()["secret"].startswith("whsec_")
+    for key, secret in ((create_key, hook["secret"]), (rotate_key, rotated.json()["secret"])):
+        records, _, _ = graph.execute_query(
+            "MATCH (k:_IdempotencyKey) WHERE k.key ENDS WITH $key RETURN k.body AS body", key=":" + key)
+        assert len(records) == 1 and records[0]["body"], records
+        kept = records[0]["body"]
+        assert secret not in kept and "whsec_" not in kept, kept
+        assert json.loads(kept)["id"] == hook["id"]
+    replay = await api.client.post("/v1/webhooks", json=body, headers={"Idempotency-Key": create_key})
+    assert replay.status_code == 201 and replay.headers["idempotent-replayed"] == "true"
+    assert replay.json() == {k: v for k, v in hook.items() if k != "secret"}
+    assert "whsec_" not in replay.text
+    again = await api.client.post(f"/v1/webhooks/{hook['id']}/rotate_secret", headers={"Idempotency-Key": rotate_key})
+    assert again.status_code == 200 and again.headers["idempotent-replayed"] == "true"
+    assert "secret" not in again.json() and "whsec_" not in again.text
+    assert (await api.client.get("/v1/webhooks")).json()["data"][0]["id"] == hook["id"]  # made once
+    assert len((await api.client.get("/v1/webhooks")).json()["data"]) == 1

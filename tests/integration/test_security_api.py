@@ -178,3 +178,16 @@ async def test_reads_follow_the_bookmarks_of_the_processes_writes(api):
     assert created.status_code == 201 and after and after != before
     read = await api.client.get(f"/v1/objects/Person/{created.json()['id']}")
     assert read.status_code == 200 and read.json()["external_id"] == "bookmarked"
+
+
+async def test_an_answer_that_shows_a_secret_is_never_stored_by_a_cache(api):
+    """``Cache-Control: no-store`` on the answers holding a webhook's signing secret, so no
+    browser, proxy or CDN keeps a copy; answers without one are left to the usual rules."""
+    created = await api.client.post("/v1/webhooks", json={"url": "https://hooks.example.com/in"})
+    assert created.status_code == 201 and created.json()["secret"].startswith("whsec_")
+    assert created.headers.get("cache-control") == "no-store"
+    rotated = await api.client.post(f"/v1/webhooks/{created.json()['id']}/rotate_secret")
+    assert rotated.status_code == 200 and rotated.json()["secret"].startswith("whsec_")
+    assert rotated.headers.get("cache-control") == "no-store"
+    listed = await api.client.get("/v1/webhooks")
+    assert "secret" not in listed.text and listed.headers.get("cache-control") is None

@@ -1,10 +1,12 @@
-"""Where connectors may connect: the address rules and REFGRAPH_CONNECTOR_ALLOWED_HOSTS."""
+"""Where connectors and webhooks may connect: the address rules and REFGRAPH_CONNECTOR_ALLOWED_HOSTS
+(REFGRAPH_WEBHOOK_ALLOWED_HOSTS)."""
 
 import ipaddress
 
 import pytest
 
-from service.fetch import Destinations, FetchError, is_public
+from service.config import Settings
+from service.fetch import WEBHOOKS, Destinations, FetchError, is_public
 
 
 @pytest.mark.parametrize("address", [
@@ -49,3 +51,17 @@ def test_with_no_list_public_addresses_only():
 def test_a_malformed_entry_is_refused_at_start_up(entry):
     with pytest.raises(ValueError, match="REFGRAPH_CONNECTOR_ALLOWED_HOSTS"):
         Destinations.parse(entry)
+
+
+def test_webhooks_refusals_name_their_own_setting():
+    loopback = ipaddress.ip_address("127.0.0.1")
+    for hooks in (Destinations.parse("", WEBHOOKS), Settings(webhook_allowed_hosts="hooks.internal").webhook_destinations()):
+        with pytest.raises(FetchError) as refused:
+            hooks.check_address("127.0.0.1", 8080, loopback)
+        assert refused.value.error_class == "host_not_allowed"
+        assert "REFGRAPH_WEBHOOK_ALLOWED_HOSTS" in refused.value.message and "webhooks may call" in refused.value.message
+        assert "CONNECTOR" not in refused.value.message and "connectors" not in refused.value.message
+    with pytest.raises(FetchError, match="REFGRAPH_WEBHOOK_ALLOWED_HOSTS"):
+        Destinations.parse("hooks.internal", WEBHOOKS).check_host("api.example.com", 443)
+    with pytest.raises(ValueError, match="REFGRAPH_WEBHOOK_ALLOWED_HOSTS"):
+        Settings(webhook_allowed_hosts="http://x")

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from service.config import CYPHER
-from service.domain.reports import ReportDefinitionError, parse_report
+from service.domain.reports import ReportDefinitionError, csv_cell, parse_report
 from service.errors import InvalidInput
 from service.store.reports import load_reports
 
@@ -50,3 +50,11 @@ def test_every_shipped_report_loads_and_is_documented():
     reports = load_reports(CYPHER)
     assert len(reports) >= 6
     assert all(r.title and r.description for r in reports.values())
+
+
+def test_a_csv_cell_a_spreadsheet_would_run_is_quoted_and_numbers_stay_numbers():
+    for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://x.invalid","Click")'):
+        assert csv_cell(text) == "'" + text
+    for value, cell in ((-12.5, -12.5), (-3, -3), (0, 0), (None, ""), ("Ada", "Ada"), ("a=b", "a=b"), ("", ""),
+                        (True, True), ([1, -2], [1, -2])):
+        assert csv_cell(value) == cell

@@ -17,7 +17,7 @@ from service.api.deps import Workspace
 from service.api.errors import responses
 from service.api.pagination import Cursor, Limit, Page, page_by_name
 from service.api.query_params import open_query
-from service.domain.reports import Report
+from service.domain.reports import Report, csv_cell
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 # A CSV report is written whole before it is sent (Neo4j's transaction ends first, so a slow
@@ -75,7 +75,8 @@ async def run_report(request: Request, workspace: Workspace, name: str,
 
 async def csv_download(store, workspace: str, name: str, given: dict[str, str]) -> StreamingResponse:
     """Every row of the report as CSV: written whole to a spooled file inside the read
-    transaction, then sent however slowly it is read. A refusal (an unknown report, a bad
+    transaction, then sent however slowly it is read. Text a spreadsheet would run as a
+    formula is quoted (``csv_cell``). A refusal (an unknown report, a bad
     parameter) is raised before anything is sent."""
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+b")
     try:
@@ -87,7 +88,7 @@ async def csv_download(store, workspace: str, name: str, given: dict[str, str]) 
             spool.truncate()
 
         await store.export(workspace, name, given,
-                           lambda row: writer.writerow(["" if v is None else v for v in row]), restart)
+                           lambda row: writer.writerow([csv_cell(v) for v in row]), restart)
         text.detach()
         spool.seek(0)
     except BaseException:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from service.api.deps import Workspace
 from service.api.errors import responses
 from service.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from service.api.secret_answers import shows_secret
 from service.domain.events import Position
 from service.domain.values import to_json
 from service.domain.webhooks import WebhookCreate, WebhookPatch
@@ -68,6 +69,7 @@ def public(webhook: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("/webhooks", status_code=201, response_model=WebhookWithSecret, responses=responses(422))
+@shows_secret("secret")
 async def create_webhook(request: Request, workspace: Workspace, body: WebhookCreate):
     webhook, secret = await store(request).create(workspace, body)
     return {**public(webhook), "secret": secret}
@@ -92,11 +94,12 @@ async def update_webhook(request: Request, workspace: Workspace, webhook_id: str
 @router.delete("/webhooks/{webhook_id}", status_code=204, responses=responses(404))
 async def delete_webhook(request: Request, workspace: Workspace, webhook_id: str):
     await store(request).delete(workspace, webhook_id)
-    forget_webhook(webhook_id)  # its lag stops being a series
+    forget_webhook(webhook_id)  # its lag no longer counts
     return Response(status_code=204)
 
 
 @router.post("/webhooks/{webhook_id}/rotate_secret", response_model=WebhookWithSecret, responses=responses(404))
+@shows_secret("secret")
 async def rotate_webhook_secret(request: Request, workspace: Workspace, webhook_id: str):
     webhook, secret = await store(request).rotate_secret(workspace, webhook_id)
     return {**public(webhook), "secret": secret}
