@@ -97,17 +97,19 @@ REMOTE_PORT = free_port()
 
 @contextlib.contextmanager
 def api_server(uri: str, user: str, password: str, tokens: str, root: Path = ROOT, workers: int = 1,
-               server: str = "uvicorn"):
+               server: str = "uvicorn", settings: dict[str, str] | None = None):
     """The API under test in processes of its own (``workers`` of them, as
     ``refgraph serve --workers`` runs them: shares of the limits, metrics added up).
-    ``server``: uvicorn, as refgraph serves, or granian, to compare ASGI servers."""
+    ``server``: uvicorn, as refgraph serves, or granian, to compare ASGI servers.
+    ``settings``: environment variables over the ones set here (no rate limit, say)."""
     port = free_port()
     metrics_dir = tempfile.TemporaryDirectory()
     env = {**os.environ, "NEO4J_URI": uri, "NEO4J_USER": user, "NEO4J_PASSWORD": password,
            "REFGRAPH_TOKENS": tokens, "REFGRAPH_RATE_LIMIT_PER_S": "0",  # measure, do not throttle
            "REFGRAPH_CONNECTOR_ALLOWED_HOSTS": f"127.0.0.1:{REMOTE_PORT}",  # the connector workload's remote
            "REFGRAPH_WEBHOOK_ALLOWED_HOSTS": f"127.0.0.1:{REMOTE_PORT}",  # the webhooks' receiver
-           "REFGRAPH_WORKERS": str(workers), **({"PROMETHEUS_MULTIPROC_DIR": metrics_dir.name} if workers > 1 else {})}
+           "REFGRAPH_WORKERS": str(workers), **({"PROMETHEUS_MULTIPROC_DIR": metrics_dir.name} if workers > 1 else {}),
+           **(settings or {})}
     command = {
         "uvicorn": ["-m", "uvicorn", "service.main:create_app", "--factory", "--port", str(port),
                     "--log-level", "warning",
