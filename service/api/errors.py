@@ -11,7 +11,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 
@@ -135,11 +135,23 @@ def _explain(request: Request, error: dict[str, Any]) -> str:
         hint = (f'; a record\'s attribute values go under "attributes": {{"{field}": ...}}' if record
                 else "; see the route's body in /docs")
         return f"{where}: {field!r} is not a field here{hint}"
-    return f"{where}: {error.get('msg', '')}"
+    return f"{where}: {error.get('msg', '')}" if where else error.get("msg", "")
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-    found = exc.errors()
+    return _invalid(request, list(exc.errors()))
+
+
+async def _model_error(request: Request, exc: ValidationError) -> JSONResponse:
+    """A model that a handler (or what it calls) validated refused the values it was given:
+    they came from the request (a patch merged into the stored definition, say), so the
+    caller gets a 422 naming the field, as for the request's own validation."""
+    log.info("%s %s: %s refused the input: %d problems", request.method, request.url.path, exc.title,
+             exc.error_count())
+    return _invalid(request, exc.errors(include_url=False))
+
+
+def _invalid(request: Request, found: list[Any]) -> JSONResponse:
     errors = [
         {"loc": list(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type", "")}
         for e in found[:MAX_PROBLEMS]
@@ -174,6 +186,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ValidationError, _model_error)
     app.add_exception_handler(ServiceUnavailable, _database_unavailable)
     app.add_exception_handler(SessionExpired, _database_unavailable)
     app.add_exception_handler(Neo4jError, _neo4j_error)
