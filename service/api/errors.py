@@ -87,7 +87,29 @@ async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
     return error_response(status, exc.code, exc.message, exc.details, headers)
 
 
+# FastAPI's words for a body it could not read (bytes that are not UTF-8, JSON nested past
+# Python's recursion, a malformed form): a 400 the API document does not list.
+UNREADABLE_BODY = "There was an error parsing the body"
+
+
+def _unreadable_body(exc: HTTPException) -> JSONResponse:
+    """The body FastAPI could not read, as the documented ``422 invalid_input`` saying why."""
+    cause = exc.__cause__
+    if isinstance(cause, UnicodeDecodeError):
+        why = (f"the body is not UTF-8 (byte 0x{cause.object[cause.start]:02x} at offset {cause.start} "
+               "cannot be decoded); send one JSON object encoded as UTF-8")
+    elif isinstance(cause, RecursionError):
+        why = "the body is JSON nested deeper than refgraph reads; send one JSON object of the route's shape"
+    else:
+        why = (f"the body could not be read ({type(cause).__name__ if cause else 'unreadable'}); send one JSON "
+               "object, UTF-8, with 'Content-Type: application/json'")
+    return error_response(422, "invalid_input", f"invalid request: {why}",
+                          {"errors": [{"loc": ["body"], "message": why, "type": "body_unreadable"}], "total": 1})
+
+
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    if exc.status_code == 400 and exc.detail == UNREADABLE_BODY:
+        return _unreadable_body(exc)
     code = HTTP_CODES.get(exc.status_code, "http_error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
     headers, details = getattr(exc, "headers", None), None
@@ -123,7 +145,10 @@ def _explain(request: Request, error: dict[str, Any]) -> str:
     where = ".".join(loc)
     kind = error.get("type", "")
     if kind in ("json_invalid", "json_type") or (loc[:1] == ["body"] and error.get("msg") == "JSON decode error"):
-        return f"the body is not valid JSON ({error.get('msg', '')}); send one JSON object"
+        # FastAPI's own parse says what went wrong in ctx.error and where in loc: ("body", offset).
+        reason = (error.get("ctx") or {}).get("error") or error.get("msg", "")
+        at = f" at offset {loc[1]}" if len(loc) == 2 and loc[1].isdigit() else ""
+        return f"the body is not valid JSON ({reason}{at}); send one JSON object"
     if loc == ["body"] and kind in ("model_attributes_type", "dict_type", "missing"):
         if kind == "missing":
             return "the request needs a JSON body"
