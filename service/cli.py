@@ -40,6 +40,7 @@ from rich.table import Table
 from service.commands import docs as docs_commands
 from service.commands import neo4j as neo4j_commands
 from service.commands import tokens as token_commands
+from service.commands.banner import banner
 from service.commands.listen import listen
 from service.commands.neo4j import local_server
 from service.commands.output import console, exit_with
@@ -103,31 +104,6 @@ def _neo4j_for(settings: Settings) -> Iterator[tuple[Settings, LocalNeo4j | None
         yield settings.model_copy(update={"neo4j_uri": server.bolt_uri}), server
 
 
-def _banner(settings: Settings, server: LocalNeo4j | None, host: str, port: int) -> None:
-    api = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"
-    local = settings.environment == "local"
-    table = Table(show_header=False, box=None, padding=(0, 2))
-    table.add_row("API", api)
-    table.add_row("API docs", f"{api}/docs")
-    table.add_row("Console", f"{api}/console")
-    table.add_row("Health", f"{api}/healthz")
-    if server is not None:
-        table.add_row("Neo4j Browser", server.browser_url)
-    table.add_row("Bolt URI", settings.neo4j_uri or "")
-    table.add_row("Neo4j user", settings.neo4j_user)
-    if local:
-        table.add_row("Neo4j password", settings.neo4j_password.get_secret_value())
-        for token, workspace in settings.token_workspaces().items():
-            table.add_row("API token", f"{token}  (workspace '{workspace}')")
-    if server is not None:
-        table.add_row("Data", str(server.home))
-    console.print(table)
-    if local:
-        token = next(iter(settings.token_workspaces()), "TOKEN")
-        console.print(f"Try: curl -H 'Authorization: Bearer {token}' {api}/v1/workspace")
-    console.print("Ctrl-C stops the API" + (" and Neo4j." if server and server.running() else "."))
-
-
 @app.command()
 def worker() -> None:
     """Deliver webhooks apart from the API: run it beside API processes started with
@@ -167,7 +143,7 @@ def serve(
         console.print(f"[red]{problem}[/]")
         raise typer.Exit(2)
     with _neo4j_for(settings) as (served, server):
-        _banner(served, server, host, port)
+        banner(served, server, host, port)
         api = create_app(served.model_copy(update={"workers": 1})) if workers == 1 else None
         if demo_if_empty:
             url = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}"

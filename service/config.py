@@ -40,7 +40,8 @@ MIN_STATIC_TOKEN = 32  # outside local
 DEV_SECRETS_KEY = "cmVmZ3JhcGgtZGV2LXNlY3JldHMta2V5LTMyYnl0ZXM="  # Fernet key for local runs only
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a name or an address) is this machine only."""
     if host.lower() == "localhost":
         return True
     try:
@@ -241,7 +242,7 @@ class Settings(BaseSettings, ServerSettings, Neo4jSettings, LocalNeo4jSettings, 
     def exposure_problem(self, host: str) -> str | None:
         """Why serving on ``host`` would be unsafe: a non-loopback address while development
         credentials are in use, unless REFGRAPH_ENVIRONMENT was set on purpose."""
-        if _is_loopback(host) or "environment" in self.model_fields_set:
+        if is_loopback(host) or "environment" in self.model_fields_set:
             return None
         dev = self.dev_credentials()
         if not dev:

@@ -60,7 +60,7 @@ CODES = [
               "address. Wait the seconds `Retry-After` says."),
     ErrorCode(422, "unknown_parameter", "A query parameter the route does not take (often a misspelling). "
               "`details.allowed` lists the ones it takes."),
-    ErrorCode(422, "invalid_input", "The request does not fit the route: the body is not JSON, a field is "
+    ErrorCode(422, "invalid_input", "The request does not fit the route: the body is not JSON in UTF-8, a field is "
               "missing or has the wrong type, or a path or query value is malformed. The message names the "
               "field; `details.errors` lists every problem."),
     ErrorCode(413, "payload_too_large", "The body is larger than `REFGRAPH_MAX_BODY_BYTES`. Send fewer "

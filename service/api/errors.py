@@ -11,7 +11,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from neo4j.exceptions import ConnectionAcquisitionTimeoutError, Neo4jError, ServiceUnavailable, SessionExpired
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 from starlette.routing import compile_path
@@ -97,7 +97,29 @@ async def _pool_exhausted(request: Request, exc: Exception) -> JSONResponse:
                           headers={"Retry-After": "1"})
 
 
+# FastAPI's words for a body it could not read (bytes that are not UTF-8, JSON nested past
+# Python's recursion, a malformed form): a 400 the API document does not list.
+UNREADABLE_BODY = "There was an error parsing the body"
+
+
+def _unreadable_body(exc: HTTPException) -> JSONResponse:
+    """The body FastAPI could not read, as the documented ``422 invalid_input`` saying why."""
+    cause = exc.__cause__
+    if isinstance(cause, UnicodeDecodeError):
+        why = (f"the body is not UTF-8 (byte 0x{cause.object[cause.start]:02x} at offset {cause.start} "
+               "cannot be decoded); send one JSON object encoded as UTF-8")
+    elif isinstance(cause, RecursionError):
+        why = "the body is JSON nested deeper than refgraph reads; send one JSON object of the route's shape"
+    else:
+        why = (f"the body could not be read ({type(cause).__name__ if cause else 'unreadable'}); send one JSON "
+               "object, UTF-8, with 'Content-Type: application/json'")
+    return error_response(422, "invalid_input", f"invalid request: {why}",
+                          {"errors": [{"loc": ["body"], "message": why, "type": "body_unreadable"}], "total": 1})
+
+
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    if exc.status_code == 400 and exc.detail == UNREADABLE_BODY:
+        return _unreadable_body(exc)
     code = HTTP_CODES.get(exc.status_code, "http_error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
     headers, details = getattr(exc, "headers", None), None
@@ -133,7 +155,10 @@ def _explain(request: Request, error: dict[str, Any]) -> str:
     where = ".".join(loc)
     kind = error.get("type", "")
     if kind in ("json_invalid", "json_type") or (loc[:1] == ["body"] and error.get("msg") == "JSON decode error"):
-        return f"the body is not valid JSON ({error.get('msg', '')}); send one JSON object"
+        # FastAPI's own parse says what went wrong in ctx.error and where in loc: ("body", offset).
+        reason = (error.get("ctx") or {}).get("error") or error.get("msg", "")
+        at = f" at offset {loc[1]}" if len(loc) == 2 and loc[1].isdigit() else ""
+        return f"the body is not valid JSON ({reason}{at}); send one JSON object"
     if loc == ["body"] and kind in ("model_attributes_type", "dict_type", "missing"):
         if kind == "missing":
             return "the request needs a JSON body"
@@ -145,11 +170,23 @@ def _explain(request: Request, error: dict[str, Any]) -> str:
         hint = (f'; a record\'s attribute values go under "attributes": {{"{field}": ...}}' if record
                 else "; see the route's body in /docs")
         return f"{where}: {field!r} is not a field here{hint}"
-    return f"{where}: {error.get('msg', '')}"
+    return f"{where}: {error.get('msg', '')}" if where else error.get("msg", "")
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-    found = exc.errors()
+    return _invalid(request, list(exc.errors()))
+
+
+async def _model_error(request: Request, exc: ValidationError) -> JSONResponse:
+    """A model that a handler (or what it calls) validated refused the values it was given:
+    they came from the request (a patch merged into the stored definition, say), so the
+    caller gets a 422 naming the field, as for the request's own validation."""
+    log.info("%s %s: %s refused the input: %d problems", request.method, request.url.path, exc.title,
+             exc.error_count())
+    return _invalid(request, exc.errors(include_url=False))
+
+
+def _invalid(request: Request, found: list[Any]) -> JSONResponse:
     errors = [
         {"loc": list(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type", "")}
         for e in found[:MAX_PROBLEMS]
@@ -189,6 +226,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ValidationError, _model_error)
     app.add_exception_handler(ServiceUnavailable, _database_unavailable)
     app.add_exception_handler(SessionExpired, _database_unavailable)
     app.add_exception_handler(ConnectionAcquisitionTimeoutError, _pool_exhausted)

@@ -12,6 +12,7 @@ from fastapi import Query, Response
 from pydantic import BaseModel
 from pydantic_core import to_json
 
+from service.domain.search import MAX_CURSOR
 from service.errors import InvalidInput
 
 T = TypeVar("T")
@@ -53,12 +54,32 @@ def encode_cursor(key: str) -> str:
 
 
 def decode_cursor(cursor: str | None) -> str | None:
+    """The key a cursor of ``encode_cursor`` holds; one longer than any list gives out is
+    refused before it is decoded."""
     if cursor is None:
         return None
     try:
+        if len(cursor) > MAX_CURSOR:
+            raise ValueError
         return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidInput("cursor is not one this API gave out", code="invalid_cursor") from None
+        raise _not_ours() from None
+
+
+def decode_offset(cursor: str | None) -> int:
+    """The offset a cursor of ``encode_cursor(str(n))`` holds (0 without one): ASCII digits,
+    at most a Neo4j integer."""
+    after = decode_cursor(cursor)
+    if after is None:
+        return 0
+    if not (after.isascii() and after.isdigit() and len(after) <= 18):
+        raise _not_ours()
+    return int(after)
+
+
+def _not_ours() -> InvalidInput:
+    return InvalidInput("cursor is not one this API gave out (next_cursor of the previous page); start "
+                        "again without it", code="invalid_cursor", details={"field": "cursor"})
 
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size")]

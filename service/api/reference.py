@@ -172,7 +172,8 @@ OPERATIONS: dict[str, Operation] = {
                                                      "updated_at": AT}], "next_cursor": None}),
     "get_connector": Operation("Get a connector", "Header values are shown to admin tokens only.",
                                response={**CONNECTOR, "id": CONNECTOR_ID, "created_at": AT, "updated_at": AT}),
-    "update_connector": Operation("Change a connector", "The fields given replace the saved ones; checked again.",
+    "update_connector": Operation("Change a connector", "The fields given replace the saved ones; checked again. A field "
+                                  "left out keeps its value; only `update_reference` can be `null` (removed).",
                                   request={"description": "Orders, newest first"},
                                   response={**CONNECTOR, "id": CONNECTOR_ID, "description": "Orders, newest first",
                                             "created_at": AT, "updated_at": AT}),

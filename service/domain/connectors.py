@@ -15,7 +15,8 @@ from typing import Any, Literal
 import httpx
 import jmespath
 from jmespath.exceptions import JMESPathError
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from service.domain.schema import TypeDef
 from service.domain.schema_rules import require_type
@@ -95,13 +96,25 @@ class ConnectorSpec(_Strict):
 
 
 class ConnectorPatch(_Strict):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = Field(None, max_length=2000)
-    object_type: str | None = None
-    request: RequestSpec | None = None
-    response: ResponseMapping | None = None
-    inputs: list[InputSpec] | None = Field(None, max_length=20)
+    """The fields given replace the connector's; a field a connector must have cannot be
+    null (left out, it keeps its value); ``update_reference: null`` removes that. Those
+    fields are typed without None, so the OpenAPI document does not offer null; None is
+    only the default, which pydantic does not validate."""
+    name: str = Field(None, min_length=1, max_length=200)
+    description: str = Field(None, max_length=2000)
+    object_type: str = None
+    request: RequestSpec = None
+    response: ResponseMapping = None
+    inputs: list[InputSpec] = Field(None, max_length=20)
     update_reference: UpdateReference | None = None
+
+    @field_validator("name", "description", "object_type", "request", "response", "inputs", mode="before")
+    @classmethod
+    def _kept_unless_given(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            raise PydanticCustomError("not_null", "cannot be null: leave it out to keep the connector's {field}",
+                                      {"field": info.field_name})
+        return value
 
 
 # ---- checks at save time ------------------------------------------------------------

@@ -27,6 +27,10 @@ CAUSE_KINDS = ("api", "batch", "connector_run", "selection", "cascade", "cardina
                "intercom", "options_change", "limit_change")
 PATTERN = re.compile(r"^(\*|[a-z]+\.(\*|[a-z]+))$")
 MAX_PATTERNS = 20
+# A feed position as the feed writes it; both numbers are Neo4j integers (64-bit).
+POSITION = re.compile(r"(0|[1-9][0-9]*)\.(-1|0|[1-9][0-9]*)", re.ASCII)
+MAX_INT = 2**63 - 1
+MAX_POSITION = 2 * len(str(MAX_INT)) + 2
 
 
 @dataclass(frozen=True)
@@ -191,15 +195,17 @@ class Position:
 
     @classmethod
     def parse(cls, text: str | None) -> Position:
+        """The position a ``next_cursor`` names: ``<seq>.<index>`` in the digits the feed
+        writes, each within Neo4j's 64-bit integers; anything else is refused as it is."""
         if text is None:
             return cls()
-        try:
-            seq, index = (int(part) for part in text.split("."))
-        except ValueError:
-            raise InvalidInput("after: not a cursor the feed gave out", code="invalid_cursor") from None
-        if seq < 0 or index < -1:
-            raise InvalidInput("after: not a cursor the feed gave out", code="invalid_cursor")
-        return cls(seq, index)
+        found = POSITION.fullmatch(text) if len(text) <= MAX_POSITION else None
+        if found is None or int(found[1]) > MAX_INT or int(found[2]) > MAX_INT:
+            shown = text if len(text) <= 40 else text[:40] + "..."
+            raise InvalidInput(f"after: {shown!r} is not a position the feed gave out (<batch>.<event>, "
+                               "from next_cursor); start again without it", code="invalid_cursor",
+                               details={"field": "after"})
+        return cls(int(found[1]), int(found[2]))
 
 
 @dataclass

@@ -22,6 +22,7 @@ from service.errors import InvalidInput
 MAX_CONDITIONS = 50
 MAX_DEPTH = 6
 MAX_SORT = 4
+MAX_CURSOR = 16_384  # characters of any list's cursor, checked before it is decoded
 ORDERED = ("=", "!=", "<", "<=", ">", ">=", "in", "is_null")
 SEARCH_OPERATORS: dict[DataType, tuple[str, ...]] = {
     DataType.string: (*ORDERED, "contains", "starts_with"),

@@ -13,7 +13,7 @@ from typing import Any
 
 from service.domain.data_types import rules_for
 from service.domain.schema_rules import require_type
-from service.domain.search import Group, Search, parse_sort, parse_tree, parse_where
+from service.domain.search import MAX_CURSOR, Group, Search, parse_sort, parse_tree, parse_where
 from service.errors import InvalidInput
 from service.store.objects import ObjectStore
 from service.store.queries import SearchCypher
@@ -34,9 +34,13 @@ def encode(search: Search, values: list[Any]) -> str:
 
 
 def decode(cursor: str | None, search: Search) -> Search:
-    """The search resumed after the cursor's object; a cursor made for another sort is refused."""
+    """The search resumed after the cursor's object; a cursor made for another sort is refused,
+    and so is one longer than any search gives out (before it is decoded)."""
     if cursor is None:
         return search
+    if len(cursor) > MAX_CURSOR:
+        raise InvalidInput(f"cursor: longer than {MAX_CURSOR} characters, so not one this search gave out; "
+                           "start again without it", code="invalid_cursor", details={"field": "cursor"})
     try:
         given = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if given["sort"] != search.signature() or len(given["after"]) != len(search.sort):
@@ -44,9 +48,11 @@ def decode(cursor: str | None, search: Search) -> Search:
         # Each value read as its sort key's data type (dates and datetimes from their text).
         after = tuple(None if value is None else rules_for(key.data_type).from_json(value)
                       for key, value in zip(search.sort, given["after"]))
-    except (binascii.Error, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
+    except (binascii.Error, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError,
+            RecursionError, OverflowError):  # RecursionError: JSON nested deeper than Python recurses
         raise InvalidInput("cursor is not one this search gave out (a cursor keeps the sort it was made "
-                           "with); start again without it", code="invalid_cursor") from None
+                           "with); start again without it", code="invalid_cursor",
+                           details={"field": "cursor"}) from None
     return replace(search, after=after)
 
 

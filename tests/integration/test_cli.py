@@ -178,3 +178,36 @@ def test_serve_says_the_demo_is_loading_while_the_api_answers(neo4j_target):
         output = server.communicate(timeout=60)[0]
     assert seen[0] == "loading" and seen[-1] == "loaded", (seen, output)
     assert "Loading the demo dataset" in output and "Loaded the demo dataset" in output, output
+
+
+def serve_banner(neo4j_target, host: str, token: str) -> str:
+    """What `refgraph serve` prints before it serves: started on ``host``, stopped once the
+    banner is out."""
+    env = {**os.environ, "NEO4J_URI": neo4j_target.uri, "NEO4J_USER": neo4j_target.user,
+           "NEO4J_PASSWORD": neo4j_target.password, "REFGRAPH_TOKENS": f"{token}:ws_{uuid.uuid4().hex[:12]}",
+           "REFGRAPH_API_HOST": host, "REFGRAPH_API_PORT": str(free_port()), "PYTHONUNBUFFERED": "1",
+           "COLUMNS": "200", "REFGRAPH_ENVIRONMENT": "local"}  # set on purpose: serve accepts any address
+    server = subprocess.Popen([*REFGRAPH, "serve"], env=env, text=True, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT)
+    lines: list[str] = []
+    try:
+        for line in server.stdout:
+            lines.append(line)
+            if line.startswith("Ctrl-C stops"):
+                break
+    finally:
+        server.send_signal(signal.SIGINT)
+        lines.append(server.communicate(timeout=60)[0])
+    return "".join(lines)
+
+
+def test_serve_prints_tokens_and_the_password_only_on_loopback(neo4j_target):
+    """Issue 32: `refgraph serve` bound to 0.0.0.0 printed every static token and the Neo4j
+    password into the terminal (and whatever log keeps it)."""
+    token = f"tok-{uuid.uuid4().hex}"
+    exposed = serve_banner(neo4j_target, "0.0.0.0", token)
+    assert "Ctrl-C stops" in exposed, exposed
+    assert token not in exposed and neo4j_target.password not in exposed, exposed
+    assert "REFGRAPH_TOKENS" in exposed and "NEO4J_PASSWORD" in exposed, exposed
+    on_loopback = serve_banner(neo4j_target, "127.0.0.1", token)
+    assert token in on_loopback and neo4j_target.password in on_loopback, on_loopback

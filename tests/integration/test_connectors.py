@@ -220,6 +220,26 @@ async def test_edit_list_and_delete_connectors(shop, remote):
     assert (await shop.client.post(f"/v1/connectors/{connector_id}/runs", json={})).status_code == 404
 
 
+@pytest.mark.parametrize("body,fields", [
+    ({"object_type": None, "request": None, "response": None}, ["object_type", "request", "response"]),
+    ({"name": None}, ["name"]), ({"description": None}, ["description"]), ({"inputs": None}, ["inputs"]),
+])
+async def test_a_patch_that_nulls_a_required_field_is_a_422_that_changes_nothing(shop, remote, body, fields):
+    """Issue 32: nulls for fields a connector must have let pydantic's ValidationError escape as a 500."""
+    connector_id = await create(shop, connector(remote))
+    before = (await shop.client.get(f"/v1/connectors/{connector_id}")).json()
+    refused = await shop.client.patch(f"/v1/connectors/{connector_id}", json=body)
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["error"]
+    assert error["code"] == "invalid_input"
+    assert error["message"].startswith(f"invalid request: body.{fields[0]}: "), error["message"]
+    assert "leave it out" in error["message"], error["message"]
+    assert [e["loc"] for e in error["details"]["errors"]] == [["body", f] for f in fields]
+    assert (await shop.client.get(f"/v1/connectors/{connector_id}")).json() == before
+    cleared = await shop.client.patch(f"/v1/connectors/{connector_id}", json={"update_reference": None})
+    assert cleared.status_code == 200 and cleared.json()["update_reference"] is None  # null clears an optional one
+
+
 async def test_runs_need_the_right_subject_and_known_inputs(shop, remote):
     connector_id = await create(shop, connector(remote))
     assert (await shop.client.post(f"/v1/connectors/{connector_id}/runs", json={})).status_code == 422

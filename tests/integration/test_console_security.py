@@ -81,6 +81,22 @@ def test_signing_out_ends_a_copied_cookie_and_a_cross_site_sign_out_touches_noth
     assert again.status_code == 303 and again.headers["location"].endswith("/console/sign-in")
 
 
+def test_the_sign_in_page_shows_only_messages_it_chose(live):
+    """Issue 32: the page showed any ?error= text as its alert, so a link could put words
+    of anyone's choosing ("call this number", "paste your token at ...") on refgraph's page."""
+    client = httpx.Client(base_url=live.url, timeout=60)
+    planted = "Your token expired. Call support on +1 555 0100 and read them your token."
+    for text in (planted, "<b>Session ended</b>", "invalid_token ", "__class__"):
+        page = client.get("/console/sign-in", params={"error": text})
+        assert page.status_code == 200
+        assert 'role="alert"' not in page.text and 'aria-invalid' not in page.text, text
+        assert "+1 555" not in page.text and "Session ended" not in page.text
+    known = client.get("/console/sign-in", params={"error": "invalid_token"})
+    assert 'role="alert"' in known.text and "That token is not valid" in known.text
+    refused = client.post("/console/sign-in", data={"token": "a-guess", "csrf": csrf_of(known.text)})
+    assert refused.status_code == 401 and "That token is not valid" in refused.text  # its own words, as before
+
+
 def test_a_read_token_is_refused_before_its_form_is_read(live, graph):
     made = tokens.create(graph, "neo4j", Queries.load(Settings().cypher_dir), live.workspace, "read")
     with api(live) as rest:

@@ -304,3 +304,27 @@ async def test_a_reader_following_cursors_during_32_concurrent_writers_sees_each
         ws=api.workspace)
     assert {(s, relationship_type(a), t) for s, a, t in references} == {(r["s"], r["r"], r["t"]) for r in rels}
     assert len(references) > 100
+
+
+CRAFTED_POSITIONS = ["99999999999999999999.0", "0.99999999999999999999", "9223372036854775808.0",
+                     "-1.0", "0.-2", "1", "1.2.3", "", " 1.0", "١.٠", "1_0.0", "0x10.0", "9" * 5000 + ".0"]
+
+
+async def test_a_crafted_feed_position_is_a_clear_422_that_changes_nothing(api):
+    """Issue 32: a position past a 64-bit integer was a 500 (OverflowError in the driver)."""
+    await person(api, "p1")
+    await person(api, "p2")  # the feed's end is past seq 0: a position before it is checked no further
+    hook = await api.client.post("/v1/webhooks", json={"url": "https://hooks.example.com/feed"})
+    assert hook.status_code == 201, hook.text
+    hook = hook.json()
+    for after in CRAFTED_POSITIONS:
+        listed = await api.client.get("/v1/events", params={"after": after})
+        assert listed.status_code == 422, (after[:40], listed.text[:300])
+        assert listed.json()["error"]["code"] == "invalid_cursor"
+        assert listed.json()["error"]["message"].startswith("after: ")
+        replayed = await api.client.post(f"/v1/webhooks/{hook['id']}/replay", json={"after": after})
+        assert replayed.status_code == 422, (after[:40], replayed.text[:300])
+        assert replayed.json()["error"]["code"] == "invalid_cursor"
+        assert replayed.json()["error"]["message"].startswith("after: ")
+    shown = (await api.client.get(f"/v1/webhooks/{hook['id']}")).json()
+    assert shown["position"] == hook["position"] and shown["updated_at"] == hook["updated_at"]

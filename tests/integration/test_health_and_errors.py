@@ -87,6 +87,23 @@ async def test_422_and_500_use_the_error_shape(api):
     assert "secret internals" not in error["message"]
 
 
+async def test_a_validation_error_inside_a_handler_is_a_422_naming_the_field(api):
+    """Issue 32: a pydantic ValidationError raised by a handler (not by FastAPI's parsing of
+    the request) escaped as a 500; whatever route raises one, it is the caller's input."""
+    router = APIRouter()
+
+    @router.post("/v1/_test/merge")
+    async def merge(payload: dict):
+        return Payload.model_validate({"count": 1, **payload})
+
+    api.app.include_router(router)
+    error = assert_error_shape(await api.client.post("/v1/_test/merge", json={"count": "lots"}), 422,
+                               "invalid_input")
+    assert error["message"].startswith("invalid request: count: "), error["message"]
+    assert [e["loc"] for e in error["details"]["errors"]] == [["count"]]
+    assert (await api.client.post("/v1/_test/merge", json={"count": 2})).json() == {"count": 2}
+
+
 async def test_openapi_documents_bearer_auth_and_error_responses(api):
     doc = (await api.client.get("/openapi.json")).json()
     assert "HTTPBearer" in doc["components"]["securitySchemes"]

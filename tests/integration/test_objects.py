@@ -1,5 +1,7 @@
 """Instances: upsert by external_id, validation, references by external id, delete rules."""
 
+import base64
+
 from tests.integration.helpers import ORDER, PASSPORT, create_types, edges, external_ids, person
 
 
@@ -131,6 +133,20 @@ async def test_reference_routes_read_replace_add_and_remove(api, graph):
     assert {t["external_id"] for t in expanded.json()["references"]["orders"]} == {"o0", "o2"}
     missing = await api.client.get(f"/v1/objects/Person/{ada['id']}/references/nope")
     assert missing.status_code == 404
+
+
+async def test_a_crafted_references_cursor_is_a_clear_422(api):
+    """Issue 32: the references list read any digits as an offset (30 digits: a 500 from the
+    driver; '²', a digit to str.isdigit but not to int: a 500) and any other text as the start."""
+    await create_types(api, ORDER)
+    ada = await person(api, "ada")
+    base = f"/v1/objects/Person/{ada['id']}/references/orders"
+    for key in ("9" * 30, "²", "-1", "abc", " 1"):
+        cursor = base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
+        answer = await api.client.get(base, params={"cursor": cursor})
+        assert answer.status_code == 422, (key, answer.text[:300])
+        error = answer.json()["error"]
+        assert error["code"] == "invalid_cursor" and error["message"].startswith("cursor"), error
 
 
 async def test_delete_applies_on_delete(api, graph):

@@ -175,6 +175,36 @@ async def test_a_crafted_cursor_is_a_clear_422(api, deals, sort, after):
     assert response.json()["error"]["code"] == "invalid_cursor"
 
 
+def encoded(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("cursor", [
+    encoded("[" * 1490), encoded('{"sort":"title,id","after":' + "[" * 1490 + "]" * 1490 + "}"),
+    encoded("{" * 3000), encoded(json.dumps({"sort": "title,id", "after": [["x"], "y"]})), "%%%",
+])
+async def test_a_deeply_nested_cursor_is_a_clear_422_on_get_and_post(api, deals, cursor):
+    """Issue 32: a cursor of 1,490 nested '[' was a 500 (RecursionError in the JSON decoder)."""
+    answers = [await api.client.get("/v1/objects/Deal", params={"sort": "title", "cursor": cursor}),
+               await api.client.post("/v1/objects/Deal/search", json={"sort": "title", "cursor": cursor})]
+    for answer in answers:
+        assert answer.status_code == 422, answer.text[:300]
+        error = answer.json()["error"]
+        assert error["code"] == "invalid_cursor" and error["message"].startswith("cursor"), error
+
+
+async def test_an_oversized_cursor_is_refused_before_it_is_decoded(api, deals):
+    huge = encoded(json.dumps({"sort": "title,id", "after": ["x" * 20_000, "y"]}))
+    got = await api.client.get("/v1/objects/Deal", params={"sort": "title", "cursor": huge})
+    assert got.status_code == 422 and got.json()["error"]["code"] == "invalid_cursor", got.text[:300]
+    assert "characters" in got.json()["error"]["message"]
+    posted = await api.client.post("/v1/objects/Deal/search", json={"sort": "title", "cursor": huge})
+    assert posted.status_code == 422, posted.text[:300]
+    assert "cursor" in posted.json()["error"]["message"]  # the body's documented maxLength
+    plain = await api.client.get("/v1/objects/Deal", params={"cursor": huge})  # the plain list's cursor
+    assert plain.status_code == 422 and plain.json()["error"]["code"] == "invalid_cursor", plain.text[:300]
+
+
 async def test_a_number_out_of_range_is_a_clear_422(api, deals):
     huge = int("1" + "0" * 400)
     body = {"where": {"attribute": "amount", "op": ">", "value": huge}}

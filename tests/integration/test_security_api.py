@@ -154,6 +154,40 @@ async def test_a_30_mb_record_of_unknown_keys_gets_a_short_refusal(api, graph):
     assert external_ids(graph, api.workspace, "Person") == []
 
 
+UNREADABLE = {  # a body that cannot become JSON, and the words the refusal must say it with
+    "invalid JSON": (b'{"external_id": ', "application/json", "not valid JSON (Expecting value at offset 16)"),
+    "not UTF-8": (b'{"external_id": "\xff\xfe"}', "application/json", "UTF-8"),
+    "latin-1, declared": (b'{"external_id": "caf\xe9"}', "application/json; charset=latin-1", "UTF-8"),
+    "nested 100,000 deep": (b"[" * 100_000, "application/json", "nested"),
+}
+
+
+async def test_a_body_that_is_not_json_is_a_documented_422_that_changes_nothing(api, graph):
+    """Issue 32: bytes that are not UTF-8 (or JSON nested past Python's recursion) were
+    `400 bad_request` 'There was an error parsing the body', a status the OpenAPI
+    document does not list and a message that says nothing of what was wrong."""
+    await api.client.post("/v1/types", json=ORDER)
+    ada = await api.client.post("/v1/objects/Person", json={"external_id": "ada", "attributes": {"name": "Ada"}})
+    routes = [("POST", "/v1/types"), ("PATCH", "/v1/types/Order"), ("POST", "/v1/objects/Person"),
+              ("PATCH", f"/v1/objects/Person/{ada.json()['id']}"), ("POST", "/v1/webhooks")]
+    before = [(await api.client.get(path)).json() for path in ("/v1/types", "/v1/objects/Person", "/v1/webhooks")]
+    documented = (await api.client.get("/openapi.json")).json()["paths"]
+    for method, path in routes:
+        template = "/v1/objects/{type}/{id}" if path.startswith("/v1/objects/Person/") else path
+        template = template.replace("/Order", "/{type}").replace("/Person", "/{type}")
+        assert "422" in documented[template][method.lower()]["responses"]
+        for name, (raw, content_type, words) in UNREADABLE.items():
+            answer = await api.client.request(method, path, content=raw, headers={"Content-Type": content_type})
+            assert answer.status_code == 422, (method, path, name, answer.text[:300])
+            error = answer.json()["error"]
+            assert error["code"] == "invalid_input" and error["message"].startswith("invalid request: the body")
+            assert words in error["message"], (name, error["message"])
+            assert error["details"]["errors"][0]["loc"][0] == "body"
+    after = [(await api.client.get(path)).json() for path in ("/v1/types", "/v1/objects/Person", "/v1/webhooks")]
+    assert after == before
+    assert external_ids(graph, api.workspace, "Person") == ["ada"]
+
+
 async def test_a_batch_refusal_lists_at_most_100_problems_and_counts_them_all(api, graph):
     records = [{"external_id": f"p-{i}", "attributes": {"no_such": i}} for i in range(5_000)]
     response = await api.client.post("/v1/objects/Person/batch", json={"records": records})

@@ -36,8 +36,10 @@ def test_positions_order_by_batch_then_place_and_read_back():
     assert Position(3, 0) > Position(2, 99) > Position(2, 1) > Position()
     assert Position.parse(Position(12, 4).text()) == Position(12, 4)
     assert Position.parse(None) == Position(0, -1)
-    for bad in ("x", "1", "1.2.3", "-1.0", "1.-2"):
-        with pytest.raises(InvalidInput):
+    assert Position.parse(f"{2**63 - 1}.{2**63 - 1}") == Position(2**63 - 1, 2**63 - 1)
+    for bad in ("x", "1", "1.2.3", "-1.0", "1.-2", f"{2**63}.0", f"0.{2**63}", " 1.0", "1.0\n", "01.0",
+                "1_0.0", "\u0661.\u0660", "9" * 5000 + ".0"):
+        with pytest.raises(InvalidInput, match="^after: "):
             Position.parse(bad)
 
 

@@ -19,13 +19,14 @@ from service.api.pagination import (
     Limit,
     Page,
     decode_cursor,
+    decode_offset,
     encode_cursor,
     page_response,
 )
 from service.api.query_params import open_query
 from service.api.schemas import LeavesOutNone
 from service.domain.records import BatchWrite, ObjectPatch, ObjectWrite, TargetRef
-from service.domain.search import MAX_CONDITIONS, condition
+from service.domain.search import MAX_CONDITIONS, MAX_CURSOR, condition
 from service.domain.traversal import MAX_FILTERS, MAX_HOPS
 from service.errors import InvalidInput, NotFound
 from service.store.object_references import ObjectReferences
@@ -131,7 +132,7 @@ class SearchBody(BaseModel):
         "<reference>.<attribute>"))
     sort: str | None = Field(None, max_length=300, description="e.g. -placed_on,total (id always ends it)")
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    cursor: str | None = Field(None, max_length=4000)
+    cursor: str | None = Field(None, max_length=MAX_CURSOR)
     count: bool = False
 
 
@@ -245,8 +246,7 @@ async def delete_object(request: Request, workspace: Workspace, type: str, id: s
             responses=responses(404))
 async def read_references(request: Request, workspace: Workspace, type: str, id: str,
                           attribute: str, limit: Limit = 100, cursor: Cursor = None):
-    after = decode_cursor(cursor)
-    start = int(after) if after and after.isdigit() else 0
+    start = decode_offset(cursor)
     definition, targets = await references(request).read(workspace, type, id, attribute, skip=start,
                                                           limit=limit + 1)
     return Page(

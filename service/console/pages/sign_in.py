@@ -27,11 +27,23 @@ async def home(request: Request):
     return RedirectResponse("/console/types" if await session_of(request) else "/console/sign-in", status_code=303)
 
 
+# What the page may say above the form, by code: ``?error=<code>`` shows one of these and
+# nothing else (an unknown code shows nothing), so a link cannot put its own words on the page.
+MESSAGES = {
+    "invalid_token": "That token is not valid (or was revoked). Check it and try again.",
+}
+
+
 @router.get("/sign-in")
-async def sign_in_form(request: Request, error: str | None = None):
+async def sign_in_page(request: Request, error: str | None = None):
+    return _form(request, MESSAGES.get(error or ""))
+
+
+def _form(request: Request, message: str | None):
+    """The form, with a message this module wrote (never text from the request)."""
     csrf = secrets.token_urlsafe(24)
     page = templates.TemplateResponse(request, "sign_in.html", {"title": "Sign in", "session": None, "csrf": csrf,
-                                                                "error": error})
+                                                                "error": message})
     page.set_cookie(PRE_COOKIE, csrf, httponly=True, samesite="strict", secure=request.url.scheme == "https",
                     path="/console")
     return page
@@ -45,14 +57,13 @@ async def sign_in(request: Request, token: str = Form(""), csrf: str = Form(""))
     address = request.client.host if request.client else "unknown"
     wait = state.rate_limits.refused_for(state, token, address)  # the API's budget: one for both doors
     if wait > 0:
-        page = await sign_in_form(request, error=f"Too many failed sign-ins from this address; try again in "
-                                                 f"{math.ceil(wait)} s.")
+        page = _form(request, f"Too many failed sign-ins from this address; try again in {math.ceil(wait)} s.")
         page.status_code = 429
         return page
     caller = await caller_for(state, token)
     if caller is None:
         state.rate_limits.failures.wait(address)
-        page = await sign_in_form(request, error="That token is not valid (or was revoked). Check it and try again.")
+        page = _form(request, MESSAGES["invalid_token"])
         page.status_code = 401
         return page
     cookie = sealed(state.console_key, token, await state.console_sessions.open(caller.workspace))
