@@ -190,3 +190,26 @@ def test_an_option_holding_an_equals_sign_survives_an_edit(live, graph):
     records, _, _ = graph.execute_query("MATCH (:_Type {workspace: $ws, name: 'Rule'})-[:HAS_ATTRIBUTE]->"
                                         "(a {name: 'kind'}) RETURN a.options AS o", ws=live.workspace)
     assert "a=b" in str(records[0]["o"]) and "third" in str(records[0]["o"])
+
+
+def test_a_template_in_a_connectors_host_is_refused_beside_the_url_when_created_or_edited(live, graph):
+    """Issue 32: the console saves what the API saves; a run's origin is the one saved."""
+    with api(live) as rest:
+        rest.post("/types", json={"name": "Parcel"}).raise_for_status()
+        fine = rest.post("/connectors", json={
+            "name": "parcels", "object_type": "Parcel", "request": {"url": "https://shop.example.com/parcels"},
+            "response": {"records": "data", "external_id": "id"}})
+        assert fine.status_code == 201, fine.text
+    client = console(live, live.token)
+    for path in ("/console/connectors", f"/console/connectors/{fine.json()['id']}"):
+        page = client.get("/console/connectors/new" if path.endswith("connectors") else path)
+        answer = client.post(path, data={
+            "csrf": csrf_of(page.text), "action": "save", "name": "steered", "object_type": "Parcel",
+            "url": "https://{{inputs.shop}}/parcels", "inputs": '[{"name": "shop"}]', "method": "GET",
+            "records": "data", "external_id": "id", "timeout_s": "10"})
+        assert answer.status_code == 422, (path, answer.status_code, answer.text[:300])
+        error = re.search(r'id="url-error"[^>]*>([^<]*)<', answer.text).group(1)
+        assert "{{inputs.shop}}" in error and "path" in error, error
+    records, _, _ = graph.execute_query("MATCH (c:_Connector {workspace: $ws, object_type: 'Parcel'}) "
+                                        "RETURN c.name AS n, c.spec AS s", ws=live.workspace)
+    assert [r["n"] for r in records] == ["parcels"] and "shop.example.com" in records[0]["s"]
