@@ -63,6 +63,24 @@ def test_a_guesser_cannot_lock_an_admin_out_and_shares_the_apis_budget(small):
     console(small, small.token)  # the real token still signs in from the same address
 
 
+def test_a_guesser_cannot_lock_a_database_token_out_of_a_console_that_never_saw_it(neo4j_target, graph):
+    """Issue 32: a new server (a restart, another worker) signs in a valid database token
+    from an address whose failed sign-ins are spent; another bad token still waits."""
+    with live_api_server(neo4j_target, auth_failures_per_s=0.01, auth_failure_burst=3) as fresh:
+        made = tokens.create(graph, "neo4j", Queries.load(Settings().cypher_dir), fresh.workspace, "admin")
+        anonymous = httpx.Client(base_url=fresh.url, timeout=60)
+        page, answers = anonymous.get("/console/sign-in"), []
+        for n in range(3):
+            page = anonymous.post("/console/sign-in", data={"token": f"rg_guess-{n}", "csrf": csrf_of(page.text)})
+            answers.append(page.status_code)
+        assert answers == [401, 401, 401]
+        signed = anonymous.post("/console/sign-in", data={"token": made["token"], "csrf": csrf_of(page.text)})
+        assert signed.status_code == 303, signed.text
+        page = anonymous.get("/console/sign-in")
+        again = anonymous.post("/console/sign-in", data={"token": "rg_guess-again", "csrf": csrf_of(page.text)})
+        assert again.status_code == 429 and "Too many failed sign-ins" in again.text
+
+
 def test_a_signed_in_token_is_held_to_its_rate_limit(small):
     client = console(small, small.token)
     answers = [client.get("/console/types") for _ in range(6)]
