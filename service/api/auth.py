@@ -7,9 +7,13 @@ middleware resolves it to a ``Caller`` (token id, workspace, scope) and leaves i
 
 - no token, or a token that is not valid: ``401``, and a failed attempt takes from its
   client address's own bucket (``REFGRAPH_AUTH_FAILURES_PER_S``, bursts of
-  ``REFGRAPH_AUTH_FAILURE_BURST``); an address that has spent it gets ``429`` before its
-  token is even looked up, so guessing costs no database work (a token found valid
-  within the hour is still looked up: guessers cannot lock its owner out);
+  ``REFGRAPH_AUTH_FAILURE_BURST``); once an address has spent it, a token from it that
+  is not valid gets ``429``. A valid token never waits for others' failures: from a
+  spent address it is still looked up, by the token cache or one indexed read of its
+  hash, so a restart, another ``--workers`` process or a shared proxy address locks no
+  one out. Those look-ups are bounded: a token that is not ``rg_``-shaped, or whose miss
+  is cached, costs nothing, and at most ``SPENT_LOOKUPS`` run at once in a process
+  (past that, ``429``);
 - a valid token takes from its own bucket, keyed by the token's id (not the header's
   spelling): ``REFGRAPH_RATE_LIMIT_PER_S``, bursts of ``REFGRAPH_RATE_LIMIT_BURST``.
 
@@ -18,11 +22,13 @@ Which scope a route needs is decided by the matched route (``service.api.deps``)
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import math
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from cachetools import LRUCache
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
@@ -34,6 +40,7 @@ from service.domain.tokens import Scope as TokenScope
 from service.store.pool_share import current_workspace
 
 MAX_BUCKETS = 100_000  # tokens or addresses with a bucket; the least recently seen go first
+SPENT_LOOKUPS = 8  # token look-ups at once, in a process, for addresses whose failures are spent
 
 
 @dataclass(frozen=True)
@@ -106,19 +113,62 @@ async def caller_for(state, token: str) -> Caller | None:
     return caller
 
 
+class LookupSlots:
+    """At most ``cap`` look-ups at once (one event loop: a plain count is enough)."""
+
+    def __init__(self, cap: int):
+        self.cap = cap
+        self.running = 0
+
+    @contextlib.contextmanager
+    def slot(self) -> Iterator[bool]:
+        """True and a slot held until the block ends, or False when all are taken."""
+        if self.running >= self.cap:
+            yield False
+            return
+        self.running += 1
+        try:
+            yield True
+        finally:
+            self.running -= 1
+
+
 @dataclass(frozen=True)
 class RateLimits:
     """One set of buckets for the API and the console: a token's requests, and an
     address's failed authentications (a guesser gets one budget, not one per door)."""
     per_token: TokenBuckets
     failures: TokenBuckets
+    spent_lookups: LookupSlots = field(default_factory=lambda: LookupSlots(SPENT_LOOKUPS))
 
-    def refused_for(self, state, token: str | None, address: str) -> float:
-        """How long ``address`` must wait before ``token`` is looked up (0: go on). A static
-        or recently valid token never waits for others' failures from its address."""
-        if token and (_static(state.tokens, token) is not None or state.token_store.known(token)):
-            return 0.0
-        return self.failures.empty(address)
+    async def authenticate(self, state, token: str | None, address: str) -> tuple[Caller | None, float]:
+        """Who ``token`` is, or None; and the seconds ``address`` must wait (0: answer now).
+        A token that is not valid takes from the address's failures; once they are spent
+        it waits (429). A valid token never waits for them (see the module's words).
+        Neo4j's errors go to the caller (503)."""
+        static = _static(state.tokens, token) if token else None
+        if static is not None:
+            return static, 0.0
+        wait = self.failures.empty(address)
+        if wait <= 0:
+            caller = await caller_for(state, token or "")
+            if caller is None:
+                self.failures.wait(address)
+            return caller, 0.0
+        caller = await self._spent_lookup(state, token or "")
+        return (caller, 0.0) if caller is not None else (None, wait)
+
+    async def _spent_lookup(self, state, token: str) -> Caller | None:
+        """The look-up for a spent address: from the cache when it knows; else one read, in
+        a free slot (a token this process found valid within the hour needs none); else None."""
+        store = state.token_store
+        hit, found = store.cached(token)
+        if not hit and store.known(token):
+            found = await store.find(token)
+        elif not hit:
+            with self.spent_lookups.slot() as free:
+                found = await store.find(token) if free else None
+        return Caller(*found) if found else None
 
 
 class AuthMiddleware:
@@ -135,23 +185,17 @@ class AuthMiddleware:
         address = (scope.get("client") or ("unknown",))[0]
         token = bearer(dict(scope.get("headers") or []).get(b"authorization"))
         state = scope["app"].state
-        caller = _static(state.tokens, token) if token else None
+        try:
+            caller, wait = await self.limits.authenticate(state, token, address)
+        except (ServiceUnavailable, SessionExpired, Neo4jError, OSError):
+            await error_response(503, "database_unavailable", "Neo4j is not reachable; try again shortly",
+                                 headers={"Retry-After": "2"})(scope, receive, send)
+            return
+        if wait > 0:
+            await self._limited(scope, receive, send, wait, "failed authentications from this address",
+                                "REFGRAPH_AUTH_FAILURES_PER_S", self.failures)
+            return
         if caller is None:
-            wait = self.limits.refused_for(state, token, address)  # a spent address waits before any look-up
-            if wait > 0:
-                await self._limited(scope, receive, send, wait, "failed authentications from this address",
-                                    "REFGRAPH_AUTH_FAILURES_PER_S", self.failures)
-                return
-        if caller is None and token:
-            try:
-                found = await state.token_store.find(token)
-            except (ServiceUnavailable, SessionExpired, Neo4jError, OSError):
-                await error_response(503, "database_unavailable", "Neo4j is not reachable; try again shortly",
-                                     headers={"Retry-After": "2"})(scope, receive, send)
-                return
-            caller = Caller(*found) if found else None
-        if caller is None:
-            self.failures.wait(address)
             message = ("the bearer token is not valid" if token else
                        "missing bearer token: send 'Authorization: Bearer <token>'")
             await error_response(401, "unauthorized", message,

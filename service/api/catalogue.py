@@ -218,6 +218,10 @@ CODES = [
               "another name.", (*CONNECTORS, *SELECTORS)),
     ErrorCode(422, "invalid_connector", "The connector's definition does not hold together (its mapping, "
               "paging or references); the message says what to change.", CONNECTORS),
+    ErrorCode(422, "template_error", "A template (`{{inputs.shop}}`) is in the connector's URL before its path: "
+              "in its scheme, host or port. Write those out in full; templates go in the path and the query "
+              "only, so a run calls (and sends credentials to) the origin saved. `details.field` names the "
+              "field.", ("POST /v1/connectors", "PATCH /v1/connectors/{connector_id}")),
     ErrorCode(422, "invalid_inputs", "A run's `inputs` do not fit the connector's declared inputs.", CONNECTORS),
     ErrorCode(422, "invalid_subject", "A run's `subject` must be `{\"type\": ..., \"id\": ...}` of the type "
               "the connector is for.", CONNECTORS),

@@ -122,7 +122,8 @@ OPERATIONS: dict[str, Operation] = {
     "batch_upsert": Operation(
         "Create or update many objects", "Up to 10,000 records in one transaction: all are written or none "
         "(`422 invalid_records` lists every problem with its record's index). Counts what was created, changed "
-        "and left unchanged.", request={"records": [ORDER_WRITE, {**ORDER_WRITE, "external_id": "ord-1002",
+        "and left unchanged. An object named twice (one `external_id`, or one `match_on` value) is written once, "
+        "its records merged in order: the last record's values win.", request={"records": [ORDER_WRITE, {**ORDER_WRITE, "external_id": "ord-1002",
                                                                   "attributes": {"order_number": "N-1002"}}]},
         response={"created": 1, "updated": 0, "unchanged": 1, "ids": [ORDER_ID, "0193a5b2-7c41-7d10-8a2f-3b9e51c0d7ab"]}),
     "traverse": Operation(

@@ -13,7 +13,7 @@ from urllib.parse import quote, unquote
 
 import jmespath
 
-from service.domain.connectors import TEMPLATE, ConnectorSpec, ResponseMapping
+from service.domain.connectors import TEMPLATE, ConnectorSpec, ResponseMapping, origin_templates, url_origin
 from service.domain.data_types import rules_of
 from service.domain.schema import TypeDef
 from service.errors import InvalidInput, RunFailed
@@ -92,6 +92,8 @@ def build_request(spec: ConnectorSpec, context: dict[str, Any], secret: str | No
     """The call to make (``fetch``'s arguments): templates filled from ``context``, the
     secret put where ``request.auth`` says; ``RunFailed`` when a template has no value."""
     r = spec.request
+    if templated := origin_templates(r.url):  # kept from before the rule: refused, nothing sent
+        raise RunFailed("template_error", f"{templated[0]}; edit the connector (PATCH /v1/connectors/{{id}})")
     try:
         headers = {k: render(v, context) for k, v in r.headers.items()}
         request = {"method": r.method, "url": render(r.url, context, url=True),
@@ -100,6 +102,7 @@ def build_request(spec: ConnectorSpec, context: dict[str, Any], secret: str | No
                    "timeout_s": r.timeout_s}
     except TemplateError as exc:
         raise RunFailed("template_error", str(exc)) from None
+    _require_saved_origin(r.url, request["url"])
     if r.auth is not None and secret is not None:
         if r.auth.type == "bearer":
             headers["Authorization"] = f"Bearer {secret}"
@@ -111,6 +114,19 @@ def build_request(spec: ConnectorSpec, context: dict[str, Any], secret: str | No
     # header the admin configured may carry a key, not only the auth one).
     request["credential_headers"] = ["Authorization", *headers]
     return request
+
+
+def _require_saved_origin(saved: str, filled: str) -> None:
+    """Defence in depth: the filled-in URL's scheme, host and port are the saved URL's
+    (the credentials go there only); else the run fails before anything is sent."""
+    try:
+        same = url_origin(filled) == url_origin(saved)
+    except ValueError:
+        same = False
+    if not same:
+        raise RunFailed("template_error", "request.url: with its templates filled in, the URL's scheme, host "
+                                          "or port is not the saved one; nothing was sent; edit the connector "
+                                          "so that templates fill only the path and the query")
 
 
 # ---- mapping a response -------------------------------------------------------------

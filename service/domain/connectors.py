@@ -20,9 +20,10 @@ from pydantic_core import PydanticCustomError
 
 from service.domain.schema import TypeDef
 from service.domain.schema_rules import require_type
-from service.errors import NotFound
+from service.errors import InvalidInput, NotFound
 
 TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}")
+ORIGIN = re.compile(r"^[^:/?#]*://[^/?#]*")  # scheme://user@host:port, before the path
 MAX_TIMEOUT_S = 60.0
 
 
@@ -179,7 +180,39 @@ def check_connector(types: dict[str, TypeDef], spec: ConnectorSpec) -> list[str]
     return problems
 
 
+def origin_templates(url: str) -> list[str]:
+    """A template in the URL's scheme, user, host or port, as a problem: templates go in
+    the path and the query only, so the origin a run calls (and sends credentials to) is
+    always the one saved. A URL without ``scheme://`` counts up to its first ``/?#``."""
+    found = ORIGIN.match(url)
+    head = found.group(0) if found else re.split(r"[/?#]", url, maxsplit=1)[0]
+    names = TEMPLATE.findall(head)
+    if not names:
+        return []
+    return [f"request.url: {{{{{names[0]}}}}} is in the URL's scheme, host or port; write them out in full "
+            "(templates go in the URL's path and query only, so credentials go only to the origin saved)"]
+
+
+def require_fixed_origin(url: str) -> None:
+    """``template_error`` (422) for a URL whose scheme, host or port holds a template."""
+    problems = origin_templates(url)
+    if problems:
+        raise InvalidInput(problems[0], code="template_error", details={"field": "request.url",
+                                                                         "problems": problems})
+
+
+def url_origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) as written; ValueError for a URL that is not one."""
+    try:
+        parsed = httpx.URL(url)
+        return parsed.scheme, parsed.host.lower().rstrip("."), parsed.port
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise ValueError(str(exc)) from None
+
+
 def _check_url(template: str) -> list[str]:
+    if templated := origin_templates(template):
+        return templated
     try:
         url = httpx.URL(TEMPLATE.sub("x", template))  # a template stands for one value
         scheme, host = url.scheme, url.host

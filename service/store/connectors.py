@@ -16,6 +16,7 @@ from service.domain.connectors import (
     ConnectorPatch,
     ConnectorSpec,
     check_connector,
+    require_fixed_origin,
     uses,
 )
 from service.domain.records import ObjectWrite, TargetRef, new_id
@@ -45,6 +46,7 @@ class ConnectorStore:
     # ---- definitions -----------------------------------------------------------
 
     async def _checked(self, tx, workspace: str, spec: ConnectorSpec) -> ConnectorSpec:
+        require_fixed_origin(spec.request.url)  # 422 template_error, naming request.url
         types = await load_types(tx, self.db, workspace)
         problems = check_connector(types, spec)
         if problems:

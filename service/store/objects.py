@@ -31,6 +31,7 @@ from service.domain.records import (
     refusal,
     repeated_unique_values,
 )
+from service.domain.repeats import fold_repeats
 from service.domain.schema import TypeDef
 from service.domain.schema_rules import reference_attribute, require_type
 from service.errors import (
@@ -56,12 +57,9 @@ from service.store.write_result import (
     WriteResult,
 )
 
-USES = [
-    "objects/find_by_external_ids", "objects/upsert", "objects/create", "objects/update_by_id",
-    "objects/get", "objects/list", "objects/resolve_ids", "objects/delete",
-    "objects/list_referencing", "objects/seal",
-    "objects/upsert_on",
-]
+USES = ["objects/find_by_external_ids", "objects/upsert", "objects/create", "objects/update_by_id", "objects/get",
+        "objects/list", "objects/resolve_ids", "objects/delete", "objects/list_referencing", "objects/seal",
+        "objects/upsert_on"]
 MAX_EXPANDED = 100  # `many` targets shown inline with expand=; GET .../references/{attribute} pages the rest
 
 
@@ -99,6 +97,8 @@ class ObjectStore:
         checked = RecordChecker(type_def).check_all(records, problems)
         if match_on is not None:
             problems += matched_records(type_def, match_on, checked)
+        folded = None if problems else fold_repeats(checked, match_on and type_def.attributes[match_on].unique_key)
+        checked = folded.records if folded else checked  # an object named twice: one record, later values win
         if not problems:
             problems += repeated_unique_values(type_def, checked, match_on)
         if problems:
@@ -107,7 +107,7 @@ class ObjectStore:
         await write_record_references(tx, self.db, workspace, type_def, checked, result.ids, result.created)
         if seal:
             await self.seal(tx, workspace, type_def)
-        return result
+        return result if folded is None else WriteResult(*folded.spread(result.ids, result.created, result.changed))
 
     async def seal(self, tx, workspace: str, *type_defs: TypeDef) -> None:
         """The last statements of a write of these types' objects (in one order, as schema
@@ -225,8 +225,8 @@ class ObjectStore:
     async def _upsert(self, tx, workspace: str, type_def: TypeDef,
                       records: list[CheckedRecord], match_on: str | None = None) -> WriteResult:
         q = self.db.queries
-        rows = [{"index": r.index, "external_id": r.external_id, "props": r.props, "new_id": i}
-                for r, i in zip(records, new_ids(len(records)))]
+        rows = [{"index": n, "external_id": r.external_id, "props": r.props, "new_id": i}  # index: position
+                for n, (r, i) in enumerate(zip(records, new_ids(len(records))))]
         ids: list[str] = [""] * len(records)
         created = [False] * len(records)
         changed = [bool(r.references) for r in records]

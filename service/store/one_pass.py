@@ -22,6 +22,7 @@ from service.domain.records import (
     refusal,
     repeated_unique_values,
 )
+from service.domain.repeats import fold_repeats
 from service.domain.schema import TypeDef
 from service.store.database import Bulk, Database
 from service.store.change_log import change_log
@@ -63,7 +64,8 @@ async def ingest_linked(tx, db: Database, workspace: str, type_def: TypeDef, att
     Problems: every value problem, else every unknown target, else missing required
     values (the general path checks required values before targets). A target deleted
     or a cardinality changed meanwhile is ``ReadChanged``: the write runs again."""
-    # A batch that names one object twice is written whole, in its order, not compared.
+    # A batch that names one object twice is checked whole, then written one record an
+    # object (``fold_repeats``: the later values win), compared like any other.
     duplicated = len({r.external_id for r in records}) < len(records)
     checker, problems = RecordChecker(type_def), []
     checked: list = []
@@ -72,19 +74,26 @@ async def ingest_linked(tx, db: Database, workspace: str, type_def: TypeDef, att
     for start in range(0, len(records), COMPARED_AT_ONCE):
         part = [checker.check(r, i, problems) for i, r in enumerate(records[start:start + COMPARED_AT_ONCE], start)]
         checked += part
-        if not problems:  # a refused batch is not compared further
+        if not problems and not duplicated:  # a refused batch is not compared further
             rows += (part_rows := _rows(part, attribute.name))
-            if not duplicated:
-                looks.append(await _look(tx, db, workspace, type_def, attribute, part_rows))
+            looks.append(await _look(tx, db, workspace, type_def, attribute, part_rows))
+    folded = fold_repeats(checked) if duplicated and not problems else None
+    if folded is not None:
+        checked = folded.records
+        for start in range(0, len(checked), COMPARED_AT_ONCE):
+            rows += (part_rows := _rows(checked[start:start + COMPARED_AT_ONCE], attribute.name))
+            looks.append(await _look(tx, db, workspace, type_def, attribute, part_rows))
     if not problems:
         problems += repeated_unique_values(type_def, checked)
     if problems:
         raise refusal(problems)
-    held = [[None, False]] * len(rows) if duplicated else [pair for look in looks for pair in await _seen(look)]
+    held = [pair for look in looks for pair in await _seen(look)]
     if all(same for _, same in held):  # a re-sync that changes nothing: nothing looked up, locked or written
-        return WriteResult(ids=[object_id for object_id, _ in held], created=[False] * len(rows),
-                           changed=[False] * len(rows))
-    return await _Sync(tx, db, workspace, type_def, attribute, checked, rows).run(held, again=not duplicated)
+        result = WriteResult(ids=[object_id for object_id, _ in held], created=[False] * len(rows),
+                             changed=[False] * len(rows))
+    else:
+        result = await _Sync(tx, db, workspace, type_def, attribute, checked, rows).run(held)
+    return result if folded is None else WriteResult(*folded.spread(result.ids, result.created, result.changed))
 
 
 def _rows(checked: list, name: str) -> list[dict]:
@@ -108,10 +117,10 @@ def _rows(checked: list, name: str) -> list[dict]:
 
 
 class _Sync:
-    """The rows the graph does not hold written under their targets' locks; then (with
-    ``again``) the rows not written compared again: a writer this one waited for
-    committed first and may have changed one, which is then written in turn (and the
-    rest compared again). A writer that changes one after that comes after this one."""
+    """The rows the graph does not hold written under their targets' locks; then the
+    rows not written compared again: a writer this one waited for committed first and
+    may have changed one, which is then written in turn (and the rest compared again).
+    A writer that changes one after that comes after this one."""
 
     def __init__(self, tx, db: Database, workspace: str, type_def: TypeDef, attribute, checked, rows: list[dict]):
         self.tx, self.db, self.workspace, self.type_def, self.attribute = tx, db, workspace, type_def, attribute
@@ -120,22 +129,21 @@ class _Sync:
         self.absent: set[int] = set()  # positions the last comparison found no object for
         self.external_ids: dict[str, str | None] = {}  # target id: its external id (for the events)
 
-    async def run(self, held: list[list], *, again: bool) -> WriteResult:
+    async def run(self, held: list[list]) -> WriteResult:
         kept = {i: object_id for i, (object_id, same) in enumerate(held) if same}  # position: id
         pending = [i for i, (_, same) in enumerate(held) if not same]
-        if again:  # a batch naming one object twice is not compared: every row is merged
-            self.absent = {i for i, (object_id, _) in enumerate(held) if object_id is None}
+        self.absent = {i for i, (object_id, _) in enumerate(held) if object_id is None}
         done: dict[int, tuple] = {}  # position: (id, created) of the rows written
         for _ in range(ROUNDS):
             await self.resolve(pending)
-            compared = list(kept) if again else []
+            compared = list(kept)
             written, look = await self.write(pending, compared)
             for i, object_id, created, changed in zip(pending, *written):
                 if changed:
                     done[i] = (object_id, created)
                 else:  # found held by the write: compared again like the others
                     kept[i] = object_id
-                    compared += [i] if again else []
+                    compared.append(i)
             seen = await _seen(look) if look is not None else []
             seen += await _held(self.tx, self.db, self.workspace, self.type_def, self.attribute,
                                 [self.rows[i] for i in compared[len(seen):]])

@@ -25,13 +25,21 @@ class TokenStore:
     def __init__(self, db: Database, *, cache_s: float, max_cached: int = 10_000):
         self.db = db
         self._cache: TTLCache = TTLCache(maxsize=max_cached, ttl=cache_s)
-        # Tokens found valid within the hour: looked up again (revocation) even from an
-        # address whose failed attempts are spent, so guessers cannot lock their users out.
+        # Tokens found valid within the hour: from an address whose failed attempts are
+        # spent, looked up again (revocation) without waiting for a look-up slot.
         self._known: TTLCache = TTLCache(maxsize=max_cached, ttl=3600)
 
     def known(self, token: str) -> bool:
         """A token this process found valid within the hour."""
         return token_hash(token) in self._known
+
+    def cached(self, token: str) -> tuple[bool, tuple[str, str, Scope] | None]:
+        """(True, the answer) when it is known without the database (a token that is not
+        ``rg_``-shaped is no database token; a look-up or miss still cached); else (False, None)."""
+        if not token.startswith(PREFIX):
+            return True, None
+        key = token_hash(token)
+        return (True, self._cache[key]) if key in self._cache else (False, None)
 
     async def find(self, token: str) -> tuple[str, str, Scope] | None:
         if not token.startswith(PREFIX):

@@ -63,6 +63,24 @@ def test_a_guesser_cannot_lock_an_admin_out_and_shares_the_apis_budget(small):
     console(small, small.token)  # the real token still signs in from the same address
 
 
+def test_a_guesser_cannot_lock_a_database_token_out_of_a_console_that_never_saw_it(neo4j_target, graph):
+    """Issue 32: a new server (a restart, another worker) signs in a valid database token
+    from an address whose failed sign-ins are spent; another bad token still waits."""
+    with live_api_server(neo4j_target, auth_failures_per_s=0.01, auth_failure_burst=3) as fresh:
+        made = tokens.create(graph, "neo4j", Queries.load(Settings().cypher_dir), fresh.workspace, "admin")
+        anonymous = httpx.Client(base_url=fresh.url, timeout=60)
+        page, answers = anonymous.get("/console/sign-in"), []
+        for n in range(3):
+            page = anonymous.post("/console/sign-in", data={"token": f"rg_guess-{n}", "csrf": csrf_of(page.text)})
+            answers.append(page.status_code)
+        assert answers == [401, 401, 401]
+        signed = anonymous.post("/console/sign-in", data={"token": made["token"], "csrf": csrf_of(page.text)})
+        assert signed.status_code == 303, signed.text
+        page = anonymous.get("/console/sign-in")
+        again = anonymous.post("/console/sign-in", data={"token": "rg_guess-again", "csrf": csrf_of(page.text)})
+        assert again.status_code == 429 and "Too many failed sign-ins" in again.text
+
+
 def test_a_signed_in_token_is_held_to_its_rate_limit(small):
     client = console(small, small.token)
     answers = [client.get("/console/types") for _ in range(6)]
@@ -222,3 +240,26 @@ def test_console_pages_and_the_sign_in_page_are_never_stored_by_a_cache(live):
         assert page.status_code == 200 and page.headers.get("cache-control") == "no-store", path
     style = next(link for link in re.findall(r'href="(/console/static/[^"]+)"', page.text))
     assert client.get(style).headers.get("cache-control") != "no-store"
+
+
+def test_a_template_in_a_connectors_host_is_refused_beside_the_url_when_created_or_edited(live, graph):
+    """Issue 32: the console saves what the API saves; a run's origin is the one saved."""
+    with api(live) as rest:
+        rest.post("/types", json={"name": "Parcel"}).raise_for_status()
+        fine = rest.post("/connectors", json={
+            "name": "parcels", "object_type": "Parcel", "request": {"url": "https://shop.example.com/parcels"},
+            "response": {"records": "data", "external_id": "id"}})
+        assert fine.status_code == 201, fine.text
+    client = console(live, live.token)
+    for path in ("/console/connectors", f"/console/connectors/{fine.json()['id']}"):
+        page = client.get("/console/connectors/new" if path.endswith("connectors") else path)
+        answer = client.post(path, data={
+            "csrf": csrf_of(page.text), "action": "save", "name": "steered", "object_type": "Parcel",
+            "url": "https://{{inputs.shop}}/parcels", "inputs": '[{"name": "shop"}]', "method": "GET",
+            "records": "data", "external_id": "id", "timeout_s": "10"})
+        assert answer.status_code == 422, (path, answer.status_code, answer.text[:300])
+        error = re.search(r'id="url-error"[^>]*>([^<]*)<', answer.text).group(1)
+        assert "{{inputs.shop}}" in error and "path" in error, error
+    records, _, _ = graph.execute_query("MATCH (c:_Connector {workspace: $ws, object_type: 'Parcel'}) "
+                                        "RETURN c.name AS n, c.spec AS s", ws=live.workspace)
+    assert [r["n"] for r in records] == ["parcels"] and "shop.example.com" in records[0]["s"]

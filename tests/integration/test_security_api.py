@@ -68,12 +68,39 @@ async def test_keys_and_rates_follow_the_token_not_the_headers_spelling(neo4j_ta
         assert limited.status_code == 429, "one bucket for every spelling of the token"
 
 
-async def test_failed_authentications_are_limited_per_address_before_any_look_up(neo4j_target):
+async def test_failed_authentications_are_limited_per_address(neo4j_target):
     async with api_for(neo4j_target, auth_failures_per_s=0.1, auth_failure_burst=3) as api:
         guesses = [await api.client.get("/v1/types", headers=as_token(f"rg_{i}")) for i in range(5)]
         assert [g.status_code for g in guesses] == [401, 401, 401, 429, 429]
         assert guesses[3].json()["error"]["details"]["limit"] == "REFGRAPH_AUTH_FAILURES_PER_S"
         assert (await api.client.get("/v1/types")).status_code == 200, "a static token is still served"
+
+
+async def test_a_guesser_cannot_lock_a_database_token_out_even_after_a_restart(neo4j_target, graph):
+    """Issue 32: once an address's failed authentications are spent, a valid database
+    token from it is still served, by a process that has never seen it (a restart,
+    another worker); only tokens that are not valid wait. The look-ups this costs are
+    bounded: while every slot for a spent address is taken, an unknown token waits too."""
+    limits = {"auth_failures_per_s": 0.01, "auth_failure_burst": 3}
+    async with api_for(neo4j_target, **limits) as first:
+        _, admin = make_token(graph, first.workspace, "admin")
+        assert (await first.client.get("/v1/workspace", headers=as_token(admin))).status_code == 200
+    async with api_for(neo4j_target, **limits) as restarted:  # a new process: no memory of the token
+        guesses = [await restarted.client.get("/v1/types", headers=as_token(f"rg_guess{i}")) for i in range(3)]
+        assert [g.status_code for g in guesses] == [401, 401, 401]
+        served = await restarted.client.get("/v1/workspace", headers=as_token(admin))
+        assert served.status_code == 200, served.text
+        assert served.json()["id"] == first.workspace
+        for bad in ("rg_another-guess", "not-even-a-token", f"{admin}x"):
+            assert (await restarted.client.get("/v1/types", headers=as_token(bad))).status_code == 429, bad
+        assert (await restarted.client.get("/v1/types", headers={"Authorization": ""})).status_code == 429
+        _, other = make_token(graph, first.workspace, "read")
+        gate = restarted.app.state.rate_limits.spent_lookups
+        with contextlib.ExitStack() as held:
+            assert all(held.enter_context(gate.slot()) for _ in range(gate.cap))  # every slot busy
+            busy = await restarted.client.get("/v1/types", headers=as_token(other))
+            assert busy.status_code == 429 and busy.headers["Retry-After"], busy.text
+        assert (await restarted.client.get("/v1/types", headers=as_token(other))).status_code == 200
 
 
 async def test_a_flood_of_random_tokens_costs_bounded_memory(neo4j_target):

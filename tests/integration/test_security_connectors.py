@@ -2,8 +2,13 @@
 another origin, or escape the URL path an admin wrote. Real loopback servers record
 what reaches them; the graph is read back to show nothing was written."""
 
+import json
+
 import pytest
 
+from service.config import Settings
+from service.store import tokens
+from service.store.queries import Queries
 from tests.conftest import REMOTE_PORT, api_for
 from tests.integration.helpers import ORDER, create_types, external_ids
 from tests.integration.remote import RemoteApi
@@ -136,6 +141,58 @@ async def test_a_template_value_cannot_change_the_url_path(neo4j_target, remote,
         fine = await _run(api, await _create(api, {**spec, "name": "fine"}), inputs={"section": "a..b"})
         assert fine["error"]["class"] == "http_error" and remote.requests[-1]["path"] == "/shop/a..b/orders"
         assert remote.requests[-1]["query"] == {"q": ["a..b"]}
+
+
+# A template anywhere before the URL's path: its scheme, its host, its port, its user.
+ORIGIN_TEMPLATES = ["http://{{inputs.shop}}:%d/orders", "http://127.0.0.1:{{inputs.port}}/orders",
+                    "{{inputs.base}}/orders", "http{{inputs.s}}://127.0.0.1:%d/orders",
+                    "http://{{inputs.who}}@127.0.0.1:%d/orders", "http://127.0.0.1{{inputs.tail}}/orders",
+                    "http://{{person.email}}/orders"]
+
+
+async def test_a_template_in_the_urls_scheme_host_or_port_is_refused_when_saved(neo4j_target, remote):
+    """Issue 32: templates go in the path and the query only; the origin is the one saved."""
+    async with api_for(neo4j_target) as api:
+        await _workspace(api)
+        fine_id = await _create(api, _spec(f"{remote.url}/orders", name="fine"))
+        inputs = [{"name": n} for n in ("shop", "port", "base", "s", "who", "tail")]
+        for url in (u.replace("%d", str(REMOTE_PORT)) for u in ORIGIN_TEMPLATES):
+            created = await api.client.post("/v1/connectors", json={**_spec(url, name=url), "inputs": inputs})
+            patched = await api.client.patch(f"/v1/connectors/{fine_id}", json={
+                "inputs": inputs, "request": {"url": url, "auth": {"type": "bearer", "secret": "shop_token"}}})
+            for answer in (created, patched):
+                assert answer.status_code == 422, (url, answer.text)
+                error = answer.json()["error"]
+                assert error["code"] == "template_error", (url, error)
+                assert "request.url" in error["message"] and "path" in error["message"], error
+        listed = (await api.client.get("/v1/connectors")).json()["data"]
+        assert [(c["name"], c["request"]["url"]) for c in listed] == [("fine", f"{remote.url}/orders")]
+
+
+async def test_a_connector_kept_with_a_template_in_its_origin_fails_and_sends_nothing(
+        neo4j_target, remote, elsewhere, graph):
+    """One saved before the rule (written into the graph as it was kept then): a write
+    token's run and test fail with template_error, and no server hears a byte."""
+    hosts = f"127.0.0.1:{REMOTE_PORT},127.0.0.1:{elsewhere.url.rsplit(':', 1)[1]}"
+    async with api_for(neo4j_target, connector_allowed_hosts=hosts) as api:
+        await _workspace(api)
+        connector_id = await _create(api, {**_spec(f"{remote.url}/orders"), "inputs": [{"name": "port"}]})
+        records, _, _ = graph.execute_query("MATCH (c:_Connector {id: $id}) RETURN c.spec AS spec", id=connector_id)
+        kept = json.loads(records[0]["spec"])
+        kept["request"]["url"] = "http://127.0.0.1:{{inputs.port}}/orders"
+        graph.execute_query("MATCH (c:_Connector {id: $id}) SET c.spec = $spec", id=connector_id,
+                            spec=json.dumps(kept))
+        writer = tokens.create(graph, "neo4j", Queries.load(Settings().cypher_dir), api.workspace, "write")
+        headers = {"Authorization": f"Bearer {writer['token']}"}
+        body = {"inputs": {"port": elsewhere.url.rsplit(":", 1)[1]}}
+        ran = await api.client.post(f"/v1/connectors/{connector_id}/runs", json=body, headers=headers)
+        tested = await api.client.post(f"/v1/connectors/{connector_id}/test", json=body, headers=headers)
+        assert ran.status_code == 201 and tested.status_code == 200, (ran.text, tested.text)
+        for error in (ran.json()["error"], tested.json()["error"]):
+            assert error and error["class"] == "template_error", (ran.text, tested.text)
+            assert "request.url" in error["message"] and "edit" in error["message"], error
+        assert elsewhere.requests == [] and remote.requests == []
+        assert external_ids(graph, api.workspace, "Order") == []
 
 
 async def test_a_run_stops_at_the_record_cap_and_writes_nothing(neo4j_target, remote, graph):

@@ -11,7 +11,7 @@ from service.domain.connector_calls import (
     render,
     subject_context,
 )
-from service.domain.connectors import ConnectorSpec, uses
+from service.domain.connectors import ConnectorSpec, origin_templates, require_fixed_origin, uses
 from service.errors import InvalidInput, RunFailed
 from service.domain.schema import TypeDef, attribute_from_create, AttributeCreate
 
@@ -116,3 +116,29 @@ def test_templates_read_the_subject_and_what_its_one_references_hold():
     context = {"conversation": subject_context(subject, {"contact": contact})}
     assert render("{{conversation.external_id}}/{{conversation.topic}}/{{conversation.contact.email}}",
                   context) == "conv-1/refund/ada@example.com"
+
+
+@pytest.mark.parametrize("url", [
+    "http://{{inputs.shop}}:8080/orders", "https://{{ person.email }}/orders", "http://shop.example:{{inputs.port}}/x",
+    "{{inputs.base}}/orders", "{{inputs.base}}", "http{{inputs.s}}://shop.example/", "http:{{inputs.h}}/x",
+    "http://{{inputs.user}}@shop.example/", "http://shop.example{{inputs.tail}}/x", "http://shop.example\\{{a.b}}/x",
+    "https://shop.{{inputs.tld}}"])
+def test_a_template_before_the_urls_path_is_refused_and_never_sent(url):
+    assert origin_templates(url) and origin_templates(url)[0].startswith("request.url: {{")
+    with pytest.raises(InvalidInput) as refused:
+        require_fixed_origin(url)
+    assert refused.value.code == "template_error" and refused.value.details["field"] == "request.url"
+    kept = ConnectorSpec.model_validate({**SPEC.model_dump(), "request": {"url": url}})  # saved before the rule
+    context = {"person": {"email": "evil.example"}, "inputs": dict.fromkeys(
+        ("shop", "port", "base", "s", "h", "user", "tail", "tld"), "evil.example")}
+    with pytest.raises(RunFailed) as failed:
+        build_request(kept, context, "the-secret")
+    assert failed.value.error_class == "template_error" and "edit the connector" in failed.value.message
+
+
+@pytest.mark.parametrize("url", [
+    "https://shop.example/customers/{{person.external_id}}/orders", "https://shop.example:8443/{{a.b}}?q={{c.d}}#{{e}}",
+    "http://shop.example?u={{inputs.u}}", "https://shop.example/x?next=http://{{inputs.h}}/"])
+def test_templates_in_the_path_and_query_are_fine(url):
+    assert origin_templates(url) == []
+    require_fixed_origin(url)

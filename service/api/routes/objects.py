@@ -61,7 +61,9 @@ class BatchResult(BaseModel):
     created: int = Field(description="records that created an object")
     updated: int = Field(description="records that changed an existing object")
     unchanged: int = Field(description="records whose object already held every value given "
-                           "(nothing written; its updated_at stays)")
+                           "(nothing written; its updated_at stays), and every record but the last of "
+                           "an object the batch names more than once (its records are merged, later values "
+                           "winning, and the object counted on its last)")
     ids: list[str] = Field(description="the objects' ids, in the records' order")
 
 

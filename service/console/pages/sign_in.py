@@ -10,7 +10,6 @@ import secrets
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
-from service.api.auth import caller_for
 from service.console.kit import (
     refused,
     session_of,
@@ -55,14 +54,13 @@ async def sign_in(request: Request, token: str = Form(""), csrf: str = Form(""))
         return refused()
     state, token = request.app.state, token.strip()
     address = request.client.host if request.client else "unknown"
-    wait = state.rate_limits.refused_for(state, token, address)  # the API's budget: one for both doors
+    # The API's budget (one for both doors): a valid token signs in whatever the address spent.
+    caller, wait = await state.rate_limits.authenticate(state, token, address)
     if wait > 0:
         page = _form(request, f"Too many failed sign-ins from this address; try again in {math.ceil(wait)} s.")
         page.status_code = 429
         return page
-    caller = await caller_for(state, token)
     if caller is None:
-        state.rate_limits.failures.wait(address)
         page = _form(request, MESSAGES["invalid_token"])
         page.status_code = 401
         return page
