@@ -51,9 +51,6 @@ class Admission:
         self._in_flight: Counter[tuple[str, str]] = Counter()
         self._ended: dict[str, asyncio.Condition] = {}
 
-    def in_flight(self, kind: str, workspace: str) -> int:
-        return self._in_flight[(kind, f"w:{workspace}")]
-
     def _room(self, kind: str, keys: tuple[str, str]) -> bool:
         quota = self.quotas[kind]
         return (self._in_flight[(kind, keys[0])] < quota.per_token

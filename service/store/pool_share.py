@@ -32,10 +32,6 @@ class PoolShare:
     def of(cls, connections: int, fraction: float, queue_s: float) -> PoolShare:
         return cls(math.floor(connections * fraction), queue_s)
 
-    def in_use(self, workspace: str) -> int:
-        free = self._free.get(workspace)
-        return 0 if free is None else self.slots - free._value
-
     @contextlib.asynccontextmanager
     async def held(self) -> AsyncIterator[None]:
         workspace = current_workspace.get()
