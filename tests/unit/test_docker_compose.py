@@ -38,3 +38,17 @@ def test_browser_in_the_container_gets_refgraphs_style_from_the_api():
     assert env["NEO4J_browser_post__connect__cmd"] == "style http://localhost:8000/browser.grass"
     dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
     assert "pip wheel" in dockerfile and "/wheels/*.whl" in dockerfile and " -e " not in dockerfile
+
+
+def test_the_image_builds_its_wheel_from_everything_the_wheel_carries():
+    """The Dockerfile's build stage copies what pyproject.toml builds the wheel from: the
+    package and the top-level cypher/ (force-included as service/cypher), or the image
+    would have no queries."""
+    import re
+    import tomllib
+
+    build = (PROJECT_ROOT / "Dockerfile").read_text().split("FROM ")[1]
+    copied = {source for line in re.findall(r"^COPY (.+)$", build, re.M) for source in line.split()[:-1]}
+    wheel = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["tool"]["hatch"]["build"]["targets"]["wheel"]
+    needed = {*wheel["packages"], *wheel["force-include"], "pyproject.toml", "README.md"}
+    assert needed <= copied, needed - copied
