@@ -2,8 +2,8 @@
 optionally waiting (long-poll) until something happens. See ``store/events.py`` for why
 a reader that follows the cursors never misses an event and never sees one twice.
 
-A read does bounded work: at most ``MAX_BATCHES_SCANNED`` batches looked at and
-``MAX_EVENTS_UNPACKED`` events unpacked, after which it answers with ``has_more`` and a
+A read does bounded work: at most ``MAX_BATCHES_SCANNED`` batches looked at,
+``MAX_EVENTS_UNPACKED`` events unpacked and ``MAX_READ_S`` spent, after which it answers with ``has_more`` and a
 cursor past everything it examined, matched or not. A ``types=`` filter passes batches
 that hold none of its types without unpacking them. A long-poll holds no Neo4j
 connection while it waits: ``FeedHeads`` follows the head of every workspace someone
@@ -23,6 +23,7 @@ from service.store.database import Database
 BATCHES_PER_READ = 200
 MAX_BATCHES_SCANNED = 1_000  # per request, unpacked or passed over
 MAX_EVENTS_UNPACKED = 20_000  # per request: a filter that matches little still answers soon
+MAX_READ_S = 2.0  # and after this long, whatever it has examined
 
 
 class EventFeed:
@@ -46,7 +47,8 @@ class EventFeed:
     async def _read(self, workspace: str, after: Position, patterns: tuple[str, ...], limit: int) -> FeedPage:
         found, scanned, unpacked = FeedPage([], after, False), 0, 0
         types = () if "*" in patterns else patterns
-        while scanned < MAX_BATCHES_SCANNED and unpacked < MAX_EVENTS_UNPACKED:
+        until = time.monotonic() + MAX_READ_S
+        while scanned < MAX_BATCHES_SCANNED and unpacked < MAX_EVENTS_UNPACKED and time.monotonic() < until:
             read = await events.batches(self.db, workspace, found.position, limit=BATCHES_PER_READ,
                                         max_events=limit - len(found.events) + found.position.index + 1,
                                         types=types)

@@ -150,3 +150,22 @@ async def test_a_workspace_over_its_share_of_connections_gets_503_and_another_20
         assert over.json()["error"]["code"] == "over_capacity" and over.headers["Retry-After"] == "1"
         assert other.status_code == 200, other.text
         assert [r.status_code for r in done] == [200, 200]
+
+
+async def test_a_read_stops_at_its_bound_and_the_next_goes_on_from_there(neo4j_target, monkeypatch):
+    from service.services import event_feed
+
+    monkeypatch.setattr(event_feed, "BATCHES_PER_READ", 1)
+    monkeypatch.setattr(event_feed, "MAX_BATCHES_SCANNED", 2)  # the bound, small enough to see
+    async with api_for(neo4j_target) as api:
+        for n in range(5):
+            await person(api, f"p{n}")  # a batch each
+        cursors, params = [], {"types": "object.deleted"}
+        while True:
+            page = (await api.client.get("/v1/events", params=params)).json()
+            assert page["data"] == []
+            cursors.append(page["next_cursor"])
+            if not page["has_more"]:
+                break
+            params["after"] = page["next_cursor"]
+        assert cursors == ["2.0", "4.0", "5.0"]  # batches 1-2, 3-4, then 5: the end, no match
