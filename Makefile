@@ -37,6 +37,7 @@ bench: neo4j
 	$(BIN)/python -m bench.suite $(BENCH_ARGS)
 	$(BIN)/python -m bench.events_cost $(EVENTS_BENCH_ARGS)
 	$(BIN)/python -m bench.search $(SEARCH_BENCH_ARGS)
+	$(BIN)/python -m bench.isolation $(ISOLATION_BENCH_ARGS)
 
 lock:  # not after install: a changed pyproject.toml may not fit the old lock
 	test -x $(BIN)/pip || $(PYTHON) -m venv $(VENV)

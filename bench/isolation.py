@@ -21,8 +21,10 @@ import json
 import multiprocessing
 import statistics
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from concurrent.futures import ThreadPoolExecutor
 
@@ -42,8 +44,9 @@ def main() -> None:
     parser.add_argument("--patterns", default=",".join(PATTERNS), help="comma separated, of: " + ", ".join(PATTERNS))
     parser.add_argument("--out", default="bench/results/isolation.json")
     args = parser.parse_args()
+    run = uuid.uuid4().hex[:8]  # workspaces of their own: a Neo4j that NEO4J_URI names may hold others
     with neo4j_server() as (uri, user, password), \
-            api_server(uri, user, password, "bench-a:bench_a,bench-b:bench_b",
+            api_server(uri, user, password, f"bench-a:bench_a_{run},bench-b:bench_b_{run}",
                        settings={"REFGRAPH_RATE_LIMIT_PER_S": "100"}) as base:  # the default, as served
         a, b = Api(base, "bench-a"), Api(base, "bench-b")
         _load(a, b, args.objects)
@@ -54,6 +57,7 @@ def main() -> None:
             results[name] = _measure(b, args, abuse)
             print(_row(name, results[name], results["baseline"]), flush=True)
     print(_table(results))
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "w") as out:
         json.dump(results, out, indent=2)
 

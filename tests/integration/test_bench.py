@@ -43,3 +43,18 @@ def test_the_events_cost_benchmark_runs_against_the_commit_before_events(neo4j_t
                            "--batch", "100", "--writes", "5"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "| new rows |" in done.stdout and "| 10% changed |" in done.stdout
+
+
+def test_the_isolation_benchmark_runs_every_pattern(neo4j_target, tmp_path):
+    env = {**os.environ, "NEO4J_URI": neo4j_target.uri, "NEO4J_USER": neo4j_target.user,
+           "NEO4J_PASSWORD": neo4j_target.password}
+    out = tmp_path / "isolation.json"
+    done = subprocess.run([sys.executable, "-m", "bench.isolation", "--objects", "300", "--seconds", "1",
+                           "--out", str(out)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    result = json.loads(out.read_text())
+    assert set(result) == {"baseline", "long-polls", "feed scans", "searches", "traversals", "report CSVs",
+                           "batch flood"}
+    assert all(cell["b_statuses"] and cell["b_p50_ms"] > 0 for cell in result.values())
+    assert all(cell["a_statuses"] for name, cell in result.items() if name != "baseline")
+    assert "| A's pattern | B p50 ms (x baseline) |" in done.stdout
