@@ -179,20 +179,28 @@ def live_api(neo4j_target) -> Iterator[LiveApi]:
 
 @contextlib.contextmanager
 def live_api_server(neo4j_target, port: int | None = None, **settings) -> Iterator[LiveApi]:
+    workspace, token = f"ws_{uuid.uuid4().hex[:12]}", f"tok-{uuid.uuid4().hex}"
+    app = create_app(settings_for(neo4j_target, tokens=f"{token}:{workspace}", **settings))
+    with serving(app, port) as url:
+        yield LiveApi(url, token, workspace)
+
+
+@contextlib.contextmanager
+def serving(app, port: int | None = None) -> Iterator[str]:
+    """``app`` served by uvicorn on a loopback port (in a thread), until the block ends."""
     import threading
 
     import uvicorn
 
-    workspace, token = f"ws_{uuid.uuid4().hex[:12]}", f"tok-{uuid.uuid4().hex}"
-    app = create_app(settings_for(neo4j_target, tokens=f"{token}:{workspace}", **settings))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port or free_port(), log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port or free_port(), log_level="warning",
+                                           backlog=4096))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
         while not server.started:
             assert thread.is_alive(), "uvicorn did not start"
             threading.Event().wait(0.05)
-        yield LiveApi(f"http://127.0.0.1:{server.config.port}", token, workspace)
+        yield f"http://127.0.0.1:{server.config.port}"
     finally:
         server.should_exit = True
         thread.join(timeout=30)

@@ -5,7 +5,6 @@ never timed: what is measured lives in bench/isolation.py."""
 from __future__ import annotations
 
 import asyncio
-import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -13,10 +12,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx
-import uvicorn
 
 from service.main import create_app
-from tests.conftest import api_for, free_port, settings_for
+from tests.conftest import api_for, serving, settings_for
 from tests.integration.helpers import person
 
 # A report slow enough to hold its connection for a while (REFGRAPH_REPORTS_DIR).
@@ -41,18 +39,8 @@ def two_tenants(neo4j_target, **settings) -> Iterator[TwoTenants]:
     a, b = f"tok-a-{uuid.uuid4().hex}", f"tok-b-{uuid.uuid4().hex}"
     tokens = f"{a}:ws_a_{uuid.uuid4().hex[:10]},{b}:ws_b_{uuid.uuid4().hex[:10]}"
     app = create_app(settings_for(neo4j_target, tokens=tokens, **settings))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning",
-                                           backlog=4096))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        while not server.started:
-            assert thread.is_alive(), "uvicorn did not start"
-            threading.Event().wait(0.05)
-        yield TwoTenants(f"http://127.0.0.1:{server.config.port}", app, a, b)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    with serving(app) as url:
+        yield TwoTenants(url, app, a, b)
 
 
 async def _long_poll(port: int, token: str) -> asyncio.StreamWriter:
