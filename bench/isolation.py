@@ -5,6 +5,7 @@ the statuses A got.
 
     .venv/bin/python -m bench.isolation                         # 300,000 objects, 40 s a pattern
     .venv/bin/python -m bench.isolation --objects 50000 --seconds 15
+    .venv/bin/python -m bench.isolation --at 0297c2e     # the API of an earlier commit, for a before
 
 The patterns: 600 long-polls abandoned after a second (again and again); 8 filtered feed
 scans that match nothing over A's whole feed; 8 unindexed searches over A's objects; 8
@@ -17,20 +18,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import statistics
+import subprocess
+import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from bench.common import ORDER, Api, api_server, neo4j_server, orders
+from bench.common import ORDER, ROOT, Api, api_server, neo4j_server, orders
 
 PATTERNS = ["long-polls", "feed scans", "searches", "traversals", "report CSVs", "batch flood"]
 SIX_HOPS = "orders.customer.orders.customer.orders.customer"
@@ -42,11 +46,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=40.0, help="each pattern, and the baseline")
     parser.add_argument("--rate", type=float, default=20.0, help="B's reads a second")
     parser.add_argument("--patterns", default=",".join(PATTERNS), help="comma separated, of: " + ", ".join(PATTERNS))
+    parser.add_argument("--at", help="serve the API of this commit instead (a before/after comparison)")
     parser.add_argument("--out", default="bench/results/isolation.json")
     args = parser.parse_args()
     run = uuid.uuid4().hex[:8]  # workspaces of their own: a Neo4j that NEO4J_URI names may hold others
-    with neo4j_server() as (uri, user, password), \
-            api_server(uri, user, password, f"bench-a:bench_a_{run},bench-b:bench_b_{run}",
+    with _checkout(args.at) as root, neo4j_server() as (uri, user, password), \
+            api_server(uri, user, password, f"bench-a:bench_a_{run},bench-b:bench_b_{run}", root=root,
                        settings={"REFGRAPH_RATE_LIMIT_PER_S": "100"}) as base:  # the default, as served
         a, b = Api(base, "bench-a"), Api(base, "bench-b")
         _load(a, b, args.objects)
@@ -60,6 +65,20 @@ def main() -> None:
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "w") as out:
         json.dump(results, out, indent=2)
+
+
+@contextlib.contextmanager
+def _checkout(commit: str | None) -> Iterator[Path]:
+    if commit is None:
+        yield ROOT
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        checkout = Path(tmp) / "at"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(checkout), commit], check=True)
+        try:
+            yield checkout
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(checkout)], check=False)
 
 
 def _load(a: Api, b: Api, objects: int) -> None:

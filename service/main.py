@@ -62,7 +62,7 @@ from service.services.event_feed import EventFeed
 from service.services.feed_heads import FeedHeads
 from service.services.selector_buttons import SelectorButtons
 from service.services.webhook_delivery import Deliverer
-from service.store import attribute_changes, change_log, console_sessions, leases, migrations
+from service.store import attribute_changes, change_log, console_sessions, leases, migrations, type_indexes
 from service.store import connectors as connector_store
 from service.store import events as event_store
 from service.store import health as health_store
@@ -96,7 +96,7 @@ STORE_QUERIES = [*migrations.USES, *health_store.USES, *schema_store.USES,
                  *traversal_store.USES, *connector_store.USES,
                  *selector_store.USES, *token_store.USES, *idempotency.USES,
                  *prune_store.USES, *attribute_changes.USES, *change_log.USES, *event_store.USES, *webhook_store.USES,
-                 *console_sessions.USES, *leases.USES]
+                 *console_sessions.USES, *leases.USES, *type_indexes.USES]
 RETRY_S = 2.0
 
 
@@ -124,6 +124,7 @@ async def _migrate_until_done(app: FastAPI) -> None:
     while True:
         try:
             await state.migrator.migrate()
+            await type_indexes.ensure_for_every_type(state.db)
             state.migrations_ready.set()
             return
         except (ServiceUnavailable, SessionExpired, OSError) as exc:

@@ -173,7 +173,8 @@ class SchemaStore:
         statements = []
         for label in sorted(labels):
             statements += [q["schema/create_id_constraint"].query(Label=label),
-                           q["schema/create_external_id_constraint"].query(Label=label)]
+                           q["schema/create_external_id_constraint"].query(Label=label),
+                           q["schema/create_workspace_id_index"].query(Label=label)]
         for rel in sorted({d.rel_type for d in definitions if d.is_reference}):
             statements += [q["references/create_source_one_constraint"].query(Rel=rel),
                            q["references/create_target_one_constraint"].query(Rel=rel)]
