@@ -37,7 +37,7 @@ QUOTAS = {
     "report": Quota(per_token=2, per_workspace=4),
     "integrity": Quota(per_token=1, per_workspace=2),
     "connector": Quota(per_token=2, per_workspace=4),
-    "batch": Quota(per_token=8, per_workspace=16),
+    "batch": Quota(per_token=4, per_workspace=4),
 }
 NO_QUEUE = {"wait"}  # a long-poll over its quota answers at once
 
