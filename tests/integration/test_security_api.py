@@ -46,10 +46,11 @@ async def test_a_request_without_a_valid_token_writes_nothing(api, graph):
 async def test_a_replay_needs_a_token_that_is_valid_now(neo4j_target, graph):
     async with api_for(neo4j_target, token_cache_s=0) as api:
         token_id, token = make_token(graph, api.workspace, "write")
-        headers = {**as_token(token), "Idempotency-Key": "revoked-later"}
+        key = f"revoked-later-{uuid.uuid4().hex}"  # a key of its own: the Neo4j may hold other runs' keys
+        headers = {**as_token(token), "Idempotency-Key": key}
         first = await api.client.post("/v1/objects/Person", json={"external_id": "p"}, headers=headers)
         assert first.status_code == 201
-        assert keys_ending(graph, "revoked-later") == [f"{token_id}:revoked-later"]  # by token id
+        assert keys_ending(graph, key) == [f"{token_id}:{key}"]  # by token id
         token_store.revoke(graph, "neo4j", Queries.load(Settings().cypher_dir), token_id)
         replay = await api.client.post("/v1/objects/Person", json={"external_id": "p"}, headers=headers)
         assert replay.status_code == 401 and "idempotent-replayed" not in replay.headers
@@ -154,8 +155,9 @@ async def test_expired_idempotency_keys_are_purged_in_batches(api, graph):
     graph.execute_query(
         "UNWIND range(1, 2500) AS i CREATE (:_IdempotencyKey {key: $prefix + i, state: 'done', "
         "created_at: datetime() - duration('P2D')})", prefix=prefix)
+    key = f"fresh-{uuid.uuid4().hex}"
     fresh = await api.client.post("/v1/objects/Person", json={"external_id": "p"},
-                                  headers={"Idempotency-Key": "fresh"})
+                                  headers={"Idempotency-Key": key})
     assert fresh.status_code == 201
     removed = await purge_expired(api.app.state.db)
     # Another app's background purge (any process on this Neo4j) may take some of them
@@ -167,7 +169,7 @@ async def test_expired_idempotency_keys_are_purged_in_batches(api, graph):
     records, _, _ = graph.execute_query(
         "MATCH (k:_IdempotencyKey) WHERE k.created_at < datetime() - duration('P1D') RETURN count(k) AS n")
     assert records[0]["n"] == 0
-    assert len(keys_ending(graph, "fresh")) == 1
+    assert len(keys_ending(graph, key)) == 1
 
 
 async def test_a_30_mb_record_of_unknown_keys_gets_a_short_refusal(api, graph):
