@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from cachetools import LRUCache
-from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.api.errors import error_response
@@ -187,7 +187,7 @@ class AuthMiddleware:
         state = scope["app"].state
         try:
             caller, wait = await self.limits.authenticate(state, token, address)
-        except (ServiceUnavailable, SessionExpired, Neo4jError, OSError):
+        except (ServiceUnavailable, SessionExpired, Neo4jError, DriverError, OSError):
             await error_response(503, "database_unavailable", "Neo4j is not reachable; try again shortly",
                                  headers={"Retry-After": "2"})(scope, receive, send)
             return

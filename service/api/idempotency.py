@@ -20,7 +20,7 @@ import asyncio
 import hashlib
 import uuid
 
-from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,6 +28,7 @@ from service.api.errors import error_response
 from service.api.paths import in_areas, route_path
 from service.api.secret_answers import redacted, secret_fields
 from service.metrics import IDEMPOTENCY_KEYS_PURGED
+from service.store.pool_share import unshared
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 NOT_KEPT = {403, 405, 429}  # refused before the route ran: a retry (right token, later) runs
@@ -78,13 +79,14 @@ class IdempotencyMiddleware:
         db = scope["app"].state.db
         claim = str(uuid.uuid4())
         try:
-            rows = await db.write_query("idempotency/claim", key=namespaced, fingerprint=fingerprint,
-                                       claim=claim, expire_s=EXPIRE_S)
+            with unshared():
+                rows = await db.write_query("idempotency/claim", key=namespaced, fingerprint=fingerprint,
+                                           claim=claim, expire_s=EXPIRE_S)
             row = rows[0]
             if not row["mine"]:
                 await _answer(send, await _earlier_answer(db, namespaced, fingerprint, row))
                 return
-        except (ServiceUnavailable, SessionExpired, Neo4jError, OSError):
+        except (ServiceUnavailable, SessionExpired, Neo4jError, DriverError, OSError):
             await _answer(send, error_response(503, "database_unavailable",
                                                "Neo4j is not reachable; try again shortly",
                                                headers={"Retry-After": "2"}))
@@ -116,16 +118,18 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, replay_receive, capture)
         except BaseException:
-            await db.write_query("idempotency/release", key=key, claim=claim)
+            with unshared():
+                await db.write_query("idempotency/release", key=key, claim=claim)
             raise
-        if status >= 500 or status in NOT_KEPT or scope.get("route") is None:  # no route: nothing ran
-            await db.write_query("idempotency/release", key=key, claim=claim)
-        else:
-            kept, secret = b"".join(chunks), secret_fields(scope)
-            if secret:
-                kept = redacted(kept, secret)
-            await db.write_query("idempotency/complete", key=key, claim=claim, status=status,
-                                body=kept.decode("utf-8", errors="replace"), content_type=content_type)
+        with unshared():
+            if status >= 500 or status in NOT_KEPT or scope.get("route") is None:  # no route: nothing ran
+                await db.write_query("idempotency/release", key=key, claim=claim)
+            else:
+                kept, secret = b"".join(chunks), secret_fields(scope)
+                if secret:
+                    kept = redacted(kept, secret)
+                await db.write_query("idempotency/complete", key=key, claim=claim, status=status,
+                                    body=kept.decode("utf-8", errors="replace"), content_type=content_type)
 
 
 async def _earlier_answer(db, key: str, fingerprint: str, row: dict):

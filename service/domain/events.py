@@ -212,8 +212,9 @@ class Position:
 class FeedPage:
     events: list[dict[str, Any]]
     position: Position  # after the last event examined: where the next page starts
-    full: bool  # ``limit`` events were found: there may be more at once
+    full: bool  # ``limit`` events were found, or the read reached its bound: there may be more at once
     positions: list[Position] = field(default_factory=list)  # each event's own
+    bounded: bool = False  # the read stopped at its bound (after a whole batch), not at ``limit``
 
 
 def page_of(batches: list[dict[str, Any]], after: Position, patterns: tuple[str, ...], limit: int) -> FeedPage:

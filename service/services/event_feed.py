@@ -12,7 +12,10 @@ waits on, with one query for all of them, and wakes the waiters whose feed moved
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 
 from service.domain.events import FeedPage, Position, page_of
 from service.errors import InvalidInput
@@ -32,16 +35,23 @@ class EventFeed:
         self.heads = heads
 
     async def page(self, workspace: str, after: Position, patterns: tuple[str, ...], limit: int,
-                   wait_s: float = 0) -> FeedPage:
+                   wait_s: float = 0, read_slot: Callable[[], AbstractAsyncContextManager] | None = None
+                   ) -> FeedPage:
         """The next events after ``after``; with ``wait_s``, waits up to that long while
-        there is none (holding no connection: ``FeedHeads``)."""
-        deadline = time.monotonic() + wait_s
-        page = await self._read(workspace, after, patterns, limit)
+        there is none (holding no connection: ``FeedHeads``). ``read_slot``: what each
+        read of a wait holds while it reads (the caller's admission)."""
+        deadline, slot = time.monotonic() + wait_s, read_slot or contextlib.nullcontext
+        async with slot():
+            page = await self._read(workspace, after, patterns, limit)
+        known = page.position.seq  # the head already seen: wait for one past it (purged batches)
         while not (page.events or page.full) and self.heads is not None:
             left = deadline - time.monotonic()
-            if left <= 0 or not await self.heads.wait_past(workspace, page.position.seq, left):
+            head = await self.heads.wait_past(workspace, max(page.position.seq, known), left) if left > 0 else None
+            if head is None:
                 break
-            page = await self._read(workspace, page.position, patterns, limit)  # on from what was examined
+            known = head
+            async with slot():
+                page = await self._read(workspace, page.position, patterns, limit)  # on from what was examined
         return page
 
     async def _read(self, workspace: str, after: Position, patterns: tuple[str, ...], limit: int) -> FeedPage:
@@ -66,5 +76,5 @@ class EventFeed:
                 return found
             scanned += len(read)
             unpacked += sum(batch["count"] for batch in read if batch["events"] is not None)
-        found.full = True  # more batches to look through: ask again at once, from found.position
+        found.full = found.bounded = True  # more batches to look through: ask again at once, from there
         return found

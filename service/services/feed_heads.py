@@ -20,6 +20,7 @@ from service.store.database import Database
 
 log = logging.getLogger("refgraph.events")
 POLL_S = 0.25
+MIN_GAP_S = 0.02  # between two polls, however many commits wake the follower
 
 
 class FeedHeads:
@@ -33,8 +34,9 @@ class FeedHeads:
     def waiters(self, workspace: str | None = None) -> int:
         return self._waiting[workspace] if workspace else sum(self._waiting.values())
 
-    async def wait_past(self, workspace: str, seq: int, timeout: float) -> bool:
-        """Until the workspace's feed has a batch after ``seq`` (True), or ``timeout`` (False)."""
+    async def wait_past(self, workspace: str, seq: int, timeout: float) -> int | None:
+        """Until the workspace's feed has a batch after ``seq``: its head then; None after
+        ``timeout``."""
         deadline = time.monotonic() + timeout
         self._waiting[workspace] += 1
         if self._follower is None or self._follower.done():
@@ -44,13 +46,14 @@ class FeedHeads:
             while self._heads.get(workspace, -1) <= seq:
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    return False
+                    return None
                 moved = self._moved.setdefault(workspace, asyncio.Event())
                 try:
-                    await asyncio.wait_for(moved.wait(), left)
+                    async with asyncio.timeout(left):
+                        await moved.wait()
                 except TimeoutError:
-                    return False
-            return True
+                    return None
+            return self._heads[workspace]
         finally:
             self._waiting[workspace] -= 1
             if self._waiting[workspace] <= 0:
@@ -63,11 +66,13 @@ class FeedHeads:
         commit of this process or the poll interval."""
         wake = change_log.listener()
         while self._waiting:
+            polled = time.monotonic()
             try:
                 heads = await events.heads(self.db, list(self._waiting))
-            except Exception:  # Neo4j restarting: the waiters time out, or the next poll sees it
+            except Exception:  # Neo4j restarting: the waiters time out, or a later poll sees it
                 log.warning("reading the feeds' heads failed; trying again", exc_info=True)
-                heads = {}
+                await asyncio.sleep(self.poll_s)
+                continue
             for workspace in list(self._waiting):
                 head = heads.get(workspace, 0)
                 if head != self._heads.get(workspace):
@@ -76,3 +81,4 @@ class FeedHeads:
                     if moved is not None:
                         moved.set()
             await change_log.wait_for_new(wake, self.poll_s)
+            await asyncio.sleep(max(0.0, MIN_GAP_S - (time.monotonic() - polled)))  # under a flood of commits

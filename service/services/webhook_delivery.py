@@ -98,8 +98,10 @@ class Deliverer:
             sent = 0
             while sent < len(page.events) and time.monotonic() < ends:
                 chunk = deliverable(page.events[sent:])
-                if page.full and sent + len(chunk) == len(page.events) and len(chunk) < MAX_EVENTS_PER_DELIVERY:
+                if (page.full and not page.bounded and sent + len(chunk) == len(page.events)
+                        and len(chunk) < MAX_EVENTS_PER_DELIVERY):
                     break  # the page may have cut this transaction's events: read on from here
+                # (a read stopped at its bound gives no more from here: deliver what it found)
                 webhook_lag(webhook["id"], _age(chunk[0]["occurred_at"]))
                 error = await self._send(webhook, chunk)
                 if error is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextvars import ContextVar
 
 from service.errors import OverCapacity
@@ -38,15 +38,12 @@ class PoolShare:
         if workspace is None or _holding.get():
             yield
             return
-        free = self._free.setdefault(workspace, asyncio.Semaphore(self.slots))
+        free = self._free.get(workspace)
+        if free is None:
+            free = self._free[workspace] = asyncio.Semaphore(self.slots)
         self._users[workspace] = self._users.get(workspace, 0) + 1
         try:
-            try:
-                await asyncio.wait_for(free.acquire(), self.queue_s)
-            except TimeoutError:
-                raise OverCapacity(
-                    f"this workspace already uses its share of the database's connections ({self.slots}); "
-                    "retry after a moment, or send fewer requests at once", retry_after_s=1) from None
+            await self._acquire(free)
             token = _holding.set(True)
             try:
                 yield
@@ -57,3 +54,26 @@ class PoolShare:
             self._users[workspace] -= 1
             if not self._users[workspace]:
                 del self._users[workspace], self._free[workspace]
+
+    async def _acquire(self, free: asyncio.Semaphore) -> None:
+        if not free.locked():
+            await free.acquire()  # at once: no timer, no task
+            return
+        try:
+            async with asyncio.timeout(self.queue_s):
+                await free.acquire()
+        except TimeoutError:
+            raise OverCapacity(
+                f"this workspace already uses its share of the database's connections ({self.slots}); "
+                "retry after a moment, or send fewer requests at once", retry_after_s=1) from None
+
+
+@contextlib.contextmanager
+def unshared() -> Iterator[None]:
+    """The process's own bookkeeping for a request (its idempotency key): no slot of the
+    workspace's, so a full share cannot leave a key claimed."""
+    token = current_workspace.set(None)
+    try:
+        yield
+    finally:
+        current_workspace.reset(token)

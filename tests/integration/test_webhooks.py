@@ -261,3 +261,21 @@ async def test_a_replay_past_the_end_of_the_feed_is_refused(hooked, receiver):
     assert beyond.status_code == 422 and beyond.json()["error"]["code"] == "invalid_cursor"
     past = await hooked.client.get("/v1/events", params={"after": f"{int(seq) + 5}.0"})
     assert past.status_code == 422 and past.json()["error"]["code"] == "invalid_cursor"
+
+
+async def test_a_sparse_filter_behind_more_batches_than_one_read_looks_at_still_delivers(
+        hooked, receiver, monkeypatch):
+    """A read stops at its bound with has_more; the deliverer delivers what it found and
+    reads on, rather than waiting for a page that can never grow (it looped forever)."""
+    from service.services import event_feed
+
+    monkeypatch.setattr(event_feed, "BATCHES_PER_READ", 1)
+    monkeypatch.setattr(event_feed, "MAX_BATCHES_SCANNED", 2)
+    first = await person(hooked, "gone-1")
+    assert (await hooked.client.delete(f"/v1/objects/Person/{first['id']}")).status_code == 200
+    for n in range(5):
+        await person(hooked, f"p{n}")  # a batch each after the wanted one, none of them wanted
+    hook = await subscribe(hooked, receiver, events=["object.deleted"])
+    replayed = await hooked.client.post(f"/v1/webhooks/{hook['id']}/replay", json={"after": "0.-1"})
+    assert replayed.status_code == 200, replayed.text
+    await until(lambda: [e["object"]["external_id"] for e in receiver.events()] == ["gone-1"], timeout=30)

@@ -84,3 +84,11 @@ async def test_a_workspace_holds_at_most_its_share_of_sessions():
     assert not any(task.done() for task in others)  # both hold (or need) no slot of ws
     release.set()
     await asyncio.gather(first, *others)
+
+
+async def test_a_free_slot_is_taken_at_once_even_with_no_time_to_queue():
+    share = PoolShare(slots=1, queue_s=0)
+    current_workspace.set("ws")
+    async with share.held():  # before: wait_for(acquire, 0) timed out on a free slot
+        pass
+    current_workspace.set(None)

@@ -52,8 +52,10 @@ async def list_events(request: Request, workspace: Workspace, after: str | None 
                       wait: float = Query(0, ge=0, le=MAX_WAIT_S)):
     feed: EventFeed = request.app.state.event_feed
     position, patterns = Position.parse(after), parse_patterns(types)
+    # A long-poll holds a "wait" slot; each of its reads a "feed" slot, as a read without wait does.
+    read_slot = (lambda: admitted(request, "feed")) if wait else None
     async with admitted(request, "wait" if wait else "feed"):
-        page = await until_disconnected(request, feed.page(workspace, position, patterns, limit, wait))
+        page = await until_disconnected(request, feed.page(workspace, position, patterns, limit, wait, read_slot))
     return EventsPage(data=page.events, next_cursor=page.position.text(), has_more=page.full)
 
 
@@ -65,10 +67,12 @@ async def until_disconnected(request: Request, work: Coroutine[Any, Any, T]) -> 
         await asyncio.wait((task, gone), return_when=asyncio.FIRST_COMPLETED)
     finally:
         gone.cancel()
-    if not task.done():
-        task.cancel()
-        raise ClientDisconnect()
-    return task.result()
+        if not task.done():
+            task.cancel()  # the client went, or this request was cancelled itself
+    if task.done() and not task.cancelled():
+        return task.result()
+    gone.result()  # what stopped reading the request, if it was an error (a body too large)
+    raise ClientDisconnect()
 
 
 async def _disconnect(request: Request) -> None:
