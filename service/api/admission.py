@@ -76,20 +76,22 @@ class Admission:
                     ended.notify_all()
 
     async def _queue(self, kind: str, keys: tuple[str, str]) -> None:
-        ended = self._ended.setdefault(kind, asyncio.Condition())
-        try:
-            if kind in NO_QUEUE:
-                raise TimeoutError
-            async with ended:
-                await asyncio.wait_for(ended.wait_for(lambda: self._room(kind, keys)), self.queue_s)
-        except TimeoutError:
-            quota = self.quotas[kind]
-            raise OverCapacity(
-                f"too many {kind} requests in flight for this token or workspace (at most {quota.per_token} "
-                f"per token, {quota.per_workspace} per workspace); retry after a moment",
-                retry_after_s=1, details={"kind": kind, "per_token": quota.per_token,
-                                          "per_workspace": quota.per_workspace}) from None
-
+        """Until there is room (in this task: no other request can take it first), or
+        ``queue_s``; a long-poll does not wait."""
+        if kind not in NO_QUEUE:
+            ended = self._ended.setdefault(kind, asyncio.Condition())
+            try:
+                async with asyncio.timeout(self.queue_s), ended:
+                    await ended.wait_for(lambda: self._room(kind, keys))
+                return
+            except TimeoutError:
+                pass
+        quota = self.quotas[kind]
+        raise OverCapacity(
+            f"too many {kind} requests in flight for this token or workspace (at most {quota.per_token} "
+            f"per token, {quota.per_workspace} per workspace); retry after a moment",
+            retry_after_s=1, details={"kind": kind, "per_token": quota.per_token,
+                                      "per_workspace": quota.per_workspace})
 
 def admitted(request: Request, kind: str) -> contextlib.AbstractAsyncContextManager[None]:
     """The request's slot of ``kind`` (its caller is known: the API authenticated it)."""
