@@ -45,6 +45,7 @@ def main() -> None:
     parser.add_argument("--objects", type=int, default=300_000, help="A's orders")
     parser.add_argument("--seconds", type=float, default=40.0, help="each pattern, and the baseline")
     parser.add_argument("--rate", type=float, default=20.0, help="B's reads a second")
+    parser.add_argument("--batch-rows", type=int, default=5_000, help="records of each batch of the flood")
     parser.add_argument("--patterns", default=",".join(PATTERNS), help="comma separated, of: " + ", ".join(PATTERNS))
     parser.add_argument("--at", help="serve the API of this commit instead (a before/after comparison)")
     parser.add_argument("--out", default="bench/results/isolation.json")
@@ -58,7 +59,7 @@ def main() -> None:
         hub = a.ok("GET", "/v1/objects/Person", params={"external_id": "hub-0"})["data"][0]["id"]
         results = {"baseline": _measure(b, args, lambda stop: Counter())}
         for name in args.patterns.split(","):
-            abuse = _abuse(name.strip(), base, a, hub, args.objects)
+            abuse = _abuse(name.strip(), base, a, hub, args.objects, args.batch_rows)
             results[name] = _measure(b, args, abuse)
             print(_row(name, results[name], results["baseline"]), flush=True)
     print(_table(results))
@@ -116,7 +117,7 @@ def _measure(b: Api, args, abuse: Callable[[Any], Counter]) -> dict:
             "b_statuses": dict(statuses), "a_statuses": dict(got)}
 
 
-def _abuse(name: str, base: str, a: Api, hub: str, objects: int) -> Callable[[Any], Counter]:
+def _abuse(name: str, base: str, a: Api, hub: str, objects: int, batch_rows: int) -> Callable[[Any], Counter]:
     headers = {"Authorization": "Bearer bench-a"}
 
     def loop(request: Callable[[httpx.Client], httpx.Response], workers: int = 8):
@@ -139,7 +140,7 @@ def _abuse(name: str, base: str, a: Api, hub: str, objects: int) -> Callable[[An
             return got
         return run
 
-    reingest = json.dumps({"records": orders(min(objects, 5_000), people=max(10, objects // 50), changed=True)})
+    reingest = json.dumps({"records": orders(min(objects, batch_rows), people=max(10, objects // 50), changed=True)})
     return {
         "long-polls": lambda stop: asyncio.run(_long_polls(base, stop)),
         "feed scans": loop(lambda c: c.get("/v1/events", params={"types": "object.deleted", "limit": 1000})),

@@ -37,9 +37,14 @@ QUOTAS = {
     "report": Quota(per_token=2, per_workspace=4),
     "integrity": Quota(per_token=1, per_workspace=2),
     "connector": Quota(per_token=2, per_workspace=4),
-    "batch": Quota(per_token=4, per_workspace=4),
+    "batch": Quota(per_token=1, per_workspace=1),  # REFGRAPH_BATCHES_IN_FLIGHT
 }
 NO_QUEUE = {"wait"}  # a long-poll over its quota answers at once
+
+
+def quotas(batches_in_flight: int) -> dict[str, Quota]:
+    """``QUOTAS`` with the batch writes a workspace (and a token) may have in flight."""
+    return {**QUOTAS, "batch": Quota(batches_in_flight, batches_in_flight)}
 
 
 class Admission:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -193,8 +194,8 @@ def _send(client: httpx.Client, type_name: str, lines: list[Line], summary: Summ
     """One batch; records the API refuses are reported and the rest sent again (each
     round drops at least one line, so this ends)."""
     while lines:
-        response = client.post(f"/v1/objects/{type_name}/batch", json={"records": [x.record for x in lines]},
-                               params={"match_on": match_on} if match_on else None)
+        response = _post(client, f"/v1/objects/{type_name}/batch", {"records": [x.record for x in lines]},
+                         {"match_on": match_on} if match_on else None)
         if response.status_code == 200:
             body = response.json()
             summary.created += body["created"]
@@ -207,6 +208,21 @@ def _send(client: httpx.Client, type_name: str, lines: list[Line], summary: Summ
         for index, reason in bad.items():
             summary.refuse(lines[index], reason)
         lines = [x for i, x in enumerate(lines) if i not in bad]
+
+
+BUSY_TRIES = 60  # a batch the server is too busy for (429, 503 with Retry-After) is sent again
+
+
+def _post(client: httpx.Client, path: str, body: dict, params: dict | None) -> httpx.Response:
+    """The batch sent, and sent again after ``Retry-After`` while the server answers that it
+    is busy (another import of the workspace holds its batch slot, say)."""
+    for _ in range(BUSY_TRIES):
+        response = client.post(path, json=body, params=params)
+        wait = response.headers.get("retry-after")
+        if response.status_code not in (429, 503) or wait is None or not wait.isdigit():
+            return response
+        time.sleep(min(int(wait), 30))
+    return response
 
 
 def _message(response: httpx.Response) -> str:

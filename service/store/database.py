@@ -32,7 +32,7 @@ from neo4j.api import AsyncBookmarkManager
 from neo4j.exceptions import ClientError, DriverError, Neo4jError
 
 from service.errors import InvalidInput
-from service.store import change_log
+from service.store import change_log, records
 from service.store.pool_share import PoolShare
 from service.store.queries import Queries
 
@@ -124,14 +124,14 @@ class Database:
 
         @unit_of_work(metadata=named.metadata)
         async def work(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
-            return await (await tx.run(text, params)).data()
+            return await records.rows(await tx.run(text, params))
 
         return work
 
     async def read_without_retry(self, query: str, /, **params: Any) -> list[dict[str, Any]]:
         """One auto-commit read, no retries: for checks that must answer quickly."""
         async with self.session(default_access_mode=READ_ACCESS) as s:
-            return await (await s.run(self.queries[query].query(), params)).data()
+            return await records.rows(await s.run(self.queries[query].query(), params))
 
 
 def timed_out(exc: Exception) -> bool:

@@ -15,9 +15,10 @@ only from the append to the commit, so writers of a workspace queue only for tha
 
 from __future__ import annotations
 
-import json
 import zlib
 from typing import Any
+
+from pydantic_core import from_json
 
 from service.domain.events import Position
 from service.store.database import Database
@@ -33,7 +34,7 @@ async def batches(db: Database, workspace: str, after: Position, *, limit: int, 
     rows = await db.read_query("events/batches", workspace=workspace, seq=after.seq, index=after.index,
                                limit=limit, max_events=max_events, types=list(types))
     return [{**row["batch"], "events": None if row["batch"]["events"] is None
-             else json.loads(zlib.decompress(row["batch"]["events"]))} for row in rows]
+             else from_json(zlib.decompress(row["batch"]["events"]))} for row in rows]
 
 
 async def heads(db: Database, workspaces: list[str]) -> dict[str, int]:

@@ -186,3 +186,61 @@ async def test_a_list_reads_its_own_workspace_only_however_many_objects_another_
         return plan.get("dbHits", 0) + sum(hits(child) for child in plan.get("children", []))
 
     assert hits(profile) < 100, hits(profile)
+
+
+async def test_a_workspace_writes_one_batch_at_a_time_and_another_writes_meanwhile(neo4j_target):
+    """REFGRAPH_BATCHES_IN_FLIGHT=1: A's second batch waits for its first (here one whose
+    body is still arriving: the slot is taken before the body is read), then answers 503;
+    B's batch goes through meanwhile. Before, each workspace had four in flight and a
+    flood of them tripled another tenant's latency (bench/isolation.py)."""
+    with two_tenants(neo4j_target, batches_in_flight=1, admission_queue_s=0.3) as tenants:
+        port = int(tenants.url.rsplit(":", 1)[1])
+        body = b'{"records": [{"external_id": "slow-1"}]}'
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(f"POST /v1/objects/Person/batch HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {tenants.a}\r\n"
+                     f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body[:10])
+        await writer.drain()
+        await asyncio.sleep(0.3)  # A's first batch holds its slot, its body not all sent
+        async with httpx.AsyncClient(base_url=tenants.url, timeout=30) as client:
+            second = await client.post("/v1/objects/Person/batch", json={"records": [{"external_id": "a-2"}]},
+                                       headers={"Authorization": f"Bearer {tenants.a}"})
+            other = await client.post("/v1/objects/Person/batch", json={"records": [{"external_id": "b-1"}]},
+                                      headers={"Authorization": f"Bearer {tenants.b}"})
+            writer.write(body[10:])
+            await writer.drain()
+            first = await asyncio.wait_for(reader.readline(), 10)
+            writer.close()
+            people = (await client.get("/v1/objects/Person", headers={"Authorization": f"Bearer {tenants.a}"})).json()
+        assert second.status_code == 503, second.text
+        assert second.json()["error"]["code"] == "over_capacity" and second.headers["Retry-After"] == "1"
+        assert other.status_code == 200, other.text
+        assert first.startswith(b"HTTP/1.1 200")
+        assert {p["external_id"] for p in people["data"]} == {"slow-1"}
+
+
+async def test_an_import_waits_while_its_workspace_writes_another_batch(neo4j_target, tmp_path):
+    """``refgraph import`` sends a batch again after Retry-After while the workspace's batch
+    slot is taken (before, the first 503 ended the import)."""
+    from service.services.importer import import_file
+
+    with two_tenants(neo4j_target, batches_in_flight=1, admission_queue_s=0.2) as tenants:
+        port = int(tenants.url.rsplit(":", 1)[1])
+        body = b'{"records": [{"external_id": "held"}]}'
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(f"POST /v1/objects/Person/batch HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {tenants.a}\r\n"
+                     f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body[:10])
+        await writer.drain()
+        await asyncio.sleep(0.3)
+        (tmp_path / "people.csv").write_text("external_id\nimp-1\nimp-2\n")
+        with httpx.Client(base_url=tenants.url, headers={"Authorization": f"Bearer {tenants.a}"}, timeout=30) as client:
+            importing = asyncio.create_task(asyncio.to_thread(import_file, client, "Person", tmp_path / "people.csv"))
+            await asyncio.sleep(1.5)  # the import's first tries answered 503
+            assert not importing.done()
+            writer.write(body[10:])
+            await writer.drain()
+            assert (await asyncio.wait_for(reader.readline(), 10)).startswith(b"HTTP/1.1 200")
+            writer.close()
+            summary = await asyncio.wait_for(importing, 30)
+            people = client.get("/v1/objects/Person").json()["data"]
+        assert (summary.created, summary.failed) == (2, {})
+        assert {p["external_id"] for p in people} == {"held", "imp-1", "imp-2"}

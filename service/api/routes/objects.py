@@ -6,7 +6,7 @@ import re
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.api import json_body
@@ -109,12 +109,14 @@ async def upsert_object(request: Request, response: Response, workspace: Workspa
     return found[0]
 
 
+PARSE_BATCH = json_body.parsed(BatchWrite)
+
+
 @router.post("/{type}/batch", response_model=BatchResult, responses=responses(404, 409),
              openapi_extra=json_body.documented(BatchWrite))
-async def batch_upsert(request: Request, workspace: Workspace, type: str,
-                       body: Annotated[BatchWrite, Depends(json_body.parsed(BatchWrite))],
-                       match_on: MatchOn = None):
-    async with admitted(request, "batch"):
+async def batch_upsert(request: Request, workspace: Workspace, type: str, match_on: MatchOn = None):
+    async with admitted(request, "batch"):  # before the body is read: a queued batch costs nothing
+        body = await PARSE_BATCH(request)
         _, result = await objects(request).write(workspace, type, body.records, match_on=match_on)
     created, changed = sum(result.created), sum(result.changed)
     return BatchResult(created=created, updated=changed - created, unchanged=len(result.ids) - changed,
