@@ -31,9 +31,9 @@ class Quota:
 # may wait; the others each hold a Neo4j connection while they run.
 QUOTAS = {
     "wait": Quota(per_token=50, per_workspace=100),
-    "feed": Quota(per_token=4, per_workspace=8),
+    "feed": Quota(per_token=2, per_workspace=4),
     "search": Quota(per_token=4, per_workspace=8),
-    "traversal": Quota(per_token=8, per_workspace=16),
+    "traversal": Quota(per_token=2, per_workspace=4),
     "report": Quota(per_token=2, per_workspace=4),
     "integrity": Quota(per_token=1, per_workspace=2),
     "connector": Quota(per_token=2, per_workspace=4),

@@ -19,8 +19,8 @@ from tests.integration.helpers import person
 
 # A report slow enough to hold its connection for a while (REFGRAPH_REPORTS_DIR).
 SLOW_REPORT = """// Slow
-// Counts to twenty million: holds a connection for a second or more.
-UNWIND range(1, 20000000) AS x
+// Counts to a hundred million: holds a connection for seconds.
+UNWIND range(1, 100000000) AS x
 WITH count(x) AS n
 RETURN n, $workspace AS workspace
 """
