@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import json
 import multiprocessing
+import os
 import statistics
 import subprocess
 import tempfile
@@ -45,6 +46,9 @@ def main() -> None:
     parser.add_argument("--objects", type=int, default=300_000, help="A's orders")
     parser.add_argument("--seconds", type=float, default=40.0, help="each pattern, and the baseline")
     parser.add_argument("--rate", type=float, default=20.0, help="B's reads a second")
+    parser.add_argument("--nice", type=int, default=0,
+                        help="A's client at this niceness: on this machine it shares the server's cores, where a "
+                             "real attacker's client runs elsewhere")
     parser.add_argument("--batch-rows", type=int, default=5_000, help="records of each batch of the flood")
     parser.add_argument("--patterns", default=",".join(PATTERNS), help="comma separated, of: " + ", ".join(PATTERNS))
     parser.add_argument("--at", help="serve the API of this commit instead (a before/after comparison)")
@@ -95,7 +99,7 @@ def _measure(b: Api, args, abuse: Callable[[Any], Counter]) -> dict:
     own, so A's client does not hold B's interpreter)."""
     context = multiprocessing.get_context("fork")
     stop, seen = context.Event(), context.Queue()
-    runner = context.Process(target=lambda: seen.put(abuse(stop)), daemon=True)
+    runner = context.Process(target=lambda: (os.nice(args.nice), seen.put(abuse(stop))), daemon=True)
     runner.start()
     time.sleep(min(2.0, args.seconds / 10))  # the abuse under way
     latencies, statuses = [], Counter()
