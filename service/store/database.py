@@ -138,12 +138,13 @@ class Database:
 
 
 def _let_go_of_parameters(tx: AsyncManagedTransaction) -> None:
-    """The driver keeps each statement's parameters in its result, and a transaction and
-    its results (and their summaries) refer to each other: only the garbage collector frees them, so a batch's
-    5,000 rows (15,000 lists and dicts) lived on until a young collection found them, and
-    its pauses (up to 57 ms) were the other tenants' slowest reads (bench.isolation).
-    Dropped here once the work is done (what a result reports never needs them). The
-    driver's own attributes: if a later version renames them, this does nothing."""
+    """The driver keeps each statement's parameters in its result and summary, and a
+    transaction and its results refer to each other: only the garbage collector frees
+    them, so a batch's 5,000 rows (15,000 lists and dicts) lived on until a collection
+    found them, in pauses of up to 57 ms that other tenants' reads waited through
+    (bench.isolation). Dropped here once the work is done (nothing reads them after).
+    These are the driver's own attributes: if a later version renames them, this does
+    nothing, and tests/integration/test_records.py says so."""
     for result in getattr(tx, "_results", ()):
         metadata = getattr(result, "_metadata", None)
         if isinstance(metadata, dict):

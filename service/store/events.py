@@ -38,27 +38,30 @@ async def batches(db: Database, workspace: str, after: Position, *, limit: int, 
              else _unpacked(workspace, row["batch"])} for row in rows]
 
 
-# The batches unpacked last, at most this many events in all (per process). A batch never
-# changes once written, and every reader of a feed reads its newest batches: unpacking
-# one of 1,000 events took 2.7 ms, a fifth of the API's CPU under bench.isolation's
-# long-polls. Keyed by workspace and batch id; the events are shared, never changed.
-UNPACKED_EVENTS_KEPT = 20_000
-_unpacked_batches: OrderedDict[tuple[str, str], list[dict[str, Any]]] = OrderedDict()
-_unpacked_count = 0
+class Unpacked:
+    """The batches unpacked last, at most ``kept`` events in all. A batch never changes once
+    written, and every reader of a feed reads its newest batches: unpacking one of 1,000
+    events took 2.7 ms, a fifth of the API's CPU under bench.isolation's long-polls. Keyed
+    by workspace and batch id; the events are shared between readers, never changed."""
 
+    def __init__(self, kept: int):
+        self.kept, self.count = kept, 0
+        self.batches: OrderedDict[tuple[str, str], list[dict[str, Any]]] = OrderedDict()
 
-def _unpacked(workspace: str, batch: dict[str, Any]) -> list[dict[str, Any]]:
-    global _unpacked_count
-    key = (workspace, batch["id"])
-    found = _unpacked_batches.get(key)
-    if found is not None:
-        _unpacked_batches.move_to_end(key)
+    def __call__(self, workspace: str, batch: dict[str, Any]) -> list[dict[str, Any]]:
+        key = (workspace, batch["id"])
+        found = self.batches.get(key)
+        if found is not None:
+            self.batches.move_to_end(key)
+            return found
+        found = self.batches[key] = from_json(zlib.decompress(batch["events"]))
+        self.count += len(found)
+        while self.count > self.kept and len(self.batches) > 1:
+            self.count -= len(self.batches.popitem(last=False)[1])
         return found
-    found = _unpacked_batches[key] = from_json(zlib.decompress(batch["events"]))
-    _unpacked_count += len(found)
-    while _unpacked_count > UNPACKED_EVENTS_KEPT and len(_unpacked_batches) > 1:
-        _unpacked_count -= len(_unpacked_batches.popitem(last=False)[1])
-    return found
+
+
+_unpacked = Unpacked(kept=20_000)  # per process
 
 
 async def heads(db: Database, workspaces: list[str]) -> dict[str, int]:
