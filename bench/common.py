@@ -106,6 +106,7 @@ def api_server(uri: str, user: str, password: str, tokens: str, root: Path = ROO
     metrics_dir = tempfile.TemporaryDirectory()
     env = {**os.environ, "NEO4J_URI": uri, "NEO4J_USER": user, "NEO4J_PASSWORD": password,
            "REFGRAPH_TOKENS": tokens, "REFGRAPH_RATE_LIMIT_PER_S": "0",  # measure, do not throttle
+           "REFGRAPH_ADMISSION_SCALE": "8",  # the concurrent cells (writers, traversals) use one workspace
            "REFGRAPH_CONNECTOR_ALLOWED_HOSTS": f"127.0.0.1:{REMOTE_PORT}",  # the connector workload's remote
            "REFGRAPH_WEBHOOK_ALLOWED_HOSTS": f"127.0.0.1:{REMOTE_PORT}",  # the webhooks' receiver
            "REFGRAPH_WORKERS": str(workers), **({"PROMETHEUS_MULTIPROC_DIR": metrics_dir.name} if workers > 1 else {}),

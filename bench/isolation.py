@@ -57,7 +57,8 @@ def main() -> None:
     run = uuid.uuid4().hex[:8]  # workspaces of their own: a Neo4j that NEO4J_URI names may hold others
     with _checkout(args.at) as root, neo4j_server() as (uri, user, password), \
             api_server(uri, user, password, f"bench-a:bench_a_{run},bench-b:bench_b_{run}", root=root,
-                       settings={"REFGRAPH_RATE_LIMIT_PER_S": "100"}) as base:  # the default, as served
+                       settings={"REFGRAPH_RATE_LIMIT_PER_S": "100",  # the defaults, as served
+                                 "REFGRAPH_ADMISSION_SCALE": "1"}) as base:
         a, b = Api(base, "bench-a"), Api(base, "bench-b")
         _load(a, b, args.objects)
         hub = a.ok("GET", "/v1/objects/Person", params={"external_id": "hub-0"})["data"][0]["id"]

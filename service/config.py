@@ -191,10 +191,10 @@ class AdmissionSettings(BaseModel):
     # REFGRAPH_NEO4J_MAX_CONNECTIONS; a session over it waits as long, then 503).
     admission_queue_s: float = Field(5.0, ge=0, le=30)
     workspace_pool_share: float = Field(0.5, gt=0, le=1)
-    # Batch writes one workspace may have in flight in this process (the others queue, as
-    # above). One keeps the other tenants' latency: a second in flight added 20% to one
-    # workspace's records/s and tripled another's p50 (bench/README.md, isolation).
-    batches_in_flight: int = Field(1, ge=1, le=64)
+    # Every quota of docs/security.md's admission table times this: the defaults keep one
+    # tenant from slowing another on a small server (bench/README.md, isolation); a larger
+    # one, or a deployment of one tenant, may admit more at once.
+    admission_scale: float = Field(1.0, gt=0, le=100)
 
 
 class HousekeepingSettings(BaseModel):

@@ -26,7 +26,7 @@ from service.api import (
     observability,
     reference,
 )
-from service.api.admission import Admission, quotas
+from service.api.admission import QUOTAS, Admission
 from service.api.auth import AuthMiddleware, RateLimits, TokenBuckets
 from service.api.deps import require_ready
 from service.api.idempotency import IdempotencyMiddleware
@@ -264,8 +264,8 @@ def _wire(app: FastAPI, settings: Settings, db: Database) -> None:
                                 timeout_s=settings.report_timeout_s, max_rows=settings.report_max_rows)
     state.feed_heads = FeedHeads(db)
     state.event_feed = EventFeed(db, state.feed_heads)
-    state.admission = Admission(quotas(settings.batches_in_flight), queue_s=settings.admission_queue_s,
-                                workers=settings.workers)
+    state.admission = Admission(QUOTAS, queue_s=settings.admission_queue_s, workers=settings.workers,
+                                scale=settings.admission_scale)
     state.webhooks = WebhookStore(db, secrets_key=settings.secrets_key.get_secret_value())
     state.deliverer = deliverer(settings, db, state.webhooks, state.event_feed)
     state.migrator = migrations.Migrator(

@@ -109,7 +109,7 @@ def settings_for(target: Neo4jTarget, **overrides) -> Settings:
         rate_limit_per_s=0,  # tests fire requests faster than any user; test_limits turns it on
         connector_allowed_hosts=f"127.0.0.1:{REMOTE_PORT}",
         deliver_webhooks=False,  # tests/integration/test_webhooks.py turns it on where it delivers
-        batches_in_flight=8,  # the race tests write one workspace from several writers at once
+        admission_scale=8,  # the race tests write one workspace from several writers at once
     )
     values.update(overrides)
     return Settings(**values)

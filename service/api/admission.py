@@ -37,21 +37,19 @@ QUOTAS = {
     "report": Quota(per_token=2, per_workspace=4),
     "integrity": Quota(per_token=1, per_workspace=2),
     "connector": Quota(per_token=2, per_workspace=4),
-    "batch": Quota(per_token=1, per_workspace=1),  # REFGRAPH_BATCHES_IN_FLIGHT
+    "batch": Quota(per_token=1, per_workspace=1),
 }
 NO_QUEUE = {"wait"}  # a long-poll over its quota answers at once
 
 
-def quotas(batches_in_flight: int) -> dict[str, Quota]:
-    """``QUOTAS`` with the batch writes a workspace (and a token) may have in flight."""
-    return {**QUOTAS, "batch": Quota(batches_in_flight, batches_in_flight)}
-
-
 class Admission:
-    def __init__(self, quotas: dict[str, Quota], *, queue_s: float, workers: int = 1):
-        # With N processes, each admits its share (at least one of each).
-        self.quotas = {kind: Quota(max(1, q.per_token // workers), max(1, q.per_workspace // workers))
-                       for kind, q in quotas.items()}
+    def __init__(self, quotas: dict[str, Quota], *, queue_s: float, workers: int = 1, scale: float = 1):
+        # Each quota times ``scale`` (REFGRAPH_ADMISSION_SCALE); with N processes, each
+        # admits its share (at least one of each).
+        def share(n: int) -> int:
+            return max(1, int(n * scale) // workers)
+
+        self.quotas = {kind: Quota(share(q.per_token), share(q.per_workspace)) for kind, q in quotas.items()}
         self.queue_s = queue_s
         self._in_flight: Counter[tuple[str, str]] = Counter()
         self._ended: dict[str, asyncio.Condition] = {}

@@ -38,7 +38,7 @@ class TwoTenants:
 def two_tenants(neo4j_target, **settings) -> Iterator[TwoTenants]:
     a, b = f"tok-a-{uuid.uuid4().hex}", f"tok-b-{uuid.uuid4().hex}"
     tokens = f"{a}:ws_a_{uuid.uuid4().hex[:10]},{b}:ws_b_{uuid.uuid4().hex[:10]}"
-    app = create_app(settings_for(neo4j_target, tokens=tokens, **settings))
+    app = create_app(settings_for(neo4j_target, tokens=tokens, **{"admission_scale": 1, **settings}))
     with serving(app) as url:
         yield TwoTenants(url, app, a, b)
 
@@ -189,11 +189,11 @@ async def test_a_list_reads_its_own_workspace_only_however_many_objects_another_
 
 
 async def test_a_workspace_writes_one_batch_at_a_time_and_another_writes_meanwhile(neo4j_target):
-    """REFGRAPH_BATCHES_IN_FLIGHT=1: A's second batch waits for its first (here one whose
+    """One batch in flight per workspace: A's second batch waits for its first (here one whose
     body is still arriving: the slot is taken before the body is read), then answers 503;
     B's batch goes through meanwhile. Before, each workspace had four in flight and a
     flood of them tripled another tenant's latency (bench/isolation.py)."""
-    with two_tenants(neo4j_target, batches_in_flight=1, admission_queue_s=0.3) as tenants:
+    with two_tenants(neo4j_target, admission_queue_s=0.3) as tenants:
         port = int(tenants.url.rsplit(":", 1)[1])
         body = b'{"records": [{"external_id": "slow-1"}]}'
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -223,7 +223,7 @@ async def test_an_import_waits_while_its_workspace_writes_another_batch(neo4j_ta
     slot is taken (before, the first 503 ended the import)."""
     from service.services.importer import import_file
 
-    with two_tenants(neo4j_target, batches_in_flight=1, admission_queue_s=0.2) as tenants:
+    with two_tenants(neo4j_target, admission_queue_s=0.2) as tenants:
         port = int(tenants.url.rsplit(":", 1)[1])
         body = b'{"records": [{"external_id": "held"}]}'
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -244,3 +244,39 @@ async def test_an_import_waits_while_its_workspace_writes_another_batch(neo4j_ta
             people = client.get("/v1/objects/Person").json()["data"]
         assert (summary.created, summary.failed) == (2, {})
         assert {p["external_id"] for p in people} == {"held", "imp-1", "imp-2"}
+
+
+async def test_a_report_whose_client_goes_stops_in_neo4j_and_frees_its_slot(neo4j_target, graph, tmp_path):
+    """Two slow reports (A's quota) abandoned after half a second: their Neo4j queries end
+    and a third report is admitted at once. Before, only long-polls stopped with their
+    client: the reports ran on for seconds, holding both slots (the third answered 503)."""
+    (tmp_path / "slow.cypher").write_text(SLOW_REPORT)
+    (tmp_path / "quick.cypher").write_text("// Quick\nRETURN $workspace AS workspace\n")
+    with two_tenants(neo4j_target, admission_queue_s=0.3, reports_dir=tmp_path) as tenants:
+        port = int(tenants.url.rsplit(":", 1)[1])
+        writers = []
+        for _ in range(2):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(f"GET /v1/reports/slow HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {tenants.a}\r\n\r\n"
+                         .encode())
+            await writer.drain()
+            writers.append(writer)
+        await asyncio.sleep(0.5)
+        assert _running(graph, "range(1, 100000000)") == 2
+        for writer in writers:
+            writer.close()
+        await asyncio.sleep(0.5)
+        async with httpx.AsyncClient(base_url=tenants.url, headers={"Authorization": f"Bearer {tenants.a}"},
+                                     timeout=30) as a:
+            quick = await a.get("/v1/reports/quick")
+        still = _running(graph, "range(1, 100000000)")
+    assert quick.status_code == 200, quick.text
+    assert still == 0
+
+
+def _running(graph, text: str) -> int:
+    """How many transactions Neo4j is running a query holding ``text`` in (not this one)."""
+    records, _, _ = graph.execute_query(
+        "SHOW TRANSACTIONS YIELD currentQuery WHERE currentQuery CONTAINS $text "
+        "AND NOT currentQuery CONTAINS 'SHOW TRANSACTIONS' RETURN count(*) AS n", text=text)
+    return records[0]["n"]

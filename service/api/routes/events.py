@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Coroutine
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict
-from starlette.requests import ClientDisconnect
 
 from service.api.admission import admitted
+from service.api.client_gone import until_disconnected
 from service.api.deps import Workspace
 from service.api.pagination import MAX_LIMIT
 from service.domain.events import Position, parse_patterns
 from service.services.event_feed import EventFeed
 
 router = APIRouter(tags=["events"])
-T = TypeVar("T")
 MAX_WAIT_S = 30
 
 
@@ -57,24 +54,3 @@ async def list_events(request: Request, workspace: Workspace, after: str | None 
     async with admitted(request, "wait" if wait else "feed"):
         page = await until_disconnected(request, feed.page(workspace, position, patterns, limit, wait, read_slot))
     return EventsPage(data=page.events, next_cursor=page.position.text(), has_more=page.full)
-
-
-async def until_disconnected(request: Request, work: Coroutine[Any, Any, T]) -> T:
-    """``work``, cancelled at once if the client goes away (a long-poll then stops waiting)."""
-    task = asyncio.ensure_future(work)
-    gone = asyncio.ensure_future(_disconnect(request))
-    try:
-        await asyncio.wait((task, gone), return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        gone.cancel()
-        if not task.done():
-            task.cancel()  # the client went, or this request was cancelled itself
-    if task.done() and not task.cancelled():
-        return task.result()
-    gone.result()  # what stopped reading the request, if it was an error (a body too large)
-    raise ClientDisconnect()
-
-
-async def _disconnect(request: Request) -> None:
-    while (await request.receive())["type"] != "http.disconnect":
-        pass

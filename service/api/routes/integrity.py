@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from service.api.admission import admitted
+from service.api.client_gone import until_disconnected
 from service.api.deps import Workspace
 from service.store import integrity
 
@@ -24,4 +25,5 @@ class IntegrityReport(BaseModel):
 async def check_integrity(request: Request, workspace: Workspace):
     state = request.app.state
     async with admitted(request, "integrity"):
-        return await integrity.scan(state.db, state.schema, workspace, timeout_s=state.report_timeout_s)
+        return await until_disconnected(request, integrity.scan(state.db, state.schema, workspace,
+                                                                timeout_s=state.report_timeout_s))

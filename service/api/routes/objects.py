@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.api import json_body
 from service.api.admission import admitted
+from service.api.client_gone import until_disconnected
 from service.api.deps import Workspace
 from service.api.errors import responses
 from service.api.pagination import (
@@ -163,16 +164,17 @@ async def list_objects(request: Request, workspace: Workspace, type: str, limit:
     if referencing is not None:
         extra.append(lambda types, t: condition(types, t, f"{referencing[0]}.id", "=", referencing[1], text=True))
     async with admitted(request, "search"):
-        found = await request.app.state.search.search(workspace, type, where=where, extra=extra, sort=sort,
-                                                      limit=limit, cursor=cursor, count=count)
+        found = await until_disconnected(request, request.app.state.search.search(
+            workspace, type, where=where, extra=extra, sort=sort, limit=limit, cursor=cursor, count=count))
     return page_response(found.objects, None, cursor=found.next_cursor, total=found.total)
 
 
 @router.post("/{type}/search", response_model=SearchPage, responses=responses(404, 422))
 async def search_objects(request: Request, workspace: Workspace, type: str, body: SearchBody):
     async with admitted(request, "search"):
-        found = await request.app.state.search.search(workspace, type, tree=body.where, sort=body.sort,
-                                                      limit=body.limit, cursor=body.cursor, count=body.count)
+        found = await until_disconnected(request, request.app.state.search.search(
+            workspace, type, tree=body.where, sort=body.sort, limit=body.limit, cursor=body.cursor,
+            count=body.count))
     return page_response(found.objects, None, cursor=found.next_cursor, total=found.total)
 
 
@@ -214,9 +216,9 @@ async def traverse_page(request: Request, workspace: str, type: str, id: str, *,
     """The traversal's page (this route's, and ``service.api.lean_reads``' for the
     requests whose parameters are plainly valid)."""
     async with admitted(request, "traversal"):
-        found, more = await request.app.state.traversal.traverse(
+        found, more = await until_disconnected(request, request.app.state.traversal.traverse(
             workspace, type, id, path, where=where, limit=limit, after=decode_cursor(cursor),
-            with_paths=include == "paths")
+            with_paths=include == "paths"))
     return page_response(found, found[-1]["id"] if more else None)
 
 

@@ -13,6 +13,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from service.api.admission import admitted
+from service.api.client_gone import until_disconnected
 from service.api.deps import Workspace
 from service.api.errors import responses
 from service.api.pagination import Cursor, Limit, Page, page_by_name
@@ -69,8 +70,8 @@ async def run_report(request: Request, workspace: Workspace, name: str,
     store = request.app.state.reports
     async with admitted(request, "report"):
         if format == "json":
-            return await store.run(workspace, name, given)
-        return await csv_download(store, workspace, name, given)
+            return await until_disconnected(request, store.run(workspace, name, given))
+        return await until_disconnected(request, csv_download(store, workspace, name, given))
 
 
 async def csv_download(store, workspace: str, name: str, given: dict[str, str]) -> StreamingResponse:
