@@ -4,8 +4,10 @@ words beside the field it concerns."""
 
 from __future__ import annotations
 
+import contextlib
 import html
 import math
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Literal
 
@@ -14,9 +16,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
+from service.api.admission import admitted
 from service.console.session import COOKIE, Session, opened, same
 from service.domain.schema import AttributeDef, TypeDef
-from service.errors import DomainError
+from service.errors import DomainError, OverCapacity
+from service.store.pool_share import current_workspace
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 Need = Literal["write", "admin"]
@@ -29,13 +33,44 @@ class ConsoleRateLimited(Exception):
         self.wait = wait
 
 
+class ConsoleBusy(Exception):
+    """A page's expensive work over its token's or workspace's admission quota."""
+
+    def __init__(self, retry_after_s: int):
+        self.retry_after_s = retry_after_s
+
+
 async def session_of(request: Request) -> Session | None:
-    """The signed-in session, taking one request from its token's rate limit."""
+    """The signed-in session, taking one request from its token's rate limit; its caller is
+    the request's, as the API's are (for ``admitted_page``)."""
     state = request.app.state
     session = await opened(state.console_key, state, request.cookies.get(COOKIE))
     if session is not None and (wait := state.rate_limits.per_token.wait(session.caller.token_id)) > 0:
         raise ConsoleRateLimited(wait)
+    if session is not None:
+        request.state.caller = session.caller
     return session
+
+
+@contextlib.asynccontextmanager
+async def admitted_page(request: Request, kind: str) -> AsyncIterator[None]:
+    """The API's admission (``service/api/admission.py``) for a page's search or report, its
+    Neo4j sessions taking its workspace's connection slots (``store/pool_share.py``): over
+    the quota or the share, a page saying so (503 with Retry-After)."""
+    bound = current_workspace.set(request.state.caller.workspace)
+    try:
+        async with admitted(request, kind):
+            yield
+    except OverCapacity as exc:
+        raise ConsoleBusy(exc.retry_after_s) from None
+    finally:
+        current_workspace.reset(bound)
+
+
+async def busy(request: Request, exc: ConsoleBusy) -> HTMLResponse:
+    return HTMLResponse("<p>This workspace has too much running at once (searches, reports or imports); "
+                        f"try again in {exc.retry_after_s} s.</p>", status_code=503,
+                        headers={"Retry-After": str(exc.retry_after_s)})
 
 
 async def rate_limited(request: Request, exc: ConsoleRateLimited) -> HTMLResponse:

@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from service.console.kit import ConsoleRateLimited, rate_limited
+from service.console.kit import ConsoleBusy, ConsoleRateLimited, busy, rate_limited
 from service.console.pages import attributes, connectors, objects, reports, selectors, sign_in, types
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -20,4 +20,5 @@ def install(app: FastAPI) -> None:
     for page in PAGES:
         app.include_router(page.router)
     app.add_exception_handler(ConsoleRateLimited, rate_limited)
+    app.add_exception_handler(ConsoleBusy, busy)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")

@@ -280,3 +280,39 @@ def _running(graph, text: str) -> int:
         "SHOW TRANSACTIONS YIELD currentQuery WHERE currentQuery CONTAINS $text "
         "AND NOT currentQuery CONTAINS 'SHOW TRANSACTIONS' RETURN count(*) AS n", text=text)
     return records[0]["n"]
+
+
+async def test_the_console_takes_the_same_report_slots_as_the_api(neo4j_target, tmp_path):
+    """A's two slow reports through the API hold A's report quota: A's console report page
+    answers 503 with Retry-After meanwhile, B's console runs its report. Before, the
+    console's reports and searches were admitted nowhere."""
+    from tests.integration.test_console_security import console
+
+    (tmp_path / "slow.cypher").write_text(SLOW_REPORT)
+    (tmp_path / "quick.cypher").write_text("// Quick\nRETURN $workspace AS workspace\n")
+    with two_tenants(neo4j_target, admission_queue_s=0.3, reports_dir=tmp_path) as tenants:
+        port = int(tenants.url.rsplit(":", 1)[1])
+        writers = []
+        for _ in range(2):
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(f"GET /v1/reports/slow HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {tenants.a}\r\n\r\n"
+                         .encode())
+            await writer.drain()
+            writers.append(writer)
+        await asyncio.sleep(0.5)
+
+        def pages() -> tuple[httpx.Response, httpx.Response]:
+            live = type("Live", (), {"url": tenants.url})
+            a, b = console(live, tenants.a), console(live, tenants.b)
+            try:
+                return a.get("/console/reports/quick?run=1"), b.get("/console/reports/quick?run=1")
+            finally:
+                a.close()
+                b.close()
+
+        mine, other = await asyncio.to_thread(pages)
+        for writer in writers:
+            writer.close()
+    assert mine.status_code == 503 and mine.headers["Retry-After"] == "1", mine.text
+    assert "too much running at once" in mine.text
+    assert other.status_code == 200 and "workspace" in other.text

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 
 from service.console.kit import (
+    admitted_page,
     conflict_words,
     describe,
     in_words,
@@ -67,8 +68,10 @@ async def _found(request: Request, workspace: str, type_def, listing: Listing, c
         return found, found[-1]["id"] if more else None
     extra = [lambda types, t: condition(types, t, "external_id", "=", listing.external_id, text=True)
              ] if listing.external_id else []
-    found = await request.app.state.search.search(workspace, type_def.name, where=listing.where(), extra=extra,
-                                                  sort=listing.sort or None, limit=PAGE, cursor=cursor, count=False)
+    async with admitted_page(request, "search"):
+        found = await request.app.state.search.search(workspace, type_def.name, where=listing.where(), extra=extra,
+                                                      sort=listing.sort or None, limit=PAGE, cursor=cursor,
+                                                      count=False)
     return found.objects, found.next_cursor
 
 

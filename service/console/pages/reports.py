@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 
-from service.console.kit import not_found, session_of, templates, to_sign_in
+from service.console.kit import admitted_page, not_found, session_of, templates, to_sign_in
 from service.api.routes.reports import csv_download
 from service.console.session import Session
 from service.domain.reports import Report
@@ -65,7 +65,8 @@ async def _report_page(request: Request, session: Session, name: str, given: dic
     result, errors = None, dict(errors or {})
     if run and not errors:
         try:
-            result = await store.run(session.caller.workspace, report.name, given)
+            async with admitted_page(request, "report"):
+                result = await store.run(session.caller.workspace, report.name, given)
         except DomainError as exc:
             errors, status_code = param_errors(report, exc), 422
     query = urlencode({PREFIX + k: v for k, v in given.items()})
@@ -92,7 +93,8 @@ async def report_csv(request: Request, name: str):
         return to_sign_in()
     given = given_of(request)
     try:
-        return await csv_download(request.app.state.reports, session.caller.workspace, name, given)
+        async with admitted_page(request, "report"):
+            return await csv_download(request.app.state.reports, session.caller.workspace, name, given)
     except NotFound as exc:
         return not_found(exc)
     except DomainError as exc:
