@@ -28,7 +28,7 @@ from service.errors import (
     Unauthorized,
     Unavailable,
 )
-from service.store.database import over_memory_limit
+from service.store.database import over_memory_limit, timed_out
 
 log = logging.getLogger("refgraph.api")
 
@@ -204,6 +204,9 @@ async def _database_unavailable(request: Request, exc: Exception) -> JSONRespons
 
 
 async def _neo4j_error(request: Request, exc: Neo4jError) -> JSONResponse:
+    if timed_out(exc):  # past a time limit no route words itself (Neo4j's db.transaction.timeout, say)
+        return error_response(503, "unavailable", "Neo4j did not complete this request within its time limit; "
+                              "retry shortly", headers={"Retry-After": "1"})
     if over_memory_limit(exc):
         return error_response(422, "transaction_memory",
                               "this request needs more memory in Neo4j than one transaction may use "
