@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -32,15 +32,16 @@ class TwoTenants:
     app: object
     a: str  # workspace A's token
     b: str  # workspace B's token
+    workspace_a: str
 
 
 @contextmanager
 def two_tenants(neo4j_target, **settings) -> Iterator[TwoTenants]:
-    a, b = f"tok-a-{uuid.uuid4().hex}", f"tok-b-{uuid.uuid4().hex}"
-    tokens = f"{a}:ws_a_{uuid.uuid4().hex[:10]},{b}:ws_b_{uuid.uuid4().hex[:10]}"
+    a, b, workspace_a = f"tok-a-{uuid.uuid4().hex}", f"tok-b-{uuid.uuid4().hex}", f"ws_a_{uuid.uuid4().hex[:10]}"
+    tokens = f"{a}:{workspace_a},{b}:ws_b_{uuid.uuid4().hex[:10]}"
     app = create_app(settings_for(neo4j_target, tokens=tokens, **{"admission_scale": 1, **settings}))
     with serving(app) as url:
-        yield TwoTenants(url, app, a, b)
+        yield TwoTenants(url, app, a, b, workspace_a)
 
 
 async def _long_poll(port: int, token: str) -> asyncio.StreamWriter:
@@ -188,11 +189,68 @@ async def test_a_list_reads_its_own_workspace_only_however_many_objects_another_
     assert hits(profile) < 100, hits(profile)
 
 
-async def test_a_workspace_writes_one_batch_at_a_time_and_another_writes_meanwhile(neo4j_target):
-    """One batch in flight per workspace: A's second batch waits for its first (here one whose
-    body is still arriving: the slot is taken before the body is read), then answers 503;
-    B's batch goes through meanwhile. Before, each workspace had four in flight and a
-    flood of them tripled another tenant's latency (bench/isolation.py)."""
+@contextmanager
+def _locked(graph, workspace: str, external_id: str) -> Iterator[None]:
+    """The person ``external_id`` of ``workspace`` write-locked by a transaction of another
+    client (as a Browser user's open write would): a batch that changes it waits in Neo4j,
+    holding its admission slot, until the block ends."""
+    with graph.session() as session:
+        tx = session.begin_transaction()
+        try:
+            tx.run("MATCH (p:Person {workspace: $ws, external_id: $e}) SET p.locked = true",
+                   ws=workspace, e=external_id).consume()
+            yield
+        finally:
+            tx.rollback()
+
+
+async def _held_batch(tenants: TwoTenants, graph) -> tuple[asyncio.Task, Callable]:
+    """A's batch changing a person another transaction has locked: in flight until released."""
+    async with httpx.AsyncClient(base_url=tenants.url, headers={"Authorization": f"Bearer {tenants.a}"}) as a:
+        assert (await a.post("/v1/objects/Person", json={"external_id": "held"})).status_code == 201
+    lock = _locked(graph, tenants.workspace_a, "held")
+    lock.__enter__()
+
+    async def send() -> httpx.Response:
+        async with httpx.AsyncClient(base_url=tenants.url, headers={"Authorization": f"Bearer {tenants.a}"},
+                                     timeout=30) as a:
+            return await a.post("/v1/objects/Person/batch",
+                                json={"records": [{"external_id": "held", "attributes": {"name": "Held"}}]})
+
+    first = asyncio.create_task(send())
+    await asyncio.sleep(0.5)  # admitted, and waiting for the lock
+    assert not first.done()
+    return first, lambda: lock.__exit__(None, None, None)
+
+
+async def test_a_workspace_writes_one_batch_at_a_time_and_another_writes_meanwhile(neo4j_target, graph):
+    """One batch in flight per workspace: A's second batch waits for its first (one waiting
+    for a lock another client holds), then answers 503; B's batch goes through meanwhile.
+    Before, each workspace had four in flight and a flood of them tripled another tenant's
+    latency (bench/isolation.py)."""
+    with two_tenants(neo4j_target, admission_queue_s=0.3) as tenants:
+        first, release = await _held_batch(tenants, graph)
+        try:
+            async with httpx.AsyncClient(base_url=tenants.url, timeout=30) as client:
+                second = await client.post("/v1/objects/Person/batch", json={"records": [{"external_id": "a-2"}]},
+                                           headers={"Authorization": f"Bearer {tenants.a}"})
+                other = await client.post("/v1/objects/Person/batch", json={"records": [{"external_id": "b-1"}]},
+                                          headers={"Authorization": f"Bearer {tenants.b}"})
+        finally:
+            release()
+        done = await asyncio.wait_for(first, 30)
+        async with httpx.AsyncClient(base_url=tenants.url, headers={"Authorization": f"Bearer {tenants.a}"}) as a:
+            people = (await a.get("/v1/objects/Person")).json()["data"]
+    assert second.status_code == 503, second.text
+    assert second.json()["error"]["code"] == "over_capacity" and second.headers["Retry-After"] == "1"
+    assert other.status_code == 200, other.text
+    assert done.status_code == 200, done.text
+    assert {(p["external_id"], p["attributes"].get("name")) for p in people} == {("held", "Held")}
+
+
+async def test_a_slow_upload_does_not_hold_its_workspace_batch_slot(neo4j_target):
+    """The body is read before the slot is taken (only parsing and writing hold it): a batch
+    whose body trickles in does not keep the workspace's other writers waiting."""
     with two_tenants(neo4j_target, admission_queue_s=0.3) as tenants:
         port = int(tenants.url.rsplit(":", 1)[1])
         body = b'{"records": [{"external_id": "slow-1"}]}'
@@ -200,46 +258,34 @@ async def test_a_workspace_writes_one_batch_at_a_time_and_another_writes_meanwhi
         writer.write(f"POST /v1/objects/Person/batch HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {tenants.a}\r\n"
                      f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body[:10])
         await writer.drain()
-        await asyncio.sleep(0.3)  # A's first batch holds its slot, its body not all sent
-        async with httpx.AsyncClient(base_url=tenants.url, timeout=30) as client:
-            second = await client.post("/v1/objects/Person/batch", json={"records": [{"external_id": "a-2"}]},
-                                       headers={"Authorization": f"Bearer {tenants.a}"})
-            other = await client.post("/v1/objects/Person/batch", json={"records": [{"external_id": "b-1"}]},
-                                      headers={"Authorization": f"Bearer {tenants.b}"})
+        await asyncio.sleep(0.3)  # A's first batch still arriving
+        async with httpx.AsyncClient(base_url=tenants.url, headers={"Authorization": f"Bearer {tenants.a}"},
+                                     timeout=30) as a:
+            second = await a.post("/v1/objects/Person/batch", json={"records": [{"external_id": "a-2"}]})
             writer.write(body[10:])
             await writer.drain()
             first = await asyncio.wait_for(reader.readline(), 10)
             writer.close()
-            people = (await client.get("/v1/objects/Person", headers={"Authorization": f"Bearer {tenants.a}"})).json()
-        assert second.status_code == 503, second.text
-        assert second.json()["error"]["code"] == "over_capacity" and second.headers["Retry-After"] == "1"
-        assert other.status_code == 200, other.text
-        assert first.startswith(b"HTTP/1.1 200")
-        assert {p["external_id"] for p in people["data"]} == {"slow-1"}
+    assert second.status_code == 200, second.text
+    assert first.startswith(b"HTTP/1.1 200")
 
 
-async def test_an_import_waits_while_its_workspace_writes_another_batch(neo4j_target, tmp_path):
+async def test_an_import_waits_while_its_workspace_writes_another_batch(neo4j_target, graph, tmp_path):
     """``refgraph import`` sends a batch again after Retry-After while the workspace's batch
     slot is taken (before, the first 503 ended the import)."""
     from service.services.importer import import_file
 
     with two_tenants(neo4j_target, admission_queue_s=0.2) as tenants:
-        port = int(tenants.url.rsplit(":", 1)[1])
-        body = b'{"records": [{"external_id": "held"}]}'
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.write(f"POST /v1/objects/Person/batch HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {tenants.a}\r\n"
-                     f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body[:10])
-        await writer.drain()
-        await asyncio.sleep(0.3)
+        first, release = await _held_batch(tenants, graph)
         (tmp_path / "people.csv").write_text("external_id\nimp-1\nimp-2\n")
         with httpx.Client(base_url=tenants.url, headers={"Authorization": f"Bearer {tenants.a}"}, timeout=30) as client:
             importing = asyncio.create_task(asyncio.to_thread(import_file, client, "Person", tmp_path / "people.csv"))
-            await asyncio.sleep(1.5)  # the import's first tries answered 503
-            assert not importing.done()
-            writer.write(body[10:])
-            await writer.drain()
-            assert (await asyncio.wait_for(reader.readline(), 10)).startswith(b"HTTP/1.1 200")
-            writer.close()
+            try:
+                await asyncio.sleep(1.5)  # the import's first tries answered 503
+                assert not importing.done()
+            finally:
+                release()
+            assert (await asyncio.wait_for(first, 30)).status_code == 200
             summary = await asyncio.wait_for(importing, 30)
             people = client.get("/v1/objects/Person").json()["data"]
         assert (summary.created, summary.failed) == (2, {})

@@ -116,7 +116,8 @@ PARSE_BATCH = json_body.parsed(BatchWrite)
 @router.post("/{type}/batch", response_model=BatchResult, responses=responses(404, 409),
              openapi_extra=json_body.documented(BatchWrite))
 async def batch_upsert(request: Request, workspace: Workspace, type: str, match_on: MatchOn = None):
-    async with admitted(request, "batch"):  # before the body is read: a queued batch costs nothing
+    await request.body()  # read first: a slow upload holds no slot; parsing and writing do
+    async with admitted(request, "batch"):
         body = await PARSE_BATCH(request)
         _, result = await objects(request).write(workspace, type, body.records, match_on=match_on)
     created, changed = sum(result.created), sum(result.changed)
