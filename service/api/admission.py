@@ -40,6 +40,7 @@ QUOTAS = {
     "batch": Quota(per_token=1, per_workspace=1),
 }
 NO_QUEUE = {"wait"}  # a long-poll over its quota answers at once
+WAITING_PER_SLOT = 4  # requests a workspace may have waiting for a kind, per slot of its quota
 
 
 class Admission:
@@ -47,11 +48,11 @@ class Admission:
         # Each quota times ``scale`` (REFGRAPH_ADMISSION_SCALE); with N processes, each
         # admits its share (at least one of each).
         def share(n: int) -> int:
-            return max(1, int(n * scale) // workers)
+            return max(1, round(n * scale) // workers)
 
         self.quotas = {kind: Quota(share(q.per_token), share(q.per_workspace)) for kind, q in quotas.items()}
         self.queue_s = queue_s
-        self._in_flight: Counter[tuple[str, str]] = Counter()
+        self._in_flight: Counter[tuple[str, ...]] = Counter()  # (kind, key) in flight; ("waiting", kind, key)
         self._ended: dict[str, asyncio.Condition] = {}
 
     def _room(self, kind: str, keys: tuple[str, str]) -> bool:
@@ -80,15 +81,23 @@ class Admission:
 
     async def _queue(self, kind: str, keys: tuple[str, str]) -> None:
         """Until there is room (in this task: no other request can take it first), or
-        ``queue_s``; a long-poll does not wait."""
-        if kind not in NO_QUEUE:
+        ``queue_s``; a long-poll does not wait, nor a request whose workspace already has
+        ``WAITING_PER_SLOT`` times its quota waiting (each holds what it has read: a
+        batch, its body)."""
+        waiting = ("waiting", kind, keys[1])
+        if kind not in NO_QUEUE and self._in_flight[waiting] < WAITING_PER_SLOT * self.quotas[kind].per_workspace:
             ended = self._ended.setdefault(kind, asyncio.Condition())
+            self._in_flight[waiting] += 1
             try:
                 async with asyncio.timeout(self.queue_s), ended:
                     await ended.wait_for(lambda: self._room(kind, keys))
                 return
             except TimeoutError:
                 pass
+            finally:
+                self._in_flight[waiting] -= 1
+                if not self._in_flight[waiting]:
+                    del self._in_flight[waiting]
         quota = self.quotas[kind]
         raise OverCapacity(
             f"too many {kind} requests in flight for this token or workspace (at most {quota.per_token} "

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from starlette.requests import ClientDisconnect, Request
 
 T = TypeVar("T")
+CLEANUP_S = 2.0  # at most this long for a cancelled read to close its transaction
 
 
 async def until_disconnected(request: Request, work: Coroutine[Any, Any, T]) -> T:
@@ -28,6 +29,7 @@ async def until_disconnected(request: Request, work: Coroutine[Any, Any, T]) -> 
         gone.cancel()
         if not task.done():
             task.cancel()  # the client went, or this request was cancelled itself
+            await asyncio.wait({task}, timeout=CLEANUP_S)  # its transaction closed before its slot is free
     if task.done() and not task.cancelled():
         return task.result()
     gone.result()  # what stopped reading the request, if it was an error (a body too large)

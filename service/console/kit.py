@@ -16,7 +16,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from service.api.admission import admitted
 from service.console.session import COOKIE, Session, opened, same
 from service.domain.schema import AttributeDef, TypeDef
 from service.errors import DomainError, OverCapacity
@@ -41,25 +40,22 @@ class ConsoleBusy(Exception):
 
 
 async def session_of(request: Request) -> Session | None:
-    """The signed-in session, taking one request from its token's rate limit; its caller is
-    the request's, as the API's are (for ``admitted_page``)."""
+    """The signed-in session, taking one request from its token's rate limit."""
     state = request.app.state
     session = await opened(state.console_key, state, request.cookies.get(COOKIE))
     if session is not None and (wait := state.rate_limits.per_token.wait(session.caller.token_id)) > 0:
         raise ConsoleRateLimited(wait)
-    if session is not None:
-        request.state.caller = session.caller
     return session
 
 
 @contextlib.asynccontextmanager
-async def admitted_page(request: Request, kind: str) -> AsyncIterator[None]:
+async def admitted_page(request: Request, session: Session, kind: str) -> AsyncIterator[None]:
     """The API's admission (``service/api/admission.py``) for a page's search or report, its
     Neo4j sessions taking its workspace's connection slots (``store/pool_share.py``): over
     the quota or the share, a page saying so (503 with Retry-After)."""
-    bound = current_workspace.set(request.state.caller.workspace)
+    bound = current_workspace.set(session.caller.workspace)
     try:
-        async with admitted(request, kind):
+        async with request.app.state.admission.admitted(kind, session.caller.token_id, session.caller.workspace):
             yield
     except OverCapacity as exc:
         raise ConsoleBusy(exc.retry_after_s) from None
@@ -68,7 +64,7 @@ async def admitted_page(request: Request, kind: str) -> AsyncIterator[None]:
 
 
 async def busy(request: Request, exc: ConsoleBusy) -> HTMLResponse:
-    return HTMLResponse("<p>This workspace has too much running at once (searches, reports or imports); "
+    return HTMLResponse("<p>This workspace has too many searches or reports running at once; "
                         f"try again in {exc.retry_after_s} s.</p>", status_code=503,
                         headers={"Retry-After": str(exc.retry_after_s)})
 

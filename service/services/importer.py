@@ -210,19 +210,32 @@ def _send(client: httpx.Client, type_name: str, lines: list[Line], summary: Summ
         lines = [x for i, x in enumerate(lines) if i not in bad]
 
 
-BUSY_TRIES = 60  # a batch the server is too busy for (429, 503 with Retry-After) is sent again
+BUSY_TRIES = 60  # a batch the server had no room for (429, 503 over_capacity) is sent again
 
 
 def _post(client: httpx.Client, path: str, body: dict, params: dict | None) -> httpx.Response:
     """The batch sent, and sent again after ``Retry-After`` while the server answers that it
-    is busy (another import of the workspace holds its batch slot, say)."""
+    did not start it for want of room (another import of the workspace holds its batch
+    slot, say). Nothing else is sent again: a batch that timed out or lost its database
+    connection may have been written."""
     for _ in range(BUSY_TRIES):
         response = client.post(path, json=body, params=params)
-        wait = response.headers.get("retry-after")
-        if response.status_code not in (429, 503) or wait is None or not wait.isdigit():
+        wait = response.headers.get("retry-after", "")
+        if not (_not_started(response) and wait.isdigit()):
             return response
         time.sleep(min(int(wait), 30))
     return response
+
+
+def _not_started(response: httpx.Response) -> bool:
+    if response.status_code == 429:
+        return True
+    if response.status_code != 503:
+        return False
+    try:
+        return response.json()["error"]["code"] == "over_capacity"
+    except (ValueError, KeyError, TypeError):
+        return False
 
 
 def _message(response: httpx.Response) -> str:

@@ -39,29 +39,32 @@ async def batches(db: Database, workspace: str, after: Position, *, limit: int, 
 
 
 class Unpacked:
-    """The batches unpacked last, at most ``kept`` events in all. A batch never changes once
-    written, and every reader of a feed reads its newest batches: unpacking one of 1,000
-    events took 2.7 ms, a fifth of the API's CPU under bench.isolation's long-polls. Keyed
-    by workspace and batch id; the events are shared between readers, never changed."""
+    """The batches unpacked last, at most ``kept`` bytes of their JSON in all. A batch never
+    changes once written, and every reader of a feed reads its newest batches: unpacking
+    one of 1,000 events took 2.7 ms, a fifth of the API's CPU under bench.isolation's
+    long-polls. Keyed by workspace and batch id; the events are shared between readers,
+    never changed."""
 
     def __init__(self, kept: int):
-        self.kept, self.count = kept, 0
-        self.batches: OrderedDict[tuple[str, str], list[dict[str, Any]]] = OrderedDict()
+        self.kept, self.size = kept, 0
+        self.batches: OrderedDict[tuple[str, str], tuple[int, list[dict[str, Any]]]] = OrderedDict()
 
     def __call__(self, workspace: str, batch: dict[str, Any]) -> list[dict[str, Any]]:
         key = (workspace, batch["id"])
         found = self.batches.get(key)
         if found is not None:
             self.batches.move_to_end(key)
-            return found
-        found = self.batches[key] = from_json(zlib.decompress(batch["events"]))
-        self.count += len(found)
-        while self.count > self.kept and len(self.batches) > 1:
-            self.count -= len(self.batches.popitem(last=False)[1])
-        return found
+            return found[1]
+        text = zlib.decompress(batch["events"])
+        events = from_json(text)
+        self.batches[key] = (len(text), events)
+        self.size += len(text)
+        while self.size > self.kept and len(self.batches) > 1:
+            self.size -= self.batches.popitem(last=False)[1][0]
+        return events
 
 
-_unpacked = Unpacked(kept=20_000)  # per process
+_unpacked = Unpacked(kept=16 * 2**20)  # per process: 16 MB of JSON, some 10,000s of events
 
 
 async def heads(db: Database, workspaces: list[str]) -> dict[str, int]:

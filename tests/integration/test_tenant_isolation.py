@@ -17,13 +17,53 @@ from service.main import create_app
 from tests.conftest import api_for, serving, settings_for
 from tests.integration.helpers import person
 
-# A report slow enough to hold its connection for a while (REFGRAPH_REPORTS_DIR).
+# A report slow enough to hold its connection for a while (REFGRAPH_REPORTS_DIR); each
+# test's own marker tells its queries apart in SHOW TRANSACTIONS.
 SLOW_REPORT = """// Slow
 // Counts to a hundred million: holds a connection for seconds.
 UNWIND range(1, 100000000) AS x
 WITH count(x) AS n
-RETURN n, $workspace AS workspace
+RETURN n, $workspace AS workspace, 'MARKER' AS marker
 """
+QUICK_REPORT = "// Quick\nRETURN $workspace AS workspace\n"
+
+
+def _reports(tmp_path) -> str:
+    """The slow and quick reports in ``tmp_path``; the slow one's marker."""
+    marker = f"slow-{uuid.uuid4().hex}"
+    (tmp_path / "slow.cypher").write_text(SLOW_REPORT.replace("MARKER", marker))
+    (tmp_path / "quick.cypher").write_text(QUICK_REPORT)
+    return marker
+
+
+async def _slow_reports(tenants, graph, marker: str, n: int = 2) -> list[asyncio.StreamWriter]:
+    """``n`` slow reports of A's, each on a connection of its own, their answers never read:
+    returned once Neo4j runs them all."""
+    port = int(tenants.url.rsplit(":", 1)[1])
+    writers = []
+    for _ in range(n):
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(f"GET /v1/reports/slow HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {tenants.a}\r\n\r\n"
+                     .encode())
+        await writer.drain()
+        writers.append(writer)
+    await _until(lambda: _running(graph, marker) == n)
+    return writers
+
+
+async def _until(condition, timeout_s: float = 20) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while not await asyncio.to_thread(condition):
+        assert asyncio.get_running_loop().time() < deadline, "not within the time allowed"
+        await asyncio.sleep(0.05)
+
+
+def _running(graph, text: str) -> int:
+    """How many transactions Neo4j is running a query holding ``text`` in (not this one)."""
+    records, _, _ = graph.execute_query(
+        "SHOW TRANSACTIONS YIELD currentQuery WHERE currentQuery CONTAINS $text "
+        "AND NOT currentQuery CONTAINS 'SHOW TRANSACTIONS' RETURN count(*) AS n", text=text)
+    return records[0]["n"]
 
 
 @dataclass
@@ -33,15 +73,17 @@ class TwoTenants:
     a: str  # workspace A's token
     b: str  # workspace B's token
     workspace_a: str
+    workspace_b: str
 
 
 @contextmanager
 def two_tenants(neo4j_target, **settings) -> Iterator[TwoTenants]:
-    a, b, workspace_a = f"tok-a-{uuid.uuid4().hex}", f"tok-b-{uuid.uuid4().hex}", f"ws_a_{uuid.uuid4().hex[:10]}"
-    tokens = f"{a}:{workspace_a},{b}:ws_b_{uuid.uuid4().hex[:10]}"
+    a, b = f"tok-a-{uuid.uuid4().hex}", f"tok-b-{uuid.uuid4().hex}"
+    workspace_a, workspace_b = f"ws_a_{uuid.uuid4().hex[:10]}", f"ws_b_{uuid.uuid4().hex[:10]}"
+    tokens = f"{a}:{workspace_a},{b}:{workspace_b}"
     app = create_app(settings_for(neo4j_target, tokens=tokens, **{"admission_scale": 1, **settings}))
     with serving(app) as url:
-        yield TwoTenants(url, app, a, b, workspace_a)
+        yield TwoTenants(url, app, a, b, workspace_a, workspace_b)
 
 
 async def _long_poll(port: int, token: str) -> asyncio.StreamWriter:
@@ -122,23 +164,21 @@ async def test_a_filtered_read_moves_past_what_it_examined_without_a_match(neo4j
         assert [(e["type"], e["object"]["external_id"]) for e in page["data"]] == [("object.deleted", "p0")]
 
 
-async def test_a_workspace_over_its_share_of_connections_gets_503_and_another_200(neo4j_target, tmp_path):
-    (tmp_path / "slow.cypher").write_text(SLOW_REPORT)
+async def test_a_workspace_over_its_share_of_connections_gets_503_and_another_200(neo4j_target, graph, tmp_path):
+    marker = _reports(tmp_path)
     with two_tenants(neo4j_target, neo4j_max_connections=4, workspace_pool_share=0.5, admission_queue_s=0.3,
                      reports_dir=tmp_path) as tenants:
-        async with httpx.AsyncClient(base_url=tenants.url, headers={"Authorization": f"Bearer {tenants.a}"},
-                                     timeout=60) as a, \
-                httpx.AsyncClient(base_url=tenants.url, headers={"Authorization": f"Bearer {tenants.b}"},
-                                  timeout=60) as b:
-            slow = [asyncio.create_task(a.get("/v1/reports/slow")) for _ in range(2)]  # A's two connections
-            await asyncio.sleep(0.5)
-            over = await a.get("/v1/objects/Person")
-            other = await b.get("/v1/objects/Person")
-            done = await asyncio.gather(*slow)
-        assert over.status_code == 503, over.text
-        assert over.json()["error"]["code"] == "over_capacity" and over.headers["Retry-After"] == "1"
-        assert other.status_code == 200, other.text
-        assert [r.status_code for r in done] == [200, 200]
+        slow = await _slow_reports(tenants, graph, marker)  # A's two connections
+        try:
+            async with httpx.AsyncClient(base_url=tenants.url, timeout=60) as client:
+                over = await client.get("/v1/objects/Person", headers={"Authorization": f"Bearer {tenants.a}"})
+                other = await client.get("/v1/objects/Person", headers={"Authorization": f"Bearer {tenants.b}"})
+        finally:
+            for writer in slow:
+                writer.close()
+    assert over.status_code == 503, over.text
+    assert over.json()["error"]["code"] == "over_capacity" and over.headers["Retry-After"] == "1"
+    assert other.status_code == 200, other.text
 
 
 async def test_a_read_stops_at_its_bound_and_the_next_goes_on_from_there(neo4j_target, monkeypatch):
@@ -218,9 +258,20 @@ async def _held_batch(tenants: TwoTenants, graph) -> tuple[asyncio.Task, Callabl
                                 json={"records": [{"external_id": "held", "attributes": {"name": "Held"}}]})
 
     first = asyncio.create_task(send())
-    await asyncio.sleep(0.5)  # admitted, and waiting for the lock
-    assert not first.done()
+    try:
+        await _until(lambda: _blocked(graph) > 0)  # admitted, and waiting for the lock
+        assert not first.done()
+    except BaseException:
+        lock.__exit__(None, None, None)
+        raise
     return first, lambda: lock.__exit__(None, None, None)
+
+
+def _blocked(graph) -> int:
+    """How many transactions wait for a lock another holds."""
+    records, _, _ = graph.execute_query(
+        "SHOW TRANSACTIONS YIELD status WHERE status STARTS WITH 'Blocked' RETURN count(*) AS n")
+    return records[0]["n"]
 
 
 async def test_a_workspace_writes_one_batch_at_a_time_and_another_writes_meanwhile(neo4j_target, graph):
@@ -293,59 +344,31 @@ async def test_an_import_waits_while_its_workspace_writes_another_batch(neo4j_ta
 
 
 async def test_a_report_whose_client_goes_stops_in_neo4j_and_frees_its_slot(neo4j_target, graph, tmp_path):
-    """Two slow reports (A's quota) abandoned after half a second: their Neo4j queries end
-    and a third report is admitted at once. Before, only long-polls stopped with their
-    client: the reports ran on for seconds, holding both slots (the third answered 503)."""
-    (tmp_path / "slow.cypher").write_text(SLOW_REPORT)
-    (tmp_path / "quick.cypher").write_text("// Quick\nRETURN $workspace AS workspace\n")
+    """Two slow reports (A's quota) abandoned: their Neo4j queries end and a third report
+    is admitted at once. Before, only long-polls stopped with their client: the reports
+    ran on for seconds, holding both slots (the third answered 503)."""
+    marker = _reports(tmp_path)
     with two_tenants(neo4j_target, admission_queue_s=0.3, reports_dir=tmp_path) as tenants:
-        port = int(tenants.url.rsplit(":", 1)[1])
-        writers = []
-        for _ in range(2):
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.write(f"GET /v1/reports/slow HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {tenants.a}\r\n\r\n"
-                         .encode())
-            await writer.drain()
-            writers.append(writer)
-        await asyncio.sleep(0.5)
-        assert _running(graph, "range(1, 100000000)") == 2
-        for writer in writers:
+        for writer in await _slow_reports(tenants, graph, marker):
             writer.close()
-        await asyncio.sleep(0.5)
+        await _until(lambda: _running(graph, marker) == 0, timeout_s=5)
         async with httpx.AsyncClient(base_url=tenants.url, headers={"Authorization": f"Bearer {tenants.a}"},
                                      timeout=30) as a:
             quick = await a.get("/v1/reports/quick")
-        still = _running(graph, "range(1, 100000000)")
     assert quick.status_code == 200, quick.text
-    assert still == 0
 
 
-def _running(graph, text: str) -> int:
-    """How many transactions Neo4j is running a query holding ``text`` in (not this one)."""
-    records, _, _ = graph.execute_query(
-        "SHOW TRANSACTIONS YIELD currentQuery WHERE currentQuery CONTAINS $text "
-        "AND NOT currentQuery CONTAINS 'SHOW TRANSACTIONS' RETURN count(*) AS n", text=text)
-    return records[0]["n"]
 
 
-async def test_the_console_takes_the_same_report_slots_as_the_api(neo4j_target, tmp_path):
+async def test_the_console_takes_the_same_report_slots_as_the_api(neo4j_target, graph, tmp_path):
     """A's two slow reports through the API hold A's report quota: A's console report page
     answers 503 with Retry-After meanwhile, B's console runs its report. Before, the
     console's reports and searches were admitted nowhere."""
     from tests.integration.test_console_security import console
 
-    (tmp_path / "slow.cypher").write_text(SLOW_REPORT)
-    (tmp_path / "quick.cypher").write_text("// Quick\nRETURN $workspace AS workspace\n")
+    marker = _reports(tmp_path)
     with two_tenants(neo4j_target, admission_queue_s=0.3, reports_dir=tmp_path) as tenants:
-        port = int(tenants.url.rsplit(":", 1)[1])
-        writers = []
-        for _ in range(2):
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.write(f"GET /v1/reports/slow HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {tenants.a}\r\n\r\n"
-                         .encode())
-            await writer.drain()
-            writers.append(writer)
-        await asyncio.sleep(0.5)
+        slow = await _slow_reports(tenants, graph, marker)
 
         def pages() -> tuple[httpx.Response, httpx.Response]:
             live = type("Live", (), {"url": tenants.url})
@@ -356,9 +379,11 @@ async def test_the_console_takes_the_same_report_slots_as_the_api(neo4j_target, 
                 a.close()
                 b.close()
 
-        mine, other = await asyncio.to_thread(pages)
-        for writer in writers:
-            writer.close()
+        try:
+            mine, other = await asyncio.to_thread(pages)
+        finally:
+            for writer in slow:
+                writer.close()
     assert mine.status_code == 503 and mine.headers["Retry-After"] == "1", mine.text
-    assert "too much running at once" in mine.text
-    assert other.status_code == 200 and "workspace" in other.text
+    assert "too many searches or reports running at once" in mine.text
+    assert other.status_code == 200 and tenants.workspace_b in other.text

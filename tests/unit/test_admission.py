@@ -59,9 +59,31 @@ async def test_a_queued_request_runs_when_a_slot_frees_and_a_long_poll_never_que
     waiting.cancel()
 
 
-async def test_quotas_are_shared_out_among_processes():
+async def test_quotas_are_scaled_then_shared_out_among_processes():
     admission = Admission({"search": Quota(per_token=4, per_workspace=8)}, queue_s=0, workers=4)
     assert admission.quotas["search"] == Quota(per_token=1, per_workspace=2)
+    scaled = Admission({"search": Quota(per_token=2, per_workspace=100)}, queue_s=0, scale=0.29)
+    assert scaled.quotas["search"] == Quota(per_token=1, per_workspace=29)  # 100 * 0.29 is 28.999...
+    assert Admission(QUOTAS, queue_s=0, scale=8).quotas["search"] == Quota(per_token=16, per_workspace=24)
+
+
+async def test_a_workspace_has_at_most_four_waiting_per_slot_then_503_at_once():
+    """Each waiting request holds what it has read (a batch, its body): past four a slot,
+    the next is refused without waiting."""
+    admission, release = Admission({"batch": Quota(1, 1)}, queue_s=5), asyncio.Event()
+    held = asyncio.create_task(_hold(admission, "batch", "t1", "ws", release))
+    await asyncio.sleep(0)
+    waiting = [asyncio.create_task(_hold(admission, "batch", f"t{n}", "ws", release)) for n in range(2, 6)]
+    await asyncio.sleep(0.01)
+    started = asyncio.get_running_loop().time()
+    with pytest.raises(OverCapacity):
+        async with admission.admitted("batch", "t9", "ws"):
+            pass
+    assert asyncio.get_running_loop().time() - started < 1  # at once, not after queue_s
+    async with admission.admitted("batch", "t9", "other"):  # another workspace waits for nothing
+        pass
+    release.set()
+    await asyncio.gather(held, *waiting)
 
 
 async def test_a_workspace_holds_at_most_its_share_of_sessions():

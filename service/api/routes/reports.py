@@ -69,9 +69,8 @@ async def run_report(request: Request, workspace: Workspace, name: str,
     given = {k: v for k, v in request.query_params.items() if k != "format"}
     store = request.app.state.reports
     async with admitted(request, "report"):
-        if format == "json":
-            return await until_disconnected(request, store.run(workspace, name, given))
-        return await until_disconnected(request, csv_download(store, workspace, name, given))
+        work = store.run(workspace, name, given) if format == "json" else csv_download(store, workspace, name, given)
+        return await until_disconnected(request, work)
 
 
 async def csv_download(store, workspace: str, name: str, given: dict[str, str]) -> StreamingResponse:

@@ -59,16 +59,17 @@ class Listing:
         return urlencode({k: v for k, v in {**asdict(self), "cursor": cursor}.items() if v})
 
 
-async def _found(request: Request, workspace: str, type_def, listing: Listing, cursor: str | None):
+async def _found(request: Request, session, type_def, listing: Listing, cursor: str | None):
     """A page of objects and the next page's cursor: the plain list in creation order, or a
     search when the list is filtered or sorted."""
+    workspace = session.caller.workspace
     if not (listing.attribute or listing.sort):
         found, more = await request.app.state.objects.list(workspace, type_def.name, limit=PAGE, after=cursor,
                                                            external_id=listing.external_id or None)
         return found, found[-1]["id"] if more else None
     extra = [lambda types, t: condition(types, t, "external_id", "=", listing.external_id, text=True)
              ] if listing.external_id else []
-    async with admitted_page(request, "search"):
+    async with admitted_page(request, session, "search"):
         found = await request.app.state.search.search(workspace, type_def.name, where=listing.where(), extra=extra,
                                                       sort=listing.sort or None, limit=PAGE, cursor=cursor,
                                                       count=False)
@@ -81,7 +82,7 @@ async def _objects_page(request: Request, session, name: str, *, listing: Listin
     type_def = await request.app.state.schema.get_type(workspace, name)
     errors = dict(errors or {})
     try:
-        found, next_cursor = await _found(request, workspace, type_def, listing, cursor)
+        found, next_cursor = await _found(request, session, type_def, listing, cursor)
     except InvalidInput as exc:  # a filter the type cannot take, in words beside it
         found, next_cursor, errors["filter"] = [], None, exc.message
     values = [a for a in type_def.attributes.values() if not a.is_reference]

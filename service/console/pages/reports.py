@@ -65,7 +65,7 @@ async def _report_page(request: Request, session: Session, name: str, given: dic
     result, errors = None, dict(errors or {})
     if run and not errors:
         try:
-            async with admitted_page(request, "report"):
+            async with admitted_page(request, session, "report"):
                 result = await store.run(session.caller.workspace, report.name, given)
         except DomainError as exc:
             errors, status_code = param_errors(report, exc), 422
@@ -93,7 +93,7 @@ async def report_csv(request: Request, name: str):
         return to_sign_in()
     given = given_of(request)
     try:
-        async with admitted_page(request, "report"):
+        async with admitted_page(request, session, "report"):
             return await csv_download(request.app.state.reports, session.caller.workspace, name, given)
     except NotFound as exc:
         return not_found(exc)
