@@ -52,7 +52,8 @@ class Admission:
 
         self.quotas = {kind: Quota(share(q.per_token), share(q.per_workspace)) for kind, q in quotas.items()}
         self.queue_s = queue_s
-        self._in_flight: Counter[tuple[str, ...]] = Counter()  # (kind, key) in flight; ("waiting", kind, key)
+        self._in_flight: Counter[tuple[str, str]] = Counter()  # (kind, token or workspace key)
+        self._waiting: Counter[tuple[str, str]] = Counter()  # (kind, workspace key)
         self._ended: dict[str, asyncio.Condition] = {}
 
     def _room(self, kind: str, keys: tuple[str, str]) -> bool:
@@ -84,10 +85,10 @@ class Admission:
         ``queue_s``; a long-poll does not wait, nor a request whose workspace already has
         ``WAITING_PER_SLOT`` times its quota waiting (each holds what it has read: a
         batch, its body)."""
-        waiting = ("waiting", kind, keys[1])
-        if kind not in NO_QUEUE and self._in_flight[waiting] < WAITING_PER_SLOT * self.quotas[kind].per_workspace:
+        waiting = (kind, keys[1])
+        if kind not in NO_QUEUE and self._waiting[waiting] < WAITING_PER_SLOT * self.quotas[kind].per_workspace:
             ended = self._ended.setdefault(kind, asyncio.Condition())
-            self._in_flight[waiting] += 1
+            self._waiting[waiting] += 1
             try:
                 async with asyncio.timeout(self.queue_s), ended:
                     await ended.wait_for(lambda: self._room(kind, keys))
@@ -95,9 +96,9 @@ class Admission:
             except TimeoutError:
                 pass
             finally:
-                self._in_flight[waiting] -= 1
-                if not self._in_flight[waiting]:
-                    del self._in_flight[waiting]
+                self._waiting[waiting] -= 1
+                if not self._waiting[waiting]:
+                    del self._waiting[waiting]
         quota = self.quotas[kind]
         raise OverCapacity(
             f"too many {kind} requests in flight for this token or workspace (at most {quota.per_token} "

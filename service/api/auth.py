@@ -37,7 +37,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from service.api.errors import error_response
 from service.api.paths import in_areas
 from service.domain.tokens import Scope as TokenScope
-from service.store.pool_share import current_workspace
+from service.store.pool_share import serving
 
 MAX_BUCKETS = 100_000  # tokens or addresses with a bucket; the least recently seen go first
 SPENT_LOOKUPS = 8  # token look-ups at once, in a process, for addresses whose failures are spent
@@ -207,11 +207,8 @@ class AuthMiddleware:
                                 "REFGRAPH_RATE_LIMIT_PER_S", self.per_token)
             return
         scope.setdefault("state", {})["caller"] = caller
-        bound = current_workspace.set(caller.workspace)  # its sessions take the workspace's connection slots
-        try:
+        with serving(caller.workspace):  # its sessions take the workspace's connection slots
             await self.app(scope, receive, send)
-        finally:
-            current_workspace.reset(bound)
 
     @staticmethod
     async def _limited(scope, receive, send, wait: float, what: str, setting: str, buckets: TokenBuckets):

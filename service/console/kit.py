@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from service.console.session import COOKIE, Session, opened, same
 from service.domain.schema import AttributeDef, TypeDef
 from service.errors import DomainError, OverCapacity
-from service.store.pool_share import current_workspace
+from service.store.pool_share import serving
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 Need = Literal["write", "admin"]
@@ -53,14 +53,13 @@ async def admitted_page(request: Request, session: Session, kind: str) -> AsyncI
     """The API's admission (``service/api/admission.py``) for a page's search or report, its
     Neo4j sessions taking its workspace's connection slots (``store/pool_share.py``): over
     the quota or the share, a page saying so (503 with Retry-After)."""
-    bound = current_workspace.set(session.caller.workspace)
+    caller = session.caller
     try:
-        async with request.app.state.admission.admitted(kind, session.caller.token_id, session.caller.workspace):
-            yield
+        with serving(caller.workspace):
+            async with request.app.state.admission.admitted(kind, caller.token_id, caller.workspace):
+                yield
     except OverCapacity as exc:
         raise ConsoleBusy(exc.retry_after_s) from None
-    finally:
-        current_workspace.reset(bound)
 
 
 async def busy(request: Request, exc: ConsoleBusy) -> HTMLResponse:

@@ -69,11 +69,16 @@ class PoolShare:
 
 
 @contextlib.contextmanager
-def unshared() -> Iterator[None]:
-    """The process's own bookkeeping for a request (its idempotency key): no slot of the
-    workspace's, so a full share cannot leave a key claimed."""
-    token = current_workspace.set(None)
+def serving(workspace: str | None) -> Iterator[None]:
+    """Sessions opened in the block take ``workspace``'s connection slots (None: none)."""
+    token = current_workspace.set(workspace)
     try:
         yield
     finally:
         current_workspace.reset(token)
+
+
+def unshared() -> contextlib.AbstractContextManager[None]:
+    """The process's own bookkeeping for a request (its idempotency key): no slot of the
+    workspace's, so a full share cannot leave a key claimed."""
+    return serving(None)

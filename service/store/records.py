@@ -2,10 +2,10 @@
 relationships and paths as the driver exports them) but without its cost on bytes.
 
 The driver's exporter treats a ``bytearray`` as a sequence and rebuilds it one byte at a
-time, testing each against five abstract classes: an event batch's 100 kB of packed
-events took 0.3 s of the event loop to come back as the same bytes (measured with
-py-spy under ``bench.isolation``'s long-polls, where it was half the API's CPU). Here
-bytes are a value, and lists and maps are told by their exact type, not an ABC check.
+time, testing each against five abstract classes: under ``bench.isolation``'s long-polls,
+whose feed reads return packed event batches, py-spy found the exporter at 26.6% of the
+API's samples (its own time) and the class checks at 10.7%. Here bytes are a value, and
+lists and maps are told by their exact type, not an ABC check.
 """
 
 from __future__ import annotations
