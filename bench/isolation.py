@@ -35,7 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from bench.common import ORDER, ROOT, Api, api_server, neo4j_server, orders
+from bench.common import ORDER, ROOT, Api, api_server, cpu_used, neo4j_server, orders
 
 PATTERNS = ["long-polls", "feed scans", "searches", "traversals", "report CSVs", "batch flood"]
 SIX_HOPS = "orders.customer.orders.customer.orders.customer"
@@ -46,28 +46,36 @@ def main() -> None:
     parser.add_argument("--objects", type=int, default=300_000, help="A's orders")
     parser.add_argument("--seconds", type=float, default=40.0, help="each pattern, and the baseline")
     parser.add_argument("--rate", type=float, default=20.0, help="B's reads a second")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="each a baseline, then every pattern; the table gives the medians of the ratios")
     parser.add_argument("--nice", type=int, default=0,
                         help="A's client at this niceness: on this machine it shares the server's cores, where a "
                              "real attacker's client runs elsewhere")
     parser.add_argument("--batch-rows", type=int, default=5_000, help="records of each batch of the flood")
     parser.add_argument("--patterns", default=",".join(PATTERNS), help="comma separated, of: " + ", ".join(PATTERNS))
+    parser.add_argument("--workers", type=int, default=1, help="API processes, as `refgraph serve --workers`")
     parser.add_argument("--at", help="serve the API of this commit instead (a before/after comparison)")
     parser.add_argument("--out", default="bench/results/isolation.json")
     args = parser.parse_args()
     run = uuid.uuid4().hex[:8]  # workspaces of their own: a Neo4j that NEO4J_URI names may hold others
     with _checkout(args.at) as root, neo4j_server() as (uri, user, password), \
             api_server(uri, user, password, f"bench-a:bench_a_{run},bench-b:bench_b_{run}", root=root,
+                       workers=args.workers,
                        settings={"REFGRAPH_RATE_LIMIT_PER_S": "100",  # the defaults, as served
                                  "REFGRAPH_ADMISSION_SCALE": "1"}) as base:
         a, b = Api(base, "bench-a"), Api(base, "bench-b")
         _load(a, b, args.objects)
         hub = a.ok("GET", "/v1/objects/Person", params={"external_id": "hub-0"})["data"][0]["id"]
-        results = {"baseline": _measure(b, args, lambda stop: Counter())}
-        for name in args.patterns.split(","):
-            abuse = _abuse(name.strip(), base, a, hub, args.objects, args.batch_rows)
-            results[name] = _measure(b, args, abuse)
-            print(_row(name, results[name], results["baseline"]), flush=True)
-    print(_table(results))
+        rounds = []
+        for _ in range(args.rounds):
+            results = {"baseline": _measure(b, args, lambda stop: Counter())}
+            for name in args.patterns.split(","):
+                abuse = _abuse(name.strip(), base, a, hub, args.objects, args.batch_rows)
+                results[name] = _measure(b, args, abuse)
+                print(_row(name, [results]), flush=True)
+            rounds.append(results)
+    results = {"rounds": rounds}
+    print(_table(rounds))
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "w") as out:
         json.dump(results, out, indent=2)
@@ -105,6 +113,18 @@ def _measure(b: Api, args, abuse: Callable[[Any], Counter]) -> dict:
     time.sleep(min(2.0, args.seconds / 10))  # the abuse under way
     latencies, statuses = [], Counter()
     deadline = time.monotonic() + args.seconds
+    with cpu_used() as cpu:
+        _read_steadily(b, args, deadline, latencies, statuses)
+    stop.set()
+    got = seen.get(timeout=120)
+    runner.join(timeout=30)
+    q = statistics.quantiles(latencies, n=100)
+    return {"b_p50_ms": round(statistics.median(latencies), 1), "b_p99_ms": round(q[98], 1),
+            "b_statuses": dict(statuses), "a_statuses": dict(got),
+            "cpu_percent": {name: round(100 * used / args.seconds) for name, used in cpu.items()}}
+
+
+def _read_steadily(b: Api, args, deadline: float, latencies: list[float], statuses: Counter) -> None:
     while time.monotonic() < deadline:
         began = time.perf_counter()
         try:
@@ -114,12 +134,6 @@ def _measure(b: Api, args, abuse: Callable[[Any], Counter]) -> dict:
         latencies.append((time.perf_counter() - began) * 1000)
         statuses[str(status)] += 1
         time.sleep(max(0.0, 1 / args.rate - (time.perf_counter() - began)))
-    stop.set()
-    got = seen.get(timeout=120)
-    runner.join(timeout=30)
-    q = statistics.quantiles(latencies, n=100)
-    return {"b_p50_ms": round(statistics.median(latencies), 1), "b_p99_ms": round(q[98], 1),
-            "b_statuses": dict(statuses), "a_statuses": dict(got)}
 
 
 def _abuse(name: str, base: str, a: Api, hub: str, objects: int, batch_rows: int) -> Callable[[Any], Counter]:
@@ -188,20 +202,34 @@ async def _long_polls(base: str, stop) -> Counter:
     return got
 
 
-def _row(name: str, cell: dict, baseline: dict) -> str:
-    errors = sum(n for status, n in cell["b_statuses"].items() if not status.startswith("2"))
-    return (f"| {name} | {cell['b_p50_ms']} ({cell['b_p50_ms'] / baseline['b_p50_ms']:.1f}x) | "
-            f"{cell['b_p99_ms']} ({cell['b_p99_ms'] / baseline['b_p99_ms']:.1f}x) | {errors} | "
-            f"{', '.join(f'{k}: {v}' for k, v in sorted(cell['a_statuses'].items()))} |")
+def _row(name: str, rounds: list[dict]) -> str:
+    """A pattern's medians over ``rounds``, each round's ratio to its own baseline in brackets."""
+    cells = [results[name] for results in rounds]
+    ratios = {q: [results[name][q] / results["baseline"][q] for results in rounds] for q in ("b_p50_ms", "b_p99_ms")}
+    errors = sum(n for cell in cells for status, n in cell["b_statuses"].items() if not status.startswith("2"))
+    got = sum((Counter(cell["a_statuses"]) for cell in cells), Counter())
+    return " | ".join(["", name, *(f"{statistics.median(c[q] for c in cells):.1f} "
+                                   f"({statistics.median(ratios[q]):.1f}x: {', '.join(f'{r:.1f}' for r in ratios[q])})"
+                                   for q in ("b_p50_ms", "b_p99_ms")),
+                       str(errors), _cpu(cells), ", ".join(f"{k}: {v}" for k, v in sorted(got.items())), ""]).strip()
 
 
-def _table(results: dict) -> str:
-    baseline = results["baseline"]
-    lines = ["| A's pattern | B p50 ms (x baseline) | B p99 ms (x baseline) | B errors | what A got |",
-             "| --- | --- | --- | --- | --- |",
-             f"| none (baseline) | {baseline['b_p50_ms']} | {baseline['b_p99_ms']} | "
-             f"{sum(n for s, n in baseline['b_statuses'].items() if not s.startswith('2'))} | |"]
-    return "\n".join(lines + [_row(name, cell, baseline) for name, cell in results.items() if name != "baseline"])
+def _cpu(cells: list[dict]) -> str:
+    """The API's and Neo4j's CPU while B measured, in % of one core (medians)."""
+    return " / ".join(str(round(statistics.median(cell["cpu_percent"][name] for cell in cells)))
+                      if all(name in cell.get("cpu_percent", {}) for cell in cells) else "-"
+                      for name in ("api", "neo4j"))
+
+
+def _table(rounds: list[dict]) -> str:
+    baselines = [results["baseline"] for results in rounds]
+    errors = sum(n for cell in baselines for s, n in cell["b_statuses"].items() if not s.startswith("2"))
+    lines = ["| A's pattern | B p50 ms (x baseline: each round) | B p99 ms (x baseline: each round) | B errors "
+             "| API / Neo4j CPU % | what A got |",
+             "| --- | --- | --- | --- | --- | --- |",
+             f"| none (baseline) | {statistics.median(c['b_p50_ms'] for c in baselines):.1f} | "
+             f"{statistics.median(c['b_p99_ms'] for c in baselines):.1f} | {errors} | {_cpu(baselines)} | |"]
+    return "\n".join(lines + [_row(name, rounds) for name in rounds[0] if name != "baseline"])
 
 
 if __name__ == "__main__":

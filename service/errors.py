@@ -102,6 +102,16 @@ class OverCapacity(Unavailable):
         self.retry_after_s = retry_after_s
 
 
+class RateLimited(DomainError):
+    """The token's rate limit is spent: the request was not started; try again after
+    ``retry_after_s`` seconds."""
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after_s: int = 1, details: Any = None):
+        super().__init__(message, details=details)
+        self.retry_after_s = retry_after_s
+
+
 class RunFailed(Exception):
     """A connector run (or test) failed at the remote API, the template, the mapping or the
     write; ``error_class`` is the run record's ``error.class``."""

@@ -33,6 +33,7 @@ from service.api.idempotency import IdempotencyMiddleware
 from service.api.lean_reads import LeanTraversal
 from service.api.limits import LimitsMiddleware
 from service.api.secret_answers import SecretAnswersMiddleware
+from service.api.spent_tokens import SpentTokensMiddleware
 from service.api.observability import ObservabilityMiddleware
 from service.api.query_params import strict_query
 from service.api.routes import (
@@ -188,6 +189,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(AuthMiddleware, limits=app.state.rate_limits)
     app.add_middleware(ConsoleHeadersMiddleware)
     app.add_middleware(ObservabilityMiddleware)  # every answer is logged and timed
+    app.add_middleware(SpentTokensMiddleware)  # a flood of refusals costs little (service/api/spent_tokens.py)
     app.add_route("/metrics", observability.metrics, include_in_schema=False)
     observability.count_driver_retries()
     _routes(app)

@@ -1,6 +1,8 @@
 """Expensive work is admitted per tenant, so one workspace's flood cannot slow the others.
 
-The rate limit counts requests; this counts work in flight. Each kind of expensive request
+The rate limit counts requests, an expensive one as several (``COUNTS_AS``: a feed read as
+4, a report as 10), so a token's rate buys about as much work whatever it asks for; this
+counts work in flight. Each kind of expensive request
 (a long-poll, a feed read, a search, a traversal, a report, an integrity scan, a connector
 call, a batch) has a quota per token and per workspace in this process. A request over
 either waits briefly (``REFGRAPH_ADMISSION_QUEUE_S``; a long-poll not at all) for one to
@@ -12,13 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from starlette.requests import Request
 
-from service.errors import OverCapacity
+from service.errors import OverCapacity, RateLimited
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,13 @@ QUOTAS = {
     "connector": Quota(per_token=2, per_workspace=4),
     "batch": Quota(per_token=1, per_workspace=1),
 }
+# Requests each kind counts as toward its token's rate limit (REFGRAPH_RATE_LIMIT_PER_S),
+# the request itself included: what it may cost at most, which its caller chooses, against
+# a plain list's page through an index (a feed read may examine 20,000 events; a search or
+# traversal run to its time limit; a report reads the whole workspace). A long-poll
+# counts once, when it starts.
+COUNTS_AS = {"wait": 4, "feed": 4, "search": 4, "traversal": 4, "report": 10, "integrity": 10,
+             "connector": 10, "batch": 1}
 NO_QUEUE = {"wait"}  # a long-poll over its quota answers at once
 WAITING_PER_SLOT = 4  # requests a workspace may have waiting for a kind, per slot of its quota
 
@@ -106,7 +116,26 @@ class Admission:
             retry_after_s=1, details={"kind": kind, "per_token": quota.per_token,
                                       "per_workspace": quota.per_workspace})
 
-def admitted(request: Request, kind: str) -> contextlib.AbstractAsyncContextManager[None]:
-    """The request's slot of ``kind`` (its caller is known: the API authenticated it)."""
+def charged(state, kind: str, token_id: str) -> None:
+    """Take what a request of ``kind`` counts as beyond the one it already took from its
+    token's rate limit; raise ``RateLimited`` if they are not left (then none is taken)."""
+    buckets = state.rate_limits.per_token
+    counts_as = min(COUNTS_AS[kind], buckets.burst)  # never more than a full bucket holds
+    wait = buckets.wait(token_id, counts_as - 1) if counts_as > 1 else 0.0
+    if wait > 0:
+        retry = max(1, math.ceil(wait))
+        raise RateLimited(
+            f"a {kind} request counts as {counts_as} toward this token's rate limit ({buckets.rate_per_s:g} "
+            f"a second, bursts of {buckets.burst}), and they are spent; retry in {retry} s",
+            retry_after_s=retry, details={"limit": "REFGRAPH_RATE_LIMIT_PER_S", "value": buckets.rate_per_s,
+                                          "kind": kind, "counts_as": counts_as})
+
+
+def admitted(request: Request, kind: str, *, charge: bool = True) -> contextlib.AbstractAsyncContextManager[None]:
+    """The request's slot of ``kind`` (its caller is known: the API authenticated it),
+    once it has paid what ``kind`` counts as (``charge``: False for a long-poll's reads,
+    which its start paid for)."""
     caller = request.state.caller
+    if charge:
+        charged(request.app.state, kind, caller.token_id)
     return request.app.state.admission.admitted(kind, caller.token_id, caller.workspace)

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 from cachetools import LRUCache
 from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.api.errors import error_response
@@ -62,18 +63,18 @@ class TokenBuckets:
     def __len__(self) -> int:
         return len(self._buckets)
 
-    def wait(self, key: str) -> float:
-        """0 if there is a request left now (and takes it), else the seconds until there is."""
+    def wait(self, key: str, requests: float = 1) -> float:
+        """0 if there are ``requests`` left now (and takes them), else the seconds until there are."""
         if self.rate_per_s <= 0:
             return 0.0
         now = time.monotonic()
         tokens, at = self._buckets.get(key, (float(self.burst), now))
         tokens = min(float(self.burst), tokens + (now - at) * self.rate_per_s)
-        if tokens >= 1:
-            self._buckets[key] = (tokens - 1, now)
+        if tokens >= requests:
+            self._buckets[key] = (tokens - requests, now)
             return 0.0
         self._buckets[key] = (tokens, now)
-        return (1 - tokens) / self.rate_per_s
+        return (requests - tokens) / self.rate_per_s
 
     def empty(self, key: str) -> float:
         """Like ``wait`` without taking: the seconds until the bucket has a request left."""
@@ -192,8 +193,8 @@ class AuthMiddleware:
                                  headers={"Retry-After": "2"})(scope, receive, send)
             return
         if wait > 0:
-            await self._limited(scope, receive, send, wait, "failed authentications from this address",
-                                "REFGRAPH_AUTH_FAILURES_PER_S", self.failures)
+            await limited(wait, "failed authentications from this address", "REFGRAPH_AUTH_FAILURES_PER_S",
+                          self.failures)(scope, receive, send)
             return
         if caller is None:
             message = ("the bearer token is not valid" if token else
@@ -203,17 +204,33 @@ class AuthMiddleware:
             return
         wait = self.per_token.wait(caller.token_id)
         if wait > 0:
-            await self._limited(scope, receive, send, wait, "requests with this token",
-                                "REFGRAPH_RATE_LIMIT_PER_S", self.per_token)
+            await token_limited(wait, self.per_token)(scope, receive, send)
             return
         scope.setdefault("state", {})["caller"] = caller
         with serving(caller.workspace):  # its sessions take the workspace's connection slots
             await self.app(scope, receive, send)
 
-    @staticmethod
-    async def _limited(scope, receive, send, wait: float, what: str, setting: str, buckets: TokenBuckets):
-        retry = str(max(1, math.ceil(wait)))
-        await error_response(
-            429, "rate_limited",
-            f"more than {buckets.rate_per_s:g} {what} a second (bursts of {buckets.burst}); retry in {retry} s",
-            {"limit": setting, "value": buckets.rate_per_s}, headers={"Retry-After": retry})(scope, receive, send)
+
+def limited(wait: float, what: str, setting: str, buckets: TokenBuckets) -> JSONResponse:
+    """The ``429`` for a spent bucket."""
+    retry = str(max(1, math.ceil(wait)))
+    return error_response(
+        429, "rate_limited",
+        f"more than {buckets.rate_per_s:g} {what} a second (bursts of {buckets.burst}); retry in {retry} s",
+        {"limit": setting, "value": buckets.rate_per_s}, headers={"Retry-After": retry})
+
+
+def token_limited(wait: float, buckets: TokenBuckets) -> JSONResponse:
+    return limited(wait, "requests with this token", "REFGRAPH_RATE_LIMIT_PER_S", buckets)
+
+
+def known_caller(state, token: str | None) -> Caller | None:
+    """Who ``token`` is when that is known without the database (a static token, or a
+    database token in this process's cache), else None."""
+    if not token:
+        return None
+    static = _static(state.tokens, token)
+    if static is not None:
+        return static
+    hit, found = state.token_store.cached(token)
+    return Caller(*found) if hit and found else None

@@ -56,8 +56,9 @@ CODES = [
               "(revoked, expired or mistyped). Send a valid token."),
     ErrorCode(403, "insufficient_scope", "The token's scope does not allow this route (`read` < `write` < "
               "`admin`). Use a token with the scope the message names."),
-    ErrorCode(429, "rate_limited", "Too many requests from this token, or too many failed sign-ins from this "
-              "address. Wait the seconds `Retry-After` says."),
+    ErrorCode(429, "rate_limited", "Too many requests from this token (an expensive one counts as several: "
+              "`details.counts_as`), or too many failed sign-ins from this address. Wait the seconds "
+              "`Retry-After` says."),
     ErrorCode(422, "unknown_parameter", "A query parameter the route does not take (often a misspelling). "
               "`details.allowed` lists the ones it takes."),
     ErrorCode(422, "invalid_input", "The request does not fit the route: the body is not JSON in UTF-8, a field is "

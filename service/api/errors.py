@@ -25,6 +25,7 @@ from service.errors import (
     InvalidInput,
     NotFound,
     OverCapacity,
+    RateLimited,
     Unauthorized,
     Unavailable,
 )
@@ -49,7 +50,8 @@ HTTP_CODES = {
 
 # Each domain error class answers one status; a subclass answers its base class's.
 STATUS: dict[type[DomainError], int] = {
-    InvalidInput: 422, Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409, Unavailable: 503,
+    InvalidInput: 422, Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409, RateLimited: 429,
+    Unavailable: 503,
 }
 
 
@@ -86,7 +88,7 @@ V1_ERROR_RESPONSES = responses(401, 403, 422, 500, 503)
 async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
     status = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    if isinstance(exc, OverCapacity):
+    if isinstance(exc, OverCapacity | RateLimited):
         headers = {"Retry-After": str(exc.retry_after_s)}
     return error_response(status, exc.code, exc.message, exc.details, headers)
 

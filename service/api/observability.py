@@ -61,8 +61,7 @@ class ObservabilityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
-        request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+        request_id = request_id_of(scope)
         status, code = 500, None
         started = time.perf_counter()
 
@@ -79,16 +78,27 @@ class ObservabilityMiddleware:
             with caused_by(Cause(_cause_kind(scope["path"]), None, request_id)):  # what the writes' events say
                 await self.app(scope, receive, send_with_id)
         finally:
-            seconds = time.perf_counter() - started
-            route = route_template(scope)
-            if scope["path"] != "/metrics":
-                REQUEST_SECONDS.labels(scope["method"], route, str(status)).observe(seconds)
-            if code:
-                catalogue.observe(f"{scope['method']} {route}", status, code)
-            if access_log.isEnabledFor(logging.INFO):  # the line costs more than the check
-                access_log.info(json.dumps({"request_id": request_id, "method": scope["method"],
-                                            "path": scope["path"], "route": route, "status": status,
-                                            "code": code, "ms": round(seconds * 1000, 2)}))
+            accounted(scope, request_id, status, code, started)
+
+
+def request_id_of(scope: Scope) -> str:
+    """The caller's ``X-Request-Id`` if it is one we can log, else a new one."""
+    given = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+    return given if REQUEST_ID.match(given) else uuid.uuid4().hex
+
+
+def accounted(scope: Scope, request_id: str, status: int, code: str | None, started: float) -> None:
+    """An answer timed, checked against the error catalogue and logged."""
+    seconds = time.perf_counter() - started
+    route = route_template(scope)
+    if scope["path"] != "/metrics":
+        REQUEST_SECONDS.labels(scope["method"], route, str(status)).observe(seconds)
+    if code:
+        catalogue.observe(f"{scope['method']} {route}", status, code)
+    if access_log.isEnabledFor(logging.INFO):  # the line costs more than the check
+        access_log.info(json.dumps({"request_id": request_id, "method": scope["method"],
+                                    "path": scope["path"], "route": route, "status": status,
+                                    "code": code, "ms": round(seconds * 1000, 2)}))
 
 
 def _cause_kind(path: str) -> str:

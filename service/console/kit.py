@@ -16,9 +16,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
+from service.api.admission import charged
 from service.console.session import COOKIE, Session, opened, same
 from service.domain.schema import AttributeDef, TypeDef
-from service.errors import DomainError, OverCapacity
+from service.errors import DomainError, OverCapacity, RateLimited
 from service.store.pool_share import serving
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
@@ -54,6 +55,10 @@ async def admitted_page(request: Request, session: Session, kind: str) -> AsyncI
     Neo4j sessions taking its workspace's connection slots (``store/pool_share.py``): over
     the quota or the share, a page saying so (503 with Retry-After)."""
     caller = session.caller
+    try:
+        charged(request.app.state, kind, caller.token_id)
+    except RateLimited as exc:
+        raise ConsoleRateLimited(exc.retry_after_s) from None
     try:
         with serving(caller.workspace):
             async with request.app.state.admission.admitted(kind, caller.token_id, caller.workspace):

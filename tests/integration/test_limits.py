@@ -24,6 +24,25 @@ async def test_each_token_has_its_own_rate_with_retry_after(neo4j_target):
         limited = answers[3]
         assert 1 <= int(limited.headers["retry-after"]) <= 10
         assert limited.json()["error"]["details"]["limit"] == "REFGRAPH_RATE_LIMIT_PER_S"
+        assert limited.json() == answers[4].json() and limited.headers["x-request-id"]  # however refused
         other = await api.client.get("/v1/workspace", headers={"Authorization": "Bearer someone-else"})
         assert other.status_code == 401  # its own bucket: refused for its token, not for the rate
         assert (await api.client.get("/healthz")).status_code == 200  # health is never limited
+
+
+async def test_an_expensive_request_counts_as_several(neo4j_target):
+    """A search counts as 4 requests (admission.COUNTS_AS): one token's rate buys about as
+    much work whether it lists or searches."""
+    async with api_for(neo4j_target, rate_limit_per_s=0.01, rate_limit_burst=11) as api:  # no refill within the test
+        created = await api.client.post("/v1/types", json={"name": "Ticket",
+                                                           "attributes": [{"name": "title", "data_type": "string"}]})
+        assert created.status_code == 201
+        search = {"where": "title=x"}  # the type's creation took 1 of the 11
+        answers = [await api.client.get("/v1/objects/Ticket", params=search) for _ in range(3)]
+        assert [a.status_code for a in answers] == [200, 200, 429]  # 1 + 4 + 4 taken; then 1 and 3 more not left
+        error = answers[2].json()["error"]
+        assert error["code"] == "rate_limited" and int(answers[2].headers["retry-after"]) >= 1
+        assert error["details"] == {"limit": "REFGRAPH_RATE_LIMIT_PER_S", "value": 0.01, "kind": "search",
+                                    "counts_as": 4}
+        assert (await api.client.get("/v1/objects/Ticket")).status_code == 200  # a plain list counts as one: the last
+        assert (await api.client.get("/v1/objects/Ticket")).status_code == 429
