@@ -90,13 +90,26 @@ class Admission:
                 async with ended:
                     ended.notify_all()
 
+    def refuse_if_full(self, kind: str, token_id: str, workspace: str) -> None:
+        """``OverCapacity`` now if a request of ``kind`` would be refused without waiting:
+        a batch asks before it reads its body, so a client that does not wait for
+        ``Retry-After`` sends its next one to a closed connection, not into the API."""
+        keys = (f"t:{token_id}", f"w:{workspace}")
+        if not self._room(kind, keys) and not self._may_wait(kind, keys):
+            raise self._over(kind)
+
+    def _may_wait(self, kind: str, keys: tuple[str, str]) -> bool:
+        """A long-poll does not wait, nor a request whose workspace already has
+        ``WAITING_PER_SLOT`` times its quota waiting (each holds what it has read: a batch,
+        its body)."""
+        cap = WAITING_PER_SLOT * self.quotas[kind].per_workspace
+        return kind not in NO_QUEUE and self._waiting[(kind, keys[1])] < cap
+
     async def _queue(self, kind: str, keys: tuple[str, str]) -> None:
         """Until there is room (in this task: no other request can take it first), or
-        ``queue_s``; a long-poll does not wait, nor a request whose workspace already has
-        ``WAITING_PER_SLOT`` times its quota waiting (each holds what it has read: a
-        batch, its body)."""
+        ``queue_s``, when it may wait at all (``_may_wait``)."""
         waiting = (kind, keys[1])
-        if kind not in NO_QUEUE and self._waiting[waiting] < WAITING_PER_SLOT * self.quotas[kind].per_workspace:
+        if self._may_wait(kind, keys):
             ended = self._ended.setdefault(kind, asyncio.Condition())
             self._waiting[waiting] += 1
             try:
@@ -109,8 +122,11 @@ class Admission:
                 self._waiting[waiting] -= 1
                 if not self._waiting[waiting]:
                     del self._waiting[waiting]
+        raise self._over(kind)
+
+    def _over(self, kind: str) -> OverCapacity:
         quota = self.quotas[kind]
-        raise OverCapacity(
+        return OverCapacity(
             f"too many {kind} requests in flight for this token or workspace (at most {quota.per_token} "
             f"per token, {quota.per_workspace} per workspace); retry after a moment",
             retry_after_s=1, details={"kind": kind, "per_token": quota.per_token,

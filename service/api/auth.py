@@ -35,7 +35,7 @@ from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, Sessio
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service.api.errors import error_response
+from service.api.errors import closing, error_response
 from service.api.paths import in_areas
 from service.domain.tokens import Scope as TokenScope
 from service.store.pool_share import serving
@@ -193,7 +193,7 @@ class AuthMiddleware:
                                  headers={"Retry-After": "2"})(scope, receive, send)
             return
         if wait > 0:
-            await limited(wait, "failed authentications from this address", "REFGRAPH_AUTH_FAILURES_PER_S",
+            await limited(scope, wait, "failed authentications from this address", "REFGRAPH_AUTH_FAILURES_PER_S",
                           self.failures)(scope, receive, send)
             return
         if caller is None:
@@ -204,24 +204,24 @@ class AuthMiddleware:
             return
         wait = self.per_token.wait(caller.token_id)
         if wait > 0:
-            await token_limited(wait, self.per_token)(scope, receive, send)
+            await token_limited(scope, wait, self.per_token)(scope, receive, send)
             return
         scope.setdefault("state", {})["caller"] = caller
         with serving(caller.workspace):  # its sessions take the workspace's connection slots
             await self.app(scope, receive, send)
 
 
-def limited(wait: float, what: str, setting: str, buckets: TokenBuckets) -> JSONResponse:
+def limited(scope: Scope, wait: float, what: str, setting: str, buckets: TokenBuckets) -> JSONResponse:
     """The ``429`` for a spent bucket."""
     retry = str(max(1, math.ceil(wait)))
     return error_response(
         429, "rate_limited",
         f"more than {buckets.rate_per_s:g} {what} a second (bursts of {buckets.burst}); retry in {retry} s",
-        {"limit": setting, "value": buckets.rate_per_s}, headers={"Retry-After": retry})
+        {"limit": setting, "value": buckets.rate_per_s}, headers={"Retry-After": retry, **closing(scope)})
 
 
-def token_limited(wait: float, buckets: TokenBuckets) -> JSONResponse:
-    return limited(wait, "requests with this token", "REFGRAPH_RATE_LIMIT_PER_S", buckets)
+def token_limited(scope: Scope, wait: float, buckets: TokenBuckets) -> JSONResponse:
+    return limited(scope, wait, "requests with this token", "REFGRAPH_RATE_LIMIT_PER_S", buckets)
 
 
 def known_caller(state, token: str | None) -> Caller | None:

@@ -89,8 +89,17 @@ async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
     status = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if isinstance(exc, OverCapacity | RateLimited):
-        headers = {"Retry-After": str(exc.retry_after_s)}
+        headers = {"Retry-After": str(exc.retry_after_s), **closing(request.scope)}
     return error_response(status, exc.code, exc.message, exc.details, headers)
+
+
+def closing(scope) -> dict[str, str]:
+    """``Connection: close`` for a refusal of a request that sends a body: the rest of the
+    body is not read into the API (a client that does not wait for ``Retry-After`` may
+    send another at once), and the client connects again for its retry."""
+    headers = dict(scope.get("headers") or [])
+    sends_body = headers.get(b"content-length", b"0") != b"0" or b"transfer-encoding" in headers
+    return {"Connection": "close"} if sends_body else {}
 
 
 async def _pool_exhausted(request: Request, exc: Exception) -> JSONResponse:

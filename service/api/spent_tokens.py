@@ -30,7 +30,7 @@ class SpentTokensMiddleware:
             await self.app(scope, receive, send)
             return
         started, request_id = time.perf_counter(), request_id_of(scope)
-        answer = token_limited(wait, scope["app"].state.rate_limits.per_token)
+        answer = token_limited(scope, wait, scope["app"].state.rate_limits.per_token)
         answer.headers["X-Request-Id"] = request_id
         await answer(scope, receive, send)
         accounted(scope, request_id, 429, "rate_limited", started)

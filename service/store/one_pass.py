@@ -6,6 +6,7 @@ with a `many` target side, by id or external id (``domain.records.one_pass_attri
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -60,7 +61,9 @@ async def ingest_linked(tx, db: Database, workspace: str, type_def: TypeDef, att
     does not hold are written (``_Sync.write``; a re-sync of unchanged records looks no
     target up, writes nothing and takes no lock).
     The comparison goes in parts of ``COMPARED_AT_ONCE`` rows, each sent as soon as its
-    records are checked: Neo4j compares one part while Python checks the next.
+    records are checked: Neo4j compares one part while Python checks the next, and between
+    parts the event loop takes a turn (checking 5,000 records at once held it from every
+    other request for tens of ms: bench.isolation's batch flood).
     Problems: every value problem, else every unknown target, else missing required
     values (the general path checks required values before targets). A target deleted
     or a cardinality changed meanwhile is ``ReadChanged``: the write runs again."""
@@ -77,6 +80,7 @@ async def ingest_linked(tx, db: Database, workspace: str, type_def: TypeDef, att
         if not problems and not duplicated:  # a refused batch is not compared further
             rows += (part_rows := _rows(part, attribute.name))
             looks.append(await _look(tx, db, workspace, type_def, attribute, part_rows))
+        await asyncio.sleep(0)  # a turn of the event loop between parts: other requests run meanwhile
     folded = fold_repeats(checked) if duplicated and not problems else None
     if folded is not None:
         checked = folded.records

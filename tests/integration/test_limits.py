@@ -25,6 +25,9 @@ async def test_each_token_has_its_own_rate_with_retry_after(neo4j_target):
         assert 1 <= int(limited.headers["retry-after"]) <= 10
         assert limited.json()["error"]["details"]["limit"] == "REFGRAPH_RATE_LIMIT_PER_S"
         assert limited.json() == answers[4].json() and limited.headers["x-request-id"]  # however refused
+        assert "connection" not in limited.headers  # nothing left unread: the connection stays
+        posted = await api.client.post("/v1/objects/Person", json={"external_id": "p-1"})
+        assert posted.status_code == 429 and posted.headers["connection"] == "close"  # its body is left unread
         other = await api.client.get("/v1/workspace", headers={"Authorization": "Bearer someone-else"})
         assert other.status_code == 401  # its own bucket: refused for its token, not for the rate
         assert (await api.client.get("/healthz")).status_code == 200  # health is never limited

@@ -321,6 +321,46 @@ async def test_a_slow_upload_does_not_hold_its_workspace_batch_slot(neo4j_target
     assert first.startswith(b"HTTP/1.1 200")
 
 
+async def test_a_batch_over_the_waiting_cap_is_refused_before_its_body_is_read(neo4j_target, graph):
+    """A's batch in flight and four waiting (the cap, at scale 1): the next is refused
+    before its body is read, and its connection closed, so a client that does not wait
+    for Retry-After cannot pour bodies into the API. Those waiting go through after."""
+    with two_tenants(neo4j_target, admission_queue_s=20) as tenants:
+        port = int(tenants.url.rsplit(":", 1)[1])
+        waiting = tenants.app.state.admission._waiting
+        first, let_go = await _held_batch(tenants, graph)
+        released: list[bool] = []
+
+        def release() -> None:
+            if not released:
+                released.append(True)
+                let_go()
+
+        try:
+            async with httpx.AsyncClient(base_url=tenants.url, headers={"Authorization": f"Bearer {tenants.a}"},
+                                         timeout=30) as a:
+                queued = [asyncio.create_task(a.post("/v1/objects/Person/batch",
+                                                     json={"records": [{"external_id": f"q-{i}"}]}))
+                          for i in range(4)]
+                await _until(lambda: waiting[("batch", f"w:{tenants.workspace_a}")] == 4)
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.write(f"POST /v1/objects/Person/batch HTTP/1.1\r\nHost: x\r\n"
+                             f"Authorization: Bearer {tenants.a}\r\nContent-Type: application/json\r\n"
+                             f"Content-Length: 10000000\r\n\r\n".encode())  # and not one byte of it
+                await writer.drain()
+                head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+                closed = await asyncio.wait_for(reader.read(), 10)  # the body, then the end of the connection
+                writer.close()
+                release()
+                answers = [await asyncio.wait_for(task, 60) for task in queued]
+        finally:
+            release()
+        await asyncio.wait_for(first, 30)
+    assert head.startswith(b"HTTP/1.1 503") and b"connection: close" in head.lower(), head
+    assert b"over_capacity" in closed
+    assert [answer.status_code for answer in answers] == [200] * 4
+
+
 async def test_an_import_waits_while_its_workspace_writes_another_batch(neo4j_target, graph, tmp_path):
     """``refgraph import`` sends a batch again after Retry-After while the workspace's batch
     slot is taken (before, the first 503 ended the import)."""
