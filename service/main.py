@@ -27,7 +27,7 @@ from service.api import (
     reference,
 )
 from service.api.admission import QUOTAS, Admission
-from service.api.auth import AuthMiddleware, RateLimits, TokenBuckets
+from service.api.auth import PACED_S, AuthMiddleware, RateLimits, TokenBuckets
 from service.api.deps import require_ready
 from service.api.idempotency import IdempotencyMiddleware
 from service.api.lean_reads import LeanTraversal
@@ -202,7 +202,8 @@ def _rate_limits(settings: Settings) -> RateLimits:
     """This process's share of each limit: with N processes, a token's N shares add up to
     its limit however the requests are spread (a burst may come out a little smaller)."""
     share = settings.workers
-    return RateLimits(TokenBuckets(settings.rate_limit_per_s / share, max(1, settings.rate_limit_burst // share)),
+    return RateLimits(TokenBuckets(settings.rate_limit_per_s / share, max(1, settings.rate_limit_burst // share),
+                                   pace_s=PACED_S),
                       TokenBuckets(settings.auth_failures_per_s / share, max(1, settings.auth_failure_burst // share)))
 
 

@@ -132,12 +132,13 @@ class Admission:
             retry_after_s=1, details={"kind": kind, "per_token": quota.per_token,
                                       "per_workspace": quota.per_workspace})
 
-def charged(state, kind: str, token_id: str) -> None:
+async def charged(state, kind: str, token_id: str) -> None:
     """Take what a request of ``kind`` counts as beyond the one it already took from its
-    token's rate limit; raise ``RateLimited`` if they are not left (then none is taken)."""
+    token's rate limit (waiting for them as any request may); raise ``RateLimited`` if
+    they are not left (then none is taken)."""
     buckets = state.rate_limits.per_token
     counts_as = min(COUNTS_AS[kind], buckets.burst)  # never more than a full bucket holds
-    wait = buckets.wait(token_id, counts_as - 1) if counts_as > 1 else 0.0
+    wait = await buckets.taken(token_id, counts_as - 1) if counts_as > 1 else 0.0
     if wait > 0:
         retry = max(1, math.ceil(wait))
         raise RateLimited(
@@ -147,11 +148,13 @@ def charged(state, kind: str, token_id: str) -> None:
                                           "kind": kind, "counts_as": counts_as})
 
 
-def admitted(request: Request, kind: str, *, charge: bool = True) -> contextlib.AbstractAsyncContextManager[None]:
+@contextlib.asynccontextmanager
+async def admitted(request: Request, kind: str, *, charge: bool = True) -> AsyncIterator[None]:
     """The request's slot of ``kind`` (its caller is known: the API authenticated it),
     once it has paid what ``kind`` counts as (``charge``: False for a long-poll's reads,
     which its start paid for)."""
     caller = request.state.caller
     if charge:
-        charged(request.app.state, kind, caller.token_id)
-    return request.app.state.admission.admitted(kind, caller.token_id, caller.workspace)
+        await charged(request.app.state, kind, caller.token_id)
+    async with request.app.state.admission.admitted(kind, caller.token_id, caller.workspace):
+        yield

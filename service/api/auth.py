@@ -22,11 +22,13 @@ Which scope a route needs is decided by the matched route (``service.api.deps``)
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import hmac
 import math
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -41,6 +43,8 @@ from service.domain.tokens import Scope as TokenScope
 from service.store.pool_share import serving
 
 MAX_BUCKETS = 100_000  # tokens or addresses with a bucket; the least recently seen go first
+PACED_S = 1.0  # a token's request waits up to this long for its rate rather than being refused
+PACED_PER_KEY = 8  # requests of one token waiting so at once
 SPENT_LOOKUPS = 8  # token look-ups at once, in a process, for addresses whose failures are spent
 
 
@@ -53,12 +57,18 @@ class Caller:
 
 class TokenBuckets:
     """Token buckets in this process, at most ``MAX_BUCKETS`` of them (least recently
-    used dropped: a dropped bucket starts full again)."""
+    used dropped: a dropped bucket starts full again). With ``pace_s``, a caller whose
+    bucket is short waits up to that long for it rather than being refused, at most
+    ``PACED_PER_KEY`` of a key at once: a client that sends again the moment it is
+    refused is slowed to its rate instead of answered as fast as the API can refuse
+    (bench.isolation: 8 such clients made about 1,000 refusals a second)."""
 
-    def __init__(self, rate_per_s: float, burst: int):
+    def __init__(self, rate_per_s: float, burst: int, pace_s: float = 0):
         self.rate_per_s = rate_per_s
         self.burst = burst
+        self.pace_s = pace_s
         self._buckets: LRUCache = LRUCache(maxsize=MAX_BUCKETS)
+        self._pacing: Counter = Counter()
 
     def __len__(self) -> int:
         return len(self._buckets)
@@ -75,6 +85,33 @@ class TokenBuckets:
             return 0.0
         self._buckets[key] = (tokens, now)
         return (requests - tokens) / self.rate_per_s
+
+    async def taken(self, key: str, requests: float = 1) -> float:
+        """0 once ``requests`` are taken: at once, or after waiting for them when that may
+        be paced (they are taken first: the next caller waits behind). Else the seconds
+        until they are there, nothing taken."""
+        wait = self.wait(key, requests)
+        if wait <= 0 or not self._may_pace(key, wait):
+            return wait
+        tokens, at = self._buckets[key]
+        self._buckets[key] = (tokens - requests, at)
+        self._pacing[key] += 1
+        try:
+            await asyncio.sleep(wait)
+        finally:
+            self._pacing[key] -= 1
+            if not self._pacing[key]:
+                del self._pacing[key]
+        return 0.0
+
+    def refused(self, key: str) -> float:
+        """The seconds a request of ``key`` would be told to wait if it came now (0: it would
+        go on, at once or paced); nothing taken."""
+        wait = self.empty(key)
+        return wait if wait > 0 and not self._may_pace(key, wait) else 0.0
+
+    def _may_pace(self, key: str, wait: float) -> bool:
+        return wait <= self.pace_s and self._pacing[key] < PACED_PER_KEY
 
     def empty(self, key: str) -> float:
         """Like ``wait`` without taking: the seconds until the bucket has a request left."""
@@ -202,7 +239,7 @@ class AuthMiddleware:
             await error_response(401, "unauthorized", message,
                                  headers={"WWW-Authenticate": "Bearer"})(scope, receive, send)
             return
-        wait = self.per_token.wait(caller.token_id)
+        wait = await self.per_token.taken(caller.token_id)
         if wait > 0:
             await token_limited(scope, wait, self.per_token)(scope, receive, send)
             return

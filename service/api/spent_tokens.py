@@ -37,8 +37,8 @@ class SpentTokensMiddleware:
 
 
 def _spent(scope: Scope) -> float:
-    """The seconds until the request's token has a request left; 0 when it has, or when
-    the token is not known without the database."""
+    """The seconds the request's token would be told to wait; 0 when it would go on (at
+    once or paced), or when the token is not known without the database."""
     state = scope["app"].state
     caller = known_caller(state, bearer(dict(scope.get("headers") or []).get(b"authorization")))
-    return state.rate_limits.per_token.empty(caller.token_id) if caller is not None else 0.0
+    return state.rate_limits.per_token.refused(caller.token_id) if caller is not None else 0.0

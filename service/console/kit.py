@@ -56,7 +56,7 @@ async def admitted_page(request: Request, session: Session, kind: str) -> AsyncI
     the quota or the share, a page saying so (503 with Retry-After)."""
     caller = session.caller
     try:
-        charged(request.app.state, kind, caller.token_id)
+        await charged(request.app.state, kind, caller.token_id)
     except RateLimited as exc:
         raise ConsoleRateLimited(exc.retry_after_s) from None
     try:

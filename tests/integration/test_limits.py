@@ -1,5 +1,8 @@
 """Limits answered before a route runs, each naming the limit."""
 
+import asyncio
+import time
+
 from tests.conftest import api_for
 
 
@@ -49,3 +52,20 @@ async def test_an_expensive_request_counts_as_several(neo4j_target):
                                     "counts_as": 4}
         assert (await api.client.get("/v1/objects/Ticket")).status_code == 200  # a plain list counts as one: the last
         assert (await api.client.get("/v1/objects/Ticket")).status_code == 429
+
+
+async def test_a_token_just_over_its_rate_waits_for_it_rather_than_being_refused(neo4j_target):
+    """A request whose token will have its rate within a second waits for it: 2.5 a
+    second, a burst of 1, ten at once: the first at once, two more after 0.4 and 0.8 s,
+    and the rest, which would wait longer, refused at once."""
+    async with api_for(neo4j_target, rate_limit_per_s=2.5, rate_limit_burst=1) as api:
+        async def timed():
+            began = time.monotonic()
+            answer = await api.client.get("/v1/workspace")
+            return answer.status_code, time.monotonic() - began
+
+        answers = await asyncio.gather(*(timed() for _ in range(10)))
+    served = sorted(seconds for status, seconds in answers if status == 200)
+    assert len(served) == 3 and sorted(status for status, _ in answers) == [200] * 3 + [429] * 7
+    assert served[1] >= 0.3 and served[2] >= 0.7
+    assert all(seconds < 0.3 for status, seconds in answers if status == 429)
