@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
+from service.api.auth import PACED_PER_KEY, PACED_S
 from service.errors import OverCapacity, RateLimited
 
 
@@ -51,6 +52,7 @@ COUNTS_AS = {"wait": 4, "feed": 4, "search": 4, "traversal": 4, "report": 10, "i
              "connector": 10, "batch": 1}
 NO_QUEUE = {"wait"}  # a long-poll over its quota answers at once
 WAITING_PER_SLOT = 4  # requests a workspace may have waiting for a kind, per slot of its quota
+POLL_S = 0.05  # how often a paced request looks for a place (before_body)
 
 
 class Admission:
@@ -65,6 +67,7 @@ class Admission:
         self._in_flight: Counter[tuple[str, str]] = Counter()  # (kind, token or workspace key)
         self._waiting: Counter[tuple[str, str]] = Counter()  # (kind, workspace key)
         self._ended: dict[str, asyncio.Condition] = {}
+        self._pacing: Counter[str] = Counter()  # token key: requests waiting for a place (before_body)
 
     def _room(self, kind: str, keys: tuple[str, str]) -> bool:
         quota = self.quotas[kind]
@@ -90,13 +93,27 @@ class Admission:
                 async with ended:
                     ended.notify_all()
 
-    def refuse_if_full(self, kind: str, token_id: str, workspace: str) -> None:
-        """``OverCapacity`` now if a request of ``kind`` would be refused without waiting:
-        a batch asks before it reads its body, so a client that does not wait for
-        ``Retry-After`` sends its next one to a closed connection, not into the API."""
+    async def before_body(self, kind: str, token_id: str, workspace: str) -> None:
+        """``OverCapacity`` if a request of ``kind`` could neither run nor wait, asked by a
+        batch before it reads its body: a refused client's body is not read. Up to
+        ``PACED_S`` it waits for a place first (at most ``PACED_PER_KEY`` of a token at
+        once), so a client that sends again the moment it is refused is slowed to about
+        one attempt a second per connection, not refused as fast as it can connect."""
         keys = (f"t:{token_id}", f"w:{workspace}")
-        if not self._room(kind, keys) and not self._may_wait(kind, keys):
-            raise self._over(kind)
+        if self._room(kind, keys) or self._may_wait(kind, keys):
+            return
+        if self._pacing[keys[0]] < PACED_PER_KEY:
+            self._pacing[keys[0]] += 1
+            try:
+                for _ in range(round(PACED_S / POLL_S)):
+                    await asyncio.sleep(POLL_S)
+                    if self._room(kind, keys) or self._may_wait(kind, keys):
+                        return
+            finally:
+                self._pacing[keys[0]] -= 1
+                if not self._pacing[keys[0]]:
+                    del self._pacing[keys[0]]
+        raise self._over(kind)
 
     def _may_wait(self, kind: str, keys: tuple[str, str]) -> bool:
         """A long-poll does not wait, nor a request whose workspace already has

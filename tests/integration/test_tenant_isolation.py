@@ -5,6 +5,7 @@ never timed: what is measured lives in bench/isolation.py."""
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -322,9 +323,10 @@ async def test_a_slow_upload_does_not_hold_its_workspace_batch_slot(neo4j_target
 
 
 async def test_a_batch_over_the_waiting_cap_is_refused_before_its_body_is_read(neo4j_target, graph):
-    """A's batch in flight and four waiting (the cap, at scale 1): the next is refused
-    before its body is read, and its connection closed, so a client that does not wait
-    for Retry-After cannot pour bodies into the API. Those waiting go through after."""
+    """A's batch in flight and four waiting (the cap, at scale 1): the next waits a second
+    for a place, then is refused before its body is read, and its connection closed, so a
+    client that does not wait for Retry-After cannot pour bodies into the API. Those
+    waiting go through after."""
     with two_tenants(neo4j_target, admission_queue_s=20) as tenants:
         port = int(tenants.url.rsplit(":", 1)[1])
         waiting = tenants.app.state.admission._waiting
@@ -343,12 +345,14 @@ async def test_a_batch_over_the_waiting_cap_is_refused_before_its_body_is_read(n
                                                      json={"records": [{"external_id": f"q-{i}"}]}))
                           for i in range(4)]
                 await _until(lambda: waiting[("batch", f"w:{tenants.workspace_a}")] == 4)
+                began = time.monotonic()
                 reader, writer = await asyncio.open_connection("127.0.0.1", port)
                 writer.write(f"POST /v1/objects/Person/batch HTTP/1.1\r\nHost: x\r\n"
                              f"Authorization: Bearer {tenants.a}\r\nContent-Type: application/json\r\n"
                              f"Content-Length: 10000000\r\n\r\n".encode())  # and not one byte of it
                 await writer.drain()
                 head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+                took = time.monotonic() - began
                 closed = await asyncio.wait_for(reader.read(), 10)  # the body, then the end of the connection
                 writer.close()
                 release()
@@ -357,6 +361,7 @@ async def test_a_batch_over_the_waiting_cap_is_refused_before_its_body_is_read(n
             release()
         await asyncio.wait_for(first, 30)
     assert head.startswith(b"HTTP/1.1 503") and b"connection: close" in head.lower(), head
+    assert 0.9 <= took < 5  # it waited a second for a place first: a client that sends again at once is slowed
     assert b"over_capacity" in closed
     assert [answer.status_code for answer in answers] == [200] * 4
 

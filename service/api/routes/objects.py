@@ -117,7 +117,7 @@ PARSE_BATCH = json_body.parsed(BatchWrite)
              openapi_extra=json_body.documented(BatchWrite))
 async def batch_upsert(request: Request, workspace: Workspace, type: str, match_on: MatchOn = None):
     caller = request.state.caller
-    request.app.state.admission.refuse_if_full("batch", caller.token_id, caller.workspace)  # before its body
+    await request.app.state.admission.before_body("batch", caller.token_id, caller.workspace)
     await request.body()  # read first: a slow upload holds no slot; parsing and writing do
     async with admitted(request, "batch"):
         body = await PARSE_BATCH(request)
