@@ -1,5 +1,6 @@
-"""A token whose rate limit is spent is answered ``429`` here, in front of every other
-layer of the app, when who it is is known without the database (a static token, or a
+"""A token whose rate limit is spent, and that may not wait for it (``TokenBuckets.refused``),
+is answered ``429`` here, in front of every other layer of the app, when who it is is
+known without the database (a static token, or a
 database token in this process's cache); any other request goes on to
 ``AuthMiddleware``, which decides as before.
 
