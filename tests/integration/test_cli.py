@@ -180,6 +180,13 @@ def test_serve_says_the_demo_is_loading_while_the_api_answers(neo4j_target):
     assert "Loading the demo dataset" in output and "Loaded the demo dataset" in output, output
 
 
+def _answers(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def serve_banner(neo4j_target, host: str, token: str) -> str:
     """What `refgraph serve` prints before it serves: started on ``host``, stopped once the
     banner is out."""
@@ -195,6 +202,11 @@ def serve_banner(neo4j_target, host: str, token: str) -> str:
             lines.append(line)
             if line.startswith("Ctrl-C stops"):
                 break
+        # Stopped once it serves: a Ctrl-C while uvicorn is still starting can be lost (the
+        # test then waited a minute for a server that went on serving).
+        deadline = time.monotonic() + 60
+        while not _answers(int(env["REFGRAPH_API_PORT"])) and time.monotonic() < deadline:
+            time.sleep(0.2)
     finally:
         server.send_signal(signal.SIGINT)
         lines.append(server.communicate(timeout=60)[0])
