@@ -209,7 +209,12 @@ def serve_banner(neo4j_target, host: str, token: str) -> str:
             time.sleep(0.2)
     finally:
         server.send_signal(signal.SIGINT)
-        lines.append(server.communicate(timeout=60)[0])
+        try:
+            lines.append(server.communicate(timeout=60)[0])
+        except subprocess.TimeoutExpired:  # never left running: it would deliver other tests' webhooks
+            server.kill()
+            server.communicate()
+            raise
     return "".join(lines)
 
 
