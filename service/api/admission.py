@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 
 from service.api.auth import PACED_PER_KEY, PACED_S
+from service.api.counted import counted
 from service.errors import OverCapacity, RateLimited
 
 
@@ -79,15 +80,10 @@ class Admission:
         keys = (f"t:{token_id}", f"w:{workspace}")
         if not self._room(kind, keys):
             await self._queue(kind, keys)
-        for key in keys:
-            self._in_flight[(kind, key)] += 1
         try:
-            yield
+            with counted(self._in_flight, (kind, keys[0])), counted(self._in_flight, (kind, keys[1])):
+                yield
         finally:
-            for key in keys:
-                self._in_flight[(kind, key)] -= 1
-                if not self._in_flight[(kind, key)]:
-                    del self._in_flight[(kind, key)]
             ended = self._ended.get(kind)
             if ended is not None:
                 async with ended:
@@ -103,16 +99,11 @@ class Admission:
         if self._room(kind, keys) or self._may_wait(kind, keys):
             return
         if self._pacing[keys[0]] < PACED_PER_KEY:
-            self._pacing[keys[0]] += 1
-            try:
+            with counted(self._pacing, keys[0]):
                 for _ in range(round(PACED_S / POLL_S)):
                     await asyncio.sleep(POLL_S)
                     if self._room(kind, keys) or self._may_wait(kind, keys):
                         return
-            finally:
-                self._pacing[keys[0]] -= 1
-                if not self._pacing[keys[0]]:
-                    del self._pacing[keys[0]]
         raise self._over(kind)
 
     def _may_wait(self, kind: str, keys: tuple[str, str]) -> bool:
@@ -125,20 +116,12 @@ class Admission:
     async def _queue(self, kind: str, keys: tuple[str, str]) -> None:
         """Until there is room (in this task: no other request can take it first), or
         ``queue_s``, when it may wait at all (``_may_wait``)."""
-        waiting = (kind, keys[1])
         if self._may_wait(kind, keys):
             ended = self._ended.setdefault(kind, asyncio.Condition())
-            self._waiting[waiting] += 1
-            try:
+            with counted(self._waiting, (kind, keys[1])), contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.queue_s), ended:
                     await ended.wait_for(lambda: self._room(kind, keys))
                 return
-            except TimeoutError:
-                pass
-            finally:
-                self._waiting[waiting] -= 1
-                if not self._waiting[waiting]:
-                    del self._waiting[waiting]
         raise self._over(kind)
 
     def _over(self, kind: str) -> OverCapacity:
@@ -148,6 +131,7 @@ class Admission:
             f"per token, {quota.per_workspace} per workspace); retry after a moment",
             retry_after_s=1, details={"kind": kind, "per_token": quota.per_token,
                                       "per_workspace": quota.per_workspace})
+
 
 async def charged(state, kind: str, token_id: str) -> None:
     """Take what a request of ``kind`` counts as beyond the one it already took from its

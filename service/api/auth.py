@@ -37,6 +37,7 @@ from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, Sessio
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from service.api.counted import counted
 from service.api.errors import closing, error_response
 from service.api.paths import in_areas
 from service.domain.tokens import Scope as TokenScope
@@ -95,13 +96,8 @@ class TokenBuckets:
             return wait
         tokens, at = self._buckets[key]
         self._buckets[key] = (tokens - requests, at)
-        self._pacing[key] += 1
-        try:
+        with counted(self._pacing, key):
             await asyncio.sleep(wait)
-        finally:
-            self._pacing[key] -= 1
-            if not self._pacing[key]:
-                del self._pacing[key]
         return 0.0
 
     def refused(self, key: str) -> float:
