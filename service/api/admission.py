@@ -1,8 +1,8 @@
 """Expensive work is admitted per tenant, so one workspace's flood cannot slow the others.
 
 The rate limit counts requests, an expensive one as several (``COUNTS_AS``: a feed read as
-4, a report as 10), so a token's rate buys about as much work whatever it asks for; this
-counts work in flight. Each kind of expensive request
+4, a report as 10, a batch as one per 100 records), so a token's rate buys about as much
+work whatever it asks for; this counts work in flight. Each kind of expensive request
 (a long-poll, a feed read, a search, a traversal, a report, an integrity scan, a connector
 call, a batch) has a quota per token and per workspace in this process. A request over
 either waits briefly (``REFGRAPH_ADMISSION_QUEUE_S``; a long-poll not at all) for one to
@@ -51,6 +51,7 @@ QUOTAS = {
 # counts once, when it starts.
 COUNTS_AS = {"wait": 4, "feed": 4, "search": 4, "traversal": 4, "report": 10, "integrity": 10,
              "connector": 10, "batch": 1}
+RECORDS_PER_COUNT = 100  # a batch counts as one request per this many records (at least one)
 NO_QUEUE = {"wait"}  # a long-poll over its quota answers at once
 WAITING_PER_SLOT = 4  # requests a workspace may have waiting for a kind, per slot of its quota
 POLL_S = 0.05  # how often a paced request looks for a place (before_body)
@@ -133,27 +134,35 @@ class Admission:
                                       "per_workspace": quota.per_workspace})
 
 
-async def charged(state, kind: str, token_id: str) -> None:
-    """Take what a request of ``kind`` counts as beyond the one it already took from its
-    token's rate limit (waiting for them as any request may); raise ``RateLimited`` if
-    they are not left (then none is taken)."""
+async def charged(state, kind: str, token_id: str, counts_as: int | None = None) -> None:
+    """Take what a request of ``kind`` counts as (``COUNTS_AS``, or ``counts_as``) beyond
+    the one it already took from its token's rate limit (waiting for them as any request
+    may); raise ``RateLimited`` if they are not left (then none is taken)."""
     buckets = state.rate_limits.per_token
-    counts_as = min(COUNTS_AS[kind], buckets.burst)  # never more than a full bucket holds
+    counts_as = min(counts_as or COUNTS_AS[kind], buckets.burst)  # never more than a full bucket holds
     wait = await buckets.taken(token_id, counts_as - 1) if counts_as > 1 else 0.0
     if wait > 0:
         retry = max(1, math.ceil(wait))
+        what = (f"a batch counts as one request per {RECORDS_PER_COUNT} records ({counts_as} here)" if kind == "batch"
+                else f"a {kind} request counts as {counts_as}")
         raise RateLimited(
-            f"a {kind} request counts as {counts_as} toward this token's rate limit ({buckets.rate_per_s:g} "
-            f"a second, bursts of {buckets.burst}), and they are spent; retry in {retry} s",
+            f"{what} toward this token's rate limit ({buckets.rate_per_s:g} a second, bursts of "
+            f"{buckets.burst}), and they are spent; retry in {retry} s",
             retry_after_s=retry, details={"limit": "REFGRAPH_RATE_LIMIT_PER_S", "value": buckets.rate_per_s,
                                           "kind": kind, "counts_as": counts_as})
+
+
+def batch_counts_as(records: int) -> int:
+    """What a batch of ``records`` counts as toward its token's rate: its records cost the
+    API's CPU (about 30 µs each, parsed and checked) whatever the requests they come in."""
+    return max(1, math.ceil(records / RECORDS_PER_COUNT))
 
 
 @contextlib.asynccontextmanager
 async def admitted(request: Request, kind: str, *, charge: bool = True) -> AsyncIterator[None]:
     """The request's slot of ``kind`` (its caller is known: the API authenticated it),
     once it has paid what ``kind`` counts as (``charge``: False for a long-poll's reads,
-    which its start paid for)."""
+    which its start paid for, and for a batch, which pays once its records are counted)."""
     caller = request.state.caller
     if charge:
         await charged(request.app.state, kind, caller.token_id)

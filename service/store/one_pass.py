@@ -40,6 +40,7 @@ from service.store.write_result import (
 USES = ["objects/resolve_targets", "objects/compare_linked", "objects/insert_and_link", "objects/upsert_and_link"]
 ROUNDS = 3  # writes of rows other writers keep changing, before this write starts again
 COMPARED_AT_ONCE = 1_000  # rows of one comparison statement (bench/README.md, issue 20's third session)
+CHECKED_AT_ONCE = 250  # records checked between two turns of the event loop (about 2 ms)
 _MERGE_EVERY_ROW = ContextVar("merge_every_row", default=False)
 
 
@@ -62,8 +63,9 @@ async def ingest_linked(tx, db: Database, workspace: str, type_def: TypeDef, att
     target up, writes nothing and takes no lock).
     The comparison goes in parts of ``COMPARED_AT_ONCE`` rows, each sent as soon as its
     records are checked: Neo4j compares one part while Python checks the next, and between
-    parts the event loop takes a turn (checking 5,000 records at once held it from every
-    other request for tens of ms: bench.isolation's batch flood).
+    parts, and every ``CHECKED_AT_ONCE`` records checked, the event loop takes a turn
+    (checking 5,000 records at once held it from every other request for tens of ms:
+    bench.isolation's batch flood).
     Problems: every value problem, else every unknown target, else missing required
     values (the general path checks required values before targets). A target deleted
     or a cardinality changed meanwhile is ``ReadChanged``: the write runs again."""
@@ -75,7 +77,11 @@ async def ingest_linked(tx, db: Database, workspace: str, type_def: TypeDef, att
     rows: list[dict] = []
     looks = []  # the comparisons sent, one per part, read once every record is checked
     for start in range(0, len(records), COMPARED_AT_ONCE):
-        part = [checker.check(r, i, problems) for i, r in enumerate(records[start:start + COMPARED_AT_ONCE], start)]
+        part = []
+        for at in range(start, min(start + COMPARED_AT_ONCE, len(records)), CHECKED_AT_ONCE):
+            if at > start:
+                await asyncio.sleep(0)
+            part += [checker.check(r, i, problems) for i, r in enumerate(records[at:at + CHECKED_AT_ONCE], at)]
         checked += part
         if not problems and not duplicated:  # a refused batch is not compared further
             rows += (part_rows := _rows(part, attribute.name))

@@ -54,6 +54,29 @@ async def test_an_expensive_request_counts_as_several(neo4j_target):
         assert (await api.client.get("/v1/objects/Ticket")).status_code == 429
 
 
+async def test_a_batch_counts_as_one_request_per_100_records(neo4j_target):
+    """A batch's records cost the API's CPU whatever the requests they come in: 250
+    records count as 3, so a token's rate buys about as many records in batches of any
+    size. A refused batch writes nothing."""
+    async with api_for(neo4j_target, rate_limit_per_s=0.01, rate_limit_burst=7) as api:  # no refill within the test
+        created = await api.client.post("/v1/types", json={"name": "Ticket",
+                                                           "attributes": [{"name": "title", "data_type": "string"}]})
+        assert created.status_code == 201
+
+        async def batch(first: int, n: int):
+            records = [{"external_id": f"t{i}", "attributes": {"title": "x"}} for i in range(first, first + n)]
+            return await api.client.post("/v1/objects/Ticket/batch", json={"records": records})
+
+        answers = [await batch(0, 250), await batch(250, 1), await batch(251, 250)]
+        assert [a.status_code for a in answers] == [200, 200, 429]  # 1 + 3 + 1 of 7 taken; 3 more not left
+        error = answers[2].json()["error"]
+        assert error["details"] == {"limit": "REFGRAPH_RATE_LIMIT_PER_S", "value": 0.01, "kind": "batch",
+                                    "counts_as": 3}
+        assert "one request per 100 records" in error["message"]
+        listed = await api.client.get("/v1/objects/Ticket", params={"limit": 500})  # the last of the 7
+        assert {o["external_id"] for o in listed.json()["data"]} == {f"t{i}" for i in range(251)}
+
+
 async def test_a_token_just_over_its_rate_waits_for_it_rather_than_being_refused(neo4j_target):
     """A request whose token will have its rate within a second waits for it: 2.5 a
     second, a burst of 1, ten at once: the first at once, two more after 0.4 and 0.8 s,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.api import json_body
-from service.api.admission import admitted
+from service.api.admission import admitted, batch_counts_as, charged
 from service.api.client_gone import until_disconnected
 from service.api.deps import Workspace
 from service.api.errors import responses
@@ -110,7 +110,7 @@ async def upsert_object(request: Request, response: Response, workspace: Workspa
     return found[0]
 
 
-PARSE_BATCH = json_body.parsed(BatchWrite)
+PARSE_BATCH = json_body.parsed(BatchWrite, "records")
 
 
 @router.post("/{type}/batch", response_model=BatchResult, responses=responses(404, 409),
@@ -119,8 +119,9 @@ async def batch_upsert(request: Request, workspace: Workspace, type: str, match_
     caller = request.state.caller
     await request.app.state.admission.before_body("batch", caller.token_id, caller.workspace)
     await request.body()  # read first: a slow upload holds no slot; parsing and writing do
-    async with admitted(request, "batch"):
+    async with admitted(request, "batch", charge=False):
         body = await PARSE_BATCH(request)
+        await charged(request.app.state, "batch", caller.token_id, batch_counts_as(len(body.records)))
         _, result = await objects(request).write(workspace, type, body.records, match_on=match_on)
     created, changed = sum(result.created), sum(result.changed)
     return BatchResult(created=created, updated=changed - created, unchanged=len(result.ids) - changed,
