@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import sys
 import threading
 import time
@@ -36,6 +37,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from service.commands import docs as docs_commands
 from service.commands import neo4j as neo4j_commands
@@ -59,8 +61,8 @@ class _Cli(typer.Typer):
         try:
             return super().__call__(*args, **kwargs)
         except httpx.TransportError as exc:
-            console.print(f"[red]cannot reach the API ({type(exc).__name__}): is it running (make run)? "
-                          "Point to it with --url or REFGRAPH_URL.[/]")
+            console.print(f"cannot reach the API ({type(exc).__name__}): is it running (make run)? "
+                          "Point to it with --url or REFGRAPH_URL.", style="red")
             sys.exit(1)
 
 
@@ -68,6 +70,7 @@ app = _Cli(
     help="refgraph: custom objects and references on Neo4j.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals may hold passwords and tokens
+    rich_markup_mode="markdown",  # paragraphs wrapped to the terminal, not at the source's line ends
 )
 app.add_typer(neo4j_commands.app, name="neo4j")
 app.add_typer(token_commands.app, name="token")
@@ -96,19 +99,21 @@ def _neo4j_for(settings: Settings) -> Iterator[tuple[Settings, LocalNeo4j | None
         return
     local = local_server(settings)
     if local.running_pid() is not None:  # started by `refgraph neo4j start`: use it, leave it running
-        console.print(f"Using the local Neo4j already running in [bold]{settings.data_dir}[/]")
+        console.print(Text.assemble("Using the local Neo4j already running in ", (str(settings.data_dir), "bold")))
         yield settings.model_copy(update={"neo4j_uri": local.bolt_uri}), local
         return
-    console.print(f"Starting the local Neo4j in [bold]{settings.data_dir}[/] ...")
+    console.print(Text.assemble("Starting the local Neo4j in ", (str(settings.data_dir), "bold"), " ..."))
     with local_server(settings) as server:
         yield settings.model_copy(update={"neo4j_uri": server.bolt_uri}), server
 
 
 @app.command()
 def worker() -> None:
-    """Deliver webhooks apart from the API: run it beside API processes started with
-    REFGRAPH_DELIVER_WEBHOOKS=false (several workers share the endpoints). Uses NEO4J_URI,
-    else the local Neo4j that `refgraph neo4j start` runs."""
+    """Deliver webhooks apart from the API.
+
+    Run it beside API processes started with REFGRAPH_DELIVER_WEBHOOKS=false (several
+    workers share the endpoints). Uses NEO4J_URI, else the local Neo4j that
+    `refgraph neo4j start` runs."""
     import asyncio
 
     from service.main import deliver_alone
@@ -140,8 +145,11 @@ def serve(
     workers = workers or settings.workers
     problem = settings.exposure_problem(host)
     if problem:
-        console.print(f"[red]{problem}[/]")
+        console.print(problem, style="red")
         raise typer.Exit(2)
+    if settings.environment == "local" and not settings.access_log:  # the banner stays in view
+        settings = settings.model_copy(update={"access_log": str(settings.data_dir / "logs" / "refgraph-access.log")})
+        os.environ["REFGRAPH_ACCESS_LOG"] = settings.access_log  # and so for --workers' processes
     with _neo4j_for(settings) as (served, server):
         banner(served, server, host, port)
         api = create_app(served.model_copy(update={"workers": 1})) if workers == 1 else None
@@ -181,11 +189,11 @@ def _demo_when_ready(url: str, token: str, state) -> None:
             started = time.monotonic()
             written = demo_data.load(client, data, lambda n: state.demo.update(objects=n))
             state.demo = {"status": "loaded", "objects": written, "total": data.objects}
-            console.print(f"[green]Loaded the demo dataset[/] ({written:,} objects in "
-                          f"{time.monotonic() - started:.0f} s): try the queries in the README in Neo4j Browser.")
+            console.print(Text.assemble(("Loaded the demo dataset", "green"), f" ({written:,} objects in "
+                          f"{time.monotonic() - started:.0f} s): try the queries in the README in Neo4j Browser."))
         except (httpx.HTTPError, RuntimeError, KeyError, ValueError) as exc:
             state.demo = {"status": "failed", "error": str(exc)[:300]}
-            console.print(f"[yellow]Could not load the demo dataset:[/] {exc}")
+            console.print(Text.assemble(("Could not load the demo dataset:", "yellow"), f" {exc}"))
 
 
 # ---- client commands: they talk to a running API --------------------------------------
@@ -205,7 +213,7 @@ def _client(url: str | None, token: str | None) -> httpx.Client:
 
 
 def _progress(hidden: bool = False) -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+    return Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), console=console, disable=hidden)
 
 
@@ -213,8 +221,10 @@ def _progress(hidden: bool = False) -> Progress:
 def demo(url: str = URL, token: str = TOKEN,
          people: int = typer.Option(500, metavar="N", help="How many people (about 14 objects each)"),
          seed: int = typer.Option(7, metavar="N", help="The same seed gives the same data")) -> None:
-    """Load the demo dataset through the API: people, passports, orders with items,
-    conversations with order options and selections. Loading it twice changes nothing."""
+    """Load the demo dataset through the API.
+
+    People, passports, orders with items, conversations with order options and
+    selections. Loading it twice changes nothing."""
     data = demo_data.build(people=people, seed=seed)
     with _client(url, token) as client, _progress() as progress:
         task = progress.add_task("demo objects", total=data.objects)
@@ -238,11 +248,12 @@ def import_file(type_name: str = typer.Argument(..., metavar="TYPE"),
                 match_on: str = typer.Option(None, "--match-on", metavar="ATTRIBUTE",
                                              help="Find each record's object by this unique attribute, "
                                                   "not by external_id")) -> None:
-    """Import a JSONL or CSV file into TYPE through the batch route. Bad lines are
-    listed with their line numbers and the exit status is 1; every good line is
-    written. Importing the same file again writes nothing: its records are counted
-    unchanged and keep their updated_at."""
-    total = sum(1 for _ in file.open(encoding="utf-8", errors="replace"))
+    """Import a JSONL or CSV file into TYPE through the batch route.
+
+    Bad lines are listed with their line numbers and the exit status is 1; every good
+    line is written. Importing the same file again writes nothing: its records are
+    counted unchanged and keep their updated_at."""
+    total = importer.record_count(file)
     with _client(url, token) as client, _progress(hidden=as_json) as progress:
         task = progress.add_task(f"{file.name} -> {type_name}", total=total)
         try:
@@ -275,8 +286,10 @@ def report(name: str = typer.Argument(None, metavar="[NAME]", help="the report; 
            csv: bool = typer.Option(False, "--csv", help="CSV on standard output"),
            as_json: bool = typer.Option(False, "--json", help="The API's JSON answer on standard output"),
            url: str = URL, token: str = TOKEN) -> None:
-    """Run a report (see GET /v1/reports) and show it as a table, as CSV or as JSON;
-    without a name, list the reports and their parameters."""
+    """Run a report and show it as a table, as CSV or as JSON.
+
+    The reports are those of GET /v1/reports; without a name, the list of them and their
+    parameters."""
     if name is None:
         with _client(url, token) as client:
             response = client.get("/v1/reports")
@@ -311,7 +324,7 @@ def report(name: str = typer.Argument(None, metavar="[NAME]", help="the report; 
         table.add_row(*("" if row[c] is None else str(row[c]) for c in result["columns"]))
     console.print(table)
     if result["truncated"]:
-        console.print("[yellow]truncated: use --csv for every row[/]")
+        console.print("truncated: use --csv for every row", style="yellow")
 
 
 if __name__ == "__main__":

@@ -148,6 +148,42 @@ class Destinations:
                              f"it in {self.setting}")
 
 
+async def allowed_addresses(destinations: Destinations, host: str, port: int,
+                            timeout: float | None) -> list[IPAddress]:
+    """The addresses ``host`` resolves to, each one allowed (``FetchError`` otherwise)."""
+    destinations.check_host(host, port)
+    canonical = _canonical_host(host)
+    if canonical == "localhost" or canonical.endswith(".localhost"):
+        destinations.check_address(host, port, ipaddress.ip_address("127.0.0.1"))  # RFC 6761
+    try:
+        with anyio.fail_after(timeout):
+            found = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except TimeoutError:
+        raise httpcore.ConnectTimeout(f"resolving {host} took too long") from None
+    except OSError:
+        raise FetchError("request_error", f"the host name {host!r} could not be resolved") from None
+    addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in found))
+    for address in addresses:  # all of them, so an answer cannot mix a private one in
+        destinations.check_address(host, port, address)
+    return addresses
+
+
+async def check_destination(url: str, destinations: Destinations, timeout_s: float = 2.0) -> None:
+    """``FetchError`` (``host_not_allowed``) when a URL being saved names a host its
+    callers may not call: not in the allow-list, or one that resolves to a loopback,
+    private or reserved address. A host that cannot be resolved now passes: each call
+    checks again, the address it connects to."""
+    parsed = httpx.URL(url)
+    try:
+        await allowed_addresses(destinations, parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80),
+                                timeout_s)
+    except FetchError as exc:
+        if exc.error_class == "host_not_allowed":
+            raise
+    except httpcore.ConnectTimeout:
+        pass
+
+
 class CheckedBackend(httpcore.AsyncNetworkBackend):
     """httpcore's network backend, resolving each host once and connecting only to the
     addresses ``Destinations`` allows: the address checked is the address connected to."""
@@ -159,21 +195,7 @@ class CheckedBackend(httpcore.AsyncNetworkBackend):
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                           local_address: str | None = None,
                           socket_options: Iterable | None = None) -> httpcore.AsyncNetworkStream:
-        self.destinations.check_host(host, port)
-        canonical = _canonical_host(host)
-        if canonical == "localhost" or canonical.endswith(".localhost"):
-            self.destinations.check_address(host, port, ipaddress.ip_address("127.0.0.1"))  # RFC 6761
-        try:
-            with anyio.fail_after(timeout):
-                found = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except TimeoutError:
-            raise httpcore.ConnectTimeout(f"resolving {host} took too long") from None
-        except OSError:
-            raise FetchError("request_error", f"the host name {host!r} could not be resolved") from None
-        addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in found))
-        for address in addresses:  # all of them, so an answer cannot mix a private one in
-            self.destinations.check_address(host, port, address)
-        for address in addresses:
+        for address in await allowed_addresses(self.destinations, host, port, timeout):
             try:
                 return await self.inner.connect_tcp(str(address), port, timeout=timeout,
                                                     local_address=local_address, socket_options=socket_options)

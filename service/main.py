@@ -191,7 +191,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ObservabilityMiddleware)  # every answer is logged and timed
     app.add_middleware(SpentTokensMiddleware)  # a flood of refusals costs little (service/api/spent_tokens.py)
     app.add_route("/metrics", observability.metrics, include_in_schema=False)
-    observability.count_driver_retries()
+    observability.set_up_logs(settings.access_log)
     _routes(app)
     json_body.register(app, BatchWrite)
     _document(app)

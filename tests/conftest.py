@@ -131,8 +131,8 @@ async def api(neo4j_target) -> AsyncIterator[Api]:
 
 
 @contextlib.asynccontextmanager
-async def api_for(neo4j_target: Neo4jTarget, **settings) -> AsyncIterator[Api]:
-    workspace = f"ws_{uuid.uuid4().hex[:12]}"
+async def api_for(neo4j_target: Neo4jTarget, workspace: str | None = None, **settings) -> AsyncIterator[Api]:
+    workspace = workspace or f"ws_{uuid.uuid4().hex[:12]}"
     token = f"tok-{uuid.uuid4().hex}"
     app = create_app(settings_for(neo4j_target, tokens=f"{token}:{workspace}", **settings))
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)

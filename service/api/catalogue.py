@@ -178,6 +178,10 @@ CODES = [
     ErrorCode(422, "invalid_event_types", "`types` (a webhook's `events`) names no event type. Give event "
               "types or patterns (`object.*`, `reference.added`); `details.event_types` lists them.",
               ("GET /v1/events", "POST /v1/webhooks", "PATCH /v1/webhooks/*")),
+    ErrorCode(422, "host_not_allowed", "A webhook's `url` names a host deliveries may not reach: one that "
+              "resolves to a loopback, private or reserved address, or one not in "
+              "`REFGRAPH_WEBHOOK_ALLOWED_HOSTS` when that is set. Give a public URL, or ask an operator to "
+              "name the host in `REFGRAPH_WEBHOOK_ALLOWED_HOSTS`.", ("POST /v1/webhooks", "PATCH /v1/webhooks/*")),
     ErrorCode(404, "unknown_webhook", "No webhook with that id in this workspace. `GET /v1/webhooks` lists "
               "them.", ("* /v1/webhooks/*",)),
     ErrorCode(422, "invalid_filter", "A filter (`references.<attribute>=`, a search's or a traversal's "

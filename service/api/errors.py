@@ -175,6 +175,8 @@ def _explain(request: Request, error: dict[str, Any]) -> str:
             return "the request needs a JSON body"
         return ("the body must be a JSON object, sent with 'Content-Type: application/json'"
                 if "json" not in (request.headers.get("content-type") or "") else "the body must be a JSON object")
+    if kind in ("bool_parsing", "bool_type"):
+        return f"{loc[-1]} takes true or false"
     if kind == "extra_forbidden":
         field = loc[-1]
         record = "/objects/" in request.url.path and (len(loc) == 2 or loc[1:2] == ["records"])

@@ -19,6 +19,7 @@ import os
 import re
 import time
 import uuid
+from pathlib import Path
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -51,6 +52,25 @@ def count_driver_retries() -> None:
     logger = logging.getLogger("neo4j")
     if not any(isinstance(h, _RetryCounter) for h in logger.handlers):
         logger.addHandler(_RetryCounter(level=logging.WARNING))
+
+
+def set_up_logs(access_log_path: str) -> None:
+    """The driver's retries counted, and the access log where ``REFGRAPH_ACCESS_LOG`` says."""
+    count_driver_retries()
+    access_log_to(access_log_path)
+
+
+def access_log_to(path: str) -> None:
+    """The access log's lines to the file ``path`` only (``REFGRAPH_ACCESS_LOG``; empty:
+    where the process's logging sends them, the terminal under ``refgraph serve``)."""
+    if not path or any(getattr(h, "baseFilename", None) == str(Path(path).resolve()) for h in access_log.handlers):
+        return
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access_log.addHandler(handler)
+    access_log.setLevel(logging.INFO)
+    access_log.propagate = False
 
 
 class ObservabilityMiddleware:

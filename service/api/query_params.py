@@ -8,12 +8,12 @@ A route whose parameters are open-ended says so with ``open_query``: the report 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
 
+from service.domain.suggest import did_you_mean, suggested
 from service.errors import InvalidInput
 
 _OPEN = "_refgraph_open_query"
@@ -50,9 +50,7 @@ async def strict_query(request: Request) -> None:
     if not unknown:
         return
     takes = sorted(declared) + ([f"{prefix}<...>"] if prefix else [])
-    close = difflib.get_close_matches(unknown[0], takes, n=1, cutoff=0.6)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise InvalidInput(
-        f"unknown query parameter {unknown[0]!r}{hint}; this route takes "
-        f"{', '.join(takes) if takes else 'no query parameters'}",
-        code="unknown_parameter", details={"unknown": unknown, "allowed": takes})
+        f"unknown query parameter {unknown[0]!r}{did_you_mean(unknown[0], takes)} (this route takes "
+        f"{', '.join(takes) if takes else 'no query parameters'})",
+        code="unknown_parameter", details={"unknown": unknown, "allowed": takes, **suggested(unknown[0], takes)})

@@ -38,6 +38,8 @@ def banner(settings: Settings, server: LocalNeo4j | None, host: str, port: int) 
                                     "database tokens: refgraph token list")
     if server is not None:
         table.add_row("Data", str(server.home))
+    if settings.access_log:
+        table.add_row("Access log", f"{settings.access_log}  (one JSON line a request)")
     console.print(table)
     token = next(iter(tokens), "TOKEN") if shown else "$TOKEN"
     console.print(f"Try: curl -H 'Authorization: Bearer {token}' {api}/v1/workspace")

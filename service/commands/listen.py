@@ -43,11 +43,11 @@ def listen(port: int = typer.Argument(..., metavar="PORT", help="The loopback po
             try:
                 payload = verifier.verify(body, dict(self.headers))
             except WebhookVerificationError as exc:
-                console.print(f"[red]refused a delivery: {exc}[/]")
+                console.print(f"refused a delivery: {exc}", style="red")
                 self.send_response(400)
             else:
                 for event in payload["events"]:
-                    console.print(event_line(event), highlight=False)
+                    console.print(event_line(event))
                     seen.append(event)
                 self.send_response(204)
             self.send_header("Content-Length", "0")

@@ -11,6 +11,7 @@ from service.domain.schema import (
     attribute_from_create,
     inverse_from_create,
 )
+from service.domain.suggest import did_you_mean, suggested
 from service.errors import Conflict, InvalidInput, NotFound
 
 
@@ -22,8 +23,9 @@ def require_type(types: dict[str, TypeDef], name: str) -> TypeDef:
     """The type named ``name`` (case-insensitively), or 404."""
     found = _find_type(types, name)
     if found is None:
-        raise NotFound(f"no object type named {name!r}", code="unknown_type",
-                       details={"type": name})
+        names = [t.name for t in types.values()]
+        raise NotFound(f"no object type named {name!r}{did_you_mean(name, names)}", code="unknown_type",
+                       details={"type": name, **suggested(name, names)})
     return found
 
 
@@ -31,11 +33,11 @@ def reference_attribute(type_def: TypeDef, name: str) -> AttributeDef:
     """The reference attribute ``name`` of ``type_def``, or 422 naming it."""
     attribute = type_def.attribute(name)
     if attribute is None or not attribute.is_reference:
-        raise InvalidInput(f"{type_def.name} has no reference attribute {name!r}",
+        references = sorted(a.name for a in type_def.attributes.values() if a.is_reference)
+        raise InvalidInput(f"{type_def.name} has no reference attribute {name!r}{did_you_mean(name, references)}",
                            code="unknown_attribute",
-                           details={"type": type_def.name, "attribute": name,
-                                    "references": sorted(a.name for a in type_def.attributes.values()
-                                                         if a.is_reference)})
+                           details={"type": type_def.name, "attribute": name, "references": references,
+                                    **suggested(name, references)})
     return attribute
 
 

@@ -17,6 +17,7 @@ from typing import Any, Union
 
 from service.domain.data_types import ValueProblem, rules_for, rules_of
 from service.domain.schema import AttributeDef, DataType, TypeDef
+from service.domain.suggest import did_you_mean, suggested
 from service.errors import InvalidInput
 
 MAX_CONDITIONS = 50
@@ -94,10 +95,10 @@ def _field(type_def: TypeDef, name: str) -> tuple[str, DataType, AttributeDef | 
         return name, FIELDS[name], None
     attribute = type_def.attribute(name)
     if attribute is None or attribute.is_reference:
-        values = sorted(a.name for a in type_def.attributes.values() if not a.is_reference)
-        raise InvalidInput(f"{type_def.name} has no attribute {name!r} to search on; it has "
-                           f"{', '.join([*values, *FIELDS])}", code="unknown_attribute",
-                           details={"attribute": name})
+        values = [*sorted(a.name for a in type_def.attributes.values() if not a.is_reference), *FIELDS]
+        raise InvalidInput(f"{type_def.name} has no attribute {name!r} to search on{did_you_mean(name, values)} "
+                           f"(it has {', '.join(values)})", code="unknown_attribute",
+                           details={"attribute": name, **suggested(name, values)})
     return (attribute.unique_key if attribute.unique else attribute.name), attribute.data_type, attribute
 
 
@@ -169,8 +170,22 @@ def parse_where(types: dict[str, TypeDef], type_def: TypeDef, raw: list[str]) ->
             raise _problem(f"where={text[:80]!r} is not <attribute><op><value> (op one of = != < <= > >=) "
                            f"nor '<attribute> <op> <value>' (op one of {', '.join(WORD_OPERATORS)})",
                            where=text[:200])
-        items.append(condition(types, type_def, match["key"], match["op"], match["value"], text=True))
+        try:
+            items.append(condition(types, type_def, match["key"], match["op"], match["value"], text=True))
+        except InvalidInput as exc:
+            raise _reversed_operator(match, text) or exc from None
     return Group("and", tuple(items)) if items else None
+
+
+def _reversed_operator(match: re.Match, text: str) -> InvalidInput | None:
+    """For ``total=>400`` (or ``=<``), whose value was refused: the operator written the
+    other way round, said so."""
+    value = match["value"] or ""
+    if match["op"] != "=" or value[:1] not in ("<", ">"):
+        return None
+    meant = f"{value[0]}="
+    return _problem(f"where={text[:80]!r}: the operator is written {meant!r}; write "
+                    f"{match['key']}{meant}{value[1:]}", where=text[:200])
 
 
 def parse_tree(types: dict[str, TypeDef], type_def: TypeDef, tree: Any) -> Node | None:
@@ -208,6 +223,11 @@ def parse_sort(type_def: TypeDef, text: str | None) -> tuple[SortKey, ...]:
     is total and stable. Lists cannot be sorted on."""
     keys, seen = [], set()
     for part in [p.strip() for p in (text or "").split(",") if p.strip()]:
+        words = part.split()
+        if len(words) == 2 and words[1].lower() in ("asc", "desc"):
+            written = f"-{words[0]}" if words[1].lower() == "desc" else words[0]
+            raise _problem(f"sort: write {written!r} for {part!r} (a - before an attribute sorts it "
+                           "descending)", sort=text)
         descending, name = part.startswith("-"), part.lstrip("-")
         key, data_type, _ = _field(type_def, name)
         if data_type in LISTS:

@@ -14,6 +14,7 @@ from typing import Any
 from service.domain.data_types import ValueProblem, rules_of
 from service.domain.schema import TypeDef
 from service.domain.schema_rules import reference_attribute, require_type
+from service.domain.suggest import did_you_mean, suggested
 from service.errors import InvalidInput
 
 MAX_HOPS = 6
@@ -124,8 +125,10 @@ def parse_filters(end: TypeDef, raw: list[str]) -> list[Filter]:
             filters.append(Filter(name, op, value))
             continue
         if attribute is None or attribute.is_reference:
-            raise InvalidInput(f"{end.name} has no attribute {name!r} to filter on",
-                               code="unknown_attribute", details={"where": text[:200], "attribute": name})
+            values = [*sorted(a.name for a in end.attributes.values() if not a.is_reference), "id", "external_id"]
+            raise InvalidInput(f"{end.name} has no attribute {name!r} to filter on{did_you_mean(name, values)} "
+                               f"(it has {', '.join(values)})", code="unknown_attribute",
+                               details={"where": text[:200], "attribute": name, **suggested(name, values)})
         rules = rules_of(attribute)
         if op not in rules.operators:
             raise InvalidInput(f"{name} is {attribute.data_type.value}: use {rules.operators_in_words()}",

@@ -54,6 +54,11 @@ class EventFeed:
                 page = await self._read(workspace, page.position, patterns, limit)  # on from what was examined
         return page
 
+    async def now(self, workspace: str) -> Position:
+        """The position after the workspace's last event: a reader that starts here gets
+        only what happens from now on (``after=now``)."""
+        return await events.end(self.db, workspace)
+
     async def _read(self, workspace: str, after: Position, patterns: tuple[str, ...], limit: int) -> FeedPage:
         found, scanned, unpacked = FeedPage([], after, False), 0, 0
         types = () if "*" in patterns else patterns

@@ -29,6 +29,7 @@ import httpx
 
 from service.domain.data_types import REGISTRY, ValueProblem, rules_for
 from service.domain.schema import DataType
+from service.domain.suggest import did_you_mean
 
 DEFAULT_BATCH = 1_000
 DATA_TYPES = {t.value for t in REGISTRY}  # the attribute types a CSV cell is parsed as
@@ -81,6 +82,15 @@ def read_lines(path: Path, types: dict[str, str]) -> Iterator[Line]:
         yield from _csv_lines(path, types)
     else:
         yield from _jsonl_lines(path)
+
+
+def record_count(path: Path) -> int:
+    """How many records ``read_lines`` will give (a progress bar's total): a CSV's rows
+    after its header (a quoted cell may span lines), a JSONL file's lines that are not blank."""
+    with path.open(encoding="utf-8", errors="replace", newline="") as f:
+        if path.suffix.lower() == ".csv":
+            return max(0, sum(1 for row in csv.reader(f) if row) - 1)  # DictReader skips blank rows
+        return sum(1 for text in f if text.strip())
 
 
 def _jsonl_lines(path: Path) -> Iterator[Line]:
@@ -170,6 +180,7 @@ def import_file(client: httpx.Client, type_name: str, path: Path, *, batch: int 
         raise ImportFailed(_message(response))
     types = {a["name"]: a["data_type"] for a in response.json()["attributes"]}
     summary, pending = Summary(header=csv_header(path)), []
+    _check_columns(summary.header, type_name, types)
     for line in read_lines(path, types):
         summary.read += 1
         if line.problem:
@@ -184,6 +195,20 @@ def import_file(client: httpx.Client, type_name: str, path: Path, *, batch: int 
         _send(client, type_name, pending, summary, match_on)
     progress(summary.read)
     return summary
+
+
+def _check_columns(header: str | None, type_name: str, types: dict[str, str]) -> None:
+    """``ImportFailed`` naming a CSV column that is not the type's, said once before
+    anything is sent (not once a line)."""
+    if header is None:
+        return
+    references = [f"references.{name}" for name, data_type in types.items() if data_type == "reference"]
+    columns = ["external_id", *(name for name, data_type in types.items() if data_type != "reference"), *references]
+    for column in next(csv.reader([header])):
+        if column and column not in columns:
+            raise ImportFailed(f"the column {column!r} is not an attribute of {type_name}"
+                               f"{did_you_mean(column, columns)}; its columns can be {', '.join(columns)}. "
+                               "Nothing was imported.")
 
 
 class ImportFailed(Exception):

@@ -29,9 +29,10 @@ from service.domain.webhooks import (
     delivery,
     retry_in,
 )
-from service.services.event_feed import EventFeed
-from service.fetch import FetchError, Limits, post_once
+from service.errors import InvalidInput
+from service.fetch import FetchError, Limits, check_destination, post_once
 from service.metrics import WEBHOOK_DELIVERIES, forget_webhook, webhook_lag
+from service.services.event_feed import EventFeed
 from service.store import change_log
 from service.store.webhooks import WebhookStore
 
@@ -46,6 +47,15 @@ class Deliverer:
         self.timeout_s, self.disable_after_s, self.poll_s, self.lease_s = timeout_s, disable_after_s, poll_s, lease_s
         self.owner = uuid.uuid4().hex  # this process, for the leases it holds
 
+
+    async def check_url(self, url: str) -> None:
+        """``InvalidInput`` (422 ``host_not_allowed``) for a URL being saved that its
+        deliveries may not reach (``fetch.check_destination``): said now, not at the first
+        delivery."""
+        try:
+            await check_destination(url, self.limits.destinations)
+        except FetchError as exc:
+            raise InvalidInput(f"url: {exc.message}", code="host_not_allowed", details={"field": "url"}) from None
     async def run_forever(self, slots: int = 20) -> None:
         """Serve due endpoints, up to ``slots`` at once; a slot that frees takes the next
         due endpoint, so a slow endpoint delays only itself."""

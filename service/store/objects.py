@@ -34,6 +34,7 @@ from service.domain.records import (
 from service.domain.repeats import fold_repeats
 from service.domain.schema import TypeDef
 from service.domain.schema_rules import reference_attribute, require_type
+from service.domain.suggest import did_you_mean, suggested
 from service.errors import (
     CardinalityConflict,
     Conflict,
@@ -269,9 +270,10 @@ class ObjectStore:
             references = sorted(a.name for a in type_def.attributes.values() if a.is_reference)
             unknown = sorted(set(expand) - set(references))
             if unknown:
-                raise InvalidInput(f"expand: {type_def.name} has no reference attribute {unknown[0]!r}; "
-                                   f"it has {', '.join(references) or 'none'}", code="unknown_attribute",
-                                   details={"unknown": unknown, "allowed": references})
+                raise InvalidInput(f"expand: {type_def.name} has no reference attribute {unknown[0]!r}"
+                                   f"{did_you_mean(unknown[0], references)} (it has {', '.join(references) or 'none'})",
+                                   code="unknown_attribute",
+                                   details={"unknown": unknown, "allowed": references, **suggested(unknown[0], references)})
             return type_def, await self.read_in(tx, workspace, type_def, object_ids, expand)
 
         return await self.db.read(work)

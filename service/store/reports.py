@@ -11,6 +11,7 @@ from neo4j import AsyncManagedTransaction, unit_of_work
 from neo4j.exceptions import ClientError
 
 from service.domain.reports import Report, ReportDefinitionError, parse_report
+from service.domain.suggest import did_you_mean, suggested
 from service.domain.values import to_json
 from service.errors import InvalidInput, NotFound
 from service.store.database import timed_out
@@ -48,8 +49,8 @@ class ReportStore:
     def get(self, name: str) -> Report:
         report = self.reports.get(name)
         if report is None:
-            raise NotFound(f"no report named {name!r}", code="unknown_report",
-                           details={"reports": sorted(self.reports)})
+            raise NotFound(f"no report named {name!r}{did_you_mean(name, self.reports)}", code="unknown_report",
+                           details={"reports": sorted(self.reports), **suggested(name, self.reports)})
         return report
 
     async def _params(self, workspace: str, name: str, given: dict[str, str]) -> tuple[Report, dict[str, Any]]:

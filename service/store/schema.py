@@ -61,7 +61,10 @@ async def load_types(tx: AsyncManagedTransaction, db: Database, workspace: str,
 
 
 async def read_type(tx: AsyncManagedTransaction, db: Database, workspace: str, name: str) -> TypeDef:
-    return schema_rules.require_type(await load_types(tx, db, workspace, name), name)
+    found = await load_types(tx, db, workspace, name)
+    if not found:  # every type, read only to say which one was meant
+        found = await load_types(tx, db, workspace)
+    return schema_rules.require_type(found, name)
 
 
 async def lock_all_objects(tx, db: Database, workspace: str, *labels: str) -> None:

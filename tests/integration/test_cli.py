@@ -1,5 +1,6 @@
 """The refgraph CLI against a real API on loopback: import, demo and report."""
 
+import base64
 import contextlib
 import json
 import os
@@ -8,9 +9,11 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 
 import httpx
+from standardwebhooks import Webhook
 
 from service.services.demo import ORDER
 from tests.conftest import free_port
@@ -135,6 +138,69 @@ def test_demo_then_a_report_in_the_terminal(live_api):
     assert as_csv.stdout.splitlines()[0] == "id,external_id,name,email"
     bad = refgraph(live_api, "report", "passports_expiring")
     assert bad.returncode == 1 and "before is required" in bad.stdout
+
+
+# What the terminal library would read as its markup (styles, a link, an escape) or as an
+# emoji code, were data not printed as it is.
+TRICKY = ["[b]Ada[/b]", "[/] Grace", "[link=https://x.invalid]Linus[/link]", "back\\slash [i] Ann",
+          ":smile: [vip] Ann Lee"]
+
+
+def test_every_command_prints_data_exactly_as_it_is(live_api, tmp_path: Path):
+    """A report's cells, an import's problems (which quote the input) and a received
+    event's changes are printed character for character (issue 33: `[vip] Ann Lee` was
+    shown as ` Ann Lee`, `found '[bold]9'` as `found '9'`); the progress bar counts
+    records, not a CSV's header."""
+    headers = {"Authorization": f"Bearer {live_api.token}"}
+    assert httpx.post(f"{live_api.url}/v1/types", json=ORDER, headers=headers).status_code == 201
+    people = [{"external_id": f"p{i}", "attributes": {"name": name}} for i, name in enumerate(TRICKY)]
+    assert httpx.post(f"{live_api.url}/v1/objects/Person/batch", json={"records": people},
+                      headers=headers).status_code == 200
+    shown = refgraph(live_api, "report", "orders_per_person")
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert {name for name in TRICKY if name in shown.stdout} == set(TRICKY), shown.stdout
+
+    file = tmp_path / "tricky.csv"
+    file.write_text("external_id,order_number,total\n" + "".join(f"o{i},{name},1\n" for i, name in enumerate(TRICKY))
+                    + "bad,N,[bold]9 :smile:\n")
+    as_json = json.loads(refgraph(live_api, "import", "Order", str(file), "--json").stdout)
+    problem = as_json["failed"][0]["problem"]
+    assert "[bold]9 :smile:" in problem
+    table = refgraph(live_api, "import", "Order", str(file))
+    assert table.returncode == 1 and problem in table.stdout, table.stdout
+
+    csv_file = tmp_path / "orders.csv"
+    csv_file.write_text("external_id,order_number\n" + "".join(f"c{i},N{i}\n" for i in range(7)))
+    imported = refgraph(live_api, "import", "Order", str(csv_file))
+    assert imported.returncode == 0 and "7/7" in imported.stdout and "7/8" not in imported.stdout, imported.stdout
+    misspelt = tmp_path / "misspelt.csv"
+    misspelt.write_text("external_id,ordernumber\n" + "".join(f"m{i},N{i}\n" for i in range(50)))
+    refused = refgraph(live_api, "import", "Order", str(misspelt))
+    assert refused.returncode == 1 and refused.stdout.count("did you mean 'order_number'?") == 1, refused.stdout
+    no_type = refgraph(live_api, "import", "Ordr", str(csv_file))
+    assert no_type.returncode == 1 and "did you mean 'Order'?" in no_type.stdout, no_type.stdout
+
+    secret = "whsec_" + base64.b64encode(b"a-secret-of-24-bytes-ok!").decode()
+    port = free_port()
+    listener = subprocess.Popen([*REFGRAPH, "listen", str(port), "--secret", secret, "--count", "1"],
+                                stdout=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "200"})
+    try:
+        event = {"type": "object.updated", "object": {"type": "Person", "external_id": "[b]p0[/b]"},
+                 "changes": {"role": [None, "[link=x]lead[/link] \\"]}, "cause": {"kind": "api"}}
+        body = json.dumps({"events": [event]})
+        now = datetime.now(timezone.utc)
+        signed = Webhook(secret).sign("msg_1", now, body)
+        for _ in range(100):  # until the listener is up
+            with contextlib.suppress(httpx.TransportError):
+                answer = httpx.post(f"http://127.0.0.1:{port}/", content=body, headers={
+                    "webhook-id": "msg_1", "webhook-timestamp": str(int(now.timestamp())), "webhook-signature": signed})
+                break
+            time.sleep(0.1)
+        assert answer.status_code == 204
+        out, _ = listener.communicate(timeout=30)
+    finally:
+        listener.kill()
+    assert out.strip() == 'object.updated Person [b]p0[/b] {"role":[null,"[link=x]lead[/link] \\\\"]}  (api)'
 
 
 def test_version_an_unreachable_api_in_one_line_and_the_list_of_reports(live_api):

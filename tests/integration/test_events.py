@@ -126,6 +126,29 @@ async def test_the_feed_pages_filters_and_waits(api):
     assert [e["object"]["external_id"] for e in waited.json()["data"]] == ["late"]
 
 
+async def test_a_reader_can_start_at_the_end_of_the_feed(api):
+    """after=now: an empty page whose cursor is the end, without paging through what the
+    feed keeps; from it, and with wait=, only what happens next."""
+    await create_types(api, ORDER)
+    batch = await api.client.post("/v1/objects/Order/batch", json={"records": [
+        {"external_id": f"o-{i}", "attributes": {"order_number": f"N-{i}"}} for i in range(30)]})
+    assert batch.status_code == 200
+    _, end = await feed(api)
+    now = (await api.client.get("/v1/events", params={"after": "now", "limit": 1})).json()
+    assert (now["data"], now["next_cursor"], now["has_more"]) == ([], end, False)
+
+    async def later():
+        await asyncio.sleep(0.5)
+        await api.client.post("/v1/objects/Order", json={"external_id": "late", "attributes": {"order_number": "L"}})
+
+    writer = asyncio.create_task(later())
+    waited = await api.client.get("/v1/events", params={"after": "now", "wait": 5})
+    await writer
+    assert [e["object"]["external_id"] for e in waited.json()["data"]] == ["late"]
+    spelled_otherwise = await api.client.get("/v1/events", params={"after": "Now"})
+    assert spelled_otherwise.status_code == 422 and spelled_otherwise.json()["error"]["code"] == "invalid_cursor"
+
+
 async def test_a_cardinality_prune_and_its_restore_are_reference_events(api):
     await create_types(api, ORDER)
     for p in ("p1", "p2"):

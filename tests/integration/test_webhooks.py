@@ -146,11 +146,35 @@ async def test_replay_rotation_and_an_endpoint_disabled_then_resumed(neo4j_targe
         assert receiver.forged == 0
 
 
-async def test_an_endpoint_on_a_private_address_is_never_called(neo4j_target, receiver):
+async def test_an_endpoint_on_a_private_address_is_refused_when_saved(neo4j_target, receiver):
+    """Said when the webhook is saved (422 naming the setting that opens a host to
+    webhooks, not the connectors' one), not at its first delivery; nothing is saved. A host
+    that cannot be resolved now is saved: each delivery checks the address it connects to."""
     # The receiver's port is open to connectors, not to webhooks: a list of their own.
-    async with api_for(neo4j_target, deliver_webhooks=True,
+    async with api_for(neo4j_target, connector_allowed_hosts=f"127.0.0.1:{receiver.port}") as api:
+        for url in (receiver.url, f"http://localhost:{receiver.port}/", f"http://[::1]:{receiver.port}/",
+                    f"http://2130706433:{receiver.port}/", "http://169.254.169.254/latest/meta-data/"):
+            refused = await api.client.post("/v1/webhooks", json={"url": url})
+            assert refused.status_code == 422, (url, refused.text)
+            error = refused.json()["error"]
+            assert (error["code"], error["details"]["field"]) == ("host_not_allowed", "url"), error
+            assert "REFGRAPH_WEBHOOK_ALLOWED_HOSTS" in error["message"], error["message"]
+            assert "CONNECTOR" not in error["message"] and "connectors" not in error["message"]
+        saved = await api.client.post("/v1/webhooks", json={"url": "https://hooks.example.invalid/x"})
+        assert saved.status_code == 201, saved.text
+        moved = await api.client.patch(f"/v1/webhooks/{saved.json()['id']}", json={"url": receiver.url})
+        assert moved.status_code == 422 and moved.json()["error"]["code"] == "host_not_allowed"
+        listed = (await api.client.get("/v1/webhooks")).json()["data"]
+        assert [hook["url"] for hook in listed] == ["https://hooks.example.invalid/x"]
+
+
+async def test_an_endpoint_no_longer_allowed_is_never_called(neo4j_target, receiver):
+    """Saved while an operator allowed its host, delivered after the allow-list dropped it:
+    every delivery checks again, and the refusal names the webhooks' setting."""
+    async with api_for(neo4j_target, webhook_allowed_hosts=f"127.0.0.1:{receiver.port}") as first:
+        hook = await subscribe(first, receiver)
+    async with api_for(neo4j_target, workspace=first.workspace, deliver_webhooks=True,
                        connector_allowed_hosts=f"127.0.0.1:{receiver.port}") as api:
-        hook = await subscribe(api, receiver)
         await person(api, "p1")
 
         async def attempts():
@@ -160,11 +184,10 @@ async def test_an_endpoint_on_a_private_address_is_never_called(neo4j_target, re
         while not await attempts():
             assert time.monotonic() < deadline
             await asyncio.sleep(0.2)
-        first = (await attempts())[0]
-        assert first["status"] == "failed" and first["error"].startswith("host_not_allowed")
-        # The refusal names the setting that opens a host to webhooks, not the connectors' one.
-        assert "REFGRAPH_WEBHOOK_ALLOWED_HOSTS" in first["error"], first["error"]
-        assert "CONNECTOR" not in first["error"] and "connectors" not in first["error"]
+        first_attempt = (await attempts())[0]
+        assert first_attempt["status"] == "failed" and first_attempt["error"].startswith("host_not_allowed")
+        assert "REFGRAPH_WEBHOOK_ALLOWED_HOSTS" in first_attempt["error"], first_attempt["error"]
+        assert "CONNECTOR" not in first_attempt["error"] and "connectors" not in first_attempt["error"]
         assert receiver.accepted == [] and receiver.refused == 0
 
 
@@ -192,7 +215,8 @@ async def test_an_api_killed_mid_delivery_leaves_the_rest_to_a_worker(neo4j_targ
     """An API process delivers; killed (SIGKILL) in the middle of the deliveries, a
     `refgraph worker` takes the endpoint over once the lease runs out: every event
     arrives, a repeat only with the same webhook-id."""
-    async with api_for(neo4j_target) as api:  # writes only: this test app delivers nothing
+    async with api_for(neo4j_target,  # writes only: this test app delivers nothing
+                       webhook_allowed_hosts=f"127.0.0.1:{receiver.port}") as api:
         await subscribe(api, receiver, events=["object.created"])
         receiver.delay_s = 0.3
         for n in range(20):
@@ -223,11 +247,11 @@ async def test_an_api_killed_mid_delivery_leaves_the_rest_to_a_worker(neo4j_targ
         assert receiver.forged == 0
 
 
-async def test_a_workspace_has_at_most_twenty_webhooks(hooked):
-    for n in range(20):
-        created = await hooked.client.post("/v1/webhooks", json={"url": f"https://hooks.example.com/{n}"})
+async def test_a_workspace_has_at_most_twenty_webhooks(hooked, receiver):
+    for n in range(20):  # paths of the one host it may call
+        created = await hooked.client.post("/v1/webhooks", json={"url": f"{receiver.url.rstrip('/')}/{n}"})
         assert created.status_code == 201, created.text
-    over = await hooked.client.post("/v1/webhooks", json={"url": "https://hooks.example.com/21"})
+    over = await hooked.client.post("/v1/webhooks", json={"url": f"{receiver.url.rstrip('/')}/21"})
     assert over.status_code == 422 and over.json()["error"]["code"] == "quota_exceeded"
     listed = (await hooked.client.get("/v1/webhooks", params={"limit": 100})).json()["data"]
     assert len(listed) == 20

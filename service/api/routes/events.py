@@ -17,6 +17,7 @@ from service.services.event_feed import EventFeed
 
 router = APIRouter(tags=["events"])
 MAX_WAIT_S = 30
+NOW = "now"  # after=now: from the end of the feed
 
 
 class EventObject(BaseModel):
@@ -45,14 +46,20 @@ class EventsPage(BaseModel):
 
 
 @router.get("/events", response_model=EventsPage, response_model_exclude_none=True)
-async def list_events(request: Request, workspace: Workspace, after: str | None = None,
+async def list_events(request: Request, workspace: Workspace,
+                      after: str | None = Query(None, description=(
+                          "A next_cursor: the events after it. `now`: the end of the feed (an empty page whose "
+                          "next_cursor follows what happens from now on; with wait=, the next events). "
+                          "Without it, the oldest event kept")),
                       limit: int = Query(100, ge=1, le=MAX_LIMIT), types: str | None = None,
                       wait: float = Query(0, ge=0, le=MAX_WAIT_S)):
     feed: EventFeed = request.app.state.event_feed
-    position, patterns = Position.parse(after), parse_patterns(types)
+    position, patterns = (None if after == NOW else Position.parse(after)), parse_patterns(types)
     # A long-poll holds a "wait" slot; each of its reads a "feed" slot, as a read without wait does.
     read_slot = (lambda: admitted(request, "feed", charge=False)) if wait else None
     async with admitted(request, "wait" if wait else "feed"):
+        if position is None:
+            position = await feed.now(workspace)
         page = await until_disconnected(request, feed.page(workspace, position, patterns, limit, wait, read_slot))
     # Written straight to JSON, as EventsPage documents it (None left out): validating each of
     # a page's events into models, and again on the way out, cost more than reading them.

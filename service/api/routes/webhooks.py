@@ -71,6 +71,7 @@ def public(webhook: dict[str, Any]) -> dict[str, Any]:
 @router.post("/webhooks", status_code=201, response_model=WebhookWithSecret, responses=responses(422))
 @shows_secret("secret")
 async def create_webhook(request: Request, workspace: Workspace, body: WebhookCreate):
+    await request.app.state.deliverer.check_url(body.url)
     webhook, secret = await store(request).create(workspace, body)
     return {**public(webhook), "secret": secret}
 
@@ -88,6 +89,8 @@ async def get_webhook(request: Request, workspace: Workspace, webhook_id: str):
 
 @router.patch("/webhooks/{webhook_id}", response_model=WebhookPublic, responses=responses(404, 422))
 async def update_webhook(request: Request, workspace: Workspace, webhook_id: str, body: WebhookPatch):
+    if body.url is not None:
+        await request.app.state.deliverer.check_url(body.url)
     return public(await store(request).update(workspace, webhook_id, body.model_dump(exclude_none=True)))
 
 
