@@ -5,7 +5,6 @@ words beside the field it concerns."""
 from __future__ import annotations
 
 import contextlib
-import html
 import math
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -67,16 +66,29 @@ async def admitted_page(request: Request, session: Session, kind: str) -> AsyncI
         raise ConsoleBusy(exc.retry_after_s) from None
 
 
+async def message_page(request: Request, title: str, message: str, status_code: int, *,
+                       headers: dict[str, str] | None = None) -> HTMLResponse:
+    """A page that says one thing (not found, busy, too many requests), with the console's
+    header and navigation, and the way back."""
+    state = request.app.state
+    session = await opened(state.console_key, state, request.cookies.get(COOKIE))  # nothing charged for it
+    back, words = ("/console/types", "Back to the object types") if session else ("/console/sign-in", "Sign in")
+    return templates.TemplateResponse(request, "message.html", {
+        "title": title, "message": message, "session": session, "back": back, "back_words": words},
+        status_code=status_code, headers=headers)
+
+
 async def busy(request: Request, exc: ConsoleBusy) -> HTMLResponse:
-    return HTMLResponse("<p>This workspace has too many searches or reports running at once; "
-                        f"try again in {exc.retry_after_s} s.</p>", status_code=503,
-                        headers={"Retry-After": str(exc.retry_after_s)})
+    return await message_page(request, "Busy", "This workspace has too many searches or reports running at once; "
+                              f"try again in {exc.retry_after_s} s.", 503,
+                              headers={"Retry-After": str(exc.retry_after_s)})
 
 
 async def rate_limited(request: Request, exc: ConsoleRateLimited) -> HTMLResponse:
     retry = max(1, math.ceil(exc.wait))
-    return HTMLResponse(f"<p>Too many requests with this token; try again in {retry} s.</p>", status_code=429,
-                        headers={"Retry-After": str(retry)})
+    return await message_page(request, "Too many requests",
+                              f"Too many requests with this token; try again in {retry} s.", 429,
+                              headers={"Retry-After": str(retry)})
 
 
 def to_sign_in() -> RedirectResponse:
@@ -89,8 +101,8 @@ def refused() -> Response:
                         status_code=403)
 
 
-def not_found(exc: DomainError) -> HTMLResponse:
-    return HTMLResponse(f"<p>{html.escape(exc.message)}</p><p><a href='/console/types'>Back</a></p>", status_code=404)
+async def not_found(request: Request, exc: DomainError) -> HTMLResponse:
+    return await message_page(request, "Not found", exc.message[:1].upper() + exc.message[1:] + ".", 404)
 
 
 def redirect(url: str) -> RedirectResponse:

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from service.console.kit import ConsoleBusy, ConsoleRateLimited, busy, rate_limited
-from service.console.pages import attributes, connectors, objects, reports, selectors, sign_in, types
+from service.console.pages import attributes, connectors, missing, objects, reports, selectors, sign_in, types
 
 STATIC = Path(__file__).resolve().parent / "static"
 PAGES = (sign_in, types, attributes, objects, connectors, selectors, reports)
@@ -22,3 +22,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ConsoleRateLimited, rate_limited)
     app.add_exception_handler(ConsoleBusy, busy)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
+    app.include_router(missing.router)  # last: what no page or static file answers

@@ -207,6 +207,12 @@ def test_the_pages_forbid_framing_and_scripts_and_unknown_things_are_404(live):
     assert client.post("/console/prunes/no-such-prune/restore", data={"csrf": csrf}).status_code == 404
     unknown = client.post("/console/types/Nope/objects", data={"csrf": csrf})
     assert unknown.status_code == 404 and unknown.headers["content-type"].startswith("text/html")
+    assert "No object type named &#39;Nope&#39;." in unknown.text and 'aria-label="Main"' in unknown.text
+    for address in ("/console/prunes", "/console/no-such-page"):  # every console address answers a page
+        missing = client.get(address)
+        assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html"), address
+        assert "There is no console page at this address." in missing.text and 'aria-label="Main"' in missing.text
+    assert client.get("/console/static/console.css").status_code == 200  # the static files come first
 
 
 def test_an_option_holding_an_equals_sign_survives_an_edit(live, graph):

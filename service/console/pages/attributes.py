@@ -75,7 +75,7 @@ async def _edit_page(request: Request, session: Session, name: str, attribute: s
     try:
         owner, found = await _found(request, session, name, attribute)
     except DomainError as exc:
-        return not_found(exc)
+        return await not_found(request, exc)
     prunes, _ = await request.app.state.prunes.list(session.caller.workspace, limit=100, after=None,
                                                     of=(owner.name, found.name))
     return templates.TemplateResponse(request, "attribute.html", {

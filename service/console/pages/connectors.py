@@ -140,7 +140,7 @@ async def connector_page(request: Request, connector_id: str | None = None):
     try:
         return await _page(request, session, connector_id)
     except NotFound as exc:
-        return not_found(exc)
+        return await not_found(request, exc)
 
 
 async def _subject(request: Request, workspace: str, on: str, given: str) -> tuple[str, str] | None:
@@ -209,7 +209,7 @@ async def save_or_test(request: Request, connector_id: str | None = None):
     try:
         return await _save_or_test(request, connector_id)
     except NotFound as exc:
-        return not_found(exc)
+        return await not_found(request, exc)
 
 
 @router.post("/connectors/{connector_id}/delete")
@@ -222,7 +222,7 @@ async def delete_connector(request: Request, connector_id: str):
             return await _page(request, session, connector_id, errors=errors, status_code=403)
         await request.app.state.connectors.delete(session.caller.workspace, connector_id)
     except NotFound as exc:
-        return not_found(exc)
+        return await not_found(request, exc)
     return redirect("/console/connectors")
 
 
@@ -242,7 +242,7 @@ async def start_run(request: Request, connector_id: str):
             record = await request.app.state.connector_runs.run(workspace, connector_id, subject, inputs)
     except DomainError as exc:  # an unknown subject, a wrong one, unknown inputs
         if exc.code == "unknown_connector":
-            return not_found(exc)
+            return await not_found(request, exc)
         errors = _subject_errors(exc, saved.spec_as(ConnectorSpec), "run")
     if errors:
         return await _page(request, session, connector_id, run_form=shown, run_errors=errors,

@@ -103,7 +103,7 @@ async def objects_page(request: Request, name: str, external_id: str = "", attri
     try:
         return await _objects_page(request, session, name, listing=listing, cursor=cursor)
     except DomainError as exc:
-        return not_found(exc)
+        return await not_found(request, exc)
 
 
 def value_text(value) -> str:
@@ -185,17 +185,17 @@ async def create_object(request: Request, name: str):
             return await page(errors=errors, status_code=422)
         _, result = await request.app.state.objects.write(workspace, type_def.name, [record])
     except DomainError as exc:
-        return await _refusal(page, exc)
+        return await _refusal(request, page, exc)
     return redirect(f"/console/types/{type_def.name}/objects/{result.ids[0]}")
 
 
-async def _refusal(page, exc: DomainError):
+async def _refusal(request: Request, page, exc: DomainError):
     """A write's refusal on its page: problems beside their fields (422), an unknown type
     or object (404), or a conflict in words, naming who holds what (409)."""
     if isinstance(exc, InvalidInput):
         return await page(errors=in_words(exc), status_code=422)
     if isinstance(exc, NotFound):
-        return not_found(exc)
+        return await not_found(request, exc)
     return await page(errors={"form": conflict_words(exc)}, status_code=409)
 
 
@@ -237,7 +237,7 @@ async def object_page(request: Request, name: str, object_id: str):
     try:
         return await _object_page(request, session, name, object_id)
     except DomainError as exc:
-        return not_found(exc)
+        return await not_found(request, exc)
 
 
 @router.post("/types/{name}/objects/{object_id}")
@@ -261,5 +261,5 @@ async def edit_object(request: Request, name: str, object_id: str):
                                                   ObjectPatch(attributes=attributes, references=references,
                                                               on_conflict=_on_conflict(form)))
     except DomainError as exc:
-        return await _refusal(page, exc)
+        return await _refusal(request, page, exc)
     return redirect(f"/console/types/{type_def.name}/objects/{object_id}")

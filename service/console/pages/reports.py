@@ -61,7 +61,7 @@ async def _report_page(request: Request, session: Session, name: str, given: dic
     try:
         report = store.get(name)
     except DomainError as exc:
-        return not_found(exc)
+        return await not_found(request, exc)
     result, errors = None, dict(errors or {})
     if run and not errors:
         try:
@@ -96,7 +96,7 @@ async def report_csv(request: Request, name: str):
         async with admitted_page(request, session, "report"):
             return await csv_download(request.app.state.reports, session.caller.workspace, name, given)
     except NotFound as exc:
-        return not_found(exc)
+        return await not_found(request, exc)
     except DomainError as exc:
         report = request.app.state.reports.get(name)
         return await _report_page(request, session, name, given, run=False, errors=param_errors(report, exc),

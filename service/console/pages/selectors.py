@@ -173,7 +173,7 @@ async def _step_page(request: Request, session: Session, step_id: str, *, conver
     try:
         saved = await request.app.state.selectors.get(workspace, step_id)
     except DomainError as exc:
-        return not_found(exc)
+        return await not_found(request, exc)
     spec, errors, preview, connector = saved.spec_as(SelectorSpec), dict(errors or {}), None, None
     if conversation.strip():
         try:
@@ -240,5 +240,5 @@ async def delete_step(request: Request, step_id: str):
     try:
         await request.app.state.selectors.delete(session.caller.workspace, step_id)
     except DomainError as exc:
-        return not_found(exc)
+        return await not_found(request, exc)
     return redirect("/console/selectors")

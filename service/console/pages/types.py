@@ -67,7 +67,7 @@ async def _type_page(request: Request, session: Session, name: str, *, form=None
     try:
         found = await schema.get_type(session.caller.workspace, name)
     except DomainError as exc:
-        return not_found(exc)
+        return await not_found(request, exc)
     return templates.TemplateResponse(request, "type.html", {
         "title": found.label, "session": session, "type": found, "describe": describe,
         "types": await schema.list_types(session.caller.workspace), "data_types": [t.value for t in DataType],
