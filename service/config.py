@@ -62,9 +62,9 @@ class ServerSettings(BaseModel):
     # API processes `refgraph serve` runs (--workers). Each process enforces its share of
     # the rate limits (divided by this), so a token's limit holds across them.
     workers: int = Field(1, ge=1, le=64)
-    # Where each request's JSON line goes: a file, or empty for the process's log (the
-    # terminal). `refgraph serve` in local sets it to the local data's logs/access.log, so the
-    # banner stays in view.
+    # Where each request's JSON line goes: a file, or `-` for the process's log (standard
+    # error). Unset: the process's log, except that `refgraph serve` in local writes the
+    # local data's logs/refgraph-access.log, so the terminal keeps the banner in view.
     access_log: str = ""
     # The origins of Neo4j Browser pages that may fetch /browser.grass (comma separated;
     # empty: http://localhost and http://127.0.0.1 at neo4j_http_port).

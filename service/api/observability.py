@@ -61,9 +61,9 @@ def set_up_logs(access_log_path: str) -> None:
 
 
 def access_log_to(path: str) -> None:
-    """The access log's lines to the file ``path`` only (``REFGRAPH_ACCESS_LOG``; empty:
-    where the process's logging sends them, the terminal under ``refgraph serve``)."""
-    if not path or any(getattr(h, "baseFilename", None) == str(Path(path).resolve()) for h in access_log.handlers):
+    """The access log's lines to the file ``path`` only (``REFGRAPH_ACCESS_LOG``; empty or
+    ``-``: where the process's logging sends them, standard error under ``refgraph serve``)."""
+    if path in ("", "-") or any(getattr(h, "baseFilename", None) == str(Path(path).resolve()) for h in access_log.handlers):
         return
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(path, encoding="utf-8")

@@ -38,7 +38,7 @@ def banner(settings: Settings, server: LocalNeo4j | None, host: str, port: int) 
                                     "database tokens: refgraph token list")
     if server is not None:
         table.add_row("Data", str(server.home))
-    if settings.access_log:
+    if settings.access_log not in ("", "-"):
         table.add_row("Access log", f"{settings.access_log}  (one JSON line a request)")
     console.print(table)
     token = next(iter(tokens), "TOKEN") if shown else "$TOKEN"
