@@ -153,7 +153,7 @@ async def test_pages_and_csv_need_a_session_and_an_unknown_report_is_not_found(c
     page = await signed_in(chromium, live, live.token)
     for path in (f"/console/reports/nope_{uuid.uuid4().hex[:4]}", "/console/reports/nope/csv"):
         answer = await page.goto(f"{live.url}{path}")
-        assert answer.status == 404 and "no report named" in await page.inner_text("body")
+        assert answer.status == 404 and "No report named" in await page.inner_text("body")
     await page.close()
 
 

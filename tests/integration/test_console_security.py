@@ -211,7 +211,7 @@ def test_the_pages_forbid_framing_and_scripts_and_unknown_things_are_404(live):
     for address in ("/console/prunes", "/console/no-such-page"):  # every console address answers a page
         missing = client.get(address)
         assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html"), address
-        assert "There is no console page at this address." in missing.text and 'aria-label="Main"' in missing.text
+        assert f"There is no console page at {address}." in missing.text and 'aria-label="Main"' in missing.text
     assert client.get("/console/static/console.css").status_code == 200  # the static files come first
 
 

@@ -12,4 +12,5 @@ router = APIRouter(include_in_schema=False)
 
 @router.api_route("/console/{rest:path}", methods=["GET", "HEAD", "POST"])
 async def missing(request: Request, rest: str):
-    return await message_page(request, "Not found", "There is no console page at this address.", 404)
+    shown = request.url.path if len(request.url.path) <= 200 else request.url.path[:200] + "..."
+    return await message_page(request, "Not found", f"There is no console page at {shown}.", 404)
