@@ -3,8 +3,8 @@
 // node on the way is in the caller's workspace. The walk is one MATCH per hop,
 // carrying distinct nodes only; for each end object of the page, up to $max_paths paths
 // (each the nodes' id and external_id from n0 to e) are found afterwards, lazily, or
-// null when the walk keeps none. $filters: [{key, op, value}], op one of
-// = != < <= > >= contains (a string list holds the value). Each end object comes with
+// null when the walk keeps none. {{where:Filter}}: the where= conditions on e, as
+// the list route's (values in $p0, $p1, ...). Each end object comes with
 // its paths and the targets of its `one` references (refs). One row: the workspace's schema version (the walk was planned
 // with a cached schema: the caller checks it), whether the start object exists, and
 // the page.
@@ -15,16 +15,7 @@ CALL (start) {
   WHERE n0 IS NOT NULL
   {{path:Walk}}
   WHERE ($after IS NULL OR e.id > $after)
-    AND all(f IN $filters WHERE
-          CASE f.op
-            WHEN '=' THEN e[f.key] = f.value
-            WHEN '!=' THEN e[f.key] <> f.value
-            WHEN '<' THEN e[f.key] < f.value
-            WHEN '<=' THEN e[f.key] <= f.value
-            WHEN '>' THEN e[f.key] > f.value
-            WHEN '>=' THEN e[f.key] >= f.value
-            WHEN 'contains' THEN f.value IN e[f.key]
-          END)
+    AND {{where:Filter}}
   WITH n0, e
   ORDER BY e.id
   LIMIT $limit

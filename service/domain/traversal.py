@@ -1,8 +1,9 @@
 """Traversal requests checked against the schema: pure, no I/O.
 
 A path is a chain of reference attribute names (inverse names included), read from the
-start type: ``orders.items`` from a Person is Person.orders, then Order.items. Filters
-apply to the attributes of the type at the end of the path.
+start type: ``orders.items`` from a Person is Person.orders, then Order.items. A hop may
+filter its relationships' properties (``contacts[role=decision_maker]``); the end type's
+``where=`` conditions are the list route's (``domain.search.parse_where``).
 """
 
 from __future__ import annotations
@@ -14,12 +15,10 @@ from typing import Any
 from service.domain.data_types import ValueProblem, rules_of
 from service.domain.schema import TypeDef
 from service.domain.schema_rules import reference_attribute, require_type
-from service.domain.suggest import did_you_mean, suggested
 from service.errors import InvalidInput
 
 MAX_HOPS = 6
 MAX_FILTERS = 10
-OPERATORS = ("<=", ">=", "!=", "=", "<", ">")  # longest first, so ">=" is not read as ">"
 FILTER = re.compile(r"^(?P<attribute>[A-Za-z_][A-Za-z0-9_]*)(?P<op><=|>=|!=|=|<|>)(?P<value>.*)$", re.S)
 
 
@@ -104,38 +103,3 @@ def _property_filters(attribute, raw: list[str]) -> list[Filter]:
             raise InvalidInput(f"{attribute.name}[{match['attribute']}]: must be {definition.data_type.value}: "
                                f"{exc}", code="invalid_value", details={"filter": text[:200]}) from None
     return out
-
-
-def parse_filters(end: TypeDef, raw: list[str]) -> list[Filter]:
-    """``where=total>=100`` (repeatable, all must hold) on the end type's attributes;
-    the value is converted to the attribute's data type, so comparisons are typed. On a
-    string list, ``tags=vip`` means "contains"."""
-    if len(raw) > MAX_FILTERS:
-        raise InvalidInput(f"at most {MAX_FILTERS} where= filters are allowed", code="too_many_filters")
-    filters = []
-    for text in raw:
-        match = FILTER.match(text)
-        if match is None:
-            raise InvalidInput(
-                f"where={text[:80]!r} is not <attribute><op><value> with op one of "
-                f"{', '.join(OPERATORS)}", code="invalid_filter", details={"where": text[:200]})
-        name, op, value = match["attribute"], match["op"], match["value"]
-        attribute = end.attribute(name)
-        if name in ("id", "external_id"):
-            filters.append(Filter(name, op, value))
-            continue
-        if attribute is None or attribute.is_reference:
-            values = [*sorted(a.name for a in end.attributes.values() if not a.is_reference), "id", "external_id"]
-            raise InvalidInput(f"{end.name} has no attribute {name!r} to filter on{did_you_mean(name, values)} "
-                               f"(it has {', '.join(values)})", code="unknown_attribute",
-                               details={"where": text[:200], "attribute": name, **suggested(name, values)})
-        rules = rules_of(attribute)
-        if op not in rules.operators:
-            raise InvalidInput(f"{name} is {attribute.data_type.value}: use {rules.operators_in_words()}",
-                               code="invalid_filter", details={"where": text[:200]})
-        try:
-            filters.append(Filter(name, rules.operators[op], rules.filter_operand(value)))
-        except ValueProblem as exc:
-            raise InvalidInput(f"where {name}: must be {attribute.data_type.value}: {exc}",
-                               code="invalid_value", details={"where": text[:200], "attribute": name}) from None
-    return filters

@@ -150,17 +150,18 @@ def refs_map(hops: list[Hop]) -> str:
 
 @dataclass(frozen=True)
 class SearchCypher:
-    """A ``Search`` as query text about the node ``n`` (keys and relationship types
-    identifier-checked; every value a parameter, in ``params``)."""
+    """A ``Search`` as query text about the node ``n`` (or ``subject``: the traversal's
+    ``e``); keys and relationship types identifier-checked, every value a parameter, in
+    ``params``."""
     where: str
     order: str
     sort_values: str
     params: dict[str, Any]
 
     @classmethod
-    def of(cls, search: Search, *, with_cursor: bool = True) -> SearchCypher:
+    def of(cls, search: Search, *, with_cursor: bool = True, subject: str = "n") -> SearchCypher:
         params: dict[str, Any] = {}
-        where = _node(search.where, params) if search.where is not None else "true"
+        where = _node(search.where, params, subject) if search.where is not None else "true"
         if with_cursor and search.after is not None:
             where = f"({where}) AND ({_after(search, params)})"
         order = ", ".join(f"{_prop('n', k.key)}{' DESC' if k.descending else ''}" for k in search.sort)
@@ -179,9 +180,9 @@ def _param(params: dict[str, Any], value: Any) -> str:
     return f"${name}"
 
 
-def _node(node: Node, params: dict[str, Any]) -> str:
+def _node(node: Node, params: dict[str, Any], subject: str) -> str:
     if isinstance(node, Group):
-        parts = [_node(item, params) for item in node.items]
+        parts = [_node(item, params, subject) for item in node.items]
         return f"NOT ({parts[0]})" if node.kind == "not" else "(" + f" {node.kind.upper()} ".join(parts) + ")"
     if node.via is not None:
         via = node.via
@@ -189,8 +190,9 @@ def _node(node: Node, params: dict[str, Any]) -> str:
                        "r" if node.on_relationship else "")
         label = check_identifier(via.target, what="label")
         inner = _condition(node, "r" if node.on_relationship else "m", params)
-        return f"EXISTS {{ MATCH (n){arrow}(m:`{label}` {{workspace: $workspace}}) WHERE {inner} }}"  # identifier-checked
-    return _condition(node, "n", params)
+        return (f"EXISTS {{ MATCH ({subject}){arrow}(m:`{label}` {{workspace: $workspace}}) "  # identifier-checked
+                f"WHERE {inner} }}")
+    return _condition(node, subject, params)
 
 
 def _condition(c: Condition, node: str, params: dict[str, Any]) -> str:

@@ -12,10 +12,12 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from service.domain.schema_rules import require_type
-from service.domain.traversal import Hop, Walk, parse_filters, plan_path
+from service.domain.search import Search, parse_where
+from service.domain.traversal import Hop, Walk, plan_path
 from service.errors import NotFound
 from service.store.database import Database
 from service.store.objects import ObjectStore
+from service.store.queries import SearchCypher
 from service.store.references import declared_properties
 
 USES = ["objects/traverse"]
@@ -39,7 +41,8 @@ class TraversalStore:
             start = require_type(types, type_name)
             hops, hop_filters = plan_path(types, start, path)
             end = require_type(types, hops[-1].target)
-            return types, start, hops, hop_filters, end, parse_filters(end, where)
+            conditions = SearchCypher.of(Search(parse_where(types, end, where), ()), subject="e")
+            return types, start, hops, hop_filters, end, conditions
 
         async def work(tx: AsyncManagedTransaction):
             async def run(planned):
@@ -47,9 +50,9 @@ class TraversalStore:
                 inline = [Hop(a.name, a.rel_type, a.direction == "out", a.target)
                           for a in end.attributes.values() if a.is_reference and a.cardinality == "one"]
                 query = self.db.queries["objects/traverse"](Start=start.name, Walk=Walk(hops, with_paths),
-                                                            Inline=inline)
+                                                            Inline=inline, Filter=filters)
                 row = await (await tx.run(query, workspace=workspace, id=object_id, after=after,
-                                          filters=[f.as_param() for f in filters], limit=limit + 1,
+                                          **filters.params, limit=limit + 1,
                                           hop_filters=[[f.as_param() for f in fs] for fs in hop_filters],
                                           max_paths=MAX_PATHS)).single()
                 return row, row["version"]

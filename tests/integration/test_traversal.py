@@ -90,6 +90,19 @@ async def test_filters_compare_typed_values_on_the_end_type(api, shop):
     assert unknown.status_code == 422 and "colour" in unknown.json()["error"]["message"]
 
 
+async def test_filters_take_every_operator_a_list_takes(api, shop):
+    p1, p2 = shop["p1"], shop["p2"]
+    assert external_ids(await traverse(api, "Person", p1, "orders.items", where="price in 5|20|99")) == {"i1", "i2"}
+    assert external_ids(await traverse(api, "Person", p1, "orders", where="order_number starts_with O")) == {
+        "o1", "o2"}
+    assert external_ids(await traverse(api, "Person", p1, "orders", where="order_number contains 2")) == {"o2"}
+    assert external_ids(await traverse(api, "Person", p2, "orders", where="total is_null")) == (
+        {"o3"} | {f"big-{i}" for i in range(30)})
+    assert external_ids(await traverse(api, "Person", p2, "orders", where="total is_null false")) == set()
+    # one hop further, as a list's where= does: items whose product's sku is B
+    assert external_ids(await traverse(api, "Person", p1, "orders.items", where="product.sku=B")) == {"i2"}
+
+
 async def test_pages_have_no_duplicates_and_no_gaps(api, shop):
     seen, cursor, pages = [], None, 0
     while True:

@@ -207,8 +207,8 @@ async def traverse(request: Request, workspace: Workspace, type: str, id: str,
                        "reference attribute names (inverse names too) separated by dots, "
                        f"at most {MAX_HOPS}, e.g. orders.items")),
                    where: list[str] = Query([], max_length=MAX_FILTERS, description=(
-                       "filters on the end type's attributes, all must hold: "
-                       "<attribute><op><value>, op one of = != < <= > >=, e.g. total>=100")),
+                       "filters on the end type's objects, all must hold, as a list's where=: "
+                       "total>=100, 'status in shipped|lost', 'email is_null'")),
                    include: Literal["paths"] | None = Query(None, description="`paths`: each object with up to 10 paths that reach it"),
                    limit: Limit = 50, cursor: Cursor = None):
     return await traverse_page(request, workspace, type, id, path=path, where=where, include=include,
