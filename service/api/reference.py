@@ -130,8 +130,11 @@ OPERATIONS: dict[str, Operation] = {
         "Traverse references", "The distinct objects at the end of `path` (reference names, dot separated, "
         "inverses included) from this object, in id order, filtered by `where=` on the last hop's attributes.",
         response={"data": [{**OBJECT, "paths": None}], "next_cursor": None}),
-    "get_object": Operation("Get an object", "With its attributes and references; `expand=` names references "
-                            "to show whole (up to 100 targets each).", response=OBJECT),
+    "get_object": Operation("Get an object", "With its attributes and its `one` references; each `many` "
+                            "reference is in `many_references` with its count and page, and `expand=` names "
+                            "references to show whole (up to 100 targets each).",
+                            response={**OBJECT, "many_references": {"items": {
+                                "count": 3, "url": f"/v1/objects/Order/{ORDER_ID}/references/items"}}}),
     "patch_object": Operation("Change an object", "Only the attributes and references given change; `null` "
                               "clears one.", request={"attributes": {"status": "delivered"}},
                               response={**OBJECT, "attributes": {**OBJECT["attributes"], "status": "delivered"}}),

@@ -41,6 +41,17 @@ def reference_attribute(type_def: TypeDef, name: str) -> AttributeDef:
     return attribute
 
 
+def check_expand(type_def: TypeDef, expand: set[str]) -> None:
+    """``expand=`` names only reference attributes of ``type_def``."""
+    references = sorted(a.name for a in type_def.attributes.values() if a.is_reference)
+    unknown = sorted(set(expand) - set(references))
+    if unknown:
+        raise InvalidInput(f"expand: {type_def.name} has no reference attribute {unknown[0]!r}"
+                           f"{did_you_mean(unknown[0], references)} (it has {', '.join(references) or 'none'})",
+                           code="unknown_attribute",
+                           details={"unknown": unknown, "allowed": references, **suggested(unknown[0], references)})
+
+
 def plan_attribute(
     types: dict[str, TypeDef], type_name: str, spec: AttributeCreate, *, max_attributes: int,
     builtin: bool = False,

@@ -33,8 +33,7 @@ from service.domain.records import (
 )
 from service.domain.repeats import fold_repeats
 from service.domain.schema import TypeDef
-from service.domain.schema_rules import reference_attribute, require_type
-from service.domain.suggest import did_you_mean, suggested
+from service.domain.schema_rules import check_expand, reference_attribute, require_type
 from service.errors import (
     CardinalityConflict,
     Conflict,
@@ -49,7 +48,7 @@ from service.store.deletes import cascade, delete_objects
 from service.store.change_log import change_log
 from service.store.one_pass import ingest_linked, merging_every_row
 from service.store.record_references import lookup, write_record_references
-from service.store.references import shown_target, targets_page
+from service.store.references import many_counts, shown_target, targets_page
 from service.store.schema import load_types, read_type
 from service.store.write_result import (
     InsertRefused,
@@ -262,19 +261,19 @@ class ObjectStore:
     # ---- reads -----------------------------------------------------------------
 
     async def get(self, workspace: str, type_name: str, object_ids: list[str],
-                  expand: set[str] = frozenset()) -> tuple[TypeDef, list[dict[str, Any]]]:
+                  expand: set[str] = frozenset(), *,
+                  with_counts: bool = False) -> tuple[TypeDef, list[dict[str, Any]]]:
+        """The objects that exist, each with ``many_counts`` (attribute -> targets) when
+        ``with_counts``."""
         await self.schema.ensure_workspace(workspace)
 
         async def work(tx: AsyncManagedTransaction):
             type_def = await read_type(tx, self.db, workspace, type_name)
-            references = sorted(a.name for a in type_def.attributes.values() if a.is_reference)
-            unknown = sorted(set(expand) - set(references))
-            if unknown:
-                raise InvalidInput(f"expand: {type_def.name} has no reference attribute {unknown[0]!r}"
-                                   f"{did_you_mean(unknown[0], references)} (it has {', '.join(references) or 'none'})",
-                                   code="unknown_attribute",
-                                   details={"unknown": unknown, "allowed": references, **suggested(unknown[0], references)})
-            return type_def, await self.read_in(tx, workspace, type_def, object_ids, expand)
+            check_expand(type_def, expand)
+            found = await self.read_in(tx, workspace, type_def, object_ids, expand)
+            for item in found if with_counts else ():
+                item["many_counts"] = await many_counts(tx, self.db, workspace, type_def, item["id"])
+            return type_def, found
 
         return await self.db.read(work)
 

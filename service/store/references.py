@@ -34,7 +34,7 @@ from service.store.write_result import ReadChanged
 USES = [
     "references/lock", "references/holders_of", "references/targets_of",
     "references/delete_by_element_id", "references/merge", "references/targets_page", "references/over_limit",
-    "references/limit_excess", "references/clear_property",
+    "references/limit_excess", "references/clear_property", "references/count_of",
 ]
 
 
@@ -94,6 +94,18 @@ async def targets_page(tx: AsyncManagedTransaction, db: Database, workspace: str
             target["properties"] = declared_properties(attribute, row["properties"])
         out[row["holder"]].append(target)
     return out
+
+
+async def many_counts(tx: AsyncManagedTransaction, db: Database, workspace: str, type_def,
+                      holder: str) -> dict[str, int]:
+    """For each `many` reference attribute of ``type_def``: how many targets ``holder`` has."""
+    counts = {}
+    for attribute in type_def.attributes.values():
+        if attribute.is_reference and attribute.cardinality == "many":
+            row = await (await tx.run(db.queries["references/count_of"](**_pattern(attribute)), workspace=workspace,
+                                      holder=holder, outgoing=attribute.direction == "out")).single()
+            counts[attribute.name] = row["count"] if row else 0
+    return counts
 
 
 def shown_target(attribute: AttributeDef, found: dict) -> dict:

@@ -131,6 +131,12 @@ async def test_reference_routes_read_replace_add_and_remove(api, graph):
     assert len(page.json()["data"]) == 1 and page.json()["next_cursor"]
     expanded = await api.client.get(f"/v1/objects/Person/{ada['id']}", params={"expand": "orders"})
     assert {t["external_id"] for t in expanded.json()["references"]["orders"]} == {"o0", "o2"}
+    # without expand=, the person still says how many orders it has and where they are
+    shown = (await api.client.get(f"/v1/objects/Person/{ada['id']}")).json()
+    assert "orders" not in shown["references"]
+    assert shown["many_references"]["orders"] == {"count": 2, "url": base}
+    listed = (await api.client.get(shown["many_references"]["orders"]["url"])).json()["data"]
+    assert {t["external_id"] for t in listed} == {"o0", "o2"}
     missing = await api.client.get(f"/v1/objects/Person/{ada['id']}/references/nope")
     assert missing.status_code == 404
 
@@ -268,6 +274,8 @@ async def test_an_object_referencing_itself_is_read_from_both_ends(api, graph):
     assert edges(graph, api.workspace, "PARENT") == {("root", "root"), ("child", "root")}
     children = await api.client.get(f"/v1/objects/Team/{root['id']}/references/children")
     assert {t["external_id"] for t in children.json()["data"]} == {"root", "child"}
+    shown = (await api.client.get(f"/v1/objects/Team/{root['id']}")).json()
+    assert shown["many_references"] == {"children": {"count": 2, "url": f"/v1/objects/Team/{root['id']}/references/children"}}
     listed = await api.client.get("/v1/objects/Team", params={"references.children": root["id"]})
     assert {o["external_id"] for o in listed.json()["data"]} == {"root"}
 

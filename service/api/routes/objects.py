@@ -58,6 +58,16 @@ class ObjectPublic(BaseModel):
     references: dict[str, ObjectRef | list[ObjectRef] | None]
 
 
+class ManyReference(BaseModel):
+    count: int = Field(description="how many objects the reference holds")
+    url: str = Field(description="the reference's page: GET it for its targets, most recent first")
+
+
+class ObjectRead(ObjectPublic):
+    many_references: dict[str, ManyReference] = Field(
+        description="each `many` reference attribute's count and page (its targets are inline with expand=)")
+
+
 class BatchResult(BaseModel):
     created: int = Field(description="records that created an object")
     updated: int = Field(description="records that changed an existing object")
@@ -226,16 +236,19 @@ async def traverse_page(request: Request, workspace: str, type: str, id: str, *,
     return page_response(found, found[-1]["id"] if more else None)
 
 
-@router.get("/{type}/{id}", response_model=ObjectPublic, responses=responses(404))
+@router.get("/{type}/{id}", response_model=ObjectRead, responses=responses(404))
 async def get_object(request: Request, workspace: Workspace, type: str, id: str,
                      expand: str | None = Query(None, description="many references to inline, comma separated")):
-    type_def, found = await objects(request).get(workspace, type, [id], _expand(expand))
+    type_def, found = await objects(request).get(workspace, type, [id], _expand(expand), with_counts=True)
     if not found:
         hint = "" if UUID_SHAPE.match(id) else (
             f"; ids are refgraph's own (uuids): to find it by external id, "
             f"GET /v1/objects/{type_def.name}?external_id={quote(id)}")
         raise NotFound(f"no {type_def.name} with id {id!r}{hint}", code="unknown_object")
-    return found[0]
+    found, base = found[0], f"/v1/objects/{type_def.name}/{quote(id, safe='')}/references"
+    found["many_references"] = {name: {"count": count, "url": f"{base}/{name}"}
+                                for name, count in found.pop("many_counts").items()}
+    return found
 
 
 @router.patch("/{type}/{id}", response_model=ObjectPublic, responses=responses(404, 409))
