@@ -13,15 +13,56 @@ from typing import Literal
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from pydantic import ValidationError
 
 from service.api.admission import charged
+from service.console import words
 from service.console.session import COOKIE, Session, opened, same
-from service.domain.schema import AttributeDef, TypeDef
+from service.domain.schema import AttributeDef, DataType, TypeDef
 from service.errors import DomainError, OverCapacity, RateLimited
 from service.store.pool_share import serving
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
+for _name in ("plural", "article", "counted", "number", "moment", "ago", "day"):
+    templates.env.filters[_name] = getattr(words, _name)
+
+
+@pass_context
+def label_of(context, type_name: str) -> str:
+    """A type's label, from the page's ``labels`` (type name -> label), else its name."""
+    return (context.get("labels") or {}).get(type_name, type_name)
+
+
+def value_words(attribute: AttributeDef, value) -> str:
+    """A held value as a person reads it: an option's label, Yes/No, a date in words, a
+    list separated by commas."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(value_words(attribute, item) for item in value)
+    if attribute.options:
+        return dict(attribute.options).get(value, str(value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if attribute.data_type == DataType.date:
+        return words.day(value)
+    if attribute.data_type == DataType.datetime:
+        return words.moment(value)
+    return str(value)
+
+
+@pass_context
+def _describe(context, owner: TypeDef, a: AttributeDef) -> str:
+    return describe(owner, a, context.get("labels"))
+
+
+DATA_TYPE_WORDS = {"string": "Text", "integer": "Whole number", "float": "Number", "boolean": "Yes or no",
+                   "date": "Date", "datetime": "Date and time", "string_list": "List of texts",
+                   "enum": "Choice of one option", "enum_list": "Choice of several options",
+                   "reference": "Reference to other objects"}
+templates.env.globals |= {"label_of": label_of, "value_words": value_words, "describe": _describe,
+                          "data_type_words": DATA_TYPE_WORDS}
 Need = Literal["write", "admin"]
 
 
@@ -64,6 +105,19 @@ async def admitted_page(request: Request, session: Session, kind: str) -> AsyncI
                 yield
     except OverCapacity as exc:
         raise ConsoleBusy(exc.retry_after_s) from None
+
+
+async def page(request: Request, template: str, context: dict, *, status_code: int = 200,
+               headers: dict[str, str] | None = None) -> HTMLResponse:
+    """A console page: ``template`` with ``context`` and, for a signed-in session, the
+    workspace's type labels (``labels``), so every page names types as the admin does."""
+    session = context.get("session")
+    if session is not None and "labels" not in context:
+        types = context.get("types")
+        if not (isinstance(types, list) and all(isinstance(t, TypeDef) for t in types)):
+            types = await request.app.state.schema.list_types(session.caller.workspace)
+        context = {**context, "labels": {t.name: t.label for t in types}}
+    return templates.TemplateResponse(request, template, context, status_code=status_code, headers=headers)
 
 
 async def message_page(request: Request, title: str, message: str, status_code: int, *,
@@ -151,20 +205,30 @@ def in_words(exc: Exception, fields: dict[str, str] | None = None) -> dict[str, 
     return {"form": str(exc)}
 
 
-def conflict_words(exc: DomainError) -> str:
-    """A write's conflict as the console says it: the API's hint becomes the form's."""
-    if exc.code == "cardinality_conflict":
-        return exc.message.split('; pass "on_conflict"')[0] + '. Tick "Move taken targets here" to move it.'
+def conflict_words(exc: DomainError, labels: dict[str, str]) -> str:
+    """A write's conflict as the console says it, in the types' labels ("Person ada already
+    has an ID card (idc-1)"), with the form's way out instead of the API's."""
+    details = exc.details if isinstance(exc.details, dict) else {}
+    if exc.code == "cardinality_conflict" and "target_type" in details:
+        holder, target_type = details["holder"], details["target_type"]
+        held_by = labels.get(holder["type"], holder["type"])
+        return (f"{labels.get(target_type, target_type)} {details['target_external_id'] or details['target']} "
+                f"already has {words.article(held_by)} ({holder['external_id'] or holder['id']}). "
+                'Tick "Move taken targets here" to move it.')
     return exc.message
 
 
-def describe(owner: TypeDef, a: AttributeDef) -> str:
-    """An attribute's rules in words (a reference's in Intercom's terms)."""
+def describe(owner: TypeDef, a: AttributeDef, labels: dict[str, str] | None = None) -> str:
+    """An attribute's rules in words (a reference's in Intercom's terms, with the types'
+    labels: "Each Person references many Orders; each Order can have one Person")."""
     if a.is_reference:
-        holder = f"Each {owner.label} references {'one' if a.cardinality == 'one' else 'many'} {a.target}"
-        back = (f"; each {a.target} can have {'one' if a.inverse_cardinality == 'one' else 'many'} {owner.label}"
-                f" ({a.inverse_name})" if a.inverse_name else "")
-        return holder + back
+        target = (labels or {}).get(a.target, a.target)
+        held = f"one {target}" if a.cardinality == "one" else f"many {words.plural(target)}"
+        holder = f"Each {owner.label} references {held}"
+        if not a.inverse_name:
+            return holder
+        back = f"one {owner.label}" if a.inverse_cardinality == "one" else f"many {words.plural(owner.label)}"
+        return f"{holder}; each {target} can have {back} ({a.inverse_name})"
     rules = [r for r, on in (("required", a.required), ("unique", a.unique), ("indexed", a.indexed)) if on]
     if a.options:
         rules.append("one of " + ", ".join(label for _, label in a.options))

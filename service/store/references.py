@@ -152,7 +152,8 @@ async def write_references(
                     "attribute": attribute.name,
                     "holder": {"id": first["holder_id"], "type": attribute.type,
                                "external_id": first["holder_external_id"]},
-                    "target": first["target"], "index": index,
+                    "target": first["target"], "target_type": attribute.target,
+                    "target_external_id": first["target_external_id"], "index": index,
                     "conflicts": len(taken),
                 },
             )

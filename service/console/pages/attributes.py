@@ -17,7 +17,7 @@ from service.console.kit import (
     posted,
     redirect,
     session_of,
-    templates,
+    page,
     to_sign_in,
 )
 from service.console.pages.types import parse_options
@@ -78,9 +78,9 @@ async def _edit_page(request: Request, session: Session, name: str, attribute: s
         return await not_found(request, exc)
     prunes, _ = await request.app.state.prunes.list(session.caller.workspace, limit=100, after=None,
                                                     of=(owner.name, found.name))
-    return templates.TemplateResponse(request, "attribute.html", {
+    return await page(request, "attribute.html", {
         "title": f"{owner.label}: {found.label}", "session": session, "type": owner, "attribute": found,
-        "describe": describe, "form": form or form_of(found), "errors": errors or {},
+        "form": form or form_of(found), "errors": errors or {},
         "prunes": [prune_json(p) for p in prunes]},
         status_code=status_code)
 
@@ -108,7 +108,7 @@ async def edit_attribute(request: Request, name: str, attribute: str):
         if confirm is None:
             _, report, _ = await editor.update(workspace, owner.name, found.name, changes, dry_run=True, confirm=None)
             if report is not None and report.plan:
-                return _review(request, session, owner, found, shown, report)
+                return await _review(request, session, owner, found, shown, report)
         _, report, prune_id = await editor.update(workspace, owner.name, found.name, changes, dry_run=False,
                                                   confirm=confirm)
     except (DomainError, ValidationError) as exc:
@@ -117,18 +117,20 @@ async def edit_attribute(request: Request, name: str, attribute: str):
             errors=in_words(exc, {"options": "options", "label": "label"}))
     if prune_id is None:
         return redirect(f"/console/types/{owner.name}")
-    return templates.TemplateResponse(request, "pruned.html", {
+    return await page(request, "pruned.html", {
         "title": "Change applied", "session": session, "type": owner, "attribute": found,
         "deleted": report.would_delete, "associations": report.associations[:SAMPLE], "prune_id": prune_id})
 
 
-def _review(request: Request, session: Session, owner, attribute: AttributeDef, form: dict, report):
+async def _review(request: Request, session: Session, owner, attribute: AttributeDef, form: dict, report):
     """The dry run, before anything happens, with the form to apply exactly its plan."""
     after = attribute.with_changes(cardinality="many" if form["many"] else "one",
                                    inverse_cardinality="many" if form["inverse_many"] else "one")
-    return templates.TemplateResponse(request, "review.html", {
-        "title": "Review the change", "session": session, "type": owner, "attribute": attribute,
-        "before": describe(owner, attribute), "after": describe(owner, after), "report": report.as_dict(),
+    labels = {t.name: t.label for t in await request.app.state.schema.list_types(session.caller.workspace)}
+    return await page(request, "review.html", {
+        "title": "Review the change", "session": session, "type": owner, "attribute": attribute, "labels": labels,
+        "before": describe(owner, attribute, labels), "after": describe(owner, after, labels),
+        "report": report.as_dict(),
         "sample": SAMPLE, "form": form, "flags": FLAGS})
 
 
@@ -138,13 +140,13 @@ async def restore(request: Request, prune_id: str):
     if ended:
         return ended
     if errors := lacks(session, "admin", "Restoring associations"):
-        return templates.TemplateResponse(request, "restored.html", {
+        return await page(request, "restored.html", {
             "title": "Restore", "session": session, "errors": errors, "result": None}, status_code=403)
     try:
         result = await request.app.state.prunes.restore(session.caller.workspace, prune_id)
     except DomainError as exc:
-        return templates.TemplateResponse(request, "restored.html", {
+        return await page(request, "restored.html", {
             "title": "Restore", "session": session, "errors": {"form": exc.message}, "result": None},
             status_code=404 if isinstance(exc, NotFound) else 409)
-    return templates.TemplateResponse(request, "restored.html", {
+    return await page(request, "restored.html", {
         "title": "Restored", "session": session, "errors": {}, "result": result})

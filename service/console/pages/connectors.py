@@ -17,7 +17,7 @@ from service.console.kit import (
     posted,
     redirect,
     session_of,
-    templates,
+    page,
     to_sign_in,
 )
 from service.api.shapes import run_json, saved_json, trial_json
@@ -60,7 +60,7 @@ async def _list_page(request: Request, session, *, after: str | None = None, for
                      status_code: int = 200):
     store, workspace = request.app.state.connectors, session.caller.workspace
     found, more = await store.list(workspace, limit=PAGE, after=after)
-    return templates.TemplateResponse(request, "connectors.html", {
+    return await page(request, "connectors.html", {
         "title": "Data connectors", "session": session, "connectors": [saved_json(c) for c in found],
         "next_cursor": found[-1].id if more else None, "form": form or {"secret_name": ""}, "errors": errors or {},
         "secrets": await store.list_secrets(workspace) if session.can_admin else None,  # names: admins only
@@ -122,7 +122,7 @@ async def _page(request: Request, session, connector_id: str | None, *, form=Non
     form = form or (form_of(saved.spec, session.can_admin) if saved else dict(BLANK))
     secrets = [s["name"] for s in await state.connectors.list_secrets(workspace)] if session.can_admin else []
     picked = request.query_params.get("run")
-    return templates.TemplateResponse(request, "connector.html", {
+    return await page(request, "connector.html", {
         "title": saved.spec["name"] if saved else "New data connector", "session": session,
         "connector_id": connector_id, "form": form, "errors": errors or {}, "trial": trial,
         "types_options": [(t.name, t.label) for t in types],

@@ -13,17 +13,17 @@ from fastapi import APIRouter, Request
 from service.console.kit import (
     admitted_page,
     conflict_words,
-    describe,
     in_words,
     lacks,
     not_found,
     posted,
     redirect,
     session_of,
-    templates,
+    page,
     to_sign_in,
 )
 from service.console.neighbourhood import layout
+from service.console.words import plural
 from service.domain.data_types import ValueProblem, rules_for
 from service.domain.records import ObjectPatch, ObjectWrite
 from service.domain.search import condition
@@ -86,8 +86,8 @@ async def _objects_page(request: Request, session, name: str, *, listing: Listin
     except InvalidInput as exc:  # a filter the type cannot take, in words beside it
         found, next_cursor, errors["filter"] = [], None, exc.message
     values = [a for a in type_def.attributes.values() if not a.is_reference]
-    return templates.TemplateResponse(request, "objects.html", {
-        "title": f"{type_def.label} objects", "session": session, "type": type_def, "objects": found,
+    return await page(request, "objects.html", {
+        "title": plural(type_def.label), "session": session, "type": type_def, "objects": found,
         "shown": values[:4], "attributes": values, "operators": OPERATORS, "listing": listing,
         "next_page": listing.query(next_cursor) if next_cursor else None,
         "form": form or {}, "errors": errors}, status_code=status_code)
@@ -185,18 +185,19 @@ async def create_object(request: Request, name: str):
             return await page(errors=errors, status_code=422)
         _, result = await request.app.state.objects.write(workspace, type_def.name, [record])
     except DomainError as exc:
-        return await _refusal(request, page, exc)
+        return await _refusal(request, session, page, exc)
     return redirect(f"/console/types/{type_def.name}/objects/{result.ids[0]}")
 
 
-async def _refusal(request: Request, page, exc: DomainError):
+async def _refusal(request: Request, session, page, exc: DomainError):
     """A write's refusal on its page: problems beside their fields (422), an unknown type
     or object (404), or a conflict in words, naming who holds what (409)."""
     if isinstance(exc, InvalidInput):
         return await page(errors=in_words(exc), status_code=422)
     if isinstance(exc, NotFound):
         return await not_found(request, exc)
-    return await page(errors={"form": conflict_words(exc)}, status_code=409)
+    labels = {t.name: t.label for t in await request.app.state.schema.list_types(session.caller.workspace)}
+    return await page(errors={"form": conflict_words(exc, labels)}, status_code=409)
 
 
 async def _current(request: Request, workspace: str, name: str, object_id: str):
@@ -214,9 +215,9 @@ async def _object_page(request: Request, session, name: str, object_id: str, *, 
                        status_code: int = 200):
     type_def, found, held = await _current(request, session.caller.workspace, name, object_id)
     now = _as_text(type_def, found, held)
-    return templates.TemplateResponse(request, "object.html", {
+    return await page(request, "object.html", {
         "title": f"{type_def.label} {found['external_id'] or object_id}", "session": session, "type": type_def,
-        "object": found, "references": held, "describe": describe, "picture": layout(found, type_def.name, held),
+        "object": found, "references": held, "picture": layout(found, type_def.name, held),
         "form": form or now, "was": {k[len(WAS):]: v for k, v in form.items() if k.startswith(WAS)} if form else now,
         "too_many": {k for k, v in held.items() if len(v) >= MAX_EXPANDED}, "most": MAX_EXPANDED,
         "errors": errors or {}}, status_code=status_code)
@@ -261,5 +262,5 @@ async def edit_object(request: Request, name: str, object_id: str):
                                                   ObjectPatch(attributes=attributes, references=references,
                                                               on_conflict=_on_conflict(form)))
     except DomainError as exc:
-        return await _refusal(request, page, exc)
+        return await _refusal(request, session, page, exc)
     return redirect(f"/console/types/{type_def.name}/objects/{object_id}")

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 
-from service.console.kit import admitted_page, not_found, session_of, templates, to_sign_in
+from service.console.kit import admitted_page, not_found, page, session_of, to_sign_in
 from service.api.routes.reports import csv_download
 from service.console.session import Session
 from service.domain.reports import Report
@@ -51,7 +51,7 @@ async def reports_page(request: Request):
     if session is None:
         return to_sign_in()
     reports = sorted(request.app.state.reports.reports.values(), key=lambda r: r.name.lower())
-    return templates.TemplateResponse(request, "reports.html", {
+    return await page(request, "reports.html", {
         "title": "Reports", "session": session, "reports": reports, "cell": cell})
 
 
@@ -70,7 +70,7 @@ async def _report_page(request: Request, session: Session, name: str, given: dic
         except DomainError as exc:
             errors, status_code = param_errors(report, exc), 422
     query = urlencode({PREFIX + k: v for k, v in given.items()})
-    return templates.TemplateResponse(request, "report.html", {
+    return await page(request, "report.html", {
         "title": report.title, "session": session, "report": report, "given": given, "result": result,
         "csv_url": f"/console/reports/{report.name}/csv" + (f"?{query}" if query else ""), "cell": cell,
         "prefix": PREFIX, "errors": errors}, status_code=status_code)

@@ -11,14 +11,13 @@ from fastapi import APIRouter, Request
 from pydantic import ValidationError
 
 from service.console.kit import (
-    describe,
     in_words,
     lacks,
     not_found,
     posted,
     redirect,
     session_of,
-    templates,
+    page,
     to_sign_in,
 )
 from service.console.session import Session
@@ -87,12 +86,12 @@ async def _steps_page(request: Request, session: Session, *, chosen: str | None 
     object_type = await schema.get_type(workspace, chosen) if chosen else None
     steps, more = await request.app.state.selectors.list(workspace, limit=PAGE, after=cursor)
     plain = [a.name for a in object_type.attributes.values() if not a.is_reference] if object_type else []
-    return templates.TemplateResponse(request, "selectors.html", {
+    return await page(request, "selectors.html", {
         "title": "Selector steps", "session": session, "steps": steps,
         "next_cursor": steps[-1].id if more else None, "conversation": conversation, "offered": offered,
         "notes": notes, "lacking": lacking, "chosen": object_type, "plain": plain,
         "connectors": await _connectors(request, workspace, chosen, offered[chosen]["display"]) if chosen else [],
-        "describe": describe, "max_buttons": MAX_BUTTONS, "form": form or STEP_FORM, "errors": errors or {}},
+        "max_buttons": MAX_BUTTONS, "form": form or STEP_FORM, "errors": errors or {}},
         status_code=status_code)
 
 
@@ -186,7 +185,7 @@ async def _step_page(request: Request, session: Session, step_id: str, *, conver
             connector = await request.app.state.connectors.get(workspace, spec.connector_id)
         except NotFound:
             pass
-    return templates.TemplateResponse(request, "selector.html", {
+    return await page(request, "selector.html", {
         "title": spec.name, "session": session, "step": saved, "spec": spec, "connector": connector,
         "typed": conversation, "preview": preview, "errors": errors}, status_code=status_code)
 

@@ -8,14 +8,13 @@ from fastapi import APIRouter, Request
 from pydantic import ValidationError
 
 from service.console.kit import (
-    describe,
     in_words,
     lacks,
     not_found,
     posted,
     redirect,
     session_of,
-    templates,
+    page,
     to_sign_in,
 )
 from service.console.session import Session
@@ -29,7 +28,7 @@ NAME_ERRORS = {"type name": "name", "name": "name", "attribute name": "name", "t
 
 async def _types_page(request: Request, session: Session, *, form=None, errors=None, status_code: int = 200):
     types, counts = await request.app.state.schema.types_with_counts(session.caller.workspace)
-    return templates.TemplateResponse(request, "types.html", {
+    return await page(request, "types.html", {
         "title": "Objects", "session": session, "types": types, "counts": counts,
         "form": form or {"name": "", "label": "", "description": ""}, "errors": errors or {}},
         status_code=status_code)
@@ -68,8 +67,8 @@ async def _type_page(request: Request, session: Session, name: str, *, form=None
         found = await schema.get_type(session.caller.workspace, name)
     except DomainError as exc:
         return await not_found(request, exc)
-    return templates.TemplateResponse(request, "type.html", {
-        "title": found.label, "session": session, "type": found, "describe": describe,
+    return await page(request, "type.html", {
+        "title": found.label, "session": session, "type": found,
         "types": await schema.list_types(session.caller.workspace), "data_types": [t.value for t in DataType],
         "form": form or ATTRIBUTE_FORM, "errors": errors or {}}, status_code=status_code)
 
