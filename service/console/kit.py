@@ -9,6 +9,7 @@ import math
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote, unquote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -117,7 +118,12 @@ async def page(request: Request, template: str, context: dict, *, status_code: i
         if not (isinstance(types, list) and all(isinstance(t, TypeDef) for t in types)):
             types = await request.app.state.schema.list_types(session.caller.workspace)
         context = {**context, "labels": {t.name: t.label for t in types}}
-    return templates.TemplateResponse(request, template, context, status_code=status_code, headers=headers)
+    saved = request.cookies.get(SAVED)
+    response = templates.TemplateResponse(request, template, {**context, "saved": unquote(saved or "")},
+                                          status_code=status_code, headers=headers)
+    if saved is not None:
+        response.delete_cookie(SAVED, path="/console", httponly=True, samesite="strict")
+    return response
 
 
 async def message_page(request: Request, title: str, message: str, status_code: int, *,
@@ -159,8 +165,17 @@ async def not_found(request: Request, exc: DomainError) -> HTMLResponse:
     return await message_page(request, "Not found", exc.message[:1].upper() + exc.message[1:] + ".", 404)
 
 
-def redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
+SAVED = "refgraph_console_saved"  # what the last change did, said once on the page it led to
+
+
+def redirect(url: str, saved: str | None = None) -> RedirectResponse:
+    """To the page a form leads to; ``saved``: what was done, said once there ("Attribute
+    'expiry_date' added"), carried in a short-lived cookie only this site can set."""
+    response = RedirectResponse(url, status_code=303)
+    if saved:
+        response.set_cookie(SAVED, quote(saved[:300]), max_age=60, path="/console", httponly=True,
+                            samesite="strict")
+    return response
 
 
 async def posted(request: Request) -> tuple[Session | None, dict[str, str], Response | None]:

@@ -10,10 +10,20 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from service.console.kit import ConsoleBusy, ConsoleRateLimited, busy, rate_limited
-from service.console.pages import attributes, connectors, missing, objects, reports, selectors, sign_in, types
+from service.console.pages import (
+    attributes,
+    changes,
+    connectors,
+    missing,
+    objects,
+    reports,
+    selectors,
+    sign_in,
+    types,
+)
 
 STATIC = Path(__file__).resolve().parent / "static"
-PAGES = (sign_in, types, attributes, objects, connectors, selectors, reports)
+PAGES = (sign_in, types, attributes, objects, connectors, selectors, reports, changes)
 
 
 def install(app: FastAPI) -> None:

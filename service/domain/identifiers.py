@@ -34,17 +34,25 @@ def check_identifier(name: object, *, what: str = "name") -> str:
     """Return ``name`` if it is a valid identifier, else raise ``InvalidInput``."""
     if not is_identifier(name):
         shown = repr(name) if not isinstance(name, str) or len(name) <= 80 else repr(name[:80] + "…")
-        reason = (
-            "it is a reserved Cypher word"
-            if isinstance(name, str) and name.upper() in RESERVED_WORDS
-            else "it must match ^[A-Za-z][A-Za-z0-9_]{0,62}$"
-        )
+        reserved = isinstance(name, str) and name.upper() in RESERVED_WORDS
+        reason = "it is a word Cypher reserves" if reserved else (
+            "use letters, digits and _, starting with a letter (at most 63 characters)")
+        meant = _written_as_identifier(name) if not reserved else f"{name}_"
         raise InvalidInput(
-            f"{what} {shown} is not a valid identifier: {reason}",
+            f"{what} {shown} is not a valid name: {reason}" + (f"; for example {meant!r}" if meant else ""),
             code="invalid_identifier",
-            details={"field": what},
+            details={"field": what, "pattern": IDENTIFIER.pattern, **({"did_you_mean": meant} if meant else {})},
         )
     return name
+
+
+def _written_as_identifier(name: object) -> str | None:
+    """``name`` made a valid identifier, if a small change does it ("Passport number" ->
+    "Passport_number")."""
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9 _.\-]*", name.strip()):
+        return None
+    candidate = re.sub(r"[^A-Za-z0-9_]+", "_", name.strip()).strip("_")
+    return candidate if candidate and is_identifier(candidate) else None
 
 
 UNIQUE_PREFIX = "_u_"  # the key a unique attribute's value is copied to (AttributeDef.unique_key)

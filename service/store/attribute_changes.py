@@ -180,7 +180,7 @@ class AttributeEditor:
             if report is None or report.plan is None:
                 return updated, report, None
             return updated, report, await record_prune(tx, self.db, workspace, attribute, report.associations,
-                                                       prune_id=prune_id)
+                                                       prune_id=prune_id, after=updated)
 
         result = await self.db.write(work)
         updated = result[0]

@@ -30,12 +30,14 @@ USES = ["prunes/create", "prunes/list", "prunes/get", "prunes/ends", "prunes/mar
 
 
 async def record_prune(tx: AsyncManagedTransaction, db: Database, workspace: str, attribute: AttributeDef,
-                       associations: list[dict[str, Any]], *, prune_id: str) -> str:
+                       associations: list[dict[str, Any]], *, prune_id: str, after: AttributeDef) -> str:
     """Keep a change's deleted associations (``source`` is the attribute's holder), in
-    the change's own transaction; the prune's id."""
+    the change's own transaction, with the cardinalities before and ``after`` it; the
+    prune's id."""
     await tx.run(db.queries["prunes/create"](), id=prune_id, workspace=workspace, type=attribute.type,
                  attribute=attribute.name, rel_type=attribute.rel_type, direction=attribute.direction,
                  cardinality=attribute.cardinality, inverse_cardinality=attribute.inverse_cardinality,
+                 set_cardinality=after.cardinality, set_inverse_cardinality=after.inverse_cardinality,
                  attribute_created_at=to_json(attribute.created_at), deleted=len(associations),
                  associations=json.dumps(associations))
     return prune_id

@@ -48,3 +48,16 @@ async def test_a_mistake_says_what_was_meant(shop, sent, status, code, words, me
     error = answer.json()["error"]
     assert error["code"] == code and words in error["message"], error
     assert error.get("details", {}).get("did_you_mean") == meant, error
+
+
+@pytest.mark.parametrize(("name", "meant"), [("Passport number", "Passport_number"), ("id-card", "id_card"),
+                                             ("MATCH", "MATCH_"), ("9lives", None)])
+async def test_a_name_that_cannot_be_one_says_the_rule_in_words_and_a_name_that_can(api, name, meant):
+    answer = await api.client.post("/v1/types", json={"name": name})
+    assert answer.status_code == 422, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "invalid_identifier" and "^[" not in error["message"], error
+    assert error["details"].get("did_you_mean") == meant, error
+    if meant and meant != "MATCH_":
+        assert "use letters, digits and _, starting with a letter" in error["message"]
+    assert name not in {t["name"] for t in (await api.client.get("/v1/types")).json()["data"]}  # nothing made

@@ -24,7 +24,7 @@ from service.console.pages.types import parse_options
 from service.api.shapes import prune_json
 from service.console.session import Session
 from service.domain.schema import AttributeDef, AttributeUpdate
-from service.errors import DomainError, NotFound
+from service.errors import DomainError
 from service.store.attribute_changes import AttributeEditor
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -116,7 +116,7 @@ async def edit_attribute(request: Request, name: str, attribute: str):
             exc, DomainError) and exc.code in ("plan_outdated", "confirmation_required") else 422,
             errors=in_words(exc, {"options": "options", "label": "label"}))
     if prune_id is None:
-        return redirect(f"/console/types/{owner.name}")
+        return redirect(f"/console/types/{owner.name}", saved=f"Attribute {found.name!r} saved.")
     return await page(request, "pruned.html", {
         "title": "Change applied", "session": session, "type": owner, "attribute": found,
         "deleted": report.would_delete, "associations": report.associations[:SAMPLE], "prune_id": prune_id})
@@ -132,21 +132,3 @@ async def _review(request: Request, session: Session, owner, attribute: Attribut
         "before": describe(owner, attribute, labels), "after": describe(owner, after, labels),
         "report": report.as_dict(),
         "sample": SAMPLE, "form": form, "flags": FLAGS})
-
-
-@router.post("/prunes/{prune_id}/restore")
-async def restore(request: Request, prune_id: str):
-    session, _, ended = await posted(request)
-    if ended:
-        return ended
-    if errors := lacks(session, "admin", "Restoring associations"):
-        return await page(request, "restored.html", {
-            "title": "Restore", "session": session, "errors": errors, "result": None}, status_code=403)
-    try:
-        result = await request.app.state.prunes.restore(session.caller.workspace, prune_id)
-    except DomainError as exc:
-        return await page(request, "restored.html", {
-            "title": "Restore", "session": session, "errors": {"form": exc.message}, "result": None},
-            status_code=404 if isinstance(exc, NotFound) else 409)
-    return await page(request, "restored.html", {
-        "title": "Restored", "session": session, "errors": {}, "result": result})

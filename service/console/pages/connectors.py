@@ -104,7 +104,7 @@ async def delete_secret(request: Request):
         await request.app.state.connectors.delete_secret(session.caller.workspace, form.get("secret_name", ""))
     except NotFound as exc:
         return await _list_page(request, session, errors={"form": exc.message}, status_code=404)
-    return redirect("/console/connectors#secrets")
+    return redirect("/console/connectors#secrets", saved=f"Secret {form.get('secret_name', '')!r} deleted.")
 
 
 # ---- one connector: the form, its test, its runs ----------------------------------------
@@ -200,7 +200,7 @@ async def _save_or_test(request: Request, connector_id: str | None):
         errors = {"name": exc.message}
     if errors:
         return await _page(request, session, connector_id, form=form, errors=errors, status_code=422)
-    return redirect(f"/console/connectors/{saved.id}")
+    return redirect(f"/console/connectors/{saved.id}", saved=f"Data connector {spec.name!r} saved.")
 
 
 @router.post("/connectors")
@@ -223,7 +223,7 @@ async def delete_connector(request: Request, connector_id: str):
         await request.app.state.connectors.delete(session.caller.workspace, connector_id)
     except NotFound as exc:
         return await not_found(request, exc)
-    return redirect("/console/connectors")
+    return redirect("/console/connectors", saved="Data connector deleted.")
 
 
 @router.post("/connectors/{connector_id}/runs")

@@ -186,7 +186,8 @@ async def create_object(request: Request, name: str):
         _, result = await request.app.state.objects.write(workspace, type_def.name, [record])
     except DomainError as exc:
         return await _refusal(request, session, page, exc)
-    return redirect(f"/console/types/{type_def.name}/objects/{result.ids[0]}")
+    return redirect(f"/console/types/{type_def.name}/objects/{result.ids[0]}",
+                    saved=f"{type_def.label} {record.external_id or result.ids[0]} created.")
 
 
 async def _refusal(request: Request, session, page, exc: DomainError):
@@ -263,4 +264,5 @@ async def edit_object(request: Request, name: str, object_id: str):
                                                               on_conflict=_on_conflict(form)))
     except DomainError as exc:
         return await _refusal(request, session, page, exc)
-    return redirect(f"/console/types/{type_def.name}/objects/{object_id}")
+    return redirect(f"/console/types/{type_def.name}/objects/{object_id}",
+                    saved="Changes saved." if attributes or references else "Nothing was changed.")

@@ -137,7 +137,7 @@ async def create_step(request: Request):
     except (DomainError, ValidationError) as exc:
         return await _steps_page(request, session, chosen=chosen, form=shown, errors=step_errors(exc),
                                  status_code=409 if isinstance(exc, Conflict) else 422)
-    return redirect(f"/console/selectors/{saved.id}")
+    return redirect(f"/console/selectors/{saved.id}", saved=f"Selector step {spec.name!r} saved.")
 
 
 async def _conversation(request: Request, workspace: str, text: str, selection: str) -> dict | None:
@@ -240,4 +240,4 @@ async def delete_step(request: Request, step_id: str):
         await request.app.state.selectors.delete(session.caller.workspace, step_id)
     except DomainError as exc:
         return await not_found(request, exc)
-    return redirect("/console/selectors")
+    return redirect("/console/selectors", saved="Selector step deleted.")

@@ -1,0 +1,112 @@
+"""The console's Changes: every prune of the workspace (a change to a reference that
+deleted associations), newest first, what each changed and how much; one prune's page
+with what it deleted and the way to restore it; and restoring, which lands back on that
+page saying what came back and, in words, why the rest did not."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from fastapi import APIRouter, Request
+
+from service.console.kit import describe, lacks, not_found, page, posted, redirect, session_of, to_sign_in
+from service.console.words import plural
+from service.domain.schema import TypeDef
+from service.errors import DomainError, NotFound
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+SAMPLE = 50
+
+
+def what_changed(types: dict[str, TypeDef], prune: dict, labels: dict[str, str]) -> dict:
+    """The prune's type and attribute as the page names and links them, and the rule the
+    change made, in words (the attribute read now, with the cardinalities the change set)."""
+    owner = types.get(prune["type"].lower())
+    attribute = owner.attribute(prune["attribute"]) if owner else None
+    if attribute is None:
+        return {"type": prune["type"], "type_label": labels.get(prune["type"], prune["type"]), "attribute": None,
+                "label": prune["attribute"], "rule": "The attribute has been deleted since."}
+    if prune.get("set_cardinality"):  # what the change set
+        rule = describe(owner, attribute.with_changes(cardinality=prune["set_cardinality"],
+                                                      inverse_cardinality=prune["set_inverse_cardinality"]), labels)
+    else:  # a prune kept before refgraph recorded that: the rule before it
+        rule = "Before: " + describe(owner, attribute.with_changes(
+            cardinality=prune.get("cardinality") or attribute.cardinality,
+            inverse_cardinality=prune.get("inverse_cardinality") or attribute.inverse_cardinality), labels)
+    return {"type": owner.name, "type_label": owner.label, "attribute": attribute.name, "label": attribute.label,
+            "rule": rule, "target": attribute.target}
+
+
+def why_not(reason: str, count: int, change: dict, labels: dict[str, str]) -> str:
+    """Why ``count`` associations did not come back, as a sentence."""
+    source = change["type_label"]
+    target = labels.get(change.get("target") or "", change.get("target") or "object")
+    them = "1 was" if count == 1 else f"{count} were"
+    return {
+        "source_deleted": f"{them} not put back: the {source} has been deleted since.",
+        "target_deleted": f"{them} not put back: the {target} has been deleted since.",
+        "exists": f"{them} already there.",
+        "source_holds_another": f"{them} not put back: the {source} already references another {target}, "
+                                f"and the reference allows only one. Turn on “Allow referencing to multiple "
+                                f"{plural(target)}” first to bring them all back.",
+        "target_holds_another": f"{them} not put back: the {target} already has another {source}, and each "
+                                f"{target} may have only one. Turn on “Allow each {target} to be referenced by "
+                                f"multiple {plural(source)}” first to bring them all back.",
+    }.get(reason, f"{them} not put back ({reason}).")
+
+
+async def _context(request: Request, session) -> tuple[dict[str, TypeDef], dict[str, str]]:
+    types = {t.name.lower(): t for t in await request.app.state.schema.list_types(session.caller.workspace)}
+    return types, {t.name: t.label for t in types.values()}
+
+
+@router.get("/changes")
+async def changes_page(request: Request, cursor: str | None = None):
+    session = await session_of(request)
+    if session is None:
+        return to_sign_in()
+    prunes, more = await request.app.state.prunes.list(session.caller.workspace, limit=SAMPLE, after=cursor)
+    types, labels = await _context(request, session)
+    return await page(request, "changes.html", {
+        "title": "Changes", "session": session, "labels": labels,
+        "changes": [(p, what_changed(types, p, labels)) for p in prunes],
+        "next_cursor": prunes[-1]["id"] if more else None})
+
+
+@router.get("/changes/{prune_id}")
+async def change_page(request: Request, prune_id: str):
+    session = await session_of(request)
+    if session is None:
+        return to_sign_in()
+    try:
+        prune = await request.app.state.prunes.get(session.caller.workspace, prune_id)
+    except DomainError as exc:
+        return await not_found(request, exc)
+    types, labels = await _context(request, session)
+    return await page(request, "change.html", {
+        "title": "Change", "session": session, "labels": labels, "prune": prune,
+        "change": what_changed(types, prune, labels), "associations": prune["associations"][:SAMPLE]})
+
+
+@router.post("/prunes/{prune_id}/restore")
+async def restore(request: Request, prune_id: str):
+    session, _, ended = await posted(request)
+    if ended:
+        return ended
+    back = f"/console/changes/{prune_id}"
+    if errors := lacks(session, "admin", "Restoring associations"):
+        return redirect(back, saved=errors["form"])
+    try:
+        prune = await request.app.state.prunes.get(session.caller.workspace, prune_id)
+        result = await request.app.state.prunes.restore(session.caller.workspace, prune_id)
+    except NotFound as exc:
+        return await not_found(request, exc)
+    except DomainError as exc:
+        return redirect(back, saved=f"Nothing was restored: {exc.message}")
+    types, labels = await _context(request, session)
+    change = what_changed(types, prune, labels)
+    restored = result["restored"]
+    said = [f"{restored} association{'' if restored == 1 else 's'} restored."]
+    said += [why_not(reason, count, change, labels)
+             for reason, count in Counter(s["reason"] for s in result["skipped"]).items()]
+    return redirect(back, saved=" ".join(said))
