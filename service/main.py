@@ -70,6 +70,7 @@ from service.store import health as health_store
 from service.store import integrity as integrity_store
 from service.store import objects as object_store
 from service.store import prunes as prune_store
+from service.store.delete_plans import DeletePlans
 from service.store import references as reference_store
 from service.store import schema as schema_store
 from service.store import selectors as selector_store
@@ -257,6 +258,7 @@ def _wire(app: FastAPI, settings: Settings, db: Database) -> None:
     state.schema = schema_store.SchemaStore(
         db, schema_store.Quotas(settings.max_types_per_workspace, settings.max_attributes_per_type))
     state.prunes = prune_store.PruneStore(state.schema)
+    state.delete_plans = DeletePlans(state.schema)
     state.objects = object_store.ObjectStore(db, state.schema)
     state.references = ObjectReferences(state.objects)
     state.search = ObjectSearch(state.objects, timeout_s=settings.traversal_timeout_s)

@@ -14,6 +14,7 @@ from service.console.pages import (
     attributes,
     changes,
     connectors,
+    deletes,
     missing,
     objects,
     reports,
@@ -23,7 +24,7 @@ from service.console.pages import (
 )
 
 STATIC = Path(__file__).resolve().parent / "static"
-PAGES = (sign_in, types, attributes, objects, connectors, selectors, reports, changes)
+PAGES = (sign_in, types, attributes, objects, connectors, selectors, reports, changes, deletes)
 
 
 def install(app: FastAPI) -> None:

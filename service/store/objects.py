@@ -48,7 +48,7 @@ from service.store.deletes import cascade, delete_objects
 from service.store.change_log import change_log
 from service.store.one_pass import ingest_linked, merging_every_row
 from service.store.record_references import lookup, write_record_references
-from service.store.references import many_counts, shown_target, targets_page
+from service.store.references import reference_counts, shown_target, targets_page
 from service.store.schema import load_types, read_type
 from service.store.write_result import (
     InsertRefused,
@@ -272,7 +272,7 @@ class ObjectStore:
             check_expand(type_def, expand)
             found = await self.read_in(tx, workspace, type_def, object_ids, expand)
             for item in found if with_counts else ():
-                item["many_counts"] = await many_counts(tx, self.db, workspace, type_def, item["id"])
+                item["many_counts"] = await reference_counts(tx, self.db, workspace, type_def, item["id"])
             return type_def, found
 
         return await self.db.read(work)

@@ -96,12 +96,13 @@ async def targets_page(tx: AsyncManagedTransaction, db: Database, workspace: str
     return out
 
 
-async def many_counts(tx: AsyncManagedTransaction, db: Database, workspace: str, type_def,
-                      holder: str) -> dict[str, int]:
-    """For each `many` reference attribute of ``type_def``: how many targets ``holder`` has."""
+async def reference_counts(tx: AsyncManagedTransaction, db: Database, workspace: str, type_def, holder: str,
+                           cardinalities: tuple[str, ...] = ("many",)) -> dict[str, int]:
+    """For each reference attribute of ``type_def`` of these cardinalities: how many
+    targets ``holder`` has."""
     counts = {}
     for attribute in type_def.attributes.values():
-        if attribute.is_reference and attribute.cardinality == "many":
+        if attribute.is_reference and attribute.cardinality in cardinalities:
             row = await (await tx.run(db.queries["references/count_of"](**_pattern(attribute)), workspace=workspace,
                                       holder=holder, outgoing=attribute.direction == "out")).single()
             counts[attribute.name] = row["count"] if row else 0

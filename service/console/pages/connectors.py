@@ -212,20 +212,6 @@ async def save_or_test(request: Request, connector_id: str | None = None):
         return await not_found(request, exc)
 
 
-@router.post("/connectors/{connector_id}/delete")
-async def delete_connector(request: Request, connector_id: str):
-    session, _, ended = await posted(request)
-    if ended:
-        return ended
-    try:
-        if errors := lacks(session, "admin", "Deleting connectors"):
-            return await _page(request, session, connector_id, errors=errors, status_code=403)
-        await request.app.state.connectors.delete(session.caller.workspace, connector_id)
-    except NotFound as exc:
-        return await not_found(request, exc)
-    return redirect("/console/connectors", saved="Data connector deleted.")
-
-
 @router.post("/connectors/{connector_id}/runs")
 async def start_run(request: Request, connector_id: str):
     """A run for a person or a conversation; then the page shows its record."""

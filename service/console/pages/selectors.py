@@ -227,17 +227,3 @@ async def pick(request: Request, step_id: str):
                                 errors={"buttons": exc.message}, status_code=404 if isinstance(exc, NotFound) else 422)
     shown = form.get("typed", "").strip() or conversation  # the preview as it was asked for
     return redirect(f"/console/selectors/{quote(step_id, safe='')}?conversation={quote(shown, safe='')}#selection")
-
-
-@router.post("/selectors/{step_id}/delete")
-async def delete_step(request: Request, step_id: str):
-    session, _, ended = await posted(request)
-    if ended:
-        return ended
-    if errors := lacks(session, "admin", "Deleting selector steps"):
-        return await _step_page(request, session, step_id, errors={"delete": errors["form"]}, status_code=403)
-    try:
-        await request.app.state.selectors.delete(session.caller.workspace, step_id)
-    except DomainError as exc:
-        return await not_found(request, exc)
-    return redirect("/console/selectors", saved="Selector step deleted.")
