@@ -311,7 +311,14 @@ async def test_a_types_objects_are_filtered_and_sorted_by_their_attributes(chrom
 
     await page.get_by_label("Value").fill("big")
     await page.get_by_role("button", name="Find").click()
-    assert "size" in await page.locator("#filter-error").inner_text()
+    said = await page.locator("#filter-error").inner_text()
+    assert said == "Size takes a whole number, such as 12; 'big' is not one.", said
+    assert "No Crates match" not in await page.get_by_role("table").inner_text()  # the filter failed: nothing was asked
+    await page.get_by_label("is", exact=True).select_option("contains")
+    await page.get_by_label("Value").fill("5")
+    await page.get_by_role("button", name="Find").click()
+    said = await page.locator("#filter-error").inner_text()
+    assert said.startswith("Size holds a whole number: choose is, is not, less than") and "contains" not in said, said
 
     await page.get_by_label("Where").select_option("colour")
     await page.get_by_label("is", exact=True).select_option("=")

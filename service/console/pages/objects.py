@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 
 from service.console.kit import (
+    DATA_TYPE_WORDS,
     admitted_page,
     conflict_words,
     in_words,
@@ -23,10 +24,10 @@ from service.console.kit import (
     to_sign_in,
 )
 from service.console.neighbourhood import layout
-from service.console.words import plural
+from service.console.words import article, plural
 from service.domain.data_types import ValueProblem, rules_for
 from service.domain.records import ObjectPatch, ObjectWrite
-from service.domain.search import condition
+from service.domain.search import SEARCH_OPERATORS, condition
 from service.errors import DomainError, InvalidInput, NotFound
 from service.store.objects import MAX_EXPANDED
 
@@ -36,6 +37,30 @@ PAGE = 50
 
 OPERATORS = [("=", "is"), ("!=", "is not"), ("<", "less than"), ("<=", "at most"), (">", "more than"),
              (">=", "at least"), ("contains", "contains"), ("starts_with", "starts with"), ("is_null", "is empty")]
+
+
+EXAMPLES = {"integer": "a whole number, such as 12", "float": "a number, such as 4.50",
+            "date": "a date, such as 2026-12-31", "datetime": "a date and time, such as 2026-12-31T09:00:00Z",
+            "boolean": "true or false"}
+
+
+def filter_words(type_def, listing: "Listing", exc: InvalidInput) -> str:
+    """A refused filter in the admin's words: the operators the attribute takes, as the
+    menu names them, or the kind of value it takes, with an example."""
+    attribute = type_def.attribute(listing.attribute)
+    if attribute is None:
+        return exc.message
+    if exc.code == "invalid_filter" and listing.op not in SEARCH_OPERATORS[attribute.data_type]:
+        allowed = [words for op, words in OPERATORS if op in SEARCH_OPERATORS[attribute.data_type]]
+        return (f"{attribute.label} holds {article(DATA_TYPE_WORDS[attribute.data_type.value].lower())}: choose "
+                f"{', '.join(allowed[:-1])} or {allowed[-1]}.")
+    if exc.code == "invalid_value":
+        if attribute.options:
+            takes = "one of " + ", ".join(label for _, label in attribute.options)
+        else:
+            takes = EXAMPLES.get(attribute.data_type.value, "a text")
+        return f"{attribute.label} takes {takes}; {listing.value!r} is not one."
+    return exc.message
 
 
 @dataclass(frozen=True)
@@ -84,7 +109,7 @@ async def _objects_page(request: Request, session, name: str, *, listing: Listin
     try:
         found, next_cursor = await _found(request, session, type_def, listing, cursor)
     except InvalidInput as exc:  # a filter the type cannot take, in words beside it
-        found, next_cursor, errors["filter"] = [], None, exc.message
+        found, next_cursor, errors["filter"] = [], None, filter_words(type_def, listing, exc)
     values = [a for a in type_def.attributes.values() if not a.is_reference]
     return await page(request, "objects.html", {
         "title": plural(type_def.label), "session": session, "type": type_def, "objects": found,
