@@ -11,15 +11,18 @@ from typing import Any
 SIZE = 440  # the picture's width and height, in SVG units
 RADIUS = 160
 SHOWN = 24  # neighbours drawn; the rest are counted
+LABEL = 7  # characters of a neighbour's label drawn inside its circle (the whole label is its title)
+CENTRE_LABEL = 9
 
 
 @dataclass(frozen=True)
 class Node:
     x: float
     y: float
-    label: str
+    label: str  # short enough to stay inside the circle
     type: str
     href: str
+    full: str  # the whole label: the node's title (shown on hover, read by screen readers)
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ class Picture:
     hidden: int  # neighbours not drawn
 
 
-def short(text: str, most: int = 16) -> str:
+def short(text: str, most: int) -> str:
     return text if len(text) <= most else text[: most - 1] + "…"
 
 
@@ -56,9 +59,10 @@ def layout(centre: dict[str, Any], type_name: str, references: dict[str, list[di
     for n, (attribute, target) in enumerate(drawn):
         angle = 2 * math.pi * n / max(len(drawn), 1) - math.pi / 2
         x, y = middle + RADIUS * math.cos(angle), middle + RADIUS * math.sin(angle)
-        nodes.append(Node(round(x, 1), round(y, 1), short(target.get("external_id") or target["id"]),
-                          target["type"], href(target)))
+        name = target.get("external_id") or target["id"]
+        nodes.append(Node(round(x, 1), round(y, 1), short(name, LABEL), target["type"], href(target), name))
         edges.append(Edge(middle, middle, round(x, 1), round(y, 1), attribute))
-    label = short(centre.get("external_id") or centre["id"])
-    return Picture(Node(middle, middle, label, type_name, href({**centre, "type": type_name})), nodes, edges,
+    name = centre.get("external_id") or centre["id"]
+    return Picture(Node(middle, middle, short(name, CENTRE_LABEL), type_name, href({**centre, "type": type_name}),
+                        name), nodes, edges,
                    len(pairs) - len(drawn))

@@ -273,7 +273,7 @@ async def test_an_object_is_edited_where_it_is_shown_and_its_neighbourhood_links
     await page.get_by_label("Owner (Person external id)").fill("pb")
     await page.get_by_role("button", name="Save").click()
     assert stored() == [(2.25, "X-2", {"pb"})]
-    assert await page.locator("svg title").text_content() == "Parcel x1 and the 1 objects its references hold"
+    assert await page.locator("#picture-title").text_content() == "Parcel x1 and the 1 object its references hold"
     assert [" ".join(t.split()) for t in await page.locator("svg a.node").all_text_contents()] == ["pb Person"]
     await page.locator("svg a.node").first.click()  # the neighbour in the picture is a link
     assert "/console/types/Person/objects/" in page.url
