@@ -274,7 +274,8 @@ async def test_an_object_is_edited_where_it_is_shown_and_its_neighbourhood_links
     await page.get_by_role("button", name="Save").click()
     assert stored() == [(2.25, "X-2", {"pb"})]
     assert await page.locator("#picture-title").text_content() == "Parcel x1 and the 1 object its references hold"
-    assert [" ".join(t.split()) for t in await page.locator("svg a.node").all_text_contents()] == ["pb Person"]
+    assert await page.locator("svg a.node text").all_text_contents() == ["pb", "Person"]  # drawn: name, type
+    assert await page.get_by_role("link", name="Person pb").count() == 1  # and read out whole
     await page.locator("svg a.node").first.click()  # the neighbour in the picture is a link
     assert "/console/types/Person/objects/" in page.url
     assert "x1" in await page.get_by_role("table").nth(1).inner_text()  # pb's parcels, read back
