@@ -141,7 +141,8 @@ async def test_intercoms_get_order_options_set_up_tested_saved_and_run(chromium,
     record = await page.locator("#run-record").inner_text()
     assert "succeeded" in record and "3 fetched, 3 created, 0 updated, 0 unchanged, 3 linked" in record, record
     runs = await page.locator("#past-runs tbody tr").all_inner_texts()
-    assert len(runs) == 1 and runs[0].startswith("succeeded") and "Conversation" in runs[0]
+    assert len(runs) == 1 and runs[0].startswith("succeeded") and "Conversation conv-1" in runs[0]  # the id typed
+    assert "For\nConversation conv-1" in record or "For\tConversation conv-1" in record, record
     assert edges(graph, live.workspace, "ORDER_OPTIONS") == {("conv-1", o) for o in ("A-1", "B-2", "C-3")}
     assert set(external_ids(graph, live.workspace, "Order")) == {"A-1", "B-2", "C-3"}
     seen.append(await page.content())

@@ -265,6 +265,8 @@ async def test_a_step_with_a_connector_runs_it_before_the_buttons(chromium, live
     assert "ran for it (succeeded)" in await page.inner_text("main")
     shown = page.get_by_role("group", name="What the customer sees").get_by_role("button")
     assert await shown.all_inner_texts() == EXPECTED
+    assert await page.get_by_label("Conversation (id or external id)").input_value() == "conv-r"  # as typed
+    assert await page.locator("#reason").count() == 0  # buttons found: no "No buttons to offer" above them
     await page.close()
 
 

@@ -21,6 +21,7 @@ from service.console.kit import (
     to_sign_in,
 )
 from service.api.shapes import run_json, saved_json, trial_json
+from service.console.words import plural
 from service.console.connector_form import (
     BLANK,
     RUN_FORM,
@@ -116,8 +117,11 @@ async def _page(request: Request, session, connector_id: str | None, *, form=Non
     saved = await state.connectors.get(workspace, connector_id) if connector_id else None
     runs = [run_json(r) for r in (await state.connectors.runs(workspace, connector_id, limit=PAGE, after=None))[0]
             ] if saved else []
+    await _name_subjects(state, workspace, runs)
     types = await state.schema.list_types(workspace)
-    holders = [(f"{t.name}.{a.name}", f"{t.label} › {a.label} (references many {a.target})") for t in types
+    labels = {t.name: t.label for t in types}
+    holders = [(f"{t.name}.{a.name}", f"{t.label} › {a.label} (references many "
+                f"{plural(labels.get(a.target, a.target))})") for t in types
                if t.name in SUBJECTS for a in t.attributes.values() if a.is_reference and a.cardinality == "many"]
     form = form or (form_of(saved.spec, session.can_admin) if saved else dict(BLANK))
     secrets = [s["name"] for s in await state.connectors.list_secrets(workspace)] if session.can_admin else []
@@ -129,6 +133,20 @@ async def _page(request: Request, session, connector_id: str | None, *, form=Non
         "holders": holders, "secrets": secrets, "subjects": SUBJECTS, "runs": runs,
         "run": next((r for r in runs if r["id"] == picked), None), "run_form": run_form or RUN_FORM,
         "run_errors": run_errors or {}}, status_code=status_code)
+
+
+async def _name_subjects(state, workspace: str, runs: list[dict]) -> None:
+    """Each run's subject with its external id: the id a person typed, shown for it."""
+    ids: dict[str, set[str]] = {}
+    for r in runs:
+        if r["subject"]:
+            ids.setdefault(r["subject"]["type"], set()).add(r["subject"]["id"])
+    for type_name, wanted in ids.items():
+        _, found = await state.objects.get(workspace, type_name, sorted(wanted))
+        external = {o["id"]: o["external_id"] for o in found}
+        for r in runs:
+            if r["subject"] and r["subject"]["type"] == type_name:
+                r["subject"]["external_id"] = external.get(r["subject"]["id"])
 
 
 @router.get("/connectors/{connector_id}")
