@@ -73,8 +73,9 @@ async def test_neo4j_browser_applies_the_refgraph_style(chromium, neo4j_target):
         headers = {"Authorization": f"Bearer {live.token}"}
         with httpx.Client(base_url=live.url, headers=headers) as client:
             assert client.post("/v1/types", json=ORDER).status_code == 201
-            assert client.post("/v1/objects/Order", json={
-                "external_id": "ord-1", "attributes": {"order_number": "N-1001"}}).status_code == 201
+            for external_id, number in (("ord-1", "N-1001"), ("ord-2", "ORDER-100234")):  # the demo's numbers
+                assert client.post("/v1/objects/Order", json={
+                    "external_id": external_id, "attributes": {"order_number": number}}).status_code == 201
         page, left = await offline_page(chromium)
         await page.goto(f"{neo4j_target.browser_url}/browser/?dbms={neo4j_target.uri}")
         await page.get_by_test_id("username").fill(neo4j_target.user)
@@ -91,6 +92,8 @@ async def test_neo4j_browser_applies_the_refgraph_style(chromium, neo4j_target):
         # would caption it by its first property, the workspace).
         caption = page.locator("svg text").filter(has_text="N-1001")
         await caption.first.wait_for()
+        # whole, not cut to "ORDER-…" to fit its circle
+        assert await page.locator("svg text").filter(has_text="ORDER-100234").count() == 1
         assert await page.locator("svg text").filter(has_text=live.workspace).count() == 0
         # (Browser itself tries Google Fonts and its usage reporting: blocked, it works on.)
         await page.close()
