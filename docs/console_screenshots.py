@@ -1,7 +1,7 @@
 """Take the console's screenshots in docs/ (console-*.png) from a running `make run` with
 its demo data. Nothing is changed: the cardinality change is shown at its dry run and
 cancelled, the connector's form is filled in and not saved, and the selector step's buttons
-are previewed, not picked. Run by hand, with `make run` up:
+are previewed, not picked, and the delete stops at its confirmation page. Run by hand, with `make run` up:
 
     .venv/bin/python docs/console_screenshots.py [--api http://localhost:8000] [--token dev-token]
 """
@@ -33,6 +33,8 @@ def pages(page: Page, api: str) -> None:
     page.goto(f"{api}/console/types/Person/objects?external_id=cust-22")
     page.get_by_role("link", name="cust-22").click()
     shoot(page, "object")
+    page.get_by_role("link", name="Delete this Person…").click()  # what would go with it; not confirmed
+    shoot(page, "delete")
     page.goto(f"{api}/console/types/Order/attributes/customer")
     page.get_by_label("Allow each Person to be referenced by multiple").uncheck()
     page.get_by_role("button", name="Save changes").click()  # the dry run; cancelled below
@@ -71,7 +73,7 @@ def main() -> None:
         page.get_by_role("button", name="Sign in").click()
         pages(page, args.api)
         page.set_viewport_size({"width": 390, "height": 800})
-        page.goto(f"{args.api}/console/types/Order")
+        page.goto(f"{args.api}/console/types/Order/objects")
         shoot(page, "mobile")
         chromium.close()
 
