@@ -41,6 +41,7 @@ from service.api.counted import counted
 from service.api.errors import closing, error_response
 from service.api.paths import in_areas
 from service.domain.tokens import Scope as TokenScope
+from service.store.change_log import acting_as
 from service.store.pool_share import serving
 
 MAX_BUCKETS = 100_000  # tokens or addresses with a bucket; the least recently seen go first
@@ -240,7 +241,8 @@ class AuthMiddleware:
             await token_limited(scope, wait, self.per_token)(scope, receive, send)
             return
         scope.setdefault("state", {})["caller"] = caller
-        with serving(caller.workspace):  # its sessions take the workspace's connection slots
+        # its sessions take the workspace's connection slots; what it changes is recorded as its
+        with serving(caller.workspace), acting_as(caller.token_id):
             await self.app(scope, receive, send)
 
 

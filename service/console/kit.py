@@ -22,6 +22,7 @@ from service.console import words
 from service.console.session import COOKIE, Session, opened, same
 from service.domain.schema import AttributeDef, DataType, TypeDef
 from service.errors import DomainError, OverCapacity, RateLimited
+from service.store.change_log import act_as
 from service.store.pool_share import serving
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
@@ -87,6 +88,8 @@ async def session_of(request: Request) -> Session | None:
     session = await opened(state.console_key, state, request.cookies.get(COOKIE))
     if session is not None and (wait := state.rate_limits.per_token.wait(session.caller.token_id)) > 0:
         raise ConsoleRateLimited(wait)
+    if session is not None:
+        act_as(session.caller.token_id)  # what this request changes is recorded as its token's
     return session
 
 

@@ -32,6 +32,7 @@ T = TypeVar("T")
 
 _cause: ContextVar[Cause] = ContextVar("refgraph_event_cause", default=Cause("api"))
 _log: ContextVar[ChangeLog | None] = ContextVar("refgraph_change_log", default=None)
+_actor: ContextVar[str | None] = ContextVar("refgraph_actor", default=None)  # the token id acting
 
 
 @contextmanager
@@ -46,6 +47,22 @@ def _bound(var: ContextVar, value: T) -> Iterator[T]:
 def caused_by(cause: Cause) -> contextlib.AbstractContextManager[Cause]:
     """Writes in this block record ``cause`` (a request sets it, a connector run narrows it)."""
     return _bound(_cause, cause)
+
+
+def acting_as(token_id: str) -> contextlib.AbstractContextManager[str]:
+    """Writes in this block are made by the token ``token_id`` (the API's authentication
+    sets it for a request)."""
+    return _bound(_actor, token_id)
+
+
+def act_as(token_id: str) -> None:
+    """The same, for the rest of the running task: a console request (each request runs in
+    a task of its own, whose context ends with it)."""
+    _actor.set(token_id)
+
+
+def current_actor() -> str | None:
+    return _actor.get()
 
 
 def current_cause() -> Cause:

@@ -21,7 +21,7 @@ from service.domain.schema import AttributeDef
 from service.domain.values import to_json
 from service.errors import Conflict, NotFound
 from service.store.database import Bulk, Database
-from service.store.change_log import current_cause
+from service.store.change_log import current_actor, current_cause
 from service.store.references import check_limits, merge_relationships
 from service.store.schema import SchemaStore, load_types, lock_all_objects
 
@@ -38,6 +38,7 @@ async def record_prune(tx: AsyncManagedTransaction, db: Database, workspace: str
                  attribute=attribute.name, rel_type=attribute.rel_type, direction=attribute.direction,
                  cardinality=attribute.cardinality, inverse_cardinality=attribute.inverse_cardinality,
                  set_cardinality=after.cardinality, set_inverse_cardinality=after.inverse_cardinality,
+                 by_token=current_actor(),
                  attribute_created_at=to_json(attribute.created_at), deleted=len(associations),
                  associations=json.dumps(associations))
     return prune_id

@@ -2,6 +2,9 @@
 
 import asyncio
 
+from service.config import Settings
+from service.store import tokens
+from service.store.queries import Queries
 from tests.integration.helpers import ORDER, create_types, edges, person
 
 PATCH = "/v1/types/Order/attributes/customer"
@@ -152,7 +155,11 @@ async def test_what_a_change_deleted_is_kept_and_comes_back_when_it_fits(api, gr
     await orders_for(api, "p2", 4, 5)
     before = edges(graph, api.workspace, "CUSTOMER")
     dry = (await api.client.patch(PATCH, params={"dry_run": "true"}, json=TO_ONE_TO_ONE)).json()
-    applied = (await api.client.patch(PATCH, params={"confirm": dry["plan"]}, json=TO_ONE_TO_ONE)).json()
+    admin = tokens.create(graph, "neo4j", Queries.load(Settings().cypher_dir), api.workspace, "admin")
+    applied = (await api.client.patch(PATCH, params={"confirm": dry["plan"]}, json=TO_ONE_TO_ONE,
+                                      headers={"Authorization": f"Bearer {admin['token']}"})).json()
+    made_by, _, _ = graph.execute_query("MATCH (p:_Prune {id: $id}) RETURN p.by_token AS by", id=applied["prune_id"])
+    assert made_by[0]["by"] == admin["id"]  # who made the change is kept with it
     pairs = {(a["source"]["external_id"], a["target"]["external_id"]) for a in applied["associations"]}
     assert pairs == {("o1", "p1"), ("o2", "p1"), ("o4", "p2")} == before - edges(graph, api.workspace, "CUSTOMER")
 

@@ -223,6 +223,7 @@ async def test_a_cardinality_change_shows_its_dry_run_then_applies_and_restores(
     await page.goto(f"{live.url}/console/changes")
     changes = await page.get_by_role("table").inner_text()
     assert "Shipment › Carriers: Each Shipment references one Person" in changes and "1 association" in changes
+    assert "a static token" in changes  # who made it (the console signed in with the static dev token)
     await page.goto(change_url)
     await page.get_by_role("button", name="Restore these associations").click()
     assert "1 association restored" in await page.get_by_role("status").inner_text()

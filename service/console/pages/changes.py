@@ -37,6 +37,13 @@ def what_changed(types: dict[str, TypeDef], prune: dict, labels: dict[str, str])
             "rule": rule, "target": attribute.target}
 
 
+def made_by(token_id: str | None) -> str:
+    """Who made a change: the token's id as `refgraph token list` shows it."""
+    if not token_id:
+        return "not recorded"
+    return "a static token" if token_id.startswith("static:") else f"token {token_id}"
+
+
 def why_not(reason: str, count: int, change: dict, labels: dict[str, str]) -> str:
     """Why ``count`` associations did not come back, as a sentence."""
     source = change["type_label"]
@@ -69,7 +76,7 @@ async def changes_page(request: Request, cursor: str | None = None):
     types, labels = await _context(request, session)
     return await page(request, "changes.html", {
         "title": "Changes", "session": session, "labels": labels,
-        "changes": [(p, what_changed(types, p, labels)) for p in prunes],
+        "changes": [(p, what_changed(types, p, labels), made_by(p.get("by_token"))) for p in prunes],
         "next_cursor": prunes[-1]["id"] if more else None})
 
 
@@ -85,7 +92,8 @@ async def change_page(request: Request, prune_id: str):
     types, labels = await _context(request, session)
     return await page(request, "change.html", {
         "title": "Change", "session": session, "labels": labels, "prune": prune,
-        "change": what_changed(types, prune, labels), "associations": prune["associations"][:SAMPLE]})
+        "change": what_changed(types, prune, labels), "by": made_by(prune.get("by_token")),
+        "associations": prune["associations"][:SAMPLE]})
 
 
 @router.post("/prunes/{prune_id}/restore")
