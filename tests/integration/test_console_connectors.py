@@ -157,6 +157,14 @@ async def test_intercoms_get_order_options_set_up_tested_saved_and_run(chromium,
     await page.goto(connector_url)
     assert await page.get_by_role("heading", level=1).inner_text() == "Get order options"
     assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    # Deleting asks first, saying what goes and what stays; the objects it wrote stay.
+    await page.get_by_role("link", name="Delete connector…").click()
+    assert "the objects it wrote stay" in await page.get_by_role("status").inner_text()
+    await page.get_by_role("button", name="Delete this data connector").click()
+    assert "Data connector deleted." in await page.get_by_role("status").inner_text()
+    assert "Get order options" not in connectors(graph, live.workspace)
+    assert set(external_ids(graph, live.workspace, "Order")) == {"A-1", "B-2", "C-3"}
     await page.close()
 
 

@@ -142,33 +142,28 @@ async def delete_object(request: Request, name: str, object_id: str):
     return await _confirm_or_delete(request, plan, delete)
 
 
-@router.api_route("/connectors/{connector_id}/delete", methods=["GET", "POST"])
-async def delete_connector(request: Request, connector_id: str):
+async def _delete_saved(request: Request, store, saved_id: str, what: str, after: str, where: str):
+    """A data connector or a selector step (``store`` keeps it, ``where`` lists them)."""
     async def plan(session):
-        found = await request.app.state.connectors.get(session.caller.workspace, connector_id)
-        return Confirmation(f"Delete the data connector {found.spec['name']}?",
-                            ["Its runs' records go with it; the objects it wrote stay."],
-                            "Delete this data connector", f"/console/connectors/{quote(connector_id, safe='')}",
-                            "Deleting connectors")
+        found = await store.get(session.caller.workspace, saved_id)
+        return Confirmation(f"Delete the {what} {found.spec['name']}?", [after], f"Delete this {what}",
+                            f"{where}/{quote(saved_id, safe='')}", f"Deleting {what}s")
 
     async def delete(session):
-        await request.app.state.connectors.delete(session.caller.workspace, connector_id)
-        return redirect("/console/connectors", saved="Data connector deleted.")
+        await store.delete(session.caller.workspace, saved_id)
+        return redirect(where, saved=f"{what[:1].upper()}{what[1:]} deleted.")
 
     return await _confirm_or_delete(request, plan, delete)
+
+
+@router.api_route("/connectors/{connector_id}/delete", methods=["GET", "POST"])
+async def delete_connector(request: Request, connector_id: str):
+    return await _delete_saved(request, request.app.state.connectors, connector_id, "data connector",
+                               "Its runs' records go with it; the objects it wrote stay.", "/console/connectors")
 
 
 @router.api_route("/selectors/{step_id}/delete", methods=["GET", "POST"])
 async def delete_step(request: Request, step_id: str):
-    async def plan(session):
-        found = await request.app.state.selectors.get(session.caller.workspace, step_id)
-        return Confirmation(f"Delete the selector step {found.spec['name']}?",
-                            ["Its buttons stop being offered; the selections customers made stay on their "
-                             "conversations."], "Delete this selector step",
-                            f"/console/selectors/{quote(step_id, safe='')}", "Deleting selector steps")
-
-    async def delete(session):
-        await request.app.state.selectors.delete(session.caller.workspace, step_id)
-        return redirect("/console/selectors", saved="Selector step deleted.")
-
-    return await _confirm_or_delete(request, plan, delete)
+    return await _delete_saved(request, request.app.state.selectors, step_id, "selector step",
+                               "Its buttons stop being offered; the selections customers made stay on their "
+                               "conversations.", "/console/selectors")
