@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.api.paths import in_console, route_path
 from service.api.secret_answers import NO_STORE
+from service.store.change_log import acting_as
 
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'none'; frame-ancestors 'none'; form-action 'self'; "
@@ -43,4 +44,5 @@ class ConsoleHeadersMiddleware:
                     headers["Cache-Control"] = NO_STORE
             await send(message)
 
-        await self.app(scope, receive, with_headers)
+        with acting_as(None):  # a session found by this request acts for it only (kit.session_of)
+            await self.app(scope, receive, with_headers)

@@ -111,6 +111,11 @@ async def admitted_page(request: Request, session: Session, kind: str) -> AsyncI
         raise ConsoleBusy(exc.retry_after_s) from None
 
 
+async def labels_of(request: Request, workspace: str) -> dict[str, str]:
+    """The workspace's type labels by type name: how pages name types."""
+    return {t.name: t.label for t in await request.app.state.schema.list_types(workspace)}
+
+
 async def page(request: Request, template: str, context: dict, *, status_code: int = 200,
                headers: dict[str, str] | None = None) -> HTMLResponse:
     """A console page: ``template`` with ``context`` and, for a signed-in session, the
@@ -176,7 +181,7 @@ def redirect(url: str, saved: str | None = None) -> RedirectResponse:
     'expiry_date' added"), carried in a short-lived cookie only this site can set."""
     response = RedirectResponse(url, status_code=303)
     if saved:
-        response.set_cookie(SAVED, quote(saved[:300]), max_age=60, path="/console", httponly=True,
+        response.set_cookie(SAVED, quote(saved[:1500]), max_age=60, path="/console", httponly=True,
                             samesite="strict")
     return response
 

@@ -49,15 +49,15 @@ def caused_by(cause: Cause) -> contextlib.AbstractContextManager[Cause]:
     return _bound(_cause, cause)
 
 
-def acting_as(token_id: str) -> contextlib.AbstractContextManager[str]:
+def acting_as(token_id: str | None) -> contextlib.AbstractContextManager[str | None]:
     """Writes in this block are made by the token ``token_id`` (the API's authentication
-    sets it for a request)."""
+    sets it for a request; the console's middleware starts each request with nobody)."""
     return _bound(_actor, token_id)
 
 
 def act_as(token_id: str) -> None:
-    """The same, for the rest of the running task: a console request (each request runs in
-    a task of its own, whose context ends with it)."""
+    """The same, for the rest of a console request, once its session is known (inside the
+    console middleware's ``acting_as(None)``, which puts the value back after it)."""
     _actor.set(token_id)
 
 

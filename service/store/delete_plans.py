@@ -12,7 +12,7 @@ from service.store.deletes import cascade
 from service.store.references import reference_counts
 from service.store.schema import SchemaStore, load_types, read_type
 
-USES = ["references/count_all", "schema/count_missing", "schema/count_objects", "objects/get"]
+USES = ["references/count_all", "schema/count_missing", "schema/count_objects", "objects/get", "objects/degree"]
 
 
 @dataclass
@@ -20,6 +20,7 @@ class ObjectPlan:
     type_def: TypeDef
     external_id: str | None
     associations: dict[str, int]  # reference attribute -> targets held
+    others: int = 0  # associations other objects hold to it through references it cannot read back
     also_deleted: dict[str, int] = field(default_factory=dict)  # type -> objects the cascade removes too
     refused: str | None = None  # why the delete would be refused (on_delete: restrict, too large a cascade)
 
@@ -41,14 +42,16 @@ class DeletePlans:
                 raise NotFound(f"no {type_def.name} with id {object_id!r}", code="unknown_object")
             plan = ObjectPlan(type_def, found["node"].get("external_id"),
                               await reference_counts(tx, self.db, workspace, type_def, object_id, ("one", "many")))
+            degree = await (await tx.run(self.db.queries["objects/degree"](Label=type_def.name), workspace=workspace,
+                                         id=object_id)).single()
+            plan.others = max(0, degree["count"] - sum(plan.associations.values()))
             try:
                 doomed = await cascade(tx, self.db, workspace, types, type_def.name, object_id)
             except Conflict as exc:
                 plan.refused = exc.message
                 return plan
-            plan.also_deleted = {label: len(ids - ({object_id} if label == type_def.name else set()))
-                                 for label, ids in doomed.items()}
-            plan.also_deleted = {label: n for label, n in plan.also_deleted.items() if n}
+            doomed[type_def.name].discard(object_id)
+            plan.also_deleted = {label: len(ids) for label, ids in doomed.items() if ids}
             return plan
 
         return await self.db.read(work)

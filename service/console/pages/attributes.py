@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from pydantic import ValidationError
 
 from service.console.kit import (
+    labels_of,
     describe,
     in_words,
     lacks,
@@ -126,7 +127,7 @@ async def _review(request: Request, session: Session, owner, attribute: Attribut
     """The dry run, before anything happens, with the form to apply exactly its plan."""
     after = attribute.with_changes(cardinality="many" if form["many"] else "one",
                                    inverse_cardinality="many" if form["inverse_many"] else "one")
-    labels = {t.name: t.label for t in await request.app.state.schema.list_types(session.caller.workspace)}
+    labels = await labels_of(request, session.caller.workspace)
     return await page(request, "review.html", {
         "title": "Review the change", "session": session, "type": owner, "attribute": attribute, "labels": labels,
         "before": describe(owner, attribute, labels), "after": describe(owner, after, labels),

@@ -10,7 +10,7 @@ from collections import Counter
 from fastapi import APIRouter, Request
 
 from service.console.kit import describe, lacks, not_found, page, posted, redirect, session_of, to_sign_in
-from service.console.words import plural
+from service.console.words import counted
 from service.domain.schema import TypeDef
 from service.errors import DomainError, NotFound
 
@@ -33,8 +33,10 @@ def what_changed(types: dict[str, TypeDef], prune: dict, labels: dict[str, str])
         rule = "Before: " + describe(owner, attribute.with_changes(
             cardinality=prune.get("cardinality") or attribute.cardinality,
             inverse_cardinality=prune.get("inverse_cardinality") or attribute.inverse_cardinality), labels)
+    # the relationship's two ends, as the restore's reasons name them (an inverse reads it backwards)
     return {"type": owner.name, "type_label": owner.label, "attribute": attribute.name, "label": attribute.label,
-            "rule": rule, "target": attribute.target}
+            "rule": rule, "source": labels.get(attribute.source_type, attribute.source_type),
+            "target": labels.get(attribute.target_type, attribute.target_type)}
 
 
 def made_by(token_id: str | None) -> str:
@@ -44,21 +46,20 @@ def made_by(token_id: str | None) -> str:
     return "a static token" if token_id.startswith("static:") else f"token {token_id}"
 
 
-def why_not(reason: str, count: int, change: dict, labels: dict[str, str]) -> str:
-    """Why ``count`` associations did not come back, as a sentence."""
-    source = change["type_label"]
-    target = labels.get(change.get("target") or "", change.get("target") or "object")
+def why_not(reason: str, count: int, change: dict) -> str:
+    """Why ``count`` associations did not come back, as a sentence (``source`` holds the
+    relationship, ``target`` is its other end)."""
+    source, target = change.get("source", "object"), change.get("target", "object")
     them = "1 was" if count == 1 else f"{count} were"
+    again = f"Turn the toggle of {change['label']} back on first to bring them all back."
     return {
         "source_deleted": f"{them} not put back: the {source} has been deleted since.",
         "target_deleted": f"{them} not put back: the {target} has been deleted since.",
         "exists": f"{them} already there.",
         "source_holds_another": f"{them} not put back: the {source} already references another {target}, "
-                                f"and the reference allows only one. Turn on “Allow referencing to multiple "
-                                f"{plural(target)}” first to bring them all back.",
-        "target_holds_another": f"{them} not put back: the {target} already has another {source}, and each "
-                                f"{target} may have only one. Turn on “Allow each {target} to be referenced by "
-                                f"multiple {plural(source)}” first to bring them all back.",
+                                f"and may reference only one. {again}",
+        "target_holds_another": f"{them} not put back: the {target} already has another {source}, and may "
+                                f"have only one. {again}",
     }.get(reason, f"{them} not put back ({reason}).")
 
 
@@ -83,8 +84,10 @@ async def changes_page(request: Request, cursor: str | None = None):
 @router.get("/changes/{prune_id}")
 async def change_page(request: Request, prune_id: str):
     session = await session_of(request)
-    if session is None:
-        return to_sign_in()
+    return await _change_page(request, session, prune_id) if session else to_sign_in()
+
+
+async def _change_page(request: Request, session, prune_id: str, *, errors=None, status_code: int = 200):
     try:
         prune = await request.app.state.prunes.get(session.caller.workspace, prune_id)
     except DomainError as exc:
@@ -93,7 +96,7 @@ async def change_page(request: Request, prune_id: str):
     return await page(request, "change.html", {
         "title": "Change", "session": session, "labels": labels, "prune": prune,
         "change": what_changed(types, prune, labels), "by": made_by(prune.get("by_token")),
-        "associations": prune["associations"][:SAMPLE]})
+        "associations": prune["associations"][:SAMPLE], "errors": errors or {}}, status_code=status_code)
 
 
 @router.post("/prunes/{prune_id}/restore")
@@ -103,7 +106,7 @@ async def restore(request: Request, prune_id: str):
         return ended
     back = f"/console/changes/{prune_id}"
     if errors := lacks(session, "admin", "Restoring associations"):
-        return redirect(back, saved=errors["form"])
+        return await _change_page(request, session, prune_id, errors=errors, status_code=403)
     try:
         prune = await request.app.state.prunes.get(session.caller.workspace, prune_id)
         result = await request.app.state.prunes.restore(session.caller.workspace, prune_id)
@@ -114,7 +117,7 @@ async def restore(request: Request, prune_id: str):
     types, labels = await _context(request, session)
     change = what_changed(types, prune, labels)
     restored = result["restored"]
-    said = [f"{restored} association{'' if restored == 1 else 's'} restored."]
-    said += [why_not(reason, count, change, labels)
+    said = [f"{counted(restored, 'association')} restored."]
+    said += [why_not(reason, count, change)
              for reason, count in Counter(s["reason"] for s in result["skipped"]).items()]
     return redirect(back, saved=" ".join(said))

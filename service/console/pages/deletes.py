@@ -11,7 +11,18 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 
-from service.console.kit import Need, in_words, lacks, not_found, page, posted, redirect, session_of, to_sign_in
+from service.console.kit import (
+    Need,
+    in_words,
+    labels_of,
+    lacks,
+    not_found,
+    page,
+    posted,
+    redirect,
+    session_of,
+    to_sign_in,
+)
 from service.console.words import counted, number, plural
 from service.errors import DomainError, NotFound
 from service.store.attribute_changes import AttributeEditor
@@ -77,8 +88,12 @@ async def delete_type(request: Request, name: str):
                     if a.is_reference and a.inverse_name and a.target != found.name]
         sentences = [f"Its {counted(len(found.attributes), 'attribute')} go with it"
                      + (f", and so do {', '.join(inverses)} (their other ends)." if inverses else ".")]
+        users = [f"{t.label}'s {a.label}" for t in types if t.name != found.name for a in t.attributes.values()
+                 if a.is_reference and a.target == found.name and a.inverse_name is None]
         refused = (f"{found.label} is built in." if found.builtin else
-                   f"it still has {counted(held, found.label)}; delete them first." if held else None)
+                   f"it still has {counted(held, found.label)}; delete them first." if held else
+                   f"{', '.join(users)} refer{'s' if len(users) == 1 else ''} to it; delete "
+                   f"{'that attribute' if len(users) == 1 else 'those attributes'} first." if users else None)
         return Confirmation(f"Delete the object type {found.label}?", sentences, f"Delete {found.label}",
                             f"/console/types/{found.name}", "Deleting object types", refused=refused)
 
@@ -94,10 +109,14 @@ async def delete_attribute(request: Request, name: str, attribute: str):
     async def plan(session):
         workspace = session.caller.workspace
         owner, found, held = await request.app.state.delete_plans.of_attribute(workspace, name, attribute)
-        if found.is_reference:
-            target = await _label(request, workspace, found.target)
-            sentences = [f"It deletes {number(held)} association{'' if held == 1 else 's'} between "
-                         f"{plural(owner.label)} and {plural(target)}."]
+        target = await _label(request, workspace, found.target) if found.is_reference else ""
+        if found.is_reference and found.direction == "in":  # read from this end only: the associations stay
+            sentences = [f"Its {counted(held, 'association')} {'stays' if held == 1 else 'stay'}: {target}'s "
+                         f"{found.inverse_name} keeps {'it' if held == 1 else 'them'}; "
+                         f"{plural(owner.label)} stop reading them from this end."]
+        elif found.is_reference:
+            sentences = [f"It deletes {counted(held, 'association')} between {plural(owner.label)} and "
+                         f"{plural(target)}."]
             if found.inverse_name:
                 sentences.append(f"Its other end, {target}'s {found.inverse_name}, goes with it.")
         else:
@@ -115,8 +134,7 @@ async def delete_attribute(request: Request, name: str, attribute: str):
 
 
 async def _label(request: Request, workspace: str, type_name: str) -> str:
-    types = await request.app.state.schema.list_types(workspace)
-    return next((t.label for t in types if t.name == type_name), type_name)
+    return (await labels_of(request, workspace)).get(type_name, type_name)
 
 
 @router.api_route("/types/{name}/objects/{object_id}/delete", methods=["GET", "POST"])
@@ -129,8 +147,12 @@ async def delete_object(request: Request, name: str, object_id: str):
         sentences = [f"Its {number(total)} association{' goes' if total == 1 else 's go'} with it "
                      f"({', '.join(f'{type_def.attributes[a].label}: {n}' for a, n in held.items())})."
                      if held else "It holds no associations."]
-        sentences += [f"{counted(n, label)} {'is' if n == 1 else 'are'} deleted with it: their reference to it "
-                      "says so (on delete: cascade)." for label, n in found.also_deleted.items()]
+        if found.others:
+            sentences.append(f"{counted(found.others, 'association')} other objects hold to it "
+                             f"{'goes' if found.others == 1 else 'go'} too.")
+        sentences += [f"{counted(n, await _label(request, session.caller.workspace, label))} "
+                      f"{'is' if n == 1 else 'are'} deleted with it: their reference to it says so (on delete: "
+                      "cascade)." for label, n in found.also_deleted.items()]
         return Confirmation(f"Delete {type_def.label} {shown}?", sentences, f"Delete {type_def.label} {shown}",
                             f"/console/types/{type_def.name}/objects/{quote(object_id, safe='')}",
                             "Deleting objects", need="write", refused=found.refused)

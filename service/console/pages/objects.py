@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 
 from service.console.kit import (
+    labels_of,
     DATA_TYPE_WORDS,
     admitted_page,
     conflict_words,
@@ -222,7 +223,7 @@ async def _refusal(request: Request, session, page, exc: DomainError):
         return await page(errors=in_words(exc), status_code=422)
     if isinstance(exc, NotFound):
         return await not_found(request, exc)
-    labels = {t.name: t.label for t in await request.app.state.schema.list_types(session.caller.workspace)}
+    labels = await labels_of(request, session.caller.workspace)
     return await page(errors={"form": conflict_words(exc, labels)}, status_code=409)
 
 
