@@ -9,8 +9,8 @@ import math
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Literal
-from urllib.parse import quote, unquote
 
+from cryptography.fernet import InvalidToken
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -126,10 +126,9 @@ async def page(request: Request, template: str, context: dict, *, status_code: i
         if not (isinstance(types, list) and all(isinstance(t, TypeDef) for t in types)):
             types = await request.app.state.schema.list_types(session.caller.workspace)
         context = {**context, "labels": {t.name: t.label for t in types}}
-    saved = request.cookies.get(SAVED)
-    response = templates.TemplateResponse(request, template, {**context, "saved": unquote(saved or "")},
+    response = templates.TemplateResponse(request, template, {**context, "saved": _said(request)},
                                           status_code=status_code, headers=headers)
-    if saved is not None:
+    if SAVED in request.cookies:
         response.delete_cookie(SAVED, path="/console", httponly=True, samesite="strict")
     return response
 
@@ -176,14 +175,31 @@ async def not_found(request: Request, exc: DomainError) -> HTMLResponse:
 SAVED = "refgraph_console_saved"  # what the last change did, said once on the page it led to
 
 
-def redirect(url: str, saved: str | None = None) -> RedirectResponse:
-    """To the page a form leads to; ``saved``: what was done, said once there ("Attribute
-    'expiry_date' added"), carried in a short-lived cookie only this site can set."""
-    response = RedirectResponse(url, status_code=303)
-    if saved:
-        response.set_cookie(SAVED, quote(saved[:1500]), max_age=60, path="/console", httponly=True,
-                            samesite="strict")
+SAVED_FOR_S = 60
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def redirect_saying(request: Request, url: str, saved: str) -> RedirectResponse:
+    """To the page a form leads to, which says once what was done ("Attribute 'expiry_date'
+    added."): the words travel in a short-lived cookie encrypted with the console's key, so
+    no one but this server can make a page say anything."""
+    response = redirect(url)
+    sealed = request.app.state.console_key.encrypt(saved[:1500].encode()).decode()
+    response.set_cookie(SAVED, sealed, max_age=SAVED_FOR_S, path="/console", httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")
     return response
+
+
+def _said(request: Request) -> str:
+    """The words a redirect left for this page, if they are this server's and fresh."""
+    sealed = request.cookies.get(SAVED)
+    try:
+        return request.app.state.console_key.decrypt(sealed.encode(), ttl=SAVED_FOR_S).decode() if sealed else ""
+    except InvalidToken:
+        return ""
 
 
 async def posted(request: Request) -> tuple[Session | None, dict[str, str], Response | None]:

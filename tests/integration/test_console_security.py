@@ -115,6 +115,23 @@ def test_the_sign_in_page_shows_only_messages_it_chose(live):
     assert refused.status_code == 401 and "That token is not valid" in refused.text  # its own words, as before
 
 
+def test_the_saved_banner_says_only_what_this_server_sealed(live):
+    """What a change did travels to the next page in a cookie: one planted by anyone but
+    this server (a sibling subdomain, a man in the middle on http) says nothing."""
+    client = console(live, live.token)
+    planted = "Your session expired: sign in again at https://evil.example/"
+    client.cookies.set("refgraph_console_saved", planted, path="/console")
+    page = client.get("/console/types")
+    assert page.status_code == 200 and "evil.example" not in page.text and 'class="saved"' not in page.text
+    client.cookies.clear()
+    client = console(live, live.token)
+    made = client.post("/console/types", data={"name": "Sealed", "csrf": csrf_of(client.get("/console/types").text)})
+    assert made.status_code == 303 and planted not in made.headers["set-cookie"]
+    said = client.get(made.headers["location"])
+    assert "Object type &#39;Sealed&#39; created." in said.text  # once ...
+    assert "created." not in client.get(made.headers["location"]).text  # ... then no more
+
+
 def test_a_read_token_is_refused_before_its_form_is_read(live, graph):
     made = tokens.create(graph, "neo4j", Queries.load(Settings().cypher_dir), live.workspace, "read")
     with api(live) as rest:

@@ -16,7 +16,7 @@ from service.console.kit import (
     lacks,
     not_found,
     posted,
-    redirect,
+    redirect_saying,
     session_of,
     page,
     to_sign_in,
@@ -117,7 +117,7 @@ async def edit_attribute(request: Request, name: str, attribute: str):
             exc, DomainError) and exc.code in ("plan_outdated", "confirmation_required") else 422,
             errors=in_words(exc, {"options": "options", "label": "label"}))
     if prune_id is None:
-        return redirect(f"/console/types/{owner.name}", saved=f"Attribute {found.name!r} saved.")
+        return redirect_saying(request, f"/console/types/{owner.name}", f"Attribute {found.name!r} saved.")
     return await page(request, "pruned.html", {
         "title": "Change applied", "session": session, "type": owner, "attribute": found,
         "deleted": report.would_delete, "associations": report.associations[:SAMPLE], "prune_id": prune_id})

@@ -9,7 +9,7 @@ from collections import Counter
 
 from fastapi import APIRouter, Request
 
-from service.console.kit import describe, lacks, not_found, page, posted, redirect, session_of, to_sign_in
+from service.console.kit import describe, lacks, not_found, page, posted, redirect_saying, session_of, to_sign_in
 from service.console.words import counted
 from service.domain.schema import TypeDef
 from service.errors import DomainError, NotFound
@@ -113,11 +113,11 @@ async def restore(request: Request, prune_id: str):
     except NotFound as exc:
         return await not_found(request, exc)
     except DomainError as exc:
-        return redirect(back, saved=f"Nothing was restored: {exc.message}")
+        return redirect_saying(request, back, f"Nothing was restored: {exc.message}")
     types, labels = await _context(request, session)
     change = what_changed(types, prune, labels)
     restored = result["restored"]
     said = [f"{counted(restored, 'association')} restored."]
     said += [why_not(reason, count, change)
              for reason, count in Counter(s["reason"] for s in result["skipped"]).items()]
-    return redirect(back, saved=" ".join(said))
+    return redirect_saying(request, back, " ".join(said))

@@ -16,6 +16,7 @@ from service.console.kit import (
     not_found,
     posted,
     redirect,
+    redirect_saying,
     session_of,
     page,
     to_sign_in,
@@ -105,7 +106,7 @@ async def delete_secret(request: Request):
         await request.app.state.connectors.delete_secret(session.caller.workspace, form.get("secret_name", ""))
     except NotFound as exc:
         return await _list_page(request, session, errors={"form": exc.message}, status_code=404)
-    return redirect("/console/connectors#secrets", saved=f"Secret {form.get('secret_name', '')!r} deleted.")
+    return redirect_saying(request, "/console/connectors#secrets", f"Secret {form.get('secret_name', '')!r} deleted.")
 
 
 # ---- one connector: the form, its test, its runs ----------------------------------------
@@ -218,7 +219,7 @@ async def _save_or_test(request: Request, connector_id: str | None):
         errors = {"name": exc.message}
     if errors:
         return await _page(request, session, connector_id, form=form, errors=errors, status_code=422)
-    return redirect(f"/console/connectors/{saved.id}", saved=f"Data connector {spec.name!r} saved.")
+    return redirect_saying(request, f"/console/connectors/{saved.id}", f"Data connector {spec.name!r} saved.")
 
 
 @router.post("/connectors")

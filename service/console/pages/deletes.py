@@ -19,7 +19,7 @@ from service.console.kit import (
     not_found,
     page,
     posted,
-    redirect,
+    redirect_saying,
     session_of,
     to_sign_in,
 )
@@ -99,7 +99,7 @@ async def delete_type(request: Request, name: str):
 
     async def delete(session):
         await request.app.state.schema.delete_type(session.caller.workspace, name)
-        return redirect("/console/types", saved=f"Object type {name!r} deleted.")
+        return redirect_saying(request, "/console/types", f"Object type {name!r} deleted.")
 
     return await _confirm_or_delete(request, plan, delete)
 
@@ -128,7 +128,7 @@ async def delete_attribute(request: Request, name: str, attribute: str):
 
     async def delete(session):
         await AttributeEditor(request.app.state.schema).delete(session.caller.workspace, name, attribute)
-        return redirect(f"/console/types/{name}", saved=f"Attribute {attribute!r} deleted.")
+        return redirect_saying(request, f"/console/types/{name}", f"Attribute {attribute!r} deleted.")
 
     return await _confirm_or_delete(request, plan, delete)
 
@@ -159,7 +159,7 @@ async def delete_object(request: Request, name: str, object_id: str):
 
     async def delete(session):
         await request.app.state.objects.delete(session.caller.workspace, name, object_id)
-        return redirect(f"/console/types/{name}/objects", saved="Object deleted.")
+        return redirect_saying(request, f"/console/types/{name}/objects", "Object deleted.")
 
     return await _confirm_or_delete(request, plan, delete)
 
@@ -173,7 +173,7 @@ async def _delete_saved(request: Request, store, saved_id: str, what: str, after
 
     async def delete(session):
         await store.delete(session.caller.workspace, saved_id)
-        return redirect(where, saved=f"{what[:1].upper()}{what[1:]} deleted.")
+        return redirect_saying(request, where, f"{what[:1].upper()}{what[1:]} deleted.")
 
     return await _confirm_or_delete(request, plan, delete)
 

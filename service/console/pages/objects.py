@@ -19,7 +19,7 @@ from service.console.kit import (
     lacks,
     not_found,
     posted,
-    redirect,
+    redirect_saying,
     session_of,
     page,
     to_sign_in,
@@ -212,8 +212,8 @@ async def create_object(request: Request, name: str):
         _, result = await request.app.state.objects.write(workspace, type_def.name, [record])
     except DomainError as exc:
         return await _refusal(request, session, page, exc)
-    return redirect(f"/console/types/{type_def.name}/objects/{result.ids[0]}",
-                    saved=f"{type_def.label} {record.external_id or result.ids[0]} created.")
+    return redirect_saying(request, f"/console/types/{type_def.name}/objects/{result.ids[0]}",
+                           f"{type_def.label} {record.external_id or result.ids[0]} created.")
 
 
 async def _refusal(request: Request, session, page, exc: DomainError):
@@ -290,5 +290,5 @@ async def edit_object(request: Request, name: str, object_id: str):
                                                               on_conflict=_on_conflict(form)))
     except DomainError as exc:
         return await _refusal(request, session, page, exc)
-    return redirect(f"/console/types/{type_def.name}/objects/{object_id}",
-                    saved="Changes saved." if attributes or references else "Nothing was changed.")
+    return redirect_saying(request, f"/console/types/{type_def.name}/objects/{object_id}",
+                           "Changes saved." if attributes or references else "Nothing was changed.")

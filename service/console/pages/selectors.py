@@ -16,6 +16,7 @@ from service.console.kit import (
     not_found,
     posted,
     redirect,
+    redirect_saying,
     session_of,
     page,
     to_sign_in,
@@ -137,7 +138,7 @@ async def create_step(request: Request):
     except (DomainError, ValidationError) as exc:
         return await _steps_page(request, session, chosen=chosen, form=shown, errors=step_errors(exc),
                                  status_code=409 if isinstance(exc, Conflict) else 422)
-    return redirect(f"/console/selectors/{saved.id}", saved=f"Selector step {spec.name!r} saved.")
+    return redirect_saying(request, f"/console/selectors/{saved.id}", f"Selector step {spec.name!r} saved.")
 
 
 async def _conversation(request: Request, workspace: str, text: str, selection: str) -> dict | None:

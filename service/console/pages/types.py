@@ -12,7 +12,7 @@ from service.console.kit import (
     lacks,
     not_found,
     posted,
-    redirect,
+    redirect_saying,
     session_of,
     page,
     to_sign_in,
@@ -53,7 +53,7 @@ async def create_type(request: Request):
         await request.app.state.schema.create_type(session.caller.workspace, spec)
     except (DomainError, ValidationError) as exc:
         return await _types_page(request, session, form=form, errors=in_words(exc, NAME_ERRORS), status_code=422)
-    return redirect(f"/console/types/{spec.name}", saved=f"Object type {spec.name!r} created.")
+    return redirect_saying(request, f"/console/types/{spec.name}", f"Object type {spec.name!r} created.")
 
 
 ATTRIBUTE_FORM = {"name": "", "data_type": "string", "options": "", "required": False, "unique": False,
@@ -118,4 +118,4 @@ async def add_attribute(request: Request, name: str):
     except (DomainError, ValidationError) as exc:
         errors = in_words(exc, {"invalid_identifier": "name", "attribute_exists": "name"})
         return await _type_page(request, session, name, form=shown, errors=errors, status_code=422)
-    return redirect(f"/console/types/{name}", saved=f"Attribute {form.get('name', '').strip()!r} added.")
+    return redirect_saying(request, f"/console/types/{name}", f"Attribute {form.get('name', '').strip()!r} added.")
