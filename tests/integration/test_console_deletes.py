@@ -41,7 +41,8 @@ async def test_each_delete_says_what_goes_with_it_then_deletes_only_when_confirm
     await page.goto(f"{live.url}/console/types/Person/objects/{ada}")
     await page.get_by_role("link", name="Delete this Person…").click()
     said = await page.get_by_role("status").inner_text()
-    assert "Its 2 associations go with it (Boxes: 2)" in said and "2 Boxes are deleted with it" in said, said
+    assert "Its 2 associations go with it (Boxes: 2)" in said, said
+    assert "2 Boxes are deleted with it: their reference to it says so (on delete: cascade)" in said, said
     await page.get_by_role("link", name="Cancel: keep it").click()
     assert page.url.endswith(f"/console/types/Person/objects/{ada}")
     assert boxes(graph, live.workspace) == {("b1", 1, "bo-ada"), ("b2", 2, "bo-ada")}

@@ -151,8 +151,8 @@ async def delete_object(request: Request, name: str, object_id: str):
             sentences.append(f"{counted(found.others, 'association')} other objects hold to it "
                              f"{'goes' if found.others == 1 else 'go'} too.")
         sentences += [f"{counted(n, await _label(request, session.caller.workspace, label))} "
-                      f"{'is' if n == 1 else 'are'} deleted with it: their reference to it says so (on delete: "
-                      "cascade)." for label, n in found.also_deleted.items()]
+                      f"{'is' if n == 1 else 'are'} deleted with it: {'its' if n == 1 else 'their'} reference to it "
+                      "says so (on delete: cascade)." for label, n in found.also_deleted.items()]
         return Confirmation(f"Delete {type_def.label} {shown}?", sentences, f"Delete {type_def.label} {shown}",
                             f"/console/types/{type_def.name}/objects/{quote(object_id, safe='')}",
                             "Deleting objects", need="write", refused=found.refused)
