@@ -123,9 +123,9 @@ async def page(request: Request, template: str, context: dict, *, status_code: i
     session = context.get("session")
     if session is not None and "labels" not in context:
         types = context.get("types")
-        if not (isinstance(types, list) and all(isinstance(t, TypeDef) for t in types)):
-            types = await request.app.state.schema.list_types(session.caller.workspace)
-        context = {**context, "labels": {t.name: t.label for t in types}}
+        known = isinstance(types, list) and all(isinstance(t, TypeDef) for t in types)  # the page read them
+        labels = {t.name: t.label for t in types} if known else await labels_of(request, session.caller.workspace)
+        context = {**context, "labels": labels}
     response = templates.TemplateResponse(request, template, {**context, "saved": _said(request)},
                                           status_code=status_code, headers=headers)
     if SAVED in request.cookies:
